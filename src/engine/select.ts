@@ -1,0 +1,132 @@
+// Engine selection: the one place that knows which tfjs backends exist and how to load them.
+// Order of preference: tfjs-node-gpu (CUDA) > tfjs-node (native CPU) > wasm (XNNPACK) > cpu (JS).
+// Everything above this module is written against the plain tfjs API and runs unchanged on any.
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors.js';
+import { registerKernelPatches } from './kernels/index.js';
+
+export type EngineName = 'tensorflow' | 'wasm' | 'cpu';
+export type EngineRequest = 'auto' | EngineName;
+export const ENGINE_REQUESTS: readonly EngineRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+export interface Engine {
+  /** The tfjs backend name now active. */
+  name: EngineName;
+  /** Which npm package provides it, e.g. "@tensorflow/tfjs-node-gpu". */
+  provider: string;
+  /** Why each better engine was not used, one line each. */
+  skipped: string[];
+  /** Kernels this project replaced on that backend (missing or slow stock kernels). */
+  patchedKernels: string[];
+  /** True when the native package is the CUDA build. */
+  cuda: boolean;
+}
+
+/** One candidate engine: how to load it, and under which name tfjs registers it. */
+interface Candidate {
+  engine: EngineName;
+  provider: string;
+  load: () => Promise<void>;
+}
+
+const NATIVE_HINT = 'needs libtensorflow, downloaded at install (see `gan doctor`)';
+
+/** Dynamic import by a name TypeScript need not resolve: these packages are optional. */
+async function importOptional(name: string): Promise<void> {
+  await import(name);
+}
+
+const candidates: Candidate[] = [
+  { engine: 'tensorflow', provider: '@tensorflow/tfjs-node-gpu', load: () => importOptional('@tensorflow/tfjs-node-gpu') },
+  { engine: 'tensorflow', provider: '@tensorflow/tfjs-node', load: () => importOptional('@tensorflow/tfjs-node') },
+  { engine: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', load: () => importOptional('@tensorflow/tfjs-backend-wasm') },
+  { engine: 'cpu', provider: '@tensorflow/tfjs (cpu)', load: async () => undefined },
+];
+
+/** A loader failure as one line: "not installed" or the loader's own first line. */
+function describeLoadFailure(provider: string, err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if ((e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && String(e.message).includes(provider)) {
+    return `${provider} not installed${provider.includes('tfjs-node') ? `: ${NATIVE_HINT}` : ''}`;
+  }
+  const first = String(e?.message ?? err).split('\n')[0];
+  return `${provider} failed to load: ${first}`;
+}
+
+/**
+ * The wasm glue registers process-wide uncaughtException/unhandledRejection handlers that
+ * rethrow, which would turn our one-line errors into stack traces. We remove whatever
+ * listeners appeared while the backend initialised.
+ */
+async function withoutNewProcessHandlers(init: () => Promise<boolean>): Promise<boolean> {
+  type Listener = (...args: unknown[]) => void;
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const listeners = (e: string) => process.listeners(e as 'uncaughtException') as Listener[];
+  const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
+  try {
+    return await init();
+  } finally {
+    for (const e of events) {
+      for (const listener of listeners(e)) {
+        if (!before.get(e)!.has(listener)) process.removeListener(e, listener);
+      }
+    }
+  }
+}
+
+async function activate(candidate: Candidate): Promise<void> {
+  await candidate.load();
+  const ok = await withoutNewProcessHandlers(() => tf.setBackend(candidate.engine));
+  if (!ok || tf.getBackend() !== candidate.engine) {
+    throw new Error(`tf.setBackend('${candidate.engine}') did not take effect`);
+  }
+  await tf.ready();
+}
+
+/**
+ * Picks and activates an engine. `auto` takes the best one that loads; a named engine that
+ * cannot be loaded is an error (never a silent fallback to something slower).
+ */
+export async function selectEngine(request: EngineRequest): Promise<Engine> {
+  if (!ENGINE_REQUESTS.includes(request)) {
+    throw new UserError(`--backend ${String(request)}: unknown engine (expected one of ${ENGINE_REQUESTS.join(', ')})`);
+  }
+  const skipped: string[] = [];
+  const pool = request === 'auto' ? candidates : candidates.filter((c) => c.engine === request);
+  for (const candidate of pool) {
+    try {
+      await activate(candidate);
+    } catch (err) {
+      skipped.push(describeLoadFailure(candidate.provider, err));
+      continue;
+    }
+    const patchedKernels = registerKernelPatches(candidate.engine);
+    return {
+      name: candidate.engine,
+      provider: candidate.provider,
+      skipped,
+      patchedKernels,
+      cuda: candidate.provider.endsWith('-gpu'),
+    };
+  }
+  throw new UserError(`--backend ${request}: engine unavailable (${skipped.join('; ')})`);
+}
+
+/** The one line every command prints first. */
+export function describeEngine(engine: Engine): string {
+  const what = engine.cuda ? 'tensorflow (CUDA)' : engine.name;
+  const parts = [`engine: ${what} via ${engine.provider}`];
+  if (engine.patchedKernels.length > 0) parts.push(`patched kernels: ${engine.patchedKernels.join(', ')}`);
+  if (engine.skipped.length > 0) parts.push(`not used: ${engine.skipped.join('; ')}`);
+  return parts.join(' — ');
+}
+
+/** Resolution order: --backend flag, then GAN_BACKEND, then the config's `backend`. */
+export function requestedEngine(flag: string | undefined, configValue: string | undefined): EngineRequest {
+  const value = flag ?? process.env.GAN_BACKEND ?? configValue ?? 'auto';
+  const source = flag !== undefined ? '--backend' : process.env.GAN_BACKEND !== undefined ? 'GAN_BACKEND' : 'backend';
+  if (!(ENGINE_REQUESTS as readonly string[]).includes(value)) {
+    throw new UserError(`${source} ${value}: unknown engine (expected one of ${ENGINE_REQUESTS.join(', ')})`);
+  }
+  return value as EngineRequest;
+}

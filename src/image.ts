@@ -1,0 +1,78 @@
+// Generated images out of tfjs and into files: PNG grids, single PNGs, and .npy arrays.
+// Images arrive as float values in [-1, 1] (the generator's tanh range), shape [n, h, w, 1].
+import { PNG } from 'pngjs';
+
+export interface ImageBatch {
+  /** n*h*w values in [-1, 1], row-major, one channel. */
+  pixels: Float32Array;
+  count: number;
+  height: number;
+  width: number;
+}
+
+export const GRID_PADDING = 2;
+
+/** [-1, 1] -> 0..255, clamped (tanh outputs can round just past the ends). */
+function toByte(v: number): number {
+  return Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
+}
+
+/** Columns of a grid for n images: ceil(sqrt(n)), so the grid is as square as possible. */
+export function gridColumns(count: number): number {
+  return Math.ceil(Math.sqrt(count));
+}
+
+function encodeGray(width: number, height: number, gray: Uint8Array): Buffer {
+  const png = new PNG({ width, height, colorType: 0, inputColorType: 0, inputHasAlpha: false, bitDepth: 8 });
+  png.data = Buffer.from(gray.buffer, gray.byteOffset, gray.byteLength);
+  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
+}
+
+/** A grayscale PNG of all images in a cols x rows grid with GRID_PADDING px black gaps. */
+export function encodeGrid(batch: ImageBatch): Buffer {
+  const { count, height, width, pixels } = batch;
+  const cols = gridColumns(count);
+  const rows = Math.ceil(count / cols);
+  const outW = cols * width + (cols + 1) * GRID_PADDING;
+  const outH = rows * height + (rows + 1) * GRID_PADDING;
+  const gray = new Uint8Array(outW * outH);
+  for (let i = 0; i < count; i++) {
+    const x0 = GRID_PADDING + (i % cols) * (width + GRID_PADDING);
+    const y0 = GRID_PADDING + Math.floor(i / cols) * (height + GRID_PADDING);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        gray[(y0 + y) * outW + x0 + x] = toByte(pixels[(i * height + y) * width + x]!);
+      }
+    }
+  }
+  return encodeGray(outW, outH, gray);
+}
+
+/** One grayscale PNG for image `index` of the batch. */
+export function encodeSingle(batch: ImageBatch, index: number): Buffer {
+  const size = batch.height * batch.width;
+  const gray = new Uint8Array(size);
+  for (let p = 0; p < size; p++) gray[p] = toByte(batch.pixels[index * size + p]!);
+  return encodeGray(batch.width, batch.height, gray);
+}
+
+/**
+ * A NumPy .npy (format 1.0) float32 array of shape (n, h, w) with values in [0, 1], readable
+ * by numpy.load. Header: magic, version, little-endian header length, a dict padded with
+ * spaces and a newline so the data starts at a multiple of 64 bytes.
+ */
+export function encodeNpy(batch: ImageBatch): Buffer {
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${batch.count}, ${batch.height}, ${batch.width}), }`;
+  const preamble = 10;
+  const headerLen = Math.ceil((preamble + dict.length + 1) / 64) * 64 - preamble;
+  const header = Buffer.alloc(preamble + headerLen, 0x20);
+  header.write('\x93NUMPY', 0, 'latin1');
+  header[6] = 1;
+  header[7] = 0;
+  header.writeUInt16LE(headerLen, 8);
+  header.write(dict, preamble, 'latin1');
+  header[preamble + headerLen - 1] = 0x0a;
+  const data = Buffer.alloc(batch.pixels.length * 4);
+  for (let i = 0; i < batch.pixels.length; i++) data.writeFloatLE(Math.max(0, Math.min(1, (batch.pixels[i]! + 1) / 2)), i * 4);
+  return Buffer.concat([header, data]);
+}

@@ -1,0 +1,79 @@
+// DCGAN for 28x28 images (Radford et al. 2016, sized for MNIST as in pytorch/examples dcgan):
+// G: z -> dense 7x7xC0 -> BN -> ReLU -> [convT k4 s2 -> BN -> ReLU]* -> convT k4 s2 -> tanh
+// D: [conv k4 s2 -> LeakyReLU(0.2)]* -> flatten -> dense 1 (logit)
+// Two stride-2 stages take 7x7 to 28x28, so g_widths/d_widths have two entries by default.
+// D has no batch norm: it sees real and fake batches separately, and BN statistics that differ
+// between the two leak "which batch is this" to D; it also keeps D usable for gradient penalties.
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors.js';
+import { DISCRIMINATOR, GENERATOR, SeededInit } from './init.js';
+import type { BuildOptions, GanModels } from './types.js';
+
+const KERNEL = 4;
+
+export const DCGAN_DEFAULT_G = [128, 64];
+export const DCGAN_DEFAULT_D = [64, 128];
+
+function checkShape(opts: BuildOptions): number {
+  const stages = opts.gWidths.length;
+  const base = opts.imageShape.height / 2 ** stages;
+  if (!Number.isInteger(base) || opts.imageShape.height !== opts.imageShape.width) {
+    throw new UserError(
+      `model.g_widths: ${stages} upsampling stages cannot make ${opts.imageShape.height}x${opts.imageShape.width} images (each stage doubles the side; use a square image whose side is divisible by 2^${stages})`,
+    );
+  }
+  return base;
+}
+
+export function buildDcganGenerator(opts: BuildOptions): tf.LayersModel {
+  const init = new SeededInit(opts.seed, GENERATOR);
+  const base = checkShape(opts);
+  const [first, ...rest] = opts.gWidths;
+  const layers: tf.layers.Layer[] = [
+    tf.layers.dense({ inputShape: [opts.latentDim], units: base * base * first!, useBias: false, kernelInitializer: init.normal(), name: 'g_project' }),
+    tf.layers.batchNormalization({ gammaInitializer: init.gamma(), name: 'g_project_bn' }),
+    tf.layers.reLU({ name: 'g_project_relu' }),
+    tf.layers.reshape({ targetShape: [base, base, first!], name: 'g_reshape' }),
+  ];
+  rest.forEach((channels, i) => {
+    layers.push(
+      tf.layers.conv2dTranspose({ filters: channels, kernelSize: KERNEL, strides: 2, padding: 'same', useBias: false, kernelInitializer: init.normal(), name: `g_up${i + 1}` }),
+      tf.layers.batchNormalization({ gammaInitializer: init.gamma(), name: `g_up${i + 1}_bn` }),
+      tf.layers.reLU({ name: `g_up${i + 1}_relu` }),
+    );
+  });
+  layers.push(
+    tf.layers.conv2dTranspose({ filters: opts.imageShape.channels, kernelSize: KERNEL, strides: 2, padding: 'same', kernelInitializer: init.normal(), name: 'g_out' }),
+    tf.layers.activation({ activation: 'tanh', name: 'g_tanh' }),
+  );
+  return tf.sequential({ layers, name: 'generator' });
+}
+
+export function buildDcganDiscriminator(opts: BuildOptions): tf.LayersModel {
+  const init = new SeededInit(opts.seed, DISCRIMINATOR);
+  const { height, width, channels } = opts.imageShape;
+  const layers: tf.layers.Layer[] = [];
+  opts.dWidths.forEach((filters, i) => {
+    layers.push(
+      tf.layers.conv2d({
+        ...(i === 0 ? { inputShape: [height, width, channels] } : {}),
+        filters, kernelSize: KERNEL, strides: 2, padding: 'same', kernelInitializer: init.normal(), name: `d_down${i + 1}`,
+      }),
+      tf.layers.leakyReLU({ alpha: 0.2, name: `d_down${i + 1}_lrelu` }),
+    );
+  });
+  layers.push(
+    tf.layers.flatten({ name: 'd_flatten' }),
+    tf.layers.dense({ units: 1, kernelInitializer: init.normal(), name: 'd_logit' }),
+  );
+  return tf.sequential({ layers, name: 'discriminator' });
+}
+
+export function buildDcgan(opts: BuildOptions): GanModels {
+  return {
+    generator: buildDcganGenerator(opts),
+    discriminator: buildDcganDiscriminator(opts),
+    latentDim: opts.latentDim,
+    imageShape: opts.imageShape,
+  };
+}

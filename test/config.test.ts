@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig, parseConfig, resolveConfigPath } from '../src/config.ts';
+
+const bad = (text: string, sets: string[] = []) => {
+  try {
+    parseConfig(text, 'run.yaml', sets);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    assert.ok(!err.message.includes('\n'), 'message is one line');
+    return err.message;
+  }
+  assert.fail(`config was accepted: ${text}`);
+};
+
+test('an empty config gets every default', () => {
+  const c = parseConfig('', 'x.yaml');
+  assert.equal(c.model.arch, 'dcgan');
+  assert.equal(c.train.batch_size, 64);
+  assert.equal(c.data.source, 'auto');
+  assert.equal(c.backend, 'auto');
+});
+
+test('unknown key names the file, line, key and the known keys', () => {
+  assert.equal(
+    bad('train:\n  epochs: 3\n  learning_rate: 0.1\n'),
+    'run.yaml:3: train.learning_rate: unknown key (known keys in train: epochs, batch_size, lr_g, lr_d, beta1, beta2, d_steps, samples_every)',
+  );
+  assert.match(bad('trian:\n  epochs: 3\n'), /^run\.yaml:1: trian: unknown key \(known keys in top level: run, data/);
+});
+
+test('wrong type and out-of-range values name key, line and value', () => {
+  assert.match(bad('train:\n  batch_size: abc\n'), /^run\.yaml:2: train\.batch_size: expected number.*got "abc"$/);
+  assert.match(bad('train:\n  epochs: 0\n'), /^run\.yaml:2: train\.epochs: .*>=1, got 0$/);
+  assert.match(bad('train:\n  epochs: -3\n'), /train\.epochs: .*got -3$/);
+  assert.match(bad('model:\n  arch: resnet\n'), /^run\.yaml:2: model\.arch: .*"dcgan"\|"mlp", got "resnet"$/);
+  assert.match(bad('train:\n  epochs: 2.5\n'), /train\.epochs: expected int/);
+});
+
+test('YAML syntax errors carry the line number', () => {
+  assert.match(bad('run:\n  seed: 1\ntrain:\n  epochs: [1, 2\n'), /^run\.yaml:\d+: YAML syntax error: /);
+  assert.match(bad('train:\n  epochs: 1\n  batch_size: 2\n lr_g: 0.1\nmodel: [\n'), /^run\.yaml:4: YAML syntax error/);
+});
+
+test('--set overrides parse values as YAML and reject unknown keys', () => {
+  const c = parseConfig('train:\n  epochs: 3\n', 'x.yaml', ['train.epochs=5', 'model.g_widths=[8, 4]', 'data.source=bundled']);
+  assert.equal(c.train.epochs, 5);
+  assert.deepEqual(c.model.g_widths, [8, 4]);
+  assert.equal(c.data.source, 'bundled');
+  assert.match(bad('', ['train.epoch=5']), /^--set train\.epoch: unknown key \(known keys in train: epochs/);
+  assert.match(bad('', ['nonsense']), /^--set nonsense: expected key\.path=value$/);
+  assert.match(bad('', ['train.epochs=many']), /train\.epochs: expected number, .*got "many"/);
+});
+
+test('config files resolve as given, in configs/, and with .yaml added', () => {
+  const have = new Set(['configs/mnist.yaml', 'my.yaml']);
+  const exists = (p: string) => have.has(p);
+  assert.equal(resolveConfigPath('mnist.yaml', exists), 'configs/mnist.yaml');
+  assert.equal(resolveConfigPath('mnist', exists), 'configs/mnist.yaml');
+  assert.equal(resolveConfigPath('my.yaml', exists), 'my.yaml');
+  assert.throws(() => resolveConfigPath('nope.yaml', exists), /nope\.yaml: config file not found/);
+});
+
+test('loadConfig names a missing file and derives the run name from the file name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gan-config-'));
+  assert.throws(() => loadConfig(join(dir, 'missing.yaml')), (err: Error) => /missing\.yaml: cannot read config file \(ENOENT\)/.test(err.message));
+  writeFileSync(join(dir, 'tiny.yaml'), 'train:\n  epochs: 1\n');
+  assert.equal(loadConfig(join(dir, 'tiny.yaml')).runName, 'tiny');
+});
+
+test('shipped configs are valid', async () => {
+  for (const name of ['mnist', 'smoke', 'fashion', 'mlp']) {
+    assert.doesNotThrow(() => loadConfig(`configs/${name}.yaml`), name);
+  }
+});

@@ -1,0 +1,364 @@
+/**
+ * Equivalence tests for the kernel patches in src/engine/kernels: every patched
+ * kernel is compared with a stock tfjs kernel on seeded random inputs over many
+ * shapes, strides and paddings.
+ *
+ * References are the stock kernels themselves, captured from the kernel
+ * registry before the patches are installed and called directly:
+ * - Conv2DBackpropFilter: stock cpu (wasm has none; cpu's is replaced).
+ * - BatchMatMul, Conv2DBackpropInput on wasm: the stock wasm kernels.
+ */
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { backend_util } from '@tensorflow/tfjs';
+import type { KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
+import { registerKernelPatches } from '../src/engine/kernels/index.js';
+
+type Shape4 = [number, number, number, number];
+type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
+
+const FILTER_GRAD = 'Conv2DBackpropFilter';
+const stockCpuFilterGrad: KernelConfig = tf.getKernel(FILTER_GRAD, 'cpu');
+const stockWasmMatMul: KernelConfig = tf.getKernel('BatchMatMul', 'wasm');
+const stockWasmInputGrad: KernelConfig = tf.getKernel('Conv2DBackpropInput', 'wasm');
+
+// ---------------------------------------------------------------- helpers
+
+/** Deterministic values in [-1, 1) (64-bit LCG; tests must be reproducible). */
+function seeded(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = BigInt(seed) * 2654435761n + 1n;
+  for (let i = 0; i < n; i++) {
+    s = (s * 6364136223846793005n + 1442695040888963407n) & 0xffffffffffffffffn;
+    out[i] = Number(s >> 40n) / 2 ** 23 - 1;
+  }
+  return out;
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** max |a − ref| / max |ref|; exact agreement is required when ref is all zeros. */
+function relativeError(actual: ArrayLike<number>, ref: ArrayLike<number>): number {
+  assert.equal(actual.length, ref.length, 'length mismatch');
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < ref.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - ref[i]!));
+    scale = Math.max(scale, Math.abs(ref[i]!));
+  }
+  if (Number.isNaN(diff)) return Number.NaN;
+  return scale === 0 ? (diff === 0 ? 0 : Number.POSITIVE_INFINITY) : diff / scale;
+}
+
+function assertClose(actual: ArrayLike<number>, ref: ArrayLike<number>, tol: number, what: string): void {
+  const err = relativeError(actual, ref);
+  assert.ok(err < tol, `${what}: relative error ${err} ≥ ${tol}`);
+}
+
+/** Runs `fn` with `backend` active; tensors it creates belong to that backend. */
+async function onBackend<T>(backend: string, fn: () => T): Promise<T> {
+  assert.ok(await tf.setBackend(backend), `backend ${backend} failed to initialise`);
+  return fn();
+}
+
+/** Calls a kernel function directly on the active backend and reads its output. */
+function callKernel(config: KernelConfig, inputs: Record<string, Tensor>, attrs: NamedAttrMap): Float32Array {
+  const info = config.kernelFunc({ inputs, backend: tf.backend(), attrs }) as TensorInfo;
+  const out = tf.engine().makeTensorFromTensorInfo(info);
+  const values = out.dataSync() as Float32Array;
+  out.dispose();
+  return values;
+}
+
+/** Runs whatever kernel is registered for the active backend, via the engine. */
+function runRegistered(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap): Float32Array {
+  const out = tf.engine().runKernel(kernelName, inputs, attrs) as Tensor;
+  const values = out.dataSync() as Float32Array;
+  out.dispose();
+  return values;
+}
+
+/** Temporarily puts `stock` back in place of whatever is registered under its name. */
+function withKernel<T>(stock: KernelConfig, fn: () => T): T {
+  const current = tf.getKernel(stock.kernelName, stock.backendName);
+  tf.unregisterKernel(stock.kernelName, stock.backendName);
+  tf.registerKernel(stock);
+  try {
+    return fn();
+  } finally {
+    tf.unregisterKernel(stock.kernelName, stock.backendName);
+    tf.registerKernel(current);
+  }
+}
+
+// ---------------------------------------------------------------- Conv2DBackpropFilter
+
+interface ConvCase {
+  x: Shape4;
+  filter: Shape4;
+  strides: number | [number, number];
+  pad: Pad;
+  rounding?: 'floor' | 'round' | 'ceil';
+}
+
+const convCases: ConvCase[] = [
+  { x: [1, 7, 5, 1], filter: [3, 3, 1, 1], strides: 1, pad: 'same' },
+  { x: [2, 7, 5, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
+  { x: [2, 7, 5, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'valid' },
+  { x: [3, 13, 13, 2], filter: [5, 5, 2, 6], strides: 2, pad: 'same' },
+  { x: [3, 13, 13, 2], filter: [4, 4, 2, 5], strides: 2, pad: 'same' },
+  { x: [4, 14, 14, 8], filter: [5, 5, 8, 8], strides: 2, pad: 'same' },
+  { x: [4, 14, 14, 8], filter: [4, 4, 8, 8], strides: 2, pad: 'valid' },
+  { x: [2, 28, 28, 1], filter: [5, 5, 1, 8], strides: 2, pad: 'same' },
+  { x: [2, 28, 28, 1], filter: [4, 4, 1, 8], strides: 2, pad: 'same' },
+  { x: [4, 28, 28, 1], filter: [5, 5, 1, 4], strides: 1, pad: 'same' },
+  { x: [1, 13, 13, 4], filter: [1, 1, 4, 3], strides: 1, pad: 'valid' },
+  { x: [2, 8, 8, 3], filter: [1, 1, 3, 2], strides: 2, pad: 'valid' },
+  { x: [2, 9, 7, 2], filter: [3, 2, 2, 3], strides: [2, 1], pad: 'same' },
+  { x: [2, 9, 7, 2], filter: [3, 2, 2, 3], strides: [2, 1], pad: 'valid' },
+  { x: [2, 14, 14, 6], filter: [3, 3, 6, 5], strides: 2, pad: 'same' },
+  { x: [1, 5, 7, 8], filter: [5, 5, 8, 1], strides: 2, pad: 'same' },
+  { x: [3, 7, 5, 2], filter: [3, 3, 2, 4], strides: 1, pad: 1 },
+  { x: [2, 13, 13, 3], filter: [4, 4, 3, 2], strides: 2, pad: 2 },
+  { x: [2, 7, 5, 2], filter: [3, 3, 2, 3], strides: 2, pad: 1, rounding: 'ceil' },
+  { x: [2, 13, 13, 3], filter: [5, 5, 3, 2], strides: 2, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+  { x: [1, 14, 14, 5], filter: [3, 2, 5, 7], strides: [2, 1], pad: [[0, 0], [0, 3], [1, 1], [0, 0]] },
+  // Every tap reads padding only: the gradient is exactly zero.
+  { x: [1, 1, 3, 2], filter: [1, 1, 2, 3], strides: 5, pad: [[0, 0], [4, 0], [0, 0], [0, 0]] },
+];
+
+const describeCase = (c: ConvCase): string =>
+  `x ${c.x.join('×')} filter ${c.filter.join('×')} strides ${String(c.strides)} pad ${JSON.stringify(c.pad)}` +
+  (c.rounding ? ` ${c.rounding}` : '');
+
+function filterGradAttrs(c: ConvCase): NamedAttrMap {
+  return {
+    strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.rounding, filterShape: c.filter,
+  } as unknown as NamedAttrMap;
+}
+
+/** Seeded x and dy for a case (dy has the forward output's shape). */
+function filterGradInputs(c: ConvCase, seed: number) {
+  const info = backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.rounding);
+  return { x: seeded(size(c.x), seed), dy: seeded(size(info.outShape), seed + 1), dyShape: info.outShape };
+}
+
+describe('Conv2DBackpropFilter patches', () => {
+  const patched: Record<string, string[]> = {};
+  before(async () => {
+    patched['wasm'] = await onBackend('wasm', () => registerKernelPatches('wasm'));
+    patched['cpu'] = await onBackend('cpu', () => registerKernelPatches('cpu'));
+  });
+
+  test('registers on both backends, idempotently', async () => {
+    assert.ok(patched['wasm']!.includes(FILTER_GRAD));
+    assert.ok(patched['cpu']!.includes(FILTER_GRAD));
+    const wasmKernel = tf.getKernel(FILTER_GRAD, 'wasm');
+    const cpuKernel = tf.getKernel(FILTER_GRAD, 'cpu');
+    assert.notEqual(cpuKernel, stockCpuFilterGrad);
+    assert.deepEqual(registerKernelPatches('wasm'), patched['wasm']);
+    assert.deepEqual(registerKernelPatches('cpu'), patched['cpu']);
+    assert.equal(tf.getKernel(FILTER_GRAD, 'wasm'), wasmKernel);
+    assert.equal(tf.getKernel(FILTER_GRAD, 'cpu'), cpuKernel);
+    assert.deepEqual(registerKernelPatches('no-such-backend'), []);
+  });
+
+  for (const [i, c] of convCases.entries()) {
+    test(describeCase(c), async () => {
+      const { x, dy, dyShape } = filterGradInputs(c, 100 + i);
+      const run = (backend: string, kernel: (inputs: Record<string, Tensor>) => Float32Array) =>
+        onBackend(backend, () => {
+          const inputs = { x: tf.tensor4d(x, c.x), dy: tf.tensor4d(dy, dyShape) };
+          try {
+            return kernel(inputs);
+          } finally {
+            tf.dispose(Object.values(inputs));
+          }
+        });
+      const ref = await run('cpu', (inputs) => callKernel(stockCpuFilterGrad, inputs, filterGradAttrs(c)));
+      const cpu = await run('cpu', (inputs) => runRegistered(FILTER_GRAD, inputs, filterGradAttrs(c)));
+      const wasm = await run('wasm', (inputs) => runRegistered(FILTER_GRAD, inputs, filterGradAttrs(c)));
+      assertClose(cpu, ref, 1e-5, 'patched cpu vs stock cpu');
+      assertClose(wasm, ref, 1e-5, 'patched wasm vs stock cpu');
+    });
+  }
+
+  test('rejects NCHW with a clear error', async () => {
+    for (const backend of ['wasm', 'cpu']) {
+      await onBackend(backend, () => {
+        const x = tf.zeros([1, 2, 5, 5]);
+        const dy = tf.zeros([1, 3, 5, 5]);
+        assert.throws(
+          () => tf.engine().runKernel(FILTER_GRAD, { x, dy }, {
+            strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3],
+          } as unknown as NamedAttrMap),
+          /NHWC/,
+        );
+        tf.dispose([x, dy]);
+      });
+    }
+  });
+});
+
+// ---------------------------------------------------------------- whole-model gradient and leaks
+
+/** A tiny conv discriminator: conv s2 → leakyRelu → conv s2 → flatten → dense. */
+const discShapes = {
+  x: [3, 13, 11, 1] as Shape4,
+  w1: [4, 4, 1, 4] as Shape4,
+  b1: [4],
+  w2: [5, 5, 4, 6] as Shape4,
+  b2: [6],
+  wd: [4 * 3 * 6, 1],
+  bd: [1],
+};
+type DiscParams = [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+
+function discParams(): DiscParams {
+  const names = ['w1', 'b1', 'w2', 'b2', 'wd', 'bd'] as const;
+  return names.map((n, i) => {
+    const shape = discShapes[n];
+    return tf.tensor(seeded(size(shape), 7 + i).map((v) => v * 0.5), shape);
+  }) as DiscParams;
+}
+
+function discLoss(x: Tensor): (...p: Tensor[]) => Tensor {
+  return (w1, b1, w2, b2, wd, bd) => {
+    const h1 = tf.leakyRelu(tf.add(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 2, 'same'), b1!), 0.2) as tf.Tensor4D;
+    const h2 = tf.add(tf.conv2d(h1, w2 as tf.Tensor4D, 2, 'same'), b2!);
+    const logits = tf.add(tf.matMul(tf.reshape(h2, [discShapes.x[0], -1]), wd as tf.Tensor2D), bd!);
+    return tf.mean(tf.square(logits));
+  };
+}
+
+function discGradients(): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(seeded(size(discShapes.x), 3), discShapes.x);
+    return tf.grads(discLoss(x))(discParams()).map((g) => g.dataSync() as Float32Array);
+  });
+}
+
+describe('conv discriminator gradients', () => {
+  before(async () => {
+    await onBackend('wasm', () => registerKernelPatches('wasm'));
+  });
+
+  test('patched wasm matches stock cpu for every variable', async () => {
+    const ref = await onBackend('cpu', () => withKernel(stockCpuFilterGrad, discGradients));
+    const wasm = await onBackend('wasm', discGradients);
+    assert.equal(wasm.length, 6);
+    ref.forEach((r, i) => assertClose(wasm[i]!, r, 1e-4, `gradient ${i}`));
+  });
+
+  test('no tensors or backend buffers leak across repeated gradient calls', async () => {
+    for (const backend of ['wasm', 'cpu']) {
+      await onBackend(backend, () => {
+        registerKernelPatches(backend);
+        discGradients(); // warm-up: lazily created state is not a leak
+        const tensors = tf.memory().numTensors;
+        const dataIds = tf.backend().numDataIds();
+        for (let i = 0; i < 5; i++) discGradients();
+        assert.equal(tf.memory().numTensors, tensors, `${backend}: numTensors`);
+        assert.equal(tf.backend().numDataIds(), dataIds, `${backend}: backend data ids`);
+      });
+    }
+  });
+});
+
+// ---------------------------------------------------------------- wasm BatchMatMul
+
+interface MatMulCase {
+  a: number[];
+  b: number[];
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+/** All four transpose combinations of op(A) m×k · op(B) k×n, with optional leading batch dims. */
+function matMulCases(m: number, k: number, n: number, batchA: number[] = [], batchB: number[] = []): MatMulCase[] {
+  const out: MatMulCase[] = [];
+  for (const transposeA of [false, true]) {
+    for (const transposeB of [false, true]) {
+      out.push({
+        a: [...batchA, ...(transposeA ? [k, m] : [m, k])],
+        b: [...batchB, ...(transposeB ? [n, k] : [k, n])],
+        transposeA,
+        transposeB,
+      });
+    }
+  }
+  return out;
+}
+
+const matMulShapes: MatMulCase[] = [
+  ...matMulCases(1, 1, 1),
+  ...matMulCases(7, 5, 3),
+  ...matMulCases(3, 1, 8),
+  ...matMulCases(1, 9, 1),
+  ...matMulCases(13, 28, 14),
+  ...matMulCases(64, 100, 256),
+  ...matMulCases(64, 784, 512),
+  ...matMulCases(64, 1024, 1),
+  ...matMulCases(5, 6, 7, [1], [1]),
+  ...matMulCases(5, 6, 7, [1]),
+  ...matMulCases(4, 3, 5, [3], [3]), // batched: stays on the stock kernel
+];
+
+describe('wasm BatchMatMul patch', () => {
+  before(async () => {
+    await onBackend('wasm', () => registerKernelPatches('wasm'));
+  });
+
+  test('is registered', () => {
+    assert.notEqual(tf.getKernel('BatchMatMul', 'wasm'), stockWasmMatMul);
+  });
+
+  for (const [i, c] of matMulShapes.entries()) {
+    test(`a ${c.a.join('×')}${c.transposeA ? 'ᵀ' : ''} · b ${c.b.join('×')}${c.transposeB ? 'ᵀ' : ''}`, async () => {
+      await onBackend('wasm', () => {
+        const inputs = { a: tf.tensor(seeded(size(c.a), 300 + i), c.a), b: tf.tensor(seeded(size(c.b), 400 + i), c.b) };
+        const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
+        try {
+          assertClose(runRegistered('BatchMatMul', inputs, attrs), callKernel(stockWasmMatMul, inputs, attrs), 1e-5, 'patched vs stock wasm');
+        } finally {
+          tf.dispose(Object.values(inputs));
+        }
+      });
+    });
+  }
+});
+
+// ---------------------------------------------------------------- wasm Conv2DBackpropInput
+
+describe('wasm Conv2DBackpropInput patch', () => {
+  before(async () => {
+    await onBackend('wasm', () => registerKernelPatches('wasm'));
+  });
+
+  test('is registered', () => {
+    assert.notEqual(tf.getKernel('Conv2DBackpropInput', 'wasm'), stockWasmInputGrad);
+  });
+
+  for (const [i, c] of convCases.entries()) {
+    test(describeCase(c), async () => {
+      const info = backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.rounding);
+      await onBackend('wasm', () => {
+        const inputs = {
+          dy: tf.tensor4d(seeded(size(info.outShape), 500 + i), info.outShape),
+          filter: tf.tensor4d(seeded(size(c.filter), 600 + i), c.filter),
+        };
+        const attrs = {
+          strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.rounding, inputShape: c.x,
+        } as unknown as NamedAttrMap;
+        try {
+          assertClose(runRegistered('Conv2DBackpropInput', inputs, attrs), callKernel(stockWasmInputGrad, inputs, attrs), 1e-5,
+            'patched vs stock wasm');
+        } finally {
+          tf.dispose(Object.values(inputs));
+        }
+      });
+    });
+  }
+});
