@@ -7,7 +7,12 @@ import { UserError } from './errors.js';
 import { doctorCommand } from './commands/doctor.js';
 import { parseIntOption } from './commands/options.js';
 import { SAMPLE_FORMATS, sampleCommand } from './commands/sample.js';
+import { classifierTrainCommand } from './commands/classifier.js';
+import { evalCommand } from './commands/eval.js';
 import { trainCommand, type CommandIO } from './commands/train.js';
+import { exportCommand } from './commands/export.js';
+import { interpolateCommand } from './commands/interpolate.js';
+import { reportCommand } from './commands/report.js';
 
 const io: CommandIO = {
   log: (line) => process.stdout.write(`${line}\n`),
@@ -15,6 +20,8 @@ const io: CommandIO = {
 };
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+const ckptOption = () =>
+  new Option('--ckpt <ref>', 'latest | best | RUN | RUN/best | run directory | epoch directory').default('latest');
 const backendOption = () =>
   new Option('--backend <engine>', 'engine: auto | tensorflow | wasm | cpu (default: GAN_BACKEND, else the config, else auto)').choices(ENGINE_REQUESTS);
 
@@ -22,8 +29,7 @@ function buildProgram(): Command {
   const program = new Command('gan')
     .description('Train, sample and inspect GANs for MNIST-like images on TensorFlow.js')
     .version('0.1.0')
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    .exitOverride();
 
   program
     .command('train')
@@ -34,20 +40,90 @@ function buildProgram(): Command {
     .addOption(backendOption())
     .option('--resume', 'continue the run from its latest checkpoint', false)
     .option('--force', 'delete an existing run directory of the same name and start over', false)
-    .action(async (opts) => trainCommand(opts, io));
+    .action(async (opts) => {
+      process.exitCode = await trainCommand(opts, io);
+    });
 
   program
     .command('sample')
     .description('draw images from a trained generator')
-    .option('--ckpt <ref>', 'latest | RUN name | run directory | epoch directory', 'latest')
+    .addOption(ckptOption())
     .option('-n, --n <count>', 'number of images', parseIntOption('--n', 1, 100000), 64)
     .option('--seed <seed>', 'noise seed (default: random, printed)', parseIntOption('--seed', 0))
+    .option('--class <k>', 'class to draw (conditional generators)', parseIntOption('--class', 0))
+    .option('--no-ema', 'use the raw generator instead of its moving average')
     .option('-o, --out <path>', 'output file (grid, npy) or directory (png); default: in the run\'s samples/')
     .addOption(new Option('--format <format>', 'grid: one PNG grid; png: one PNG per image; npy: (n,28,28) float32 in [0,1]').choices(SAMPLE_FORMATS).default('grid'))
     .option('--out-dir <dir>', 'where runs live', 'checkpoints')
     .addOption(backendOption())
     .action(async (opts) => {
       await sampleCommand(opts, io);
+    });
+
+  program
+    .command('eval')
+    .description('FID, classifier score and class coverage of a generator against real images (trains the evaluation classifier on first use)')
+    .addOption(ckptOption())
+    .option('-n, --n <count>', 'generated images to evaluate', parseIntOption('--n', 2, 100000), 10000)
+    .option('--json <file>', 'where to write the numbers (default: <run>/eval-epochNNNN.json)')
+    .option('--no-ema', 'evaluate the raw generator instead of its moving average')
+    .option('--seed <seed>', 'seed of the noise (and of the floor\'s real subset)', parseIntOption('--seed', 0), 0)
+    .option('--out-dir <dir>', 'where runs live; classifiers are cached in <dir>/classifiers', 'checkpoints')
+    .option('--classifier-epochs <n>', 'epochs for the evaluation classifier if it must be trained', parseIntOption('--classifier-epochs', 1))
+    .addOption(backendOption())
+    .action(async (opts) => {
+      await evalCommand(opts, io);
+    });
+
+  program
+    .command('classifier')
+    .description('the evaluation classifier used by gan eval')
+    .command('train')
+    .description('train (or find cached) the evaluation classifier for a config\'s dataset; prints its test accuracy')
+    .option('-c, --config <file>', 'config whose data section names the dataset (default: the default config)')
+    .option('--set <key=value>', 'override a config key, e.g. --set data.limit=1000 (repeatable)', collect, [])
+    .option('--epochs <n>', 'classifier training epochs', parseIntOption('--epochs', 1))
+    .option('--out-dir <dir>', 'classifiers are cached in <dir>/classifiers (default: the config\'s run.out_dir)')
+    .option('--force', 'retrain even if a matching classifier is cached', false)
+    .addOption(backendOption())
+    .action(async (opts) => classifierTrainCommand(opts, io));
+
+  program
+    .command('report')
+    .description('write <run>/report.html: config, engine, loss and eval curves, every epoch\'s sample grid (self-contained, opens offline)')
+    .argument('[run]', 'latest | RUN name | run directory | epoch directory', 'latest')
+    .option('--gif', 'also assemble the per-epoch grids into <run>/progress.gif', false)
+    .option('--out-dir <dir>', 'where runs live', 'checkpoints')
+    .action((run: string, opts) => {
+      reportCommand(run, opts, io);
+    });
+
+  program
+    .command('interpolate')
+    .description('a grid of latent-space walks: each row slerps between two random points (or, with --class A:B, morphs class A into B)')
+    .addOption(ckptOption())
+    .option('--steps <n>', 'images per row, both ends included', parseIntOption('--steps', 2, 256), 10)
+    .option('--rows <n>', 'rows (independent paths)', parseIntOption('--rows', 1, 256), 8)
+    .option('--class <A:B>', 'conditional generators: keep z per row and interpolate the class embedding from A to B')
+    .option('--seed <seed>', 'noise seed (default: random, printed)', parseIntOption('--seed', 0))
+    .option('--no-ema', 'use the raw generator instead of its moving average')
+    .option('-o, --out <file>', 'output PNG (default: in the run\'s samples/)')
+    .option('--out-dir <dir>', 'where runs live', 'checkpoints')
+    .addOption(backendOption())
+    .action(async (opts) => {
+      await interpolateCommand(opts, io);
+    });
+
+  program
+    .command('export')
+    .description('the generator for the browser: model.json + weights, generator.json, tf.min.js and an index.html demo')
+    .addOption(ckptOption())
+    .requiredOption('-o, --out <dir>', 'output folder, e.g. web/')
+    .option('--no-ema', 'export the raw generator instead of its moving average')
+    .option('--out-dir <dir>', 'where runs live', 'checkpoints')
+    .addOption(backendOption())
+    .action(async (opts) => {
+      await exportCommand(opts, io);
     });
 
   program

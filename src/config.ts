@@ -14,6 +14,7 @@ export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;
 export const DATA_SOURCES = ['auto', 'download', 'idx', 'bundled'] as const;
 export const ARCHS = ['dcgan', 'mlp'] as const;
+export const LOSSES = ['bce', 'hinge', 'lsgan', 'wgan-gp'] as const;
 
 const runSchema = z
   .object({
@@ -21,6 +22,8 @@ const runSchema = z
       .describe('run directory name under out_dir; default: the config file name'),
     seed: z.number().int().min(0).default(42).describe('seed for every random draw of the run'),
     out_dir: z.string().min(1).default('checkpoints').describe('where run directories are written'),
+    keep: z.number().int().min(0).default(0)
+      .describe('keep only the newest N checkpoints (plus best); 0 = keep all'),
   })
   .strict();
 
@@ -43,6 +46,8 @@ const modelSchema = z
       .describe('generator widths; default dcgan [128, 64] channels, mlp [256, 512, 1024] units'),
     d_widths: z.array(positiveInt()).min(1).optional()
       .describe('discriminator widths; default dcgan [64, 128] channels, mlp [512, 256] units'),
+    conditional: z.boolean().default(false)
+      .describe('class-conditional G and D: G takes (z, class), D scores (image, class)'),
   })
   .strict();
 
@@ -56,6 +61,19 @@ const trainSchema = z
     beta2: z.number().min(0).lt(1).default(0.999).describe('Adam beta2 for both networks'),
     d_steps: positiveInt().max(100).default(1).describe('discriminator updates per generator update'),
     samples_every: z.number().int().min(0).default(1).describe('write a sample grid every N epochs (0 = never)'),
+    loss: z.enum(LOSSES).default('bce')
+      .describe('objective: bce (non-saturating), hinge, lsgan, wgan-gp (use d_steps 5, beta1 0.5, beta2 0.9)'),
+    gp_weight: z.number().min(0).default(10).describe('wgan-gp: gradient-penalty weight λ'),
+    r1: z.number().min(0).default(0).describe('R1 penalty weight γ on real images (0 = off; any loss)'),
+    ema: z.number().min(0).lt(1).default(0.999)
+      .describe('decay of the generator weights\' moving average used for samples and eval (0 = off)'),
+  })
+  .strict();
+
+const evalSchema = z
+  .object({
+    every: z.number().int().min(0).default(0).describe('evaluate FID and classifier score every N epochs (0 = off)'),
+    n: positiveInt().max(100000).default(5000).describe('generated images per evaluation'),
   })
   .strict();
 
@@ -72,6 +90,7 @@ export const configSchema = z
     model: modelSchema.prefault({}),
     train: trainSchema.prefault({}),
     sample: sampleSchema.prefault({}),
+    eval: evalSchema.prefault({}),
     backend: z.enum(BACKENDS).default('auto').describe('engine: auto picks tensorflow > wasm > cpu'),
   })
   .strict();
@@ -204,7 +223,7 @@ export function parseConfig(text: string, file: string, sets: string[] = []): Co
   }
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(`${file}: expected a mapping of sections (run, data, model, train, sample, backend)`);
+    throw new ConfigError(`${file}: expected a mapping of sections (run, data, model, train, sample, eval, backend)`);
   }
   const merged = applyOverrides(raw as Record<string, unknown>, sets);
   const result = configSchema.safeParse(merged);

@@ -28,10 +28,13 @@ function encodeGray(width: number, height: number, gray: Uint8Array): Buffer {
   return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
 }
 
-/** A grayscale PNG of all images in a cols x rows grid with GRID_PADDING px black gaps. */
-export function encodeGrid(batch: ImageBatch): Buffer {
+/**
+ * A grayscale PNG of all images in a cols x rows grid with GRID_PADDING px black gaps;
+ * `columns` defaults to ceil(sqrt(n)).
+ */
+export function encodeGrid(batch: ImageBatch, columns = gridColumns(batch.count)): Buffer {
   const { count, height, width, pixels } = batch;
-  const cols = gridColumns(count);
+  const cols = Math.max(1, Math.min(columns, count));
   const rows = Math.ceil(count / cols);
   const outW = cols * width + (cols + 1) * GRID_PADDING;
   const outH = rows * height + (rows + 1) * GRID_PADDING;

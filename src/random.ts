@@ -52,4 +52,7 @@ export const Stream = {
   noiseG: 4,
   fixedNoise: 5,
   sample: 6,
+  fakeLabelsD: 7,
+  fakeLabelsG: 9,
+  penalty: 8,
 } as const;

@@ -1,6 +1,6 @@
-// Drawing images from a generator: seeded latent noise, and a forward pass in inference mode
-// (batch norm uses its moving statistics, so one image does not depend on the others drawn
-// with it, and `--n 1` works).
+// Drawing images from a generator: seeded latent noise (and class labels for conditional
+// generators), and a forward pass in inference mode (batch norm uses its moving statistics,
+// so one image does not depend on the others drawn with it, and `--n 1` works).
 import * as tf from '@tensorflow/tfjs';
 import type { ImageBatch } from './image.js';
 
@@ -9,14 +9,61 @@ export function latentNoise(count: number, latentDim: number, seed: number): tf.
   return tf.randomNormal([count, latentDim], 0, 1, 'float32', seed);
 }
 
-/** Runs the generator on `noise` in chunks and returns the pixels on the CPU side. */
-export async function generateImages(generator: tf.LayersModel, noise: tf.Tensor2D, chunk = 256): Promise<ImageBatch> {
+/** True when the generator takes (z, class) inputs. */
+export function isConditional(generator: tf.LayersModel): boolean {
+  return generator.inputs.length === 2;
+}
+
+/** Number of classes a conditional generator knows (the width of its one-hot class input). */
+export function classCount(generator: tf.LayersModel): number {
+  return isConditional(generator) ? (generator.inputs[1]!.shape[1] as number) : 0;
+}
+
+/** Class ids -> the one-hot [n, classes] float32 input conditional networks take. */
+export function oneHotLabels(labels: tf.Tensor | Int32Array, classes: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const ids = labels instanceof tf.Tensor ? labels.reshape([-1]) : tf.tensor1d(labels, 'int32');
+    return tf.oneHot(tf.cast(ids, 'int32') as tf.Tensor1D, classes).toFloat() as tf.Tensor2D;
+  });
+}
+
+/** The latent size a generator expects. */
+export function latentDimOf(generator: tf.LayersModel): number {
+  return generator.inputs[0]!.shape[1] as number;
+}
+
+/**
+ * Class labels for `count` conditional samples: all `fixedClass`, or cycling 0..classes-1
+ * (so a grid with `classes` columns shows one class per column).
+ */
+export function sampleLabels(count: number, classes: number, fixedClass?: number): Int32Array {
+  return Int32Array.from({ length: count }, (_, i) => fixedClass ?? i % classes);
+}
+
+/**
+ * Runs the generator on `noise` (plus `labels` for a conditional generator) in chunks and
+ * returns the pixels on the CPU side, in [-1, 1].
+ */
+export async function generateImages(
+  generator: tf.LayersModel,
+  noise: tf.Tensor2D,
+  labels?: Int32Array,
+  chunk = 256,
+): Promise<ImageBatch> {
   const [count] = noise.shape;
+  const conditional = isConditional(generator);
+  if (conditional && (!labels || labels.length !== count)) {
+    throw new Error(`a conditional generator needs ${count} class labels`);
+  }
   const [, height, width] = generator.outputs[0]!.shape as number[];
   const pixels = new Float32Array(count * height! * width!);
   for (let start = 0; start < count; start += chunk) {
     const size = Math.min(chunk, count - start);
-    const images = tf.tidy(() => generator.apply(noise.slice([start, 0], [size, -1]), { training: false }) as tf.Tensor);
+    const images = tf.tidy(() => {
+      const z = noise.slice([start, 0], [size, -1]);
+      const inputs = conditional ? [z, oneHotLabels(labels!.subarray(start, start + size), classCount(generator))] : z;
+      return generator.apply(inputs, { training: false }) as tf.Tensor;
+    });
     pixels.set(await images.data<'float32'>(), start * height! * width!);
     images.dispose();
   }

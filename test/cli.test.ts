@@ -60,7 +60,8 @@ test('the checkpoint reloads with tf.loadLayersModel and reproduces the CLI outp
   assert.equal(r.status, 0, r.stderr);
   const engine = /^engine: (\w+)/.exec(r.stdout)![1]!;
   await selectEngine(engine as 'wasm');
-  const generator = await loadModel(join(work, 'checkpoints', 'smoke', 'epoch-0002', 'generator'));
+  // `gan sample` draws from the moving-average generator by default.
+  const generator = await loadModel(join(work, 'checkpoints', 'smoke', 'epoch-0002', 'generator-ema'));
   const noise = latentNoise(8, 32, deriveSeed(5, Stream.sample));
   const ours = await generateImages(generator, noise);
   const npy = readFileSync(out);
@@ -79,9 +80,26 @@ test('training into an existing run refuses without --resume/--force, and --resu
   assert.match(again.stderr, /^gan: checkpoints\/smoke: run directory already exists; continue it with --resume/);
   const resumed = runGan(['train', '--config', 'smoke.yaml', '--resume', '--epochs', '3'], { cwd: work });
   assert.equal(resumed.status, 0, resumed.stderr);
-  assert.match(resumed.stdout, /resuming checkpoints\/smoke after epoch 2/);
+  assert.match(resumed.stdout, /resuming checkpoints\/smoke from checkpoints\/smoke\/epoch-0002 \(epoch 3, iteration 0, step 16\)/);
   const metrics = readFileSync(join(work, 'checkpoints', 'smoke', 'metrics.jsonl'), 'utf8').trim().split('\n');
   assert.equal(metrics.length, 3);
+});
+
+test('a conditional run samples one class on request and rejects classes it does not have', () => {
+  const train = runGan(['train', '--config', 'smoke.yaml', '--epochs', '1', '--set', 'model.conditional=true', '--set', 'run.name=cond', '--set', 'train.loss=hinge'], { cwd: work });
+  assert.equal(train.status, 0, train.stderr);
+  assert.match(train.stdout, /dcgan \(conditional\), hinge loss/);
+  const grid = PNG.sync.read(readFileSync(join(work, 'checkpoints', 'cond', 'samples', 'epoch-0001.png')));
+  assert.equal(grid.height, 10 * 28 + 11 * 2, 'conditional grid: one row per class');
+  const one = runGan(['sample', '--ckpt', 'cond', '--n', '4', '--class', '3', '--seed', '1'], { cwd: work });
+  assert.equal(one.status, 0, one.stderr);
+  assert.match(one.stdout, /wrote 4 samples of class 3 .*\(ema weights, seed 1\)/);
+  const bad = runGan(['sample', '--ckpt', 'cond', '--class', '11'], { cwd: work });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^gan: --class 11: expected a class from 0 to 9$/m);
+  const uncond = runGan(['sample', '--ckpt', 'smoke', '--class', '1'], { cwd: work });
+  assert.equal(uncond.status, 2);
+  assert.match(uncond.stderr, /--class 1: .* holds an unconditional generator/);
 });
 
 test('bad input: one line naming the problem, exit code 2', () => {

@@ -27,7 +27,7 @@ test('an empty config gets every default', () => {
 test('unknown key names the file, line, key and the known keys', () => {
   assert.equal(
     bad('train:\n  epochs: 3\n  learning_rate: 0.1\n'),
-    'run.yaml:3: train.learning_rate: unknown key (known keys in train: epochs, batch_size, lr_g, lr_d, beta1, beta2, d_steps, samples_every)',
+    'run.yaml:3: train.learning_rate: unknown key (known keys in train: epochs, batch_size, lr_g, lr_d, beta1, beta2, d_steps, samples_every, loss, gp_weight, r1, ema)',
   );
   assert.match(bad('trian:\n  epochs: 3\n'), /^run\.yaml:1: trian: unknown key \(known keys in top level: run, data/);
 });
@@ -72,7 +72,7 @@ test('loadConfig names a missing file and derives the run name from the file nam
 });
 
 test('shipped configs are valid', async () => {
-  for (const name of ['mnist', 'smoke', 'fashion', 'mlp']) {
+  for (const name of ['mnist', 'smoke', 'fashion', 'mlp', 'wgan-gp', 'hinge', 'lsgan', 'cgan']) {
     assert.doesNotThrow(() => loadConfig(`configs/${name}.yaml`), name);
   }
 });

@@ -1,5 +1,5 @@
 // Shared test fixtures: synthetic image sets and a way to run the real CLI.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { ImageSet } from '../src/data/index.ts';
 
@@ -34,4 +34,34 @@ export function runGan(args: string[], opts: { cwd?: string; env?: Record<string
     timeout: 300_000,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A running `gan` process, for tests that signal it or talk to it while it works. */
+export interface GanProcess {
+  child: import('node:child_process').ChildProcess;
+  /** Resolves with the exit code (or 128 + signal number) and the output. */
+  done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+export function spawnGan(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): GanProcess {
+  const child = spawn(process.execPath, [GAN_BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolveDone) => {
+    child.on('close', (code, signal) => resolveDone({ status: code ?? -1, signal, stdout, stderr }));
+  });
+  return { child, done, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Polls `check` every `ms` until it returns true or `timeoutMs` passes. */
+export async function waitFor(check: () => boolean, timeoutMs = 60_000, ms = 10): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out waiting for a condition');
+    await new Promise((r) => setTimeout(r, ms));
+  }
 }

@@ -6,7 +6,7 @@
  * References are the stock kernels themselves, captured from the kernel
  * registry before the patches are installed and called directly:
  * - Conv2DBackpropFilter: stock cpu (wasm has none; cpu's is replaced).
- * - BatchMatMul, Conv2DBackpropInput on wasm: the stock wasm kernels.
+ * - BatchMatMul, Conv2DBackpropInput, Tile on wasm: the stock wasm kernels.
  */
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +15,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
+import { kernelInvoker } from '../src/engine/kernels/invoke.js';
+import { backpropInputByPhases } from '../src/engine/kernels/wasm-conv2d-backprop-input-phases.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
@@ -23,6 +25,7 @@ const FILTER_GRAD = 'Conv2DBackpropFilter';
 const stockCpuFilterGrad: KernelConfig = tf.getKernel(FILTER_GRAD, 'cpu');
 const stockWasmMatMul: KernelConfig = tf.getKernel('BatchMatMul', 'wasm');
 const stockWasmInputGrad: KernelConfig = tf.getKernel('Conv2DBackpropInput', 'wasm');
+const stockWasmTile: KernelConfig = tf.getKernel('Tile', 'wasm');
 
 // ---------------------------------------------------------------- helpers
 
@@ -125,6 +128,10 @@ const convCases: ConvCase[] = [
   { x: [2, 7, 5, 2], filter: [3, 3, 2, 3], strides: 2, pad: 1, rounding: 'ceil' },
   { x: [2, 13, 13, 3], filter: [5, 5, 3, 2], strides: 2, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
   { x: [1, 14, 14, 5], filter: [3, 2, 5, 7], strides: [2, 1], pad: [[0, 0], [0, 3], [1, 1], [0, 0]] },
+  // ≥ 16 input channels: the wasm Conv2DBackpropInput patch takes its per-phase plan.
+  { x: [2, 14, 14, 16], filter: [4, 4, 16, 8], strides: 2, pad: 'same' },
+  { x: [2, 9, 11, 20], filter: [5, 3, 20, 6], strides: [2, 3], pad: 'valid' },
+  { x: [3, 10, 10, 16], filter: [3, 3, 16, 4], strides: 3, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
   // Every tap reads padding only: the gradient is exactly zero.
   { x: [1, 1, 3, 2], filter: [1, 1, 2, 3], strides: 5, pad: [[0, 0], [4, 0], [0, 0], [0, 0]] },
 ];
@@ -341,6 +348,9 @@ describe('wasm Conv2DBackpropInput patch', () => {
     assert.notEqual(tf.getKernel('Conv2DBackpropInput', 'wasm'), stockWasmInputGrad);
   });
 
+  // Per case: the registered kernel (whichever plan it picks) and the per-phase plan called
+  // directly, so both plans are checked on every shape.
+  let phasePlanCases = 0;
   for (const [i, c] of convCases.entries()) {
     test(describeCase(c), async () => {
       const info = backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.rounding);
@@ -353,12 +363,73 @@ describe('wasm Conv2DBackpropInput patch', () => {
           strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.rounding, inputShape: c.x,
         } as unknown as NamedAttrMap;
         try {
-          assertClose(runRegistered('Conv2DBackpropInput', inputs, attrs), callKernel(stockWasmInputGrad, inputs, attrs), 1e-5,
-            'patched vs stock wasm');
+          const ref = callKernel(stockWasmInputGrad, inputs, attrs);
+          assertClose(runRegistered('Conv2DBackpropInput', inputs, attrs), ref, 1e-5, 'patched vs stock wasm');
+          const k = kernelInvoker(tf.backend(), 'wasm');
+          const byPhases = backpropInputByPhases(k, inputs.dy, inputs.filter, attrs as unknown as tf.Conv2DBackpropInputAttrs);
+          if (byPhases !== undefined) {
+            phasePlanCases += 1;
+            const out = tf.engine().makeTensorFromTensorInfo(byPhases);
+            assertClose(out.dataSync(), ref, 1e-5, 'per-phase plan vs stock wasm');
+            out.dispose();
+          }
         } finally {
           tf.dispose(Object.values(inputs));
         }
       });
     });
+  }
+
+  test('the per-phase plan handled all but the geometries it declines', () => {
+    // Declined: filter smaller than the stride (a phase without taps) and pads ≥ the filter.
+    assert.ok(phasePlanCases >= convCases.length - 4, `per-phase plan ran on ${phasePlanCases} of ${convCases.length} cases`);
+  });
+});
+
+// ---------------------------------------------------------------- wasm Tile
+
+const tileCases: Array<{ shape: number[]; reps: number[] }> = [
+  { shape: [], reps: [] },
+  { shape: [5], reps: [1] },
+  { shape: [5], reps: [4] },
+  { shape: [1, 1, 1, 64], reps: [64, 14, 14, 1] }, // batch norm's gradient, DCGAN layer
+  { shape: [1, 1, 1, 6272], reps: [1, 1, 64, 1] },
+  { shape: [2, 3], reps: [3, 2] },
+  { shape: [3, 1, 2], reps: [1, 5, 1] },
+  { shape: [2, 3, 4], reps: [2, 1, 3] },
+  { shape: [2, 1, 3, 2], reps: [1, 3, 2, 2] },
+  { shape: [4, 2, 3, 5], reps: [1, 1, 1, 1] },
+  { shape: [1, 7], reps: [3, 1] },
+  { shape: [3, 0, 2], reps: [2, 2, 2] },
+  { shape: [2, 2], reps: [0, 3] },
+];
+
+describe('wasm Tile patch', () => {
+  before(async () => {
+    await onBackend('wasm', () => registerKernelPatches('wasm'));
+  });
+
+  test('is registered', () => {
+    assert.notEqual(tf.getKernel('Tile', 'wasm'), stockWasmTile);
+  });
+
+  for (const [i, c] of tileCases.entries()) {
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      test(`${dtype} [${c.shape.join(',')}] reps [${c.reps.join(',')}]`, async () => {
+        await onBackend('wasm', () => {
+          const values = Array.from(seeded(size(c.shape), 700 + i), (v) => (dtype === 'float32' ? v : Math.round(v * 50)));
+          const x = tf.tensor(dtype === 'bool' ? values.map((v) => (v > 0 ? 1 : 0)) : values, c.shape, dtype);
+          const attrs = { reps: c.reps } as unknown as NamedAttrMap;
+          try {
+            const patched = runRegistered('Tile', { x }, attrs);
+            const stock = callKernel(stockWasmTile, { x }, attrs);
+            assert.equal(patched.length, size(c.shape.map((d, k) => d * c.reps[k]!)));
+            assert.deepEqual(Array.from(patched), Array.from(stock), 'patched vs stock wasm: must be identical');
+          } finally {
+            x.dispose();
+          }
+        });
+      });
+    }
   }
 });

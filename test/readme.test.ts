@@ -10,7 +10,7 @@ const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 test('README carries the config-key table generated from the schema', () => {
   const table = /<!-- keys:start -->\n([\s\S]*?)\n<!-- keys:end -->/.exec(readme)?.[1];
-  assert.equal(table, keysMarkdown(), 'regenerate with: node bin/gan keys --markdown');
+  assert.equal(table, keysMarkdown(), 'regenerate with: npx tsx scripts/readme-keys.ts');
 });
 
 test('README shows the install, the two commands and the test command', () => {

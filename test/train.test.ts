@@ -7,8 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { parseConfig, type Config } from '../src/config.ts';
 import { TrainingSet } from '../src/data/batches.ts';
 import { selectEngine } from '../src/engine/select.ts';
-import { nonSaturatingBce } from '../src/losses.ts';
-import { buildModels } from '../src/models/index.ts';
+import { objectiveFor } from '../src/losses.ts';
+import { buildGenerator, buildModels } from '../src/models/index.ts';
+import { GeneratorEma } from '../src/train/ema.ts';
 import { loadModel, saveModel } from '../src/checkpoint/model-io.ts';
 import { loadOptimizer, saveOptimizer } from '../src/checkpoint/optimizer-io.ts';
 import { GanTrainer, type StepStats } from '../src/train/trainer.ts';
@@ -16,13 +17,13 @@ import { syntheticImageSet } from './helpers.ts';
 
 const SHAPE = { height: 28, width: 28, channels: 1 };
 
-function tinyConfig(arch: 'mlp' | 'dcgan'): Config {
-  const widths = arch === 'mlp' ? 'g_widths: [32, 64]\n  d_widths: [64, 32]' : 'g_widths: [16, 8]\n  d_widths: [8, 16]';
-  return parseConfig(`model:\n  arch: ${arch}\n  latent_dim: 16\n  ${widths}\ntrain:\n  batch_size: 16\n`, 'test.yaml');
+function tinyConfig(arch: 'mlp' | 'dcgan', extra: string[] = []): Config {
+  const widths = arch === 'mlp' ? ['model.g_widths=[32, 64]', 'model.d_widths=[64, 32]'] : ['model.g_widths=[16, 8]', 'model.d_widths=[8, 16]'];
+  return parseConfig('', 'test.yaml', [`model.arch=${arch}`, 'model.latent_dim=16', 'train.batch_size=16', ...widths, ...extra]);
 }
 
 function newTrainer(config: Config): GanTrainer {
-  return new GanTrainer(buildModels(config.model, SHAPE, config.run.seed), nonSaturatingBce, config.train, config.run.seed);
+  return new GanTrainer({ models: buildModels(config.model, SHAPE, config.run.seed), objective: objectiveFor(config.train.loss), train: config.train, seed: config.run.seed });
 }
 
 async function runSteps(trainer: GanTrainer, data: TrainingSet, config: Config, from: number, to: number): Promise<StepStats[]> {
@@ -31,18 +32,28 @@ async function runSteps(trainer: GanTrainer, data: TrainingSet, config: Config, 
   const perEpoch = data.batchesPerEpoch(config.train.batch_size);
   for (let step = from; step < to; step++) {
     const batch = data.batch(order, step % perEpoch, config.train.batch_size);
-    stats.push(await trainer.trainIteration([batch.images]));
+    stats.push(await trainer.trainIteration([batch]));
     tf.dispose([batch.images, batch.labels]);
   }
   return stats;
 }
 
-for (const [engine, arch] of [['cpu', 'mlp'], ['wasm', 'mlp'], ['wasm', 'dcgan']] as const) {
-  test(`tensor count is flat across training steps (${arch} on ${engine})`, async () => {
+const HYGIENE_CASES = [
+  ['cpu', 'mlp', []],
+  ['wasm', 'mlp', []],
+  ['wasm', 'dcgan', []],
+  ['wasm', 'dcgan', ['model.conditional=true', 'train.loss=wgan-gp', 'train.ema=0.99']],
+  ['wasm', 'mlp', ['model.conditional=true', 'train.loss=hinge', 'train.r1=1']],
+] as const;
+
+for (const [engine, arch, extra] of HYGIENE_CASES) {
+  test(`tensor count is flat across training steps (${arch} on ${engine}${extra.length ? `, ${extra.join(' ')}` : ''})`, async () => {
     await selectEngine(engine);
-    const config = tinyConfig(arch);
+    const config = tinyConfig(arch, [...extra]);
     const data = new TrainingSet(syntheticImageSet(64));
-    const trainer = newTrainer(config);
+    const models = buildModels(config.model, SHAPE, config.run.seed);
+    const ema = config.train.ema > 0 ? GeneratorEma.startingAt(buildGenerator(config.model, SHAPE, 1), models.generator, config.train.ema) : undefined;
+    const trainer = new GanTrainer({ models, objective: objectiveFor(config.train.loss), train: config.train, seed: config.run.seed, ema });
     await runSteps(trainer, data, config, 0, 2);
     const after2 = tf.memory().numTensors;
     const stats = await runSteps(trainer, data, config, 2, 20);
@@ -83,13 +94,13 @@ test('saved models and optimizer state continue training exactly where they stop
 
   const generator = await loadModel(join(dir, 'g'));
   const discriminator = await loadModel(join(dir, 'd'));
-  const resumed = new GanTrainer(
-    { generator, discriminator, latentDim: 16, imageShape: SHAPE },
-    nonSaturatingBce,
-    config.train,
-    config.run.seed,
-    { ...first.counters },
-  );
+  const resumed = new GanTrainer({
+    models: { generator, discriminator, latentDim: 16, imageShape: SHAPE, classes: 0 },
+    objective: objectiveFor(config.train.loss),
+    train: config.train,
+    seed: config.run.seed,
+    counters: { ...first.counters },
+  });
   await loadOptimizer(resumed.gOptimizer, dir, 'g-opt');
   await loadOptimizer(resumed.dOptimizer, dir, 'd-opt');
   const resumedStats = await runSteps(resumed, data, config, 2, 4);

@@ -5,16 +5,26 @@
 //   epoch-0001/{generator,discriminator}/{model.json,weights.bin}, epoch-0001/optimizers/*,
 //   epoch-0001/state.json, latest.json (written last, atomically)
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { publishDirectory, writeFileAtomic } from '../fs-atomic.js';
 import { CheckpointError } from './model-io.js';
 
 export const LATEST_JSON = 'latest.json';
 export const STATE_JSON = 'state.json';
+export const BEST_JSON = 'best.json';
 
 /** What a checkpoint says about itself; enough to rebuild the models and continue. */
 export interface CheckpointState {
+  /** Completed epochs. */
   epoch: number;
+  /**
+   * Iterations already done in epoch `epoch + 1` (0 at an epoch boundary; > 0 only for a
+   * checkpoint written on an interrupt), with the running sums of that epoch's diagnostics.
+   */
+  iteration: number;
+  partialSums?: { dLoss: number; gLoss: number; dReal: number; dFake: number; seconds: number };
+  /** The metrics.jsonl line of the epoch this checkpoint completes. */
+  metrics?: Record<string, unknown>;
   /** Generator updates so far. */
   step: number;
   /** Discriminator updates so far. */
@@ -54,8 +64,12 @@ export class RunDir {
   get samplesDir(): string {
     return join(this.root, 'samples');
   }
+  /** `epoch-0003` at an epoch boundary; `epoch-0003-it00050` for an interrupted epoch 4. */
+  checkpointName(state: Pick<CheckpointState, 'epoch' | 'iteration'>): string {
+    return state.iteration > 0 ? `epoch-${pad(state.epoch)}-it${String(state.iteration).padStart(5, '0')}` : `epoch-${pad(state.epoch)}`;
+  }
   epochDir(epoch: number): string {
-    return join(this.root, `epoch-${pad(epoch)}`);
+    return join(this.root, this.checkpointName({ epoch, iteration: 0 }));
   }
   samplePath(epoch: number): string {
     return join(this.samplesDir, `epoch-${pad(epoch)}.png`);
@@ -65,8 +79,12 @@ export class RunDir {
     return existsSync(this.root) && readdirSync(this.root).length > 0;
   }
 
+  /** Creates the layout and removes temporary checkpoints a killed process left behind. */
   prepare(): void {
     mkdirSync(this.samplesDir, { recursive: true });
+    for (const name of readdirSync(this.root)) {
+      if (name.startsWith('.tmp-')) rmSync(join(this.root, name), { recursive: true, force: true });
+    }
   }
 
   /** Removes everything (`gan train --force`). */
@@ -79,13 +97,36 @@ export class RunDir {
   }
 
   /**
+   * Before resuming from `ref`: metrics.jsonl keeps exactly the lines of epochs up to the
+   * checkpoint's — lines from work after it (which will be redone) are dropped, and a line lost
+   * to a crash between the checkpoint and the append is restored from the checkpoint.
+   */
+  repairMetrics(ref: CheckpointRef): void {
+    const lines = existsSync(this.metricsPath) ? readFileSync(this.metricsPath, 'utf8').split('\n').filter((l) => l.trim()) : [];
+    const kept: string[] = [];
+    for (const line of lines) {
+      let epoch: unknown;
+      try {
+        epoch = (JSON.parse(line) as { epoch?: unknown }).epoch;
+      } catch {
+        continue; // a torn last line from a crash mid-append
+      }
+      if (typeof epoch === 'number' && epoch <= ref.state.epoch) kept.push(line);
+    }
+    const hasLast = kept.some((l) => (JSON.parse(l) as { epoch: number }).epoch === ref.state.epoch);
+    if (!hasLast && ref.state.metrics && ref.state.iteration === 0) kept.push(JSON.stringify(ref.state.metrics));
+    writeFileAtomic(this.metricsPath, kept.map((l) => `${l}\n`).join(''));
+  }
+
+  /**
    * Writes one epoch's checkpoint: `write` fills a temporary directory, which is then renamed
    * into place; only after that does latest.json move forward. A crash at any moment leaves
    * latest.json pointing at a complete checkpoint.
    */
   async writeCheckpoint(state: CheckpointState, write: (dir: string) => Promise<void>): Promise<string> {
-    const finalDir = this.epochDir(state.epoch);
-    const tmpDir = join(this.root, `.tmp-epoch-${pad(state.epoch)}-${process.pid}`);
+    const name = this.checkpointName(state);
+    const finalDir = join(this.root, name);
+    const tmpDir = join(this.root, `.tmp-${name}-${process.pid}`);
     rmSync(tmpDir, { recursive: true, force: true });
     mkdirSync(tmpDir, { recursive: true });
     try {
@@ -96,9 +137,48 @@ export class RunDir {
       rmSync(tmpDir, { recursive: true, force: true });
       throw err;
     }
-    const pointer: LatestPointer = { epoch: state.epoch, dir: `epoch-${pad(state.epoch)}`, updatedAt: new Date().toISOString() };
+    const pointer: LatestPointer = { epoch: state.epoch, dir: name, updatedAt: new Date().toISOString() };
     writeFileAtomic(join(this.root, LATEST_JSON), JSON.stringify(pointer, null, 2));
     return finalDir;
+  }
+
+  /**
+   * Points best.json at `dir` when `fid` beats the best so far. Epoch checkpoints are never
+   * deleted, so the pointer always names a complete checkpoint.
+   */
+  offerBest(epoch: number, dir: string, fid: number): boolean {
+    const path = join(this.root, BEST_JSON);
+    const current = existsSync(path) ? readJson<{ fid?: number }>(path) : undefined;
+    if (current?.fid !== undefined && current.fid <= fid) return false;
+    writeFileAtomic(path, JSON.stringify({ epoch, dir: basename(dir), metric: 'fid', fid, updatedAt: new Date().toISOString() }, null, 2));
+    return true;
+  }
+
+  /**
+   * Deletes all but the newest `keep` checkpoints, never the one latest.json or best.json names.
+   * Runs after latest.json moved on, so a crash mid-way only leaves extra checkpoints behind.
+   */
+  prune(keep: number): void {
+    if (keep <= 0) return;
+    const protectedDirs = new Set([this.pointerDir(LATEST_JSON), this.pointerDir(BEST_JSON)]);
+    const checkpoints = readdirSync(this.root)
+      .filter((name) => /^epoch-\d+(-it\d+)?$/.test(name))
+      .sort(); // zero-padded names sort in training order
+    for (const name of checkpoints.slice(0, Math.max(0, checkpoints.length - keep))) {
+      if (!protectedDirs.has(name)) rmSync(join(this.root, name), { recursive: true, force: true });
+    }
+  }
+
+  private pointerDir(file: string): string | undefined {
+    const path = join(this.root, file);
+    return existsSync(path) ? readJson<{ dir: string }>(path).dir : undefined;
+  }
+
+  /** The checkpoint with the best FID so far, when evaluation ran. */
+  best(): CheckpointRef | undefined {
+    const path = join(this.root, BEST_JSON);
+    if (!existsSync(path)) return undefined;
+    return readCheckpoint(join(this.root, readJson<{ dir: string }>(path).dir), this.root);
   }
 
   /** The newest complete checkpoint, or undefined when there is none yet. */
@@ -144,13 +224,25 @@ export function listRuns(outDir: string): { name: string; updatedAt: string }[] 
 
 /**
  * `--ckpt` resolution: `latest` = newest complete checkpoint of the newest run in outDir;
- * a run name under outDir; a run directory path; or an epoch directory path.
+ * `best` = that run's best-FID checkpoint (`RUN/best` for another run); a run name under
+ * outDir; a run directory path; or an epoch directory path.
  */
 export function resolveCheckpoint(spec: string, outDir: string): CheckpointRef {
-  if (spec === 'latest') {
+  if (spec === 'latest' || spec === 'best') {
     const [newest] = listRuns(outDir);
-    if (!newest) throw new CheckpointError(`--ckpt latest: no checkpoints under ${outDir}/ (train first: gan train --config mnist.yaml)`);
-    return new RunDir(join(outDir, newest.name)).latest()!;
+    if (!newest) throw new CheckpointError(`--ckpt ${spec}: no checkpoints under ${outDir}/ (train first: gan train --config mnist.yaml)`);
+    const run = new RunDir(join(outDir, newest.name));
+    if (spec === 'latest') return run.latest()!;
+    const best = run.best();
+    if (!best) throw new CheckpointError(`--ckpt best: run ${newest.name} has no best checkpoint (set eval.every to evaluate during training)`);
+    return best;
+  }
+  const bestOf = /^(.+)[/:]best$/.exec(spec);
+  if (bestOf) {
+    const run = new RunDir(existsSync(join(outDir, bestOf[1]!)) ? join(outDir, bestOf[1]!) : bestOf[1]!);
+    const best = run.best();
+    if (!best) throw new CheckpointError(`--ckpt ${spec}: no best checkpoint in ${run.root} (set eval.every to evaluate during training)`);
+    return best;
   }
   for (const candidate of [join(outDir, spec), spec]) {
     if (existsSync(join(candidate, LATEST_JSON))) return new RunDir(candidate).latest()!;

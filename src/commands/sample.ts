@@ -1,14 +1,13 @@
 // `gan sample`: images from a trained generator, as a grid PNG, single PNGs or a .npy array.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeGrid, encodeNpy, encodeSingle } from '../image.js';
+import { encodeGrid, encodeNpy, encodeSingle, type ImageBatch } from '../image.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { loadModel } from '../checkpoint/model-io.js';
+import { loadGenerator } from '../checkpoint/generator.js';
 import { resolveCheckpoint } from '../checkpoint/run-dir.js';
 import { deriveSeed, Stream } from '../random.js';
-import { generateImages, latentNoise } from '../sampling.js';
-import { GENERATOR_DIR } from '../train/loop.js';
+import { classCount, generateImages, isConditional, latentDimOf, latentNoise, sampleLabels } from '../sampling.js';
 import { startEngine } from './engine.js';
 import type { CommandIO } from './train.js';
 
@@ -19,15 +18,26 @@ export interface SampleOptions {
   ckpt: string;
   n: number;
   seed?: number;
+  class?: number;
+  ema: boolean;
   out?: string;
   format: string;
   outDir: string;
   backend?: string;
 }
 
-function defaultOut(runDir: string, epoch: number, seed: number, n: number, format: SampleFormat): string {
-  const stem = join(runDir, 'samples', `sample-epoch${String(epoch).padStart(4, '0')}-seed${seed}-n${n}`);
+function defaultOut(runDir: string, checkpointName: string, seed: number, n: number, format: SampleFormat): string {
+  const stem = join(runDir, 'samples', `sample-${checkpointName}-seed${seed}-n${n}`);
   return format === 'grid' ? `${stem}.png` : format === 'npy' ? `${stem}.npy` : stem;
+}
+
+function writeImages(images: ImageBatch, format: SampleFormat, out: string, columns: number | undefined): void {
+  if (format === 'grid') writeFileAtomic(out, encodeGrid(images, columns));
+  else if (format === 'npy') writeFileAtomic(out, encodeNpy(images));
+  else {
+    mkdirSync(out, { recursive: true });
+    for (let i = 0; i < images.count; i++) writeFileAtomic(join(out, `${String(i).padStart(4, '0')}.png`), encodeSingle(images, i));
+  }
 }
 
 export async function sampleCommand(opts: SampleOptions, io: CommandIO): Promise<string> {
@@ -37,22 +47,25 @@ export async function sampleCommand(opts: SampleOptions, io: CommandIO): Promise
   const format = opts.format as SampleFormat;
   const ref = resolveCheckpoint(opts.ckpt, opts.outDir);
   await startEngine(opts.backend, undefined, io.log);
-  const generator = await loadModel(join(ref.dir, GENERATOR_DIR));
-  const latentDim = generator.inputs[0]!.shape[1] as number;
+  const { model: generator, weights } = await loadGenerator(ref, opts.ema);
+  const conditional = isConditional(generator);
+  const classes = conditional ? classCount(generator) : 0;
+  if (opts.class !== undefined) {
+    if (!conditional) throw new UserError(`--class ${opts.class}: ${ref.dir} holds an unconditional generator (train with model.conditional: true)`);
+    if (opts.class >= classes) throw new UserError(`--class ${opts.class}: expected a class from 0 to ${classes - 1}`);
+  }
   // Without --seed, draw a fresh one and print it so the result can be reproduced.
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const out = opts.out ?? defaultOut(ref.runDir, ref.state.epoch, seed, opts.n, format);
-  const noise = latentNoise(opts.n, latentDim, deriveSeed(seed, Stream.sample));
-  const images = await generateImages(generator, noise);
+  const name = ref.dir.split(/[\\/]/).pop()!;
+  const out = opts.out ?? defaultOut(ref.runDir, name, seed, opts.n, format);
+  const noise = latentNoise(opts.n, latentDimOf(generator), deriveSeed(seed, Stream.sample));
+  const labels = conditional ? sampleLabels(opts.n, classes, opts.class) : undefined;
+  const images = await generateImages(generator, noise, labels);
   noise.dispose();
   generator.dispose();
-
-  if (format === 'grid') writeFileAtomic(out, encodeGrid(images));
-  else if (format === 'npy') writeFileAtomic(out, encodeNpy(images));
-  else {
-    mkdirSync(out, { recursive: true });
-    for (let i = 0; i < images.count; i++) writeFileAtomic(join(out, `${String(i).padStart(4, '0')}.png`), encodeSingle(images, i));
-  }
-  io.log(`wrote ${opts.n} samples from ${ref.dir} (seed ${seed}) to ${out}`);
+  // Conditional, all classes: one column per class, so each column is one class.
+  writeImages(images, format, out, conditional && opts.class === undefined ? classes : undefined);
+  const what = conditional ? (opts.class !== undefined ? ` of class ${opts.class}` : ', classes cycling 0..' + (classes - 1)) : '';
+  io.log(`wrote ${opts.n} samples${what} from ${ref.dir} (${weights} weights, seed ${seed}) to ${out}`);
   return out;
 }

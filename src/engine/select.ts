@@ -3,6 +3,7 @@
 // Everything above this module is written against the plain tfjs API and runs unchanged on any.
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
+import { registerMissingGradients } from './gradients.js';
 import { registerKernelPatches } from './kernels/index.js';
 
 export type EngineName = 'tensorflow' | 'wasm' | 'cpu';
@@ -100,6 +101,7 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
       skipped.push(describeLoadFailure(candidate.provider, err));
       continue;
     }
+    registerMissingGradients();
     const patchedKernels = registerKernelPatches(candidate.engine);
     return {
       name: candidate.engine,

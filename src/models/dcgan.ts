@@ -6,6 +6,7 @@
 // between the two leak "which batch is this" to D; it also keeps D usable for gradient penalties.
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
+import { chain, discriminatorHead, generatorInputs, labelInput } from './conditioning.js';
 import { DISCRIMINATOR, GENERATOR, SeededInit } from './init.js';
 import type { BuildOptions, GanModels } from './types.js';
 
@@ -28,9 +29,10 @@ function checkShape(opts: BuildOptions): number {
 export function buildDcganGenerator(opts: BuildOptions): tf.LayersModel {
   const init = new SeededInit(opts.seed, GENERATOR);
   const base = checkShape(opts);
+  const { inputs, features } = generatorInputs(opts.latentDim, opts.classes, init);
   const [first, ...rest] = opts.gWidths;
   const layers: tf.layers.Layer[] = [
-    tf.layers.dense({ inputShape: [opts.latentDim], units: base * base * first!, useBias: false, kernelInitializer: init.normal(), name: 'g_project' }),
+    tf.layers.dense({ units: base * base * first!, useBias: false, kernelInitializer: init.normal(), name: 'g_project' }),
     tf.layers.batchNormalization({ gammaInitializer: init.gamma(), name: 'g_project_bn' }),
     tf.layers.reLU({ name: 'g_project_relu' }),
     tf.layers.reshape({ targetShape: [base, base, first!], name: 'g_reshape' }),
@@ -46,27 +48,24 @@ export function buildDcganGenerator(opts: BuildOptions): tf.LayersModel {
     tf.layers.conv2dTranspose({ filters: opts.imageShape.channels, kernelSize: KERNEL, strides: 2, padding: 'same', kernelInitializer: init.normal(), name: 'g_out' }),
     tf.layers.activation({ activation: 'tanh', name: 'g_tanh' }),
   );
-  return tf.sequential({ layers, name: 'generator' });
+  return tf.model({ inputs, outputs: chain(features, layers), name: 'generator' });
 }
 
 export function buildDcganDiscriminator(opts: BuildOptions): tf.LayersModel {
   const init = new SeededInit(opts.seed, DISCRIMINATOR);
   const { height, width, channels } = opts.imageShape;
+  const image = tf.input({ shape: [height, width, channels], name: 'image' });
+  const label = opts.classes > 0 ? labelInput(opts.classes) : undefined;
   const layers: tf.layers.Layer[] = [];
   opts.dWidths.forEach((filters, i) => {
     layers.push(
-      tf.layers.conv2d({
-        ...(i === 0 ? { inputShape: [height, width, channels] } : {}),
-        filters, kernelSize: KERNEL, strides: 2, padding: 'same', kernelInitializer: init.normal(), name: `d_down${i + 1}`,
-      }),
+      tf.layers.conv2d({ filters, kernelSize: KERNEL, strides: 2, padding: 'same', kernelInitializer: init.normal(), name: `d_down${i + 1}` }),
       tf.layers.leakyReLU({ alpha: 0.2, name: `d_down${i + 1}_lrelu` }),
     );
   });
-  layers.push(
-    tf.layers.flatten({ name: 'd_flatten' }),
-    tf.layers.dense({ units: 1, kernelInitializer: init.normal(), name: 'd_logit' }),
-  );
-  return tf.sequential({ layers, name: 'discriminator' });
+  layers.push(tf.layers.flatten({ name: 'd_flatten' }));
+  const logit = discriminatorHead(chain(image, layers), opts.classes, label, init);
+  return tf.model({ inputs: label ? [image, label] : [image], outputs: logit, name: 'discriminator' });
 }
 
 export function buildDcgan(opts: BuildOptions): GanModels {
@@ -75,5 +74,6 @@ export function buildDcgan(opts: BuildOptions): GanModels {
     discriminator: buildDcganDiscriminator(opts),
     latentDim: opts.latentDim,
     imageShape: opts.imageShape,
+    classes: opts.classes,
   };
 }

@@ -1,24 +1,38 @@
 // Model builders by name: the config's model section -> generator + discriminator.
 import type { ModelConfig } from '../config.js';
-import { buildDcgan, DCGAN_DEFAULT_D, DCGAN_DEFAULT_G } from './dcgan.js';
-import { buildMlp, MLP_DEFAULT_D, MLP_DEFAULT_G } from './mlp.js';
-import type { GanModels, ImageShape } from './types.js';
+import type * as tf from '@tensorflow/tfjs';
+import { buildDcgan, buildDcganGenerator, DCGAN_DEFAULT_D, DCGAN_DEFAULT_G } from './dcgan.js';
+import { buildMlp, buildMlpGenerator, MLP_DEFAULT_D, MLP_DEFAULT_G } from './mlp.js';
+import type { BuildOptions, GanModels, ImageShape } from './types.js';
 
 export type { GanModels, ImageShape } from './types.js';
 
 const ARCHITECTURES = {
-  dcgan: { build: buildDcgan, gWidths: DCGAN_DEFAULT_G, dWidths: DCGAN_DEFAULT_D },
-  mlp: { build: buildMlp, gWidths: MLP_DEFAULT_G, dWidths: MLP_DEFAULT_D },
+  dcgan: { build: buildDcgan, generator: buildDcganGenerator, gWidths: DCGAN_DEFAULT_G, dWidths: DCGAN_DEFAULT_D },
+  mlp: { build: buildMlp, generator: buildMlpGenerator, gWidths: MLP_DEFAULT_G, dWidths: MLP_DEFAULT_D },
 } as const;
 
-/** Builds freshly initialised networks for a model config. */
-export function buildModels(model: ModelConfig, imageShape: ImageShape, seed: number): GanModels {
+/**
+ * Builds freshly initialised networks for a model config. `classes` is the dataset's class
+ * count; it is used only when `model.conditional` is on.
+ */
+export function buildModels(model: ModelConfig, imageShape: ImageShape, seed: number, classes = 10): GanModels {
+  return ARCHITECTURES[model.arch].build(buildOptions(model, imageShape, seed, classes));
+}
+
+/** Just a generator of the configured architecture (e.g. to hold the EMA weights). */
+export function buildGenerator(model: ModelConfig, imageShape: ImageShape, seed: number, classes = 10): tf.LayersModel {
+  return ARCHITECTURES[model.arch].generator(buildOptions(model, imageShape, seed, classes));
+}
+
+function buildOptions(model: ModelConfig, imageShape: ImageShape, seed: number, classes: number): BuildOptions {
   const arch = ARCHITECTURES[model.arch];
-  return arch.build({
+  return {
     latentDim: model.latent_dim,
     imageShape,
     gWidths: model.g_widths ?? [...arch.gWidths],
     dWidths: model.d_widths ?? [...arch.dWidths],
     seed,
-  });
+    classes: model.conditional ? classes : 0,
+  };
 }

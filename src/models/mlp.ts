@@ -2,41 +2,40 @@
 // G: z -> [dense -> LeakyReLU]* -> dense H*W*C -> tanh -> reshape
 // D: flatten -> [dense -> LeakyReLU]* -> dense 1 (logit)
 import * as tf from '@tensorflow/tfjs';
+import { chain, discriminatorHead, generatorInputs, labelInput } from './conditioning.js';
 import { DISCRIMINATOR, GENERATOR, SeededInit } from './init.js';
 import type { BuildOptions, GanModels } from './types.js';
 
 export const MLP_DEFAULT_G = [256, 512, 1024];
 export const MLP_DEFAULT_D = [512, 256];
 
+function denseStack(prefix: string, widths: number[], init: SeededInit): tf.layers.Layer[] {
+  return widths.flatMap((units, i) => [
+    tf.layers.dense({ units, kernelInitializer: init.normal(), name: `${prefix}_fc${i + 1}` }),
+    tf.layers.leakyReLU({ alpha: 0.2, name: `${prefix}_fc${i + 1}_lrelu` }),
+  ]);
+}
+
 export function buildMlpGenerator(opts: BuildOptions): tf.LayersModel {
   const init = new SeededInit(opts.seed, GENERATOR);
   const { height, width, channels } = opts.imageShape;
-  const layers: tf.layers.Layer[] = [];
-  opts.gWidths.forEach((units, i) => {
-    layers.push(
-      tf.layers.dense({ ...(i === 0 ? { inputShape: [opts.latentDim] } : {}), units, kernelInitializer: init.normal(), name: `g_fc${i + 1}` }),
-      tf.layers.leakyReLU({ alpha: 0.2, name: `g_fc${i + 1}_lrelu` }),
-    );
-  });
-  layers.push(
+  const { inputs, features } = generatorInputs(opts.latentDim, opts.classes, init);
+  const layers = [
+    ...denseStack('g', opts.gWidths, init),
     tf.layers.dense({ units: height * width * channels, activation: 'tanh', kernelInitializer: init.normal(), name: 'g_out' }),
     tf.layers.reshape({ targetShape: [height, width, channels], name: 'g_reshape' }),
-  );
-  return tf.sequential({ layers, name: 'generator' });
+  ];
+  return tf.model({ inputs, outputs: chain(features, layers), name: 'generator' });
 }
 
 export function buildMlpDiscriminator(opts: BuildOptions): tf.LayersModel {
   const init = new SeededInit(opts.seed, DISCRIMINATOR);
   const { height, width, channels } = opts.imageShape;
-  const layers: tf.layers.Layer[] = [tf.layers.flatten({ inputShape: [height, width, channels], name: 'd_flatten' })];
-  opts.dWidths.forEach((units, i) => {
-    layers.push(
-      tf.layers.dense({ units, kernelInitializer: init.normal(), name: `d_fc${i + 1}` }),
-      tf.layers.leakyReLU({ alpha: 0.2, name: `d_fc${i + 1}_lrelu` }),
-    );
-  });
-  layers.push(tf.layers.dense({ units: 1, kernelInitializer: init.normal(), name: 'd_logit' }));
-  return tf.sequential({ layers, name: 'discriminator' });
+  const image = tf.input({ shape: [height, width, channels], name: 'image' });
+  const label = opts.classes > 0 ? labelInput(opts.classes) : undefined;
+  const features = chain(image, [tf.layers.flatten({ name: 'd_flatten' }), ...denseStack('d', opts.dWidths, init)]);
+  const logit = discriminatorHead(features, opts.classes, label, init);
+  return tf.model({ inputs: label ? [image, label] : [image], outputs: logit, name: 'discriminator' });
 }
 
 export function buildMlp(opts: BuildOptions): GanModels {
@@ -45,5 +44,6 @@ export function buildMlp(opts: BuildOptions): GanModels {
     discriminator: buildMlpDiscriminator(opts),
     latentDim: opts.latentDim,
     imageShape: opts.imageShape,
+    classes: opts.classes,
   };
 }

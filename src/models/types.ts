@@ -1,5 +1,6 @@
-// What every architecture provides: a generator z -> image in [-1, 1] and a discriminator
-// image -> one logit per image (no sigmoid: the losses work on logits for stability).
+// What every architecture provides: a generator (z[, class]) -> image in [-1, 1] and a
+// discriminator (image[, class]) -> one logit per image (no sigmoid: the losses work on
+// logits for numerical stability).
 import type * as tf from '@tensorflow/tfjs';
 
 export interface ImageShape {
@@ -13,6 +14,8 @@ export interface GanModels {
   discriminator: tf.LayersModel;
   latentDim: number;
   imageShape: ImageShape;
+  /** Number of classes for a conditional pair; 0 when unconditional. */
+  classes: number;
 }
 
 export interface BuildOptions {
@@ -21,4 +24,6 @@ export interface BuildOptions {
   gWidths: number[];
   dWidths: number[];
   seed: number;
+  /** > 0 builds class-conditional networks. */
+  classes: number;
 }

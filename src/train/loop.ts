@@ -1,20 +1,36 @@
 // The epoch loop: iterate shuffled batches, run GAN iterations, and after every epoch write a
-// checkpoint, a fixed-noise sample grid and a metrics line. The fixed noise batch is drawn once
-// from the run seed, so the same latent points can be watched improving epoch after epoch.
+// checkpoint, a fixed-noise sample grid and a metrics line. It stops early, with a checkpoint,
+// when asked to (Ctrl-C), and without one when a loss stops being finite.
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { TrainingSet } from '../data/batches.js';
-import { encodeGrid } from '../image.js';
+import { UserError } from '../errors.js';
 import { saveModel } from '../checkpoint/model-io.js';
 import { saveOptimizer } from '../checkpoint/optimizer-io.js';
+import { DISCRIMINATOR_DIR, GENERATOR_DIR, GENERATOR_EMA_DIR, OPTIMIZER_DIR } from '../checkpoint/generator.js';
 import type { CheckpointState, RunDir } from '../checkpoint/run-dir.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { deriveSeed, Stream } from '../random.js';
-import { generateImages, latentNoise } from '../sampling.js';
+import { FixedGrid } from './fixed-grid.js';
 import { createProgress, type ProgressDisplay } from './progress.js';
 import type { GanTrainer, StepStats } from './trainer.js';
+
+/** Where a run continues from: completed epochs, and iterations done in the next one. */
+export interface LoopStart {
+  epoch: number;
+  iteration: number;
+  partialSums?: CheckpointState['partialSums'];
+}
+
+/**
+ * Extra work at the end of each epoch, before its checkpoint is written (e.g. evaluation);
+ * the metrics it returns go into metrics.jsonl and the checkpoint's state.
+ */
+export type EpochHook = (epoch: number, generator: tf.LayersModel) => Promise<{ metrics: Record<string, unknown>; summary: string } | undefined>;
+
+/** Called once an epoch's checkpoint is complete and its metrics line written. */
+export type CheckpointHook = (epoch: number, checkpointDir: string, metrics: Record<string, unknown>) => Promise<void> | void;
 
 export interface TrainLoopOptions {
   config: Config;
@@ -22,25 +38,42 @@ export interface TrainLoopOptions {
   engineName: string;
   trainer: GanTrainer;
   data: TrainingSet;
-  /** Epochs already completed (0 for a fresh run). */
-  startEpoch: number;
+  start: LoopStart;
+  /** Set by a signal handler: finish the current iteration, checkpoint, return. */
+  stop: { requested: boolean };
+  afterEpoch?: EpochHook;
+  afterCheckpoint?: CheckpointHook;
   progress?: ProgressDisplay;
-  log: (line: string) => void;
 }
 
-/** Directory names inside an epoch checkpoint. */
-export const GENERATOR_DIR = 'generator';
-export const DISCRIMINATOR_DIR = 'discriminator';
-export const OPTIMIZER_DIR = 'optimizers';
+export type LoopOutcome = { kind: 'finished' } | { kind: 'interrupted'; checkpoint: string };
 
-function meanStats(sum: StepStats, n: number): StepStats {
-  return { dLoss: sum.dLoss / n, gLoss: sum.gLoss / n, dReal: sum.dReal / n, dFake: sum.dFake / n };
+/** A non-finite loss: training stops, the last good checkpoint stays `latest`. */
+export class DivergenceError extends UserError {
+  constructor(message: string) {
+    super(message, 3);
+  }
 }
 
-async function writeEpochCheckpoint(opts: TrainLoopOptions, epoch: number): Promise<string> {
+type Sums = NonNullable<CheckpointState['partialSums']>;
+const zeroSums = (): Sums => ({ dLoss: 0, gLoss: 0, dReal: 0, dFake: 0, seconds: 0 });
+
+function checkFinite(stats: StepStats, step: number, epoch: number): void {
+  for (const [name, value] of [['D loss', stats.dLoss], ['G loss', stats.gLoss]] as const) {
+    if (!Number.isFinite(value)) {
+      throw new DivergenceError(
+        `training diverged at step ${step} (epoch ${epoch}): ${name} is ${value}; the last good checkpoint stays latest — lower train.lr_g/lr_d or try another train.loss`,
+      );
+    }
+  }
+}
+
+async function writeCheckpoint(opts: TrainLoopOptions, epoch: number, iteration: number, extra: Pick<CheckpointState, 'partialSums' | 'metrics'>): Promise<string> {
   const { trainer, config, runDir } = opts;
   const state: CheckpointState = {
     epoch,
+    iteration,
+    ...extra,
     step: trainer.counters.step,
     dStep: trainer.counters.dStep,
     seed: config.run.seed,
@@ -49,46 +82,69 @@ async function writeEpochCheckpoint(opts: TrainLoopOptions, epoch: number): Prom
     imageShape: trainer.models.imageShape,
     savedAt: new Date().toISOString(),
   };
+  // Between files the event loop turns, so a second Ctrl-C is heard even mid-checkpoint.
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
   return runDir.writeCheckpoint(state, async (dir) => {
     await saveModel(trainer.models.generator, join(dir, GENERATOR_DIR));
+    await turn();
     await saveModel(trainer.models.discriminator, join(dir, DISCRIMINATOR_DIR));
+    await turn();
+    if (trainer.ema) await saveModel(trainer.ema.model, join(dir, GENERATOR_EMA_DIR));
     const optDir = join(dir, OPTIMIZER_DIR);
     mkdirSync(optDir, { recursive: true });
+    await turn();
     await saveOptimizer(trainer.gOptimizer, optDir, 'generator');
+    await turn();
     await saveOptimizer(trainer.dOptimizer, optDir, 'discriminator');
   });
 }
 
-export async function trainEpochs(opts: TrainLoopOptions): Promise<void> {
+export async function trainEpochs(opts: TrainLoopOptions): Promise<LoopOutcome> {
   const { config, trainer, data, runDir } = opts;
   const { batch_size: batchSize, d_steps: dSteps, epochs } = config.train;
   const progress = opts.progress ?? createProgress();
-  const fixedNoise = latentNoise(config.sample.grid, trainer.models.latentDim, deriveSeed(config.run.seed, Stream.fixedNoise));
+  const grid = FixedGrid.create(config.sample.grid, trainer.models.latentDim, trainer.models.classes, config.run.seed);
+  const viewGenerator = trainer.ema?.model ?? trainer.models.generator;
   const iterations = Math.floor(data.batchesPerEpoch(batchSize) / dSteps);
   try {
-    for (let epoch = opts.startEpoch + 1; epoch <= epochs; epoch++) {
+    for (let epoch = opts.start.epoch + 1; epoch <= epochs; epoch++) {
+      const resuming = epoch === opts.start.epoch + 1 && opts.start.iteration > 0;
+      const firstIteration = resuming ? opts.start.iteration : 0;
+      const sums = resuming && opts.start.partialSums ? { ...opts.start.partialSums } : zeroSums();
       const order = data.epochOrder(config.run.seed, epoch);
-      const sum: StepStats = { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0 };
       progress.startEpoch(epoch, epochs, iterations);
       const started = performance.now();
-      for (let it = 0; it < iterations; it++) {
+      let imagesThisSession = 0;
+      for (let it = firstIteration; it < iterations; it++) {
         const batches = Array.from({ length: dSteps }, (_, k) => data.batch(order, it * dSteps + k, batchSize));
-        const stats = await trainer.trainIteration(batches.map((b) => b.images));
+        const stats = await trainer.trainIteration(batches);
         tf.dispose(batches.flatMap((b) => [b.images, b.labels]));
-        for (const key of Object.keys(sum) as (keyof StepStats)[]) sum[key] += stats[key];
-        const seconds = (performance.now() - started) / 1000;
-        progress.update(it + 1, stats, ((it + 1) * dSteps * batchSize) / seconds);
+        checkFinite(stats, trainer.counters.step, epoch);
+        sums.dLoss += stats.dLoss;
+        sums.gLoss += stats.gLoss;
+        sums.dReal += stats.dReal;
+        sums.dFake += stats.dFake;
+        imagesThisSession += dSteps * batchSize;
+        const elapsed = (performance.now() - started) / 1000;
+        progress.update(it + 1, stats, imagesThisSession / elapsed);
+        // On the cpu and wasm engines every await above resolves as a microtask, so the event
+        // loop would never turn and signal handlers (Ctrl-C) would never run: let it turn.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (opts.stop.requested && it + 1 < iterations) {
+          progress.stop();
+          sums.seconds += elapsed;
+          return { kind: 'interrupted', checkpoint: await writeCheckpoint(opts, epoch - 1, it + 1, { partialSums: sums }) };
+        }
       }
-      const seconds = (performance.now() - started) / 1000;
-      const mean = meanStats(sum, Math.max(1, iterations));
+      const seconds = sums.seconds + (performance.now() - started) / 1000;
+      const done = Math.max(1, iterations);
+      const mean: StepStats = { dLoss: sums.dLoss / done, gLoss: sums.gLoss / done, dReal: sums.dReal / done, dFake: sums.dFake / done };
       const imagesPerSecond = (iterations * dSteps * batchSize) / seconds;
 
       const wantSamples = config.train.samples_every > 0 && (epoch % config.train.samples_every === 0 || epoch === epochs);
-      if (wantSamples) {
-        writeFileAtomic(runDir.samplePath(epoch), encodeGrid(await generateImages(trainer.models.generator, fixedNoise)));
-      }
-      const ckptDir = await writeEpochCheckpoint(opts, epoch);
-      runDir.appendMetrics({
+      if (wantSamples) writeFileAtomic(runDir.samplePath(epoch), await grid.render(viewGenerator));
+      const evaluated = await opts.afterEpoch?.(epoch, viewGenerator);
+      const metrics = {
         epoch,
         step: trainer.counters.step,
         d_loss: mean.dLoss,
@@ -97,15 +153,21 @@ export async function trainEpochs(opts: TrainLoopOptions): Promise<void> {
         d_fake: mean.dFake,
         seconds: Number(seconds.toFixed(3)),
         img_per_s: Number(imagesPerSecond.toFixed(2)),
+        ...evaluated?.metrics,
         time: new Date().toISOString(),
-      });
-      progress.endEpoch(
-        { ...mean, epoch, epochs, seconds, imagesPerSecond },
-        `  -> ${ckptDir}${wantSamples ? `, ${runDir.samplePath(epoch)}` : ''}`,
-      );
+      };
+      // The checkpoint carries its epoch's metrics line, so a resume can restore a line that a
+      // crash between the two writes lost (see RunDir.repairMetrics).
+      const ckptDir = await writeCheckpoint(opts, epoch, 0, { metrics });
+      runDir.appendMetrics(metrics);
+      await opts.afterCheckpoint?.(epoch, ckptDir, metrics);
+      const extraText = evaluated ? `  ${evaluated.summary}` : '';
+      progress.endEpoch({ ...mean, epoch, epochs, seconds, imagesPerSecond }, `${extraText}  -> ${ckptDir}${wantSamples ? `, ${runDir.samplePath(epoch)}` : ''}`);
+      if (opts.stop.requested && epoch < epochs) return { kind: 'interrupted', checkpoint: ckptDir };
     }
+    return { kind: 'finished' };
   } finally {
     progress.stop();
-    fixedNoise.dispose();
+    grid.dispose();
   }
 }

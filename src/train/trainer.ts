@@ -1,22 +1,26 @@
 // One GAN training iteration, as the alternating scheme of Goodfellow et al. (2014, Alg. 1):
 // `d_steps` discriminator updates, each on a fresh real batch and a fresh fake batch, then
-// one generator update. Each update is one named function, in the style of tfjs-examples
-// mnist-acgan. All noise is drawn from (run seed, stream, update counter) so a resumed run
+// one generator update (and an update of the generator's moving average). Each update is one
+// named function, in the style of tfjs-examples mnist-acgan. All noise, fake labels and
+// penalty mixing weights are drawn from (run seed, stream, update counter), so a resumed run
 // draws exactly what an uninterrupted one would have.
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../config.js';
+import type { Batch } from '../data/batches.js';
 import type { Objective } from '../losses.js';
 import type { GanModels } from '../models/index.js';
+import { gradientPenalty, r1Penalty, type Critic } from '../penalties.js';
 import { deriveSeed, Stream } from '../random.js';
-import { latentNoise } from '../sampling.js';
+import { latentNoise, oneHotLabels } from '../sampling.js';
+import type { GeneratorEma } from './ema.js';
 
-/** Per-update diagnostics, as tensors until someone reads them. */
+/** Diagnostics of one iteration (from its last D update and its G update). */
 export interface StepStats {
   dLoss: number;
   gLoss: number;
-  /** Mean D(x): the discriminator's probability that real images are real. */
+  /** Mean sigmoid(D(x)): for bce, D's probability that real images are real. */
   dReal: number;
-  /** Mean D(G(z)) during the discriminator update. */
+  /** Mean sigmoid(D(G(z))) during the discriminator update. */
   dFake: number;
 }
 
@@ -27,48 +31,92 @@ export interface Counters {
   dStep: number;
 }
 
+export interface TrainerOptions {
+  models: GanModels;
+  objective: Objective;
+  train: TrainConfig;
+  seed: number;
+  counters?: Counters;
+  ema?: GeneratorEma;
+}
+
 export class GanTrainer {
+  readonly models: GanModels;
+  readonly counters: Counters;
+  readonly ema: GeneratorEma | undefined;
   readonly gOptimizer: tf.AdamOptimizer;
   readonly dOptimizer: tf.AdamOptimizer;
+  private readonly objective: Objective;
+  private readonly train: TrainConfig;
+  private readonly seed: number;
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
 
-  constructor(
-    readonly models: GanModels,
-    private readonly objective: Objective,
-    train: TrainConfig,
-    private readonly seed: number,
-    readonly counters: Counters = { step: 0, dStep: 0 },
-  ) {
-    this.gOptimizer = tf.train.adam(train.lr_g, train.beta1, train.beta2);
-    this.dOptimizer = tf.train.adam(train.lr_d, train.beta1, train.beta2);
+  constructor(opts: TrainerOptions) {
+    this.models = opts.models;
+    this.objective = opts.objective;
+    this.train = opts.train;
+    this.seed = opts.seed;
+    this.counters = opts.counters ?? { step: 0, dStep: 0 };
+    this.ema = opts.ema;
+    this.gOptimizer = tf.train.adam(opts.train.lr_g, opts.train.beta1, opts.train.beta2);
+    this.dOptimizer = tf.train.adam(opts.train.lr_d, opts.train.beta1, opts.train.beta2);
     // Explicit variable lists in layer order: Adam keeps its moments by position, so the same
     // order after a reload lets saved optimizer state line up with the right weights.
-    this.gVars = models.generator.trainableWeights.map((w) => w.read() as tf.Variable);
-    this.dVars = models.discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.gVars = opts.models.generator.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.dVars = opts.models.discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  private get conditional(): boolean {
+    return this.models.classes > 0;
   }
 
   private noise(stream: number, counter: number, count: number): tf.Tensor2D {
     return latentNoise(count, this.models.latentDim, deriveSeed(this.seed, stream, counter));
   }
 
-  /** D step: raise D's logits on real images, lower them on G's current fakes. */
-  trainDiscriminatorOneStep(realImages: tf.Tensor4D): [tf.Scalar, tf.Scalar, tf.Scalar] {
-    const { generator, discriminator } = this.models;
+  /** Uniformly drawn one-hot class labels [count, classes] for fakes (conditional models only). */
+  private fakeLabels(stream: number, counter: number, count: number): tf.Tensor2D {
+    const ids = tf.randomUniform([count], 0, this.models.classes, 'int32', deriveSeed(this.seed, stream, counter));
+    return oneHotLabels(ids, this.models.classes);
+  }
+
+  private generate(z: tf.Tensor2D, labels: tf.Tensor2D | undefined): tf.Tensor4D {
+    return this.models.generator.apply(labels ? [z, labels] : z, { training: true }) as tf.Tensor4D;
+  }
+
+  /** D as a function of images, with the labels (if any) bound. */
+  private critic(labels: tf.Tensor2D | undefined): Critic {
+    return (images) => this.models.discriminator.apply(labels ? [images, labels] : images, { training: true }) as tf.Tensor;
+  }
+
+  /** D step: raise D's outputs on real images, lower them on G's current fakes (+ penalties). */
+  trainDiscriminatorOneStep(real: Batch): [tf.Scalar, tf.Scalar, tf.Scalar] {
     this.counters.dStep += 1;
+    const counter = this.counters.dStep;
+    const size = real.images.shape[0];
     return tf.tidy(() => {
-      const noise = this.noise(Stream.noiseD, this.counters.dStep, realImages.shape[0]);
-      // G runs outside the tape's variable list: only D's weights move in this step.
-      const fakeImages = generator.apply(noise, { training: true }) as tf.Tensor4D;
+      const realLabels = this.conditional ? oneHotLabels(real.labels, this.models.classes) : undefined;
+      const fakeLabels = this.conditional ? this.fakeLabels(Stream.fakeLabelsD, counter, size) : undefined;
+      // G runs outside D's variable list: only D's weights move in this step.
+      const fakeImages = this.generate(this.noise(Stream.noiseD, counter, size), fakeLabels);
       let dReal!: tf.Scalar;
       let dFake!: tf.Scalar;
       const loss = this.dOptimizer.minimize(
         () => {
-          const realLogits = discriminator.apply(realImages, { training: true }) as tf.Tensor;
-          const fakeLogits = discriminator.apply(fakeImages, { training: true }) as tf.Tensor;
-          dReal = tf.keep(tf.mean(tf.sigmoid(realLogits)));
-          dFake = tf.keep(tf.mean(tf.sigmoid(fakeLogits)));
-          return this.objective.discriminatorLoss(realLogits, fakeLogits);
+          const realOut = this.critic(realLabels)(real.images);
+          const fakeOut = this.critic(fakeLabels)(fakeImages);
+          dReal = tf.keep(tf.mean(tf.sigmoid(realOut)));
+          dFake = tf.keep(tf.mean(tf.sigmoid(fakeOut)));
+          let total = this.objective.discriminatorLoss(realOut, fakeOut);
+          if (this.objective.name === 'wgan-gp' && this.train.gp_weight > 0) {
+            // Interpolates between a real image and a fake of another class carry the real
+            // image's label: the penalty constrains D along the data manifold of that class.
+            const gp = gradientPenalty(this.critic(realLabels), real.images, fakeImages, deriveSeed(this.seed, Stream.penalty, counter));
+            total = tf.add(total, tf.mul(this.train.gp_weight, gp));
+          }
+          if (this.train.r1 > 0) total = tf.add(total, tf.mul(this.train.r1, r1Penalty(this.critic(realLabels), real.images)));
+          return total;
         },
         true,
         this.dVars,
@@ -79,29 +127,28 @@ export class GanTrainer {
 
   /** G step: move G so that D scores its fakes as real (D's weights stay fixed). */
   trainGeneratorOneStep(batchSize: number): tf.Scalar {
-    const { generator, discriminator } = this.models;
     this.counters.step += 1;
-    return tf.tidy(() => {
-      const noise = this.noise(Stream.noiseG, this.counters.step, batchSize);
+    const counter = this.counters.step;
+    const loss = tf.tidy(() => {
+      const labels = this.conditional ? this.fakeLabels(Stream.fakeLabelsG, counter, batchSize) : undefined;
+      const noise = this.noise(Stream.noiseG, counter, batchSize);
       return this.gOptimizer.minimize(
-        () => {
-          const fakeImages = generator.apply(noise, { training: true }) as tf.Tensor;
-          const fakeLogits = discriminator.apply(fakeImages, { training: true }) as tf.Tensor;
-          return this.objective.generatorLoss(fakeLogits);
-        },
+        () => this.objective.generatorLoss(this.critic(labels)(this.generate(noise, labels))),
         true,
         this.gVars,
       )!;
     });
+    this.ema?.update(counter);
+    return loss;
   }
 
   /**
-   * One iteration: the D steps on the given real batches, then one G step. Reads the four
-   * diagnostics back in one transfer (the only sync per iteration).
+   * One iteration: a D step per real batch, then one G step. Reads the four diagnostics back
+   * in one transfer (the only sync per iteration).
    */
-  async trainIteration(realBatches: tf.Tensor4D[]): Promise<StepStats> {
+  async trainIteration(realBatches: Batch[]): Promise<StepStats> {
     const dResults = realBatches.map((real) => this.trainDiscriminatorOneStep(real));
-    const gLoss = this.trainGeneratorOneStep(realBatches[0]!.shape[0]);
+    const gLoss = this.trainGeneratorOneStep(realBatches[0]!.images.shape[0]);
     const last = dResults[dResults.length - 1]!;
     const packed = tf.stack([last[0], gLoss, last[1], last[2]]);
     const [dLoss, g, dReal, dFake] = await packed.data();

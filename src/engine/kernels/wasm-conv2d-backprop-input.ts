@@ -19,11 +19,23 @@
  * [top, top + H) × [left, left + W) are cut out.
  * Cost: Th·Tw/(KH·KW/(sh·sw)) times the exact MACs — 1 for 4×4 stride 2,
  * 1.44 for 5×5 stride 2 — still far ahead of the scalar loop (bench/kernels.ts).
+ * This single-conv plan is used for few dx channels (see MIN_PHASE_CHANNELS) and for
+ * geometries the exact per-phase plan does not handle; otherwise the per-phase plan runs.
  * NCHW and non-float32 inputs go to the stock kernel.
  */
 import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { kernelInvoker, type KernelInvoker } from './invoke.js';
+import { backpropInputByPhases } from './wasm-conv2d-backprop-input-phases.js';
+
+/**
+ * dx channels from which the exact per-phase plan (wasm-conv2d-backprop-input-phases.ts) is
+ * used. Measured (bench/kernels.ts, batch 64): 7×7×128→14×14×64 k4 s2 47–69 ms per-phase vs
+ * 75–87 ms single conv, k5 95 vs 173–189 ms; but for 14×14×64→28×28×1 k4 15 vs 5–7 ms — with
+ * one channel each phase conv has a single output channel, which XNNPACK runs poorly, while
+ * the single conv below packs all sh·sw phases into its output channels.
+ */
+const MIN_PHASE_CHANNELS = 16;
 
 /** Phase geometry along one spatial axis. */
 interface PhaseAxis {
@@ -126,6 +138,9 @@ export function makeWasmConv2dBackpropInput(stock: KernelConfig, backendName: st
     const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
     if (dy === undefined || filter === undefined) throw new Error('Conv2DBackpropInput: inputs dy and filter are required');
     if (attrs.dataFormat !== 'NHWC' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return stock.kernelFunc(args);
-    return backpropInput(kernelInvoker(args.backend as KernelBackend, backendName), dy, filter, attrs);
+    const k = kernelInvoker(args.backend as KernelBackend, backendName);
+    const inChannels = attrs.inputShape[3]!;
+    const byPhases = inChannels >= MIN_PHASE_CHANNELS ? backpropInputByPhases(k, dy, filter, attrs) : undefined;
+    return byPhases ?? backpropInput(k, dy, filter, attrs);
   };
 }

@@ -9,7 +9,13 @@
  * stays on XNNPACK (see wasm-batch-matmul.ts).
  *
  * Conv2DBackpropInput: the stock kernel is a scalar loop; replaced by a
- * phase decomposition into one stride-1 XNNPACK conv (wasm-conv2d-backprop-input.ts).
+ * phase decomposition into stride-1 XNNPACK convs: one exact conv per phase for
+ * ≥ 16 dx channels (wasm-conv2d-backprop-input-phases.ts), else one padded conv
+ * holding all phases (wasm-conv2d-backprop-input.ts).
+ *
+ * Tile: the stock kernel computes an index per element; replaced by block
+ * copies (wasm-tile.ts). Batch norm's gradient tiles its scale to the full
+ * activation shape.
  */
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelFunc } from '@tensorflow/tfjs';
 import { conv2dFilterGrad } from './conv2d-filter-grad.js';
@@ -17,6 +23,7 @@ import { kernelInvoker } from './invoke.js';
 import { addKernel, replaceKernel } from './register.js';
 import { makeWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { makeWasmConv2dBackpropInput } from './wasm-conv2d-backprop-input.js';
+import { makeWasmTile } from './wasm-tile.js';
 
 const BACKEND = 'wasm';
 
@@ -34,5 +41,6 @@ export function registerWasmKernels(): string[] {
   if (replaceKernel('Conv2DBackpropInput', BACKEND, (stock) => makeWasmConv2dBackpropInput(stock, BACKEND))) {
     names.push('Conv2DBackpropInput');
   }
+  if (replaceKernel('Tile', BACKEND, makeWasmTile)) names.push('Tile');
   return names;
 }

@@ -1,0 +1,110 @@
+/**
+ * One benchmark case in its own process (so peak RSS and time to first step
+ * belong to it alone): engine × model, real GanTrainer.trainIteration calls at
+ * a fixed batch on fixed random batches. Prints one line `RESULT {json}`.
+ *
+ *   node --import tsx bench/case.ts --engine wasm --model dcgan [--reps 12] [--warmup 2] [--batch 64]
+ *                                  [--stock Tile,BatchMatMul] [--threads 2]
+ *
+ * --stock puts the named kernels' stock versions back after the patches are
+ * installed (A/B of a patch within one run; kernels with no stock version,
+ * e.g. wasm Conv2DBackpropFilter, cannot be named). --threads N (wasm only)
+ * starts the threaded wasm binary (bench/wasm-threads.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectEngine, type EngineName } from '../src/engine/select.js';
+import { useThreadedWasm } from './wasm-threads.js';
+import { iterationFlops } from './flops.js';
+import { benchConfig, buildRig, median, type ModelName } from './harness.js';
+import { profileKernels, type Profile } from './profile.js';
+
+export interface CaseResult {
+  engine: string;
+  model: string;
+  batch: number;
+  reps: number;
+  /** Iteration times after warm-up, ms. */
+  times: number[];
+  medianMs: number;
+  imgPerSec: number;
+  flopsPerIter: number;
+  gflops: number;
+  /** Engine start + model build + first iteration, ms. */
+  firstStepMs: number;
+  peakRssMb: number;
+  tensorsPerStep: number;
+  patchedKernels: string[];
+  profile: Profile;
+  stats: { dLoss: number; gLoss: number };
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+async function main(): Promise<void> {
+  const engineName = arg('engine', 'wasm') as EngineName;
+  const model = arg('model', 'dcgan') as ModelName;
+  const reps = Number(arg('reps', '12'));
+  const warmup = Number(arg('warmup', '2'));
+  const batch = Number(arg('batch', '64'));
+
+  const stockNames = arg('stock', '').split(',').filter(Boolean);
+  const threads = Number(arg('threads', '1'));
+
+  const started = performance.now();
+  if (engineName === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  const threadsInUse = engineName === 'wasm' && threads > 1 ? useThreadedWasm(threads) : () => 1;
+  const stock = stockNames.map((name) => {
+    const config = tf.getKernel(name, engineName);
+    if (!config) throw new Error(`--stock ${name}: no stock kernel on ${engineName}`);
+    return config;
+  });
+  const engine = await selectEngine(engineName);
+  for (const config of stock) {
+    tf.unregisterKernel(config.kernelName, config.backendName);
+    tf.registerKernel(config);
+  }
+  const patchedKernels = engine.patchedKernels.filter((k) => !stockNames.includes(k));
+  const rig = buildRig(benchConfig(model, batch));
+  await rig.trainer.trainIteration(rig.real);
+  const firstStepMs = performance.now() - started;
+  for (let i = 0; i < warmup; i++) await rig.trainer.trainIteration(rig.real);
+
+  const tensorsBefore = tf.memory().numTensors;
+  const times: number[] = [];
+  let stats = { dLoss: 0, gLoss: 0 };
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    stats = await rig.trainer.trainIteration(rig.real);
+    times.push(performance.now() - t0);
+  }
+  const tensorsPerStep = (tf.memory().numTensors - tensorsBefore) / reps;
+  const profile = await profileKernels(() => rig.trainer.trainIteration(rig.real));
+  const { generator, discriminator } = rig.trainer.models;
+  const flopsPerIter = iterationFlops(generator, discriminator, batch);
+  const medianMs = median(times);
+  rig.dispose();
+
+  const result: CaseResult = {
+    engine: threadsInUse() > 1 ? `${engine.name}×${threadsInUse()}` : engine.name,
+    model,
+    batch,
+    reps,
+    times,
+    medianMs,
+    imgPerSec: (batch * 1000) / medianMs,
+    flopsPerIter,
+    gflops: flopsPerIter / (medianMs * 1e6),
+    firstStepMs,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    tensorsPerStep,
+    patchedKernels,
+    profile,
+    stats: { dLoss: stats.dLoss, gLoss: stats.gLoss },
+  };
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+await main();

@@ -1,0 +1,56 @@
+/**
+ * End-to-end figure: one epoch of the real `gan train` command (src/cli.ts,
+ * run from source so it uses exactly the kernels benchmarked) on real digits
+ * from IDX files, against pure iteration time × iterations from bench/case.ts.
+ * The epoch time is the `seconds` the training loop writes to metrics.jsonl
+ * (the batch loop: batch gathering, iterations, progress); the process wall
+ * time additionally includes start-up, data loading, the sample grid and the
+ * checkpoint.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const MNIST_10K = '/work/shared/data/mnist-10k';
+
+export interface EpochResult {
+  engine: string;
+  model: string;
+  images: number;
+  iterations: number;
+  epochSeconds: number;
+  wallSeconds: number;
+}
+
+/** Runs `gan train` for one epoch; returns undefined (with a reason) when the data is absent. */
+export function trainOneEpoch(engine: string, model: 'dcgan' | 'mlp', dataDir = MNIST_10K, limit = 0): EpochResult | string {
+  if (!existsSync(join(dataDir, 'train-images-idx3-ubyte.gz')) && !existsSync(join(dataDir, 'train-images-idx3-ubyte'))) {
+    return `skipped: no MNIST IDX files in ${dataDir}`;
+  }
+  const out = mkdtempSync(join(tmpdir(), 'gan-bench-'));
+  try {
+    const config = model === 'mlp' ? 'configs/mlp.yaml' : 'configs/mnist.yaml';
+    const sets = ['data.source=idx', `data.dir=${dataDir}`, `data.limit=${limit}`, `run.out_dir=${out}`, 'run.name=bench'];
+    const started = performance.now();
+    const proc = spawnSync(process.execPath, [
+      '--import', 'tsx', 'src/cli.ts', 'train', '--config', config, '--epochs', '1', '--backend', engine,
+      ...sets.flatMap((s) => ['--set', s]),
+    ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const wallSeconds = (performance.now() - started) / 1000;
+    if (proc.status !== 0) return `failed (exit ${proc.status}): ${(proc.stderr || proc.stdout).trim().split('\n').slice(-3).join(' | ')}`;
+    const metrics = JSON.parse(readFileSync(join(out, 'bench', 'metrics.jsonl'), 'utf8').trim().split('\n')[0]!) as {
+      seconds: number; step: number; img_per_s: number;
+    };
+    return {
+      engine,
+      model,
+      images: Math.round(metrics.img_per_s * metrics.seconds),
+      iterations: metrics.step,
+      epochSeconds: metrics.seconds,
+      wallSeconds,
+    };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * `npm run bench`: training-iteration speed per engine × model, plus one
+ * epoch of the real CLI. Each case runs in its own process (bench/case.ts);
+ * results go to bench/results/<timestamp>.json and a table to stdout.
+ *
+ *   npm run bench -- [--quick] [--engine wasm,wasm:2,cpu,tensorflow] [--model mlp,dcgan,cdcgan]
+ *                    [--stock Tile,...] [--no-e2e]
+ *
+ * `wasm:2` is the wasm engine on the threaded binary with 2 threads
+ * (bench/wasm-threads.ts); it shows as `wasm×2`.
+ *
+ * Times on shared machines drift: compare rows of one run, not across runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CaseResult } from './case.js';
+import { MNIST_10K, trainOneEpoch, type EpochResult } from './e2e.js';
+import { FLOP_FOOTNOTE } from './flops.js';
+import { MODELS } from './harness.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string): boolean => argv.includes(`--${name}`);
+const list = (name: string, fallback: readonly string[]): string[] => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1]!.split(',') : [...fallback];
+};
+
+const QUICK = flag('quick');
+const ENGINES = list('engine', ['wasm', 'cpu', 'tensorflow']);
+const MODEL_LIST = list('model', MODELS);
+const STOCK = list('stock', []);
+const BATCH = 64;
+
+/** Timed repetitions (after warm-up) per engine × model; the cpu DCGAN takes seconds an iteration. */
+function repsFor(engine: string, model: string): { reps: number; warmup: number } {
+  const slow = engine === 'cpu' && model !== 'mlp';
+  if (QUICK) return slow ? { reps: 2, warmup: 0 } : { reps: 5, warmup: 1 };
+  return slow ? { reps: 3, warmup: 1 } : { reps: 12, warmup: 2 };
+}
+
+type Outcome = CaseResult | { engine: string; model: string; error: string };
+
+function runCase(engineSpec: string, model: string): Outcome {
+  const [engine = 'wasm', threads = '1'] = engineSpec.split(':');
+  const { reps, warmup } = repsFor(engine, model);
+  const proc = spawnSync(process.execPath, [
+    '--import', 'tsx', 'bench/case.ts', '--engine', engine, '--threads', threads, '--model', model, '--reps', String(reps),
+    '--warmup', String(warmup), '--batch', String(BATCH), ...(STOCK.length ? ['--stock', STOCK.join(',')] : []),
+  ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  const line = proc.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (proc.status === 0 && line) return JSON.parse(line.slice('RESULT '.length)) as CaseResult;
+  const why = (proc.stderr || proc.stdout).split('\n').map((l) => l.trim()).find((l) => /^\w*Error: /.test(l));
+  return { engine: engineSpec, model, error: why ?? `exit ${proc.status}` };
+}
+
+const f = (x: number, digits = 1): string => x.toFixed(digits);
+
+function mainTable(results: Outcome[]): string[] {
+  const lines = [
+    '| engine | model | img/s | GFLOP/s | median ms (min–max) | n | first step s | peak RSS MB | tensors/step | kernel calls/iter |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results) {
+    if ('error' in r) {
+      lines.push(`| ${r.engine} | ${r.model} | — | — | ${r.error} | | | | | |`);
+      continue;
+    }
+    const range = `${f(r.medianMs)} (${f(Math.min(...r.times))}–${f(Math.max(...r.times))})`;
+    lines.push(`| ${r.engine} | ${r.model} | ${f(r.imgPerSec)} | ${f(r.gflops, 2)} | ${range} | ${r.reps} | ${f(r.firstStepMs / 1000, 2)} | ${f(r.peakRssMb, 0)} | ${r.tensorsPerStep} | ${r.profile.kernelCalls} |`);
+  }
+  return lines;
+}
+
+function profileTable(r: CaseResult, top = 10): string[] {
+  const lines = [
+    `${r.engine} ${r.model}: ${r.profile.kernelCalls} kernel calls, ${f(r.profile.kernelMs)} ms in kernels of one profiled iteration`,
+    '| kernel | calls | ms | share |', '|---|---|---|---|',
+  ];
+  for (const k of r.profile.kernels.slice(0, top)) {
+    lines.push(`| ${k.name} | ${k.calls} | ${f(k.ms)} | ${f((100 * k.ms) / r.profile.kernelMs)}% |`);
+  }
+  const rest = r.profile.kernels.slice(top);
+  if (rest.length) {
+    const ms = rest.reduce((a, k) => a + k.ms, 0);
+    lines.push(`| (${rest.length} others) | ${rest.reduce((a, k) => a + k.calls, 0)} | ${f(ms)} | ${f((100 * ms) / r.profile.kernelMs)}% |`);
+  }
+  return lines;
+}
+
+function e2eTable(rows: Array<{ e2e: EpochResult | string; pure?: CaseResult }>): string[] {
+  const lines = [
+    '| engine | model | images | iterations | epoch s (loop) | pure iterations s | overhead | process wall s |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { e2e, pure } of rows) {
+    if (typeof e2e === 'string') {
+      lines.push(`| | | | | ${e2e} | | | |`);
+      continue;
+    }
+    const pureS = pure ? (pure.medianMs * e2e.iterations) / 1000 : undefined;
+    const overhead = pureS ? `${f((100 * (e2e.epochSeconds - pureS)) / pureS)}%` : '—';
+    lines.push(`| ${e2e.engine} | ${e2e.model} | ${e2e.images} | ${e2e.iterations} | ${f(e2e.epochSeconds, 2)} | ${pureS ? f(pureS, 2) : '—'} | ${overhead} | ${f(e2e.wallSeconds, 1)} |`);
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const print = (lines: string[]) => console.log(lines.join('\n'));
+  console.log(`gan bench — batch ${BATCH}${QUICK ? ' (quick)' : ''}; ${new Date().toISOString()}${STOCK.length ? `; stock kernels: ${STOCK.join(', ')}` : ''}\n`);
+  const results: Outcome[] = [];
+  for (const engine of ENGINES) {
+    for (const model of MODEL_LIST) {
+      const r = runCase(engine, model);
+      results.push(r);
+      if ('error' in r && /unavailable|not installed|failed to load/i.test(r.error)) break; // engine absent: skip its other models
+    }
+  }
+  print(mainTable(results));
+  console.log(`\n${FLOP_FOOTNOTE} img/s = ${BATCH} / median iteration time (one iteration = one D step on real + fake, one G step, EMA update); ` +
+    'first step = engine start + model build + first iteration; peak RSS = the case process\'s maxRSS; ' +
+    'tensors/step = tf.memory().numTensors growth per timed iteration; kernel calls = kernels the engine ran in one profiled iteration.\n');
+
+  for (const r of results) if (!('error' in r)) print([...profileTable(r), '']);
+
+  const e2eRows: Array<{ e2e: EpochResult | string; pure?: CaseResult }> = [];
+  if (!flag('no-e2e')) {
+    const e2eModels = (['dcgan', 'mlp'] as const).filter((m) => MODEL_LIST.includes(m));
+    for (const model of e2eModels) {
+      // Pure iteration time measured right before and after the CLI run (load drifts on
+      // shared machines), averaged.
+      const before = runCase('wasm', model);
+      const e2e = trainOneEpoch('wasm', model, MNIST_10K, QUICK ? 1280 : 0);
+      const after = runCase('wasm', model);
+      if ('error' in before || 'error' in after) continue;
+      e2eRows.push({ e2e, pure: { ...before, medianMs: (before.medianMs + after.medianMs) / 2 } });
+    }
+    if (e2eRows.length) {
+      console.log(`End to end: one epoch of \`gan train\` on ${MNIST_10K}${QUICK ? ' (first 1,280 images)' : ''} vs median iteration × iterations ` +
+        '(pure = mean of the medians of a bench/case.ts run just before and just after the CLI run):');
+      print(e2eTable(e2eRows));
+    }
+  }
+
+  const dir = join('bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ quick: QUICK, batch: BATCH, stock: STOCK, results, e2e: e2eRows.map((r) => r.e2e) }, null, 2));
+  console.log(`\nresults: ${file}`);
+}
+
+await main();

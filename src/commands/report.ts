@@ -1,0 +1,34 @@
+// `gan report RUN|PATH|latest [--gif]`: (re)write a run's report.html, and progress.gif on
+// request. Needs no engine: it only reads files the run already holds.
+import { CheckpointError } from '../checkpoint/model-io.js';
+import { resolveCheckpoint } from '../checkpoint/run-dir.js';
+import { writeProgressGif } from '../report/gif.js';
+import { writeReport } from '../report/write.js';
+import type { CommandIO } from './train.js';
+
+export interface ReportOptions {
+  gif: boolean;
+  outDir: string;
+}
+
+export function reportCommand(spec: string, opts: ReportOptions, io: CommandIO): { report: string; gif?: string } {
+  let runDir: string;
+  try {
+    ({ runDir } = resolveCheckpoint(spec, opts.outDir));
+  } catch (err) {
+    // The resolver words its errors for --ckpt; here the run is a positional argument.
+    if (err instanceof CheckpointError) throw new CheckpointError(err.message.replace(/^--ckpt /, 'gan report '));
+    throw err;
+  }
+  const report = writeReport(runDir);
+  io.log(`wrote ${report}`);
+  if (!opts.gif) return { report };
+  const gif = writeProgressGif(runDir);
+  if (!gif) {
+    io.warn(`${runDir}: no sample grids to animate (samples/epoch-*.png)`);
+    return { report };
+  }
+  const skipped = gif.skipped > 0 ? ` (${gif.skipped} grid(s) of another size left out)` : '';
+  io.log(`wrote ${gif.path}: ${gif.frames} frame(s)${skipped}`);
+  return { report, gif: gif.path };
+}

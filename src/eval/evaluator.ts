@@ -1,0 +1,184 @@
+// Evaluation against real images, reusable by `gan eval` and by the training loop: everything
+// that does not depend on the generator (the classifier, the real test set's feature
+// statistics and score, the real-vs-real FID floor) is computed once in createEvaluator, and
+// each evaluate(generator, seed) only generates n images and classifies them.
+import * as tf from '@tensorflow/tfjs';
+import type { DataConfig } from '../config.js';
+import { TrainingSet } from '../data/batches.js';
+import { loadImageSet } from '../data/index.js';
+import { UserError } from '../errors.js';
+import { deriveSeed, permutation } from '../random.js';
+import { classCount, isConditional, latentDimOf, latentNoise, oneHotLabels, sampleLabels } from '../sampling.js';
+import { defaultRecipe, getClassifier, type ClassifierInfo } from './classifier-cache.js';
+import { classifierShape } from './classifier-model.js';
+import type { ClassifierRecipe } from './classifier-train.js';
+import { extractFeatures, tensorSource, type ImageSource } from './features.js';
+import { frechetDistance, gaussianStats, type GaussianStats } from './frechet.js';
+import { createClassifierProgress } from './progress.js';
+import { accuracy, classCoverage, classifierScore, predictedClasses, type Coverage } from './scores.js';
+import { EvalStream } from './seeds.js';
+
+/** The parts of a run config the evaluator reads (a full Config fits). */
+export interface EvaluatorConfig {
+  data: DataConfig;
+  run: { out_dir: string; seed: number };
+  eval: { n: number };
+}
+
+export interface EvaluatorIO {
+  log: (line: string) => void;
+  warn: (line: string) => void;
+}
+
+export interface EvaluatorOptions {
+  /** Generated images per evaluation; default config.eval.n. */
+  n?: number;
+  /** Classifiers are cached in <outDir>/classifiers/; default config.run.out_dir. */
+  outDir?: string;
+  /** Overrides of the classifier's training recipe (tests keep it tiny). */
+  recipe?: Partial<ClassifierRecipe>;
+  /** Seed of the train subset the floor is measured on; default config.run.seed. */
+  floorSeed?: number;
+  /** A progress bar while the classifier trains; default: when stdout is a terminal. */
+  interactive?: boolean;
+  /** Retrain the classifier even when a matching one is cached. */
+  force?: boolean;
+}
+
+/** What the real data scores: the ceilings and floor a generator's numbers are read against. */
+export interface RealReference {
+  /** Test images the reference statistics come from (the whole test split). */
+  testCount: number;
+  /** Classifier score of the real test images (the ceiling for classifierScore). */
+  score: number;
+  /** FID of `floorCount` random real training images against the test statistics. */
+  fidFloor: number;
+  floorCount: number;
+}
+
+export interface EvalResult {
+  /** Generated images evaluated. */
+  n: number;
+  seed: number;
+  /** Fréchet distance in the classifier's feature space to the real test set. */
+  fid: number;
+  fidFloor: number;
+  classifierScore: number;
+  realScore: number;
+  /** The classifier score's maximum: the number of classes. */
+  maxScore: number;
+  coverage: Coverage;
+  /** For a conditional generator: how often the classifier agrees with the requested class. */
+  conditionalAccuracy: number | null;
+  seconds: number;
+}
+
+export interface Evaluator {
+  readonly n: number;
+  readonly classifier: { dir: string; info: ClassifierInfo; trained: boolean };
+  readonly reference: RealReference;
+  /** Generates n images from `seed` and scores them; leaves no tensors behind. */
+  evaluate(generator: tf.LayersModel, seed: number): Promise<EvalResult>;
+  dispose(): void;
+}
+
+/** Loads the data, gets (or trains) the classifier and measures the real reference once. */
+export async function createEvaluator(config: EvaluatorConfig, io: EvaluatorIO, opts: EvaluatorOptions = {}): Promise<Evaluator> {
+  const n = opts.n ?? config.eval.n;
+  const trainSet = await loadImageSet(config.data, 'train', io);
+  const testSet = await loadImageSet(config.data, 'test', io);
+  if (testSet.count < 2) throw new UserError(`data: the ${config.data.dataset} test split has ${testSet.count} images; evaluation needs at least 2`);
+  const train = new TrainingSet(trainSet);
+  const test = new TrainingSet(testSet);
+  let model: tf.LayersModel | undefined;
+  try {
+    const ready = await getClassifier({
+      dataset: config.data.dataset,
+      train,
+      trainSet,
+      test,
+      outDir: opts.outDir ?? config.run.out_dir,
+      recipe: defaultRecipe(trainSet.count, opts.recipe),
+      force: opts.force,
+      log: io.log,
+      progress: createClassifierProgress(io.log, opts.interactive),
+    });
+    model = ready.model;
+    const real = await extractFeatures(model, test.count, tensorSource(test.images));
+    const testStats = gaussianStats(real.features, real.count, real.dim);
+    // The floor: what real images score against the same statistics at the same n. A
+    // generator's FID can't be expected to go below it (FID is biased upwards at small n).
+    const floorCount = Math.min(n, train.count);
+    if (floorCount < n) io.warn(`the FID floor uses all ${train.count} training images, fewer than n = ${n}`);
+    const floorIndices = permutation(train.count, deriveSeed(opts.floorSeed ?? config.run.seed, EvalStream.floorSubset)).subarray(0, floorCount);
+    const floorSet = await extractFeatures(model, floorCount, tensorSource(train.images, floorIndices));
+    const reference: RealReference = {
+      testCount: test.count,
+      score: classifierScore(real),
+      fidFloor: frechetDistance(gaussianStats(floorSet.features, floorSet.count, floorSet.dim), testStats),
+      floorCount,
+    };
+    return makeEvaluator(n, model, { dir: ready.dir, info: ready.info, trained: ready.trained }, reference, testStats);
+  } catch (err) {
+    model?.dispose();
+    throw err;
+  } finally {
+    train.dispose();
+    test.dispose();
+  }
+}
+
+function makeEvaluator(n: number, model: tf.LayersModel, classifier: Evaluator['classifier'], reference: RealReference, testStats: GaussianStats): Evaluator {
+  const shape = classifierShape(model);
+  return {
+    n,
+    classifier,
+    reference,
+    async evaluate(generator, seed) {
+      const started = performance.now();
+      const [, height, width] = generator.outputs[0]!.shape as number[];
+      if (height !== shape.height || width !== shape.width) {
+        throw new UserError(`the generator makes ${height}×${width} images, but the evaluation classifier for ${classifier.info.dataset} expects ${shape.height}×${shape.width}`);
+      }
+      const conditional = isConditional(generator);
+      if (conditional && classCount(generator) !== shape.classes) {
+        throw new UserError(`the generator draws ${classCount(generator)} classes, but ${classifier.info.dataset} has ${shape.classes}`);
+      }
+      // Classes cycle 0..k-1, so every class is asked for equally often.
+      const labels = conditional ? sampleLabels(n, shape.classes) : undefined;
+      const noise = latentNoise(n, latentDimOf(generator), deriveSeed(seed, EvalStream.noise));
+      let fake;
+      try {
+        fake = await extractFeatures(model, n, generatorSource(generator, noise, labels, shape));
+      } finally {
+        noise.dispose();
+      }
+      const predicted = predictedClasses(fake);
+      return {
+        n,
+        seed,
+        fid: frechetDistance(gaussianStats(fake.features, fake.count, fake.dim), testStats),
+        fidFloor: reference.fidFloor,
+        classifierScore: classifierScore(fake),
+        realScore: reference.score,
+        maxScore: shape.classes,
+        coverage: classCoverage(predicted, shape.classes),
+        conditionalAccuracy: labels ? accuracy(predicted, labels) : null,
+        seconds: (performance.now() - started) / 1000,
+      };
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
+}
+
+/** Generated images in inference mode (batch norm on its moving statistics), as sampling.ts draws them. */
+function generatorSource(generator: tf.LayersModel, noise: tf.Tensor2D, labels: Int32Array | undefined, shape: { height: number; width: number; classes: number }): ImageSource {
+  return (start, size) => {
+    const z = noise.slice([start, 0], [size, -1]);
+    const inputs = labels ? [z, oneHotLabels(labels.subarray(start, start + size), shape.classes)] : z;
+    const images = generator.apply(inputs, { training: false }) as tf.Tensor;
+    return images.reshape([size, shape.height, shape.width, 1]);
+  };
+}

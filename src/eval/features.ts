@@ -1,0 +1,43 @@
+// Running the evaluation classifier over many images in batches: features (for FID) and class
+// probabilities (for the classifier score, coverage, accuracy), moved to float64 on the CPU
+// side for the statistics. Only one batch of activations lives on the backend at a time.
+import * as tf from '@tensorflow/tfjs';
+import { forward } from './classifier-model.js';
+import type { ProbabilityTable } from './scores.js';
+
+export interface FeatureSet extends ProbabilityTable {
+  /** count × dim, row-major. */
+  features: Float64Array;
+  dim: number;
+}
+
+/** Produces images [start, start + size) as a [size, H, W, 1] tensor in [-1, 1]; called inside tf.tidy. */
+export type ImageSource = (start: number, size: number) => tf.Tensor4D;
+
+export const DEFAULT_CHUNK = 500;
+
+/** Classifies `count` images drawn from `source` in chunks of `chunk`. */
+export async function extractFeatures(classifier: tf.LayersModel, count: number, source: ImageSource, chunk = DEFAULT_CHUNK): Promise<FeatureSet> {
+  const dim = classifier.getLayer('features').outputShape[1] as number;
+  const classes = classifier.outputs[0]!.shape[1] as number;
+  const features = new Float64Array(count * dim);
+  const probs = new Float64Array(count * classes);
+  for (let start = 0; start < count; start += chunk) {
+    const size = Math.min(chunk, count - start);
+    const [f, p] = tf.tidy(() => {
+      const out = forward(classifier, source(start, size));
+      return [out.features, tf.softmax(out.logits)];
+    });
+    // Float32 → float64 here: the statistics accumulate in double precision.
+    features.set(await f!.data<'float32'>(), start * dim);
+    probs.set(await p!.data<'float32'>(), start * classes);
+    tf.dispose([f!, p!]);
+  }
+  return { features, probs, count, dim, classes };
+}
+
+/** A source that slices an in-memory [N, H, W, 1] image tensor, optionally through an index list. */
+export function tensorSource(images: tf.Tensor4D, indices?: Int32Array): ImageSource {
+  if (!indices) return (start, size) => images.slice([start, 0, 0, 0], [size, -1, -1, -1]);
+  return (start, size) => tf.gather(images, tf.tensor1d(indices.subarray(start, start + size), 'int32')) as tf.Tensor4D;
+}

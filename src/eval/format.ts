@@ -1,0 +1,46 @@
+// How evaluation results are shown: a table for `gan eval`, one short line for training logs,
+// and flat snake_case JSON (the style of metrics.jsonl) for files.
+import type { EvalResult, Evaluator } from './evaluator.js';
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** The `gan eval` table: each generator number beside the real-data value it is read against. */
+export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, 'reference'>): string[] {
+  const ref = evaluator.reference;
+  const rows: [string, string, string][] = [
+    ['FID (classifier features)', result.fid.toFixed(3), `floor ${result.fidFloor.toFixed(3)} (${ref.floorCount} real train vs ${ref.testCount} real test)`],
+    ['classifier score', result.classifierScore.toFixed(3), `real test ${result.realScore.toFixed(3)} (max ${result.maxScore})`],
+    ['class coverage: max deviation', pct(result.coverage.maxDeviation), `0% = uniform; counts ${result.coverage.histogram.join(' ')}`],
+  ];
+  if (result.coverage.missing.length > 0) rows.push(['classes never generated', String(result.coverage.missing.length), `class ${result.coverage.missing.join(', ')} (mode collapse?)`]);
+  if (result.conditionalAccuracy !== null) rows.push(['conditional accuracy', pct(result.conditionalAccuracy), 'classifier agrees with the requested class']);
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  return [`${'metric'.padEnd(w0)}  ${'value'.padStart(w1)}  reference`, ...rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`)];
+}
+
+/** One line for a training log, e.g. "  FID 12.3 (floor 1.2)  score 8.9/9.8  coverage ±3.1%". */
+export function evalSummaryLine(result: EvalResult): string {
+  const cond = result.conditionalAccuracy !== null ? `  cond acc ${pct(result.conditionalAccuracy)}` : '';
+  return `FID ${result.fid.toFixed(2)} (floor ${result.fidFloor.toFixed(2)})  score ${result.classifierScore.toFixed(2)}/${result.realScore.toFixed(2)}  coverage ±${pct(result.coverage.maxDeviation)}${cond}`;
+}
+
+/**
+ * The numbers as flat snake_case fields, for metrics.jsonl lines and eval JSON files. `fid` and
+ * `score` are the names the run report (src/report) charts.
+ */
+export function evalMetrics(result: EvalResult): Record<string, number | number[] | null> {
+  return {
+    fid: result.fid,
+    fid_floor: result.fidFloor,
+    score: result.classifierScore,
+    real_score: result.realScore,
+    max_score: result.maxScore,
+    coverage_max_deviation: result.coverage.maxDeviation,
+    coverage_histogram: result.coverage.histogram,
+    conditional_accuracy: result.conditionalAccuracy,
+    eval_n: result.n,
+    eval_seed: result.seed,
+    eval_seconds: result.seconds,
+  };
+}

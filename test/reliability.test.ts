@@ -1,0 +1,157 @@
+// What must hold when training is killed, interrupted or diverges: checkpoints stay complete,
+// resumed runs continue exactly, and the user is told what happened and what to do.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { selectEngine } from '../src/engine/select.ts';
+import { loadModel } from '../src/checkpoint/model-io.ts';
+import { mulberry32 } from '../src/random.ts';
+import { runGan, spawnGan, waitFor } from './helpers.ts';
+
+/** A tiny MLP run on the cpu engine (deterministic), with epochs of 8 iterations. */
+const TINY = `
+data: { source: bundled, limit: 256 }
+model: { arch: mlp, latent_dim: 8, g_widths: [64, 128], d_widths: [128, 64] }
+train: { epochs: 3, batch_size: 32 }
+sample: { grid: 4 }
+backend: cpu
+`;
+
+function workspace(config = TINY): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gan-rel-'));
+  writeFileSync(join(dir, 'tiny.yaml'), config);
+  return dir;
+}
+
+const latestDir = (work: string, run: string) => {
+  const pointer = join(work, 'checkpoints', run, 'latest.json');
+  return existsSync(pointer) ? (JSON.parse(readFileSync(pointer, 'utf8')) as { dir: string }).dir : undefined;
+};
+
+const metricLosses = (work: string, run: string) =>
+  readFileSync(join(work, 'checkpoints', run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { epoch: number; d_loss: number; g_loss: number; d_real: number; d_fake: number })
+    .map(({ epoch, d_loss, g_loss, d_real, d_fake }) => ({ epoch, d_loss, g_loss, d_real, d_fake }));
+
+async function maxWeightDiff(dirA: string, dirB: string): Promise<number> {
+  const [a, b] = [await loadModel(dirA), await loadModel(dirB)];
+  const wa = a.getWeights();
+  const wb = b.getWeights();
+  assert.equal(wa.length, wb.length);
+  let max = 0;
+  for (let i = 0; i < wa.length; i++) max = Math.max(max, tf.max(tf.abs(tf.sub(wa[i]!, wb[i]!))).dataSync()[0]!);
+  return max;
+}
+
+test('exact resume: killed mid-epoch 2 and resumed, a run ends bit-identical to an uninterrupted one', async () => {
+  await selectEngine('cpu');
+  const work = workspace();
+  const straight = runGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=a'], { cwd: work });
+  assert.equal(straight.status, 0, straight.stderr);
+
+  const killed = spawnGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=b'], { cwd: work });
+  await waitFor(() => latestDir(work, 'b') === 'epoch-0001', 120_000, 2);
+  killed.child.kill('SIGKILL');
+  const k = await killed.done;
+  assert.equal(k.signal, 'SIGKILL', 'the run was killed before it finished');
+  assert.equal(latestDir(work, 'b'), 'epoch-0001');
+
+  const resumed = runGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=b', '--resume'], { cwd: work });
+  assert.equal(resumed.status, 0, resumed.stderr);
+  for (const net of ['generator', 'generator-ema', 'discriminator']) {
+    const diff = await maxWeightDiff(join(work, 'checkpoints/a/epoch-0003', net), join(work, 'checkpoints/b/epoch-0003', net));
+    assert.equal(diff, 0, `${net} weights are bit-identical (max abs diff ${diff})`);
+  }
+  assert.deepEqual(metricLosses(work, 'b'), metricLosses(work, 'a'), 'per-epoch losses agree exactly, one line per epoch');
+});
+
+test('Ctrl-C finishes the step, checkpoints mid-epoch, exits 130, and --resume continues exactly', async () => {
+  const work = workspace(TINY.replace('epochs: 3', 'epochs: 2'));
+  const straight = runGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=a'], { cwd: work });
+  assert.equal(straight.status, 0, straight.stderr);
+
+  const run = spawnGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=b'], { cwd: work });
+  await waitFor(() => latestDir(work, 'b') === 'epoch-0001', 120_000, 2);
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  assert.equal(r.status, 130, r.stderr);
+  assert.match(r.stderr, /SIGINT: stopping after this step and writing a checkpoint/);
+  const where = /interrupted: checkpoint written to (\S+)/.exec(r.stdout)?.[1];
+  assert.ok(where, r.stdout);
+  assert.match(r.stdout, /resume with: {2}gan train --config tiny\.yaml --resume --set run\.name=b/);
+  // The interrupt came during epoch 2, so the checkpoint is mid-epoch (or, if epoch 2 ended
+  // first, at its boundary) and is what latest points at.
+  assert.equal(latestDir(work, 'b'), where.split('/').pop());
+
+  const resumed = runGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=b', '--resume'], { cwd: work });
+  if (where.endsWith('epoch-0002')) {
+    assert.equal(resumed.status, 2, 'already finished');
+  } else {
+    assert.equal(resumed.status, 0, resumed.stderr);
+    const diff = await maxWeightDiff(join(work, 'checkpoints/a/epoch-0002/generator'), join(work, 'checkpoints/b/epoch-0002/generator'));
+    assert.equal(diff, 0);
+    assert.deepEqual(metricLosses(work, 'b'), metricLosses(work, 'a'));
+  }
+});
+
+test('a second Ctrl-C quits at once and leaves latest complete', async () => {
+  // The default MLP widths on the cpu engine: an iteration takes long enough to press twice.
+  const work = workspace(TINY.replace('epochs: 3', 'epochs: 1000').replace(', g_widths: [64, 128], d_widths: [128, 64]', ''));
+  const run = spawnGan(['train', '--config', 'tiny.yaml'], { cwd: work });
+  await waitFor(() => latestDir(work, 'tiny') !== undefined, 120_000, 2);
+  run.child.kill('SIGINT');
+  await waitFor(() => run.stderr().includes('stopping after this step'), 30_000, 1);
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  assert.equal(r.status, 130);
+  // The second press lands either while the interrupt checkpoint is being written (quit at
+  // once, that checkpoint abandoned) or after it completed; either way latest stays usable.
+  const quitAtOnce = /SIGINT again: quitting now; the last complete checkpoint stays latest/.test(r.stderr);
+  assert.ok(quitAtOnce !== /interrupted: checkpoint written/.test(r.stdout), 'exactly one of the two endings');
+  const s = runGan(['sample', '--ckpt', 'latest', '--n', '4'], { cwd: work });
+  assert.equal(s.status, 0, s.stderr);
+});
+
+test('SIGKILL at random moments (20 trials) never leaves latest pointing at an incomplete checkpoint', async () => {
+  // Batches of 4: iterations are cheap next to writing a checkpoint, so kills often land
+  // mid-write. Only the newest 3 checkpoints are kept, which also exercises pruning.
+  const work = workspace(TINY.replace('epochs: 3', 'epochs: 100000').replace('limit: 256', 'limit: 8').replace('batch_size: 32', 'batch_size: 4') + 'run: { keep: 3 }\n');
+  const rand = mulberry32(2026);
+  let killedMidWrite = 0;
+  // A first checkpoint, then every trial resumes and is killed somewhere in its work.
+  assert.equal(runGan(['train', '--config', 'tiny.yaml', '--epochs', '1'], { cwd: work }).status, 0);
+  for (let trial = 0; trial < 20; trial++) {
+    const args = ['train', '--config', 'tiny.yaml', '--resume'];
+    const run = spawnGan(args, { cwd: work });
+    let exited = false;
+    void run.done.then(() => (exited = true));
+    // Epochs here are 2 tiny iterations, so much of the time goes to writing checkpoints.
+    await waitFor(() => run.stdout().includes('run: ') || exited, 60_000, 5);
+    if (exited) assert.fail(`trial ${trial}: gan train ${args.join(' ')} exited early: ${(await run.done).stderr}`);
+    await new Promise((r) => setTimeout(r, 50 + rand() * 700));
+    run.child.kill('SIGKILL');
+    await run.done;
+    const runDir = join(work, 'checkpoints', 'tiny');
+    if (existsSync(runDir) && readdirSync(runDir).some((name) => name.startsWith('.tmp-'))) killedMidWrite++;
+    assert.ok(latestDir(work, 'tiny'), `trial ${trial}: latest.json is there`);
+    const kept = readdirSync(runDir).filter((name) => name.startsWith('epoch-'));
+    assert.ok(kept.length <= 4, `trial ${trial}: pruning keeps the newest 3 (+1 mid-prune): ${kept.join(' ')}`);
+    const s = runGan(['sample', '--ckpt', 'latest', '--n', '4', '--format', 'npy', '--out', join(work, `t${trial}.npy`)], { cwd: work });
+    assert.equal(s.status, 0, `trial ${trial}: ${s.stderr}`);
+  }
+  assert.ok(killedMidWrite >= 2, `${killedMidWrite}/20 kills landed while a checkpoint was being written`);
+});
+
+test('a diverging run stops with exit 3, names the step and loss, and keeps the last good checkpoint', () => {
+  const work = workspace(TINY.replace('epochs: 3', 'epochs: 1'));
+  assert.equal(runGan(['train', '--config', 'tiny.yaml'], { cwd: work }).status, 0);
+  const r = runGan(['train', '--config', 'tiny.yaml', '--resume', '--epochs', '3', '--set', 'train.lr_d=1e30', '--set', 'train.lr_g=1e30'], { cwd: work });
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /^gan: training diverged at step \d+ \(epoch 2\): [DG] loss is (NaN|Infinity|-Infinity); the last good checkpoint stays latest/m);
+  assert.equal(latestDir(work, 'tiny'), 'epoch-0001');
+});
