@@ -13,6 +13,7 @@ import { trainCommand, type CommandIO } from './commands/train.js';
 import { exportCommand } from './commands/export.js';
 import { interpolateCommand } from './commands/interpolate.js';
 import { reportCommand } from './commands/report.js';
+import { parseFractionOption, selftrainCommand } from './commands/selftrain.js';
 
 const io: CommandIO = {
   log: (line) => process.stdout.write(`${line}\n`),
@@ -127,6 +128,28 @@ function buildProgram(): Command {
     });
 
   program
+    .command('selftrain')
+    .description('does the generator help a classifier when labels are scarce? test accuracy of recipes real, gan-augment, pseudo-label, cas (mean ± std over seeds)')
+    .addOption(ckptOption())
+    .requiredOption('--labels <n>', 'real labelled training images, class-balanced (a multiple of the class count)', parseIntOption('--labels', 1))
+    .option('--recipes <list>', 'comma list of real, gan-augment, pseudo-label, cas (default: all; gan-augment and cas need a conditional generator)')
+    .option('--per-class <m>', 'generated images per class (gan-augment, cas; pseudo-label candidates)', parseIntOption('--per-class', 1, 100000), 500)
+    .option('--threshold <p>', 'pseudo-label: keep images classified with at least this confidence', parseFractionOption('--threshold'), 0.9)
+    .option('--rounds <n>', 'pseudo-label rounds (the round kept is chosen on the validation split)', parseIntOption('--rounds', 1, 100), 1)
+    .option('--repeats <n>', 'seeds per recipe (mean ± std)', parseIntOption('--repeats', 1, 100), 3)
+    .option('--steps <n>', 'classifier budget: updates per classifier', parseIntOption('--steps', 1), 300)
+    .option('--epochs <n>', 'classifier budget: fixed epochs per classifier instead of --steps', parseIntOption('--epochs', 1))
+    .option('--validation <n>', 'real train images held out for validation (default: 10% of the train split, at most 1000)', parseIntOption('--validation', 1))
+    .option('--json <file>', 'where to write the numbers (default: <run>/selftrain.json)')
+    .option('--seed <seed>', 'seed of the splits, subsets, noise and classifiers', parseIntOption('--seed', 0), 0)
+    .option('--no-ema', 'use the raw generator instead of its moving average')
+    .option('--out-dir <dir>', 'where runs live', 'checkpoints')
+    .addOption(backendOption())
+    .action(async (opts) => {
+      await selftrainCommand(opts, io);
+    });
+
+  program
     .command('doctor')
     .description('report the engine, tfjs versions, CUDA visibility and the data cache')
     .addOption(backendOption())
@@ -164,6 +187,11 @@ function report(err: unknown): number {
 }
 
 async function main(): Promise<void> {
+  // `gan keys | head`: a closed pipe is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (err) {

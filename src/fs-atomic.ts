@@ -2,6 +2,7 @@
 // is renamed over the final name, so a reader sees the old file or the new one, never half.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { UserError } from './errors.js';
 
 function fsyncPath(path: string): void {
   const fd = openSync(path, 'r');
@@ -25,19 +26,29 @@ export function writeFileDurable(path: string, data: string | Uint8Array): void 
   }
 }
 
-/** Atomically replaces `path` with `data` (temp file + fsync + rename + directory fsync). */
+/**
+ * Atomically replaces `path` with `data` (temp file + fsync + rename + directory fsync). A
+ * failure (no such directory, not writable, disk full) names `path` in a one-line UserError
+ * and leaves no temporary file behind.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
   try {
+    mkdirSync(dir, { recursive: true });
     writeFileDurable(tmp, data);
     renameSync(tmp, path);
+    fsyncPath(dir);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the directory itself is unusable, so no temporary file was made there
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code) throw new UserError(`${path}: cannot write (${code})`);
     throw err;
   }
-  fsyncPath(dir);
 }
 
 /**

@@ -125,26 +125,29 @@ test('SIGKILL at random moments (20 trials) never leaves latest pointing at an i
   let killedMidWrite = 0;
   // A first checkpoint, then every trial resumes and is killed somewhere in its work.
   assert.equal(runGan(['train', '--config', 'tiny.yaml', '--epochs', '1'], { cwd: work }).status, 0);
+  const runDir = join(work, 'checkpoints', 'tiny');
+  const tmpExists = () => existsSync(runDir) && readdirSync(runDir).some((name) => name.startsWith('.tmp-'));
   for (let trial = 0; trial < 20; trial++) {
-    const args = ['train', '--config', 'tiny.yaml', '--resume'];
-    const run = spawnGan(args, { cwd: work });
+    // Every 4th trial holds a finished checkpoint in its temporary directory (fault injection)
+    // and is killed right then: the moment between writing and publishing, deterministically.
+    const midWrite = trial % 4 === 3;
+    const run = spawnGan(['train', '--config', 'tiny.yaml', '--resume'], { cwd: work, env: midWrite ? { GAN_FAULT_CHECKPOINT_PAUSE_MS: '5000' } : {} });
     let exited = false;
     void run.done.then(() => (exited = true));
-    // Epochs here are 2 tiny iterations, so much of the time goes to writing checkpoints.
     await waitFor(() => run.stdout().includes('run: ') || exited, 60_000, 5);
-    if (exited) assert.fail(`trial ${trial}: gan train ${args.join(' ')} exited early: ${(await run.done).stderr}`);
-    await new Promise((r) => setTimeout(r, 50 + rand() * 700));
+    if (exited) assert.fail(`trial ${trial}: gan train --resume exited early: ${(await run.done).stderr}`);
+    if (midWrite) await waitFor(() => tmpExists() || exited, 60_000, 2);
+    else await new Promise((r) => setTimeout(r, 50 + rand() * 700));
     run.child.kill('SIGKILL');
     await run.done;
-    const runDir = join(work, 'checkpoints', 'tiny');
-    if (existsSync(runDir) && readdirSync(runDir).some((name) => name.startsWith('.tmp-'))) killedMidWrite++;
+    if (tmpExists()) killedMidWrite++;
     assert.ok(latestDir(work, 'tiny'), `trial ${trial}: latest.json is there`);
     const kept = readdirSync(runDir).filter((name) => name.startsWith('epoch-'));
     assert.ok(kept.length <= 4, `trial ${trial}: pruning keeps the newest 3 (+1 mid-prune): ${kept.join(' ')}`);
     const s = runGan(['sample', '--ckpt', 'latest', '--n', '4', '--format', 'npy', '--out', join(work, `t${trial}.npy`)], { cwd: work });
     assert.equal(s.status, 0, `trial ${trial}: ${s.stderr}`);
   }
-  assert.ok(killedMidWrite >= 2, `${killedMidWrite}/20 kills landed while a checkpoint was being written`);
+  assert.ok(killedMidWrite >= 5, `${killedMidWrite}/20 kills landed while a checkpoint was being written`);
 });
 
 test('a diverging run stops with exit 3, names the step and loss, and keeps the last good checkpoint', () => {

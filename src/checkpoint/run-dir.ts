@@ -52,6 +52,16 @@ export interface CheckpointRef {
 
 const pad = (epoch: number) => String(epoch).padStart(4, '0');
 
+/**
+ * For crash tests only: GAN_FAULT_CHECKPOINT_PAUSE_MS holds a fully written checkpoint in its
+ * temporary directory for that long before publishing it, so a test can kill the process at
+ * exactly that moment. Unset in normal use.
+ */
+async function faultInjectionPause(): Promise<void> {
+  const ms = Number(process.env.GAN_FAULT_CHECKPOINT_PAUSE_MS ?? 0);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export class RunDir {
   constructor(readonly root: string) {}
 
@@ -132,6 +142,7 @@ export class RunDir {
     try {
       await write(tmpDir);
       writeFileAtomic(join(tmpDir, STATE_JSON), JSON.stringify(state, null, 2));
+      await faultInjectionPause();
       publishDirectory(tmpDir, finalDir);
     } catch (err) {
       rmSync(tmpDir, { recursive: true, force: true });
