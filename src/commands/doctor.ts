@@ -39,7 +39,8 @@ export async function doctorCommand(backend: string | undefined, io: CommandIO):
   for (const dataset of DATASETS) {
     const dir = datasetDir({ dataset, source: 'auto', limit: 0 });
     const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.includes('idx')) : [];
-    io.log(`data ${dataset}: ${dir} — ${files.length ? files.join(', ') : 'empty (auto: download, else bundled digits)'}`);
+    const fallback = dataset === 'mnist' ? 'auto: download, else the bundled 8,000 digits' : 'auto: download (no offline copy)';
+    io.log(`data ${dataset}: ${dir} — ${files.length ? files.join(', ') : `empty (${fallback})`}`);
   }
   io.log('CUDA engine: npm install @tensorflow/tfjs-node-gpu (needs the internet to fetch libtensorflow 2.9.1, which requires CUDA 11.2 + cuDNN 8.1; with only CUDA 12 it fails to load with a missing libcudart.so.11.0)');
 }

@@ -155,7 +155,7 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
   if (resumeFrom) io.log(`resuming ${runDir.root} from ${resumeFrom.dir} (epoch ${start.epoch + 1}, iteration ${start.iteration}, step ${resumeFrom.state.step})`);
   const iterations = Math.floor(data.batchesPerEpoch(config.train.batch_size) / config.train.d_steps);
   io.log(
-    `run: ${runDir.root} — ${config.model.arch}${config.model.conditional ? ' (conditional)' : ''}, ${config.train.loss} loss, ${config.train.epochs} epochs of ${iterations} iterations (batch ${config.train.batch_size})`,
+    `run: ${runDir.root} — ${config.model.arch}${config.model.conditional ? ' (conditional)' : ''}, ${config.train.loss} loss, ${config.train.epochs} epoch${config.train.epochs === 1 ? '' : 's'} of ${iterations} iterations (batch ${config.train.batch_size})`,
   );
 
   const evaluator = config.eval.every > 0 ? await createEvaluator(config, io) : undefined;

@@ -75,6 +75,16 @@ async function withoutNewProcessHandlers(init: () => Promise<boolean>): Promise<
   }
 }
 
+/**
+ * tfjs's cpu backend prints a multi-line "install tfjs-node" banner on its first tensor write
+ * in Node, even when another engine runs. The engine line and `gan doctor` already say which
+ * engine runs and how to get the native one, so the banner is switched off.
+ */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
+}
+
 async function activate(candidate: Candidate): Promise<void> {
   await candidate.load();
   const ok = await withoutNewProcessHandlers(() => tf.setBackend(candidate.engine));
@@ -102,6 +112,7 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
       continue;
     }
     registerMissingGradients();
+    silenceCpuBanner();
     const patchedKernels = registerKernelPatches(candidate.engine);
     return {
       name: candidate.engine,
