@@ -102,6 +102,20 @@ test('a conditional run samples one class on request and rejects classes it does
   assert.match(uncond.stderr, /--class 1: .* holds an unconditional generator/);
 });
 
+test('eval.every evaluates during training, logs FID per epoch and keeps the best checkpoint', () => {
+  const r = runGan(['train', '--config', 'smoke.yaml', '--set', 'run.name=evald', '--set', 'eval.every=1', '--set', 'eval.n=64'], { cwd: work });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /epoch 1\/2 .*FID \d+\.\d+ \(floor \d+\.\d+\)/);
+  const metrics = readFileSync(join(work, 'checkpoints', 'evald', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(metrics.every((m) => Number.isFinite(m.fid) && Number.isFinite(m.score)), 'fid and score on every evaluated epoch');
+  const best = JSON.parse(readFileSync(join(work, 'checkpoints', 'evald', 'best.json'), 'utf8'));
+  const bestEpoch = metrics.reduce((a, m) => (m.fid < a.fid ? m : a)).epoch;
+  assert.equal(best.epoch, bestEpoch, 'best.json names the lowest-FID epoch');
+  const s = runGan(['sample', '--ckpt', 'evald/best', '--n', '4', '--seed', '1'], { cwd: work });
+  assert.equal(s.status, 0, s.stderr);
+  assert.match(s.stdout, new RegExp(`from checkpoints/evald/epoch-000${bestEpoch} `));
+});
+
 test('bad input: one line naming the problem, exit code 2', () => {
   const cases: [string[], RegExp][] = [
     [['train', '--config', 'nope.yaml'], /^gan: nope\.yaml: config file not found/],

@@ -141,6 +141,7 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
     await loadOptimizer(trainer.dOptimizer, join(resumeFrom.dir, OPTIMIZER_DIR), 'discriminator');
   }
   const data = new TrainingSet(imageSet);
+  const evaluator = config.eval.every > 0 ? await createEvaluator(config, io) : undefined;
 
   if (!opts.resume && opts.force && runDir.exists()) {
     io.warn(`--force: removing the previous run in ${runDir.root}`);
@@ -158,7 +159,6 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
     `run: ${runDir.root} — ${config.model.arch}${config.model.conditional ? ' (conditional)' : ''}, ${config.train.loss} loss, ${config.train.epochs} epoch${config.train.epochs === 1 ? '' : 's'} of ${iterations} iterations (batch ${config.train.batch_size})`,
   );
 
-  const evaluator = config.eval.every > 0 ? await createEvaluator(config, io) : undefined;
   const handlers = installStopHandlers(io);
   const scalars = createScalarLogger(engine.name, runDir.root, io.log);
   // Every eval.every epochs (and after the last), FID and score of the generator samples are
