@@ -17,20 +17,14 @@ import type { CommandIO } from './train.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export interface SelftrainOptions {
+/** The CLI's options: the experiment settings as parsed flags, plus where and how to run. */
+export interface SelftrainOptions extends Omit<SelftrainSettings, 'recipes' | 'validation'> {
   ckpt: string;
-  labels: number;
+  /** Comma list as typed; parsed by parseRecipes. */
   recipes?: string;
-  perClass: number;
-  threshold: number;
-  rounds: number;
-  repeats: number;
-  epochs?: number;
-  steps: number;
   /** Real train images held out for validation; default 10% of the train split, at most 1000. */
   validation?: number;
   json?: string;
-  seed: number;
   ema: boolean;
   outDir: string;
   backend?: string;

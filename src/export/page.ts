@@ -2,21 +2,16 @@
 // of fresh samples on a canvas, with a button for more. No external resource: the folder can
 // be served as it is by any static file server (browsers block fetch() from file://).
 import { escapeHtml } from '../report/escape.js';
+import { htmlHead } from '../report/html-head.js';
 
-export function exportPage(title: string): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(title)}</title>
-<style>
+const PAGE_STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #222; }
 canvas { width: 448px; image-rendering: pixelated; border: 1px solid #ccc; display: block; margin: 10px 0; }
 button { font-size: 15px; padding: 6px 14px; }
-</style>
-</head>
+`;
+
+export function exportPage(title: string): string {
+  return `${htmlHead(title, PAGE_STYLE)}
 <body>
 <h1>${escapeHtml(title)}</h1>
 <p id="status">loading the generator…</p>

@@ -3,6 +3,7 @@
 // kind, so the file opens from disk, offline, and can be mailed or archived as it is.
 import { lineChart, type Series } from './chart.js';
 import { escapeHtml } from './escape.js';
+import { htmlHead } from './html-head.js';
 import type { MetricRecord, RunData } from './run-data.js';
 
 /** A sample grid ready to embed. */
@@ -123,15 +124,7 @@ figcaption { font-size: 11px; } pre { background: #f6f6f6; padding: 10px; overfl
 export function renderReport(run: RunData, grids: EmbeddedGrid[], generatedAt = new Date()): string {
   const title = `gan run report: ${run.name}`;
   const config = run.configYaml ?? (run.state ? JSON.stringify(run.state.config, null, 2) : undefined);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
+  return `${htmlHead(title, STYLE)}
 <body>
 <h1>${escapeHtml(title)}</h1>
 ${summaryHtml(run)}
