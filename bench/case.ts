@@ -7,13 +7,15 @@
  *                                  [--stock Tile,BatchMatMul] [--threads 2]
  *
  * --stock puts the named kernels' stock versions back after the patches are
- * installed (A/B of a patch within one run; kernels with no stock version,
+ * installed (A/B of a patch within one run; `fused` puts back tfjs's fused
+ * conv/matMul gradients; kernels with no stock version,
  * e.g. wasm Conv2DBackpropFilter, cannot be named). --threads N (wasm only)
- * starts the threaded wasm binary (bench/wasm-threads.ts).
+ * sets the wasm thread count (src/engine/wasm-threads.ts); without it the case
+ * runs with the CLI's default (GAN_WASM_THREADS, else one thread per core).
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectEngine, type EngineName } from '../src/engine/select.js';
-import { useThreadedWasm } from './wasm-threads.js';
+import { restoreFusedOps } from '../src/engine/unfused-gradients.js';
 import { iterationFlops } from './flops.js';
 import { benchConfig, buildRig, median, type ModelName } from './harness.js';
 import { profileKernels, type Profile } from './profile.js';
@@ -51,12 +53,15 @@ async function main(): Promise<void> {
   const batch = Number(arg('batch', '64'));
 
   const stockNames = arg('stock', '').split(',').filter(Boolean);
-  const threads = Number(arg('threads', '1'));
+  // Threads for the wasm engine: as the CLI picks them (GAN_WASM_THREADS, else one per core) unless given.
+  const threadsFlag = arg('threads', '');
+  if (threadsFlag) process.env.GAN_WASM_THREADS = threadsFlag;
 
   const started = performance.now();
   if (engineName === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  const threadsInUse = engineName === 'wasm' && threads > 1 ? useThreadedWasm(threads) : () => 1;
-  const stock = stockNames.map((name) => {
+  // `fused` is not a kernel: it puts back tfjs's fused conv/matMul gradients (src/engine/unfused-gradients.ts).
+  const keepFused = stockNames.includes('fused');
+  const stock = stockNames.filter((name) => name !== 'fused').map((name) => {
     const config = tf.getKernel(name, engineName);
     if (!config) throw new Error(`--stock ${name}: no stock kernel on ${engineName}`);
     return config;
@@ -66,6 +71,7 @@ async function main(): Promise<void> {
     tf.unregisterKernel(config.kernelName, config.backendName);
     tf.registerKernel(config);
   }
+  if (keepFused) restoreFusedOps();
   const patchedKernels = engine.patchedKernels.filter((k) => !stockNames.includes(k));
   const rig = buildRig(benchConfig(model, batch));
   await rig.trainer.trainIteration(rig.real);
@@ -88,7 +94,7 @@ async function main(): Promise<void> {
   rig.dispose();
 
   const result: CaseResult = {
-    engine: threadsInUse() > 1 ? `${engine.name}×${threadsInUse()}` : engine.name,
+    engine: engine.threads > 1 ? `${engine.name}×${engine.threads}` : engine.name,
     model,
     batch,
     reps,

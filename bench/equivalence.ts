@@ -1,5 +1,6 @@
 /**
- * Same seed, patched vs unpatched kernels: the per-step losses of 20 training
+ * Same seed, patched vs unpatched kernels (and our unfused gradients vs tfjs's
+ * fused ones, src/engine/unfused-gradients.ts): the per-step losses of 20 training
  * iterations must agree to float32 rounding (reported as the largest relative
  * difference of dLoss/gLoss over the 20 steps).
  *   - mlp on wasm: patched kernels vs the stock wasm kernels (re-registered);
@@ -13,7 +14,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { registerMissingGradients } from '../src/engine/gradients.js';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
-import { useThreadedWasm } from './wasm-threads.js';
+import { restoreFusedOps, unfuseLinearOpsUnderTape } from '../src/engine/unfused-gradients.js';
+import { useThreadedWasm } from '../src/engine/wasm-threads.js';
 import { benchConfig, buildRig, type ModelName } from './harness.js';
 
 const STEPS = Number(process.argv[process.argv.indexOf('--steps') + 1] ?? 20) || 20;
@@ -28,8 +30,10 @@ const stock = new Map<string, KernelConfig | undefined>(
 function setKernels(backend: 'wasm' | 'cpu', patched: boolean): void {
   if (patched) {
     registerKernelPatches(backend);
+    unfuseLinearOpsUnderTape();
     return;
   }
+  restoreFusedOps();
   for (const name of PATCHED[backend]) {
     const config = stock.get(`${backend}/${name}`);
     if (!config) continue; // a kernel the backend lacks (wasm Conv2DBackpropFilter): the patch stays

@@ -3,11 +3,12 @@
  * epoch of the real CLI. Each case runs in its own process (bench/case.ts);
  * results go to bench/results/<timestamp>.json and a table to stdout.
  *
- *   npm run bench -- [--quick] [--engine wasm,wasm:2,cpu,tensorflow] [--model mlp,dcgan,cdcgan]
+ *   npm run bench -- [--quick] [--engine wasm,wasm:1,cpu,tensorflow] [--model mlp,dcgan,cdcgan]
  *                    [--stock Tile,...] [--no-e2e]
  *
- * `wasm:2` is the wasm engine on the threaded binary with 2 threads
- * (bench/wasm-threads.ts); it shows as `wasm×2`.
+ * `wasm` runs with the CLI's thread count (GAN_WASM_THREADS, else one per core;
+ * src/engine/wasm-threads.ts) and shows as `wasm×2` when threaded; `wasm:N`
+ * forces N threads (`wasm:1` = the single-threaded binary).
  *
  * Times on shared machines drift: compare rows of one run, not across runs.
  */
@@ -27,7 +28,7 @@ const list = (name: string, fallback: readonly string[]): string[] => {
 };
 
 const QUICK = flag('quick');
-const ENGINES = list('engine', ['wasm', 'cpu', 'tensorflow']);
+const ENGINES = list('engine', ['wasm', 'wasm:1', 'cpu', 'tensorflow']);
 const MODEL_LIST = list('model', MODELS);
 const STOCK = list('stock', []);
 const BATCH = 64;
@@ -42,10 +43,10 @@ function repsFor(engine: string, model: string): { reps: number; warmup: number 
 type Outcome = CaseResult | { engine: string; model: string; error: string };
 
 function runCase(engineSpec: string, model: string): Outcome {
-  const [engine = 'wasm', threads = '1'] = engineSpec.split(':');
+  const [engine = 'wasm', threads] = engineSpec.split(':');
   const { reps, warmup } = repsFor(engine, model);
   const proc = spawnSync(process.execPath, [
-    '--import', 'tsx', 'bench/case.ts', '--engine', engine, '--threads', threads, '--model', model, '--reps', String(reps),
+    '--import', 'tsx', 'bench/case.ts', '--engine', engine, ...(threads ? ['--threads', threads] : []), '--model', model, '--reps', String(reps),
     '--warmup', String(warmup), '--batch', String(BATCH), ...(STOCK.length ? ['--stock', STOCK.join(',')] : []),
   ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
   const line = proc.stdout.split('\n').find((l) => l.startsWith('RESULT '));

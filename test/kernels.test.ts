@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
+import { registerFastLeakyReluGradient } from '../src/engine/gradients.js';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { kernelInvoker } from '../src/engine/kernels/invoke.js';
 import { backpropInputByPhases } from '../src/engine/kernels/wasm-conv2d-backprop-input-phases.js';
@@ -26,6 +27,7 @@ const stockCpuFilterGrad: KernelConfig = tf.getKernel(FILTER_GRAD, 'cpu');
 const stockWasmMatMul: KernelConfig = tf.getKernel('BatchMatMul', 'wasm');
 const stockWasmInputGrad: KernelConfig = tf.getKernel('Conv2DBackpropInput', 'wasm');
 const stockWasmTile: KernelConfig = tf.getKernel('Tile', 'wasm');
+const stockWasmLeakyRelu: KernelConfig = tf.getKernel('LeakyRelu', 'wasm');
 
 // ---------------------------------------------------------------- helpers
 
@@ -431,5 +433,74 @@ describe('wasm Tile patch', () => {
         });
       });
     }
+  }
+});
+
+// ---------------------------------------------------------------- LeakyRelu (wasm kernel, gradient)
+
+const leakyCases: Array<{ shape: number[]; alpha: number }> = [
+  { shape: [], alpha: 0.2 },
+  { shape: [7], alpha: 0.2 },
+  { shape: [3, 5], alpha: 0 },
+  { shape: [64, 14, 14, 64], alpha: 0.2 }, // DCGAN D's first activation
+  { shape: [2, 3, 5, 7], alpha: 0.01 },
+  { shape: [13, 1], alpha: 1.5 },
+  { shape: [4, 0], alpha: 0.2 },
+];
+
+/** Random values with exact zeros and negative zeros mixed in (the kernels' boundary). */
+function leakyInput(shape: number[], seed: number): Tensor {
+  const values = seeded(size(shape), seed);
+  for (let i = 0; i < values.length; i += 5) values[i] = i % 10 === 0 ? 0 : -0;
+  return tf.tensor(values, shape);
+}
+
+describe('wasm LeakyRelu patch', () => {
+  before(async () => {
+    await onBackend('wasm', () => registerKernelPatches('wasm'));
+  });
+
+  test('is registered', () => {
+    assert.notEqual(tf.getKernel('LeakyRelu', 'wasm'), stockWasmLeakyRelu);
+  });
+
+  for (const [i, c] of leakyCases.entries()) {
+    test(`[${c.shape.join(',')}] alpha ${c.alpha}: identical to the stock kernel`, async () => {
+      await onBackend('wasm', () => {
+        const x = leakyInput(c.shape, 800 + i);
+        const attrs = { alpha: c.alpha } as unknown as NamedAttrMap;
+        try {
+          const patched = runRegistered('LeakyRelu', { x }, attrs);
+          const stock = callKernel(stockWasmLeakyRelu, { x }, attrs);
+          assert.deepEqual(Array.from(patched), Array.from(stock));
+        } finally {
+          x.dispose();
+        }
+      });
+    });
+  }
+});
+
+describe('LeakyRelu gradient', () => {
+  for (const backend of ['cpu', 'wasm']) {
+    test(`${backend}: dy·step(x, α) equals tfjs's where(x > 0, dy, α·dy), first and second order`, async () => {
+      await onBackend(backend, () => {
+        registerKernelPatches(backend);
+        const x = leakyInput([6, 9, 4], 900);
+        const dy = tf.tensor(seeded(6 * 9 * 4, 901), [6, 9, 4]);
+        const reference = tf.tidy(() => tf.where(tf.greater(x, 0), dy, tf.mul(dy, 0.3)).dataSync());
+        // Second order, as a gradient penalty needs: d/dx of Σ (d/dx Σ dy·leakyRelu(x))² — zero
+        // almost everywhere, but it must exist and be finite on every engine.
+        const first = () => tf.tidy(() => tf.grad((v: Tensor) => tf.sum(tf.mul(dy, tf.leakyRelu(v, 0.3))))(x).dataSync());
+        const second = () => tf.tidy(() => tf.grad((v: Tensor) => tf.sum(tf.square(tf.grad((u: Tensor) => tf.sum(tf.mul(tf.mul(dy, u), tf.leakyRelu(u, 0.3))))(v))))(x).dataSync());
+        registerFastLeakyReluGradient();
+        try {
+          assert.deepEqual(Array.from(first()), Array.from(reference));
+          assert.ok(Array.from(second()).every(Number.isFinite));
+        } finally {
+          tf.dispose([x, dy]);
+        }
+      });
+    });
   }
 });

@@ -3,10 +3,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import { DATASETS } from '../config.js';
 import { datasetDir } from '../data/index.js';
 import { describeEngine, selectEngine } from '../engine/select.js';
+import { wasmThreadsWanted } from '../engine/wasm-threads.js';
 import type { CommandIO } from './train.js';
 
 function packageVersion(name: string): string {
@@ -36,6 +38,7 @@ export async function doctorCommand(backend: string | undefined, io: CommandIO):
   io.log(`node ${process.version}, ${process.platform}/${process.arch}`);
   io.log(`tfjs ${tf.version.tfjs}; tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}; tfjs-node-gpu ${packageVersion('@tensorflow/tfjs-node-gpu')}; tfjs-node ${packageVersion('@tensorflow/tfjs-node')}`);
   io.log(`CUDA: ${cudaStatus()}`);
+  io.log(`wasm threads: ${engine.name === 'wasm' ? engine.threads : wasmThreadsWanted()} (GAN_WASM_THREADS; default one per core, ${os.availableParallelism()} here)`);
   for (const dataset of DATASETS) {
     const dir = datasetDir({ dataset, source: 'auto', limit: 0 });
     const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.includes('idx')) : [];

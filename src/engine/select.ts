@@ -3,8 +3,10 @@
 // Everything above this module is written against the plain tfjs API and runs unchanged on any.
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
-import { registerMissingGradients } from './gradients.js';
+import { registerFastLeakyReluGradient, registerMissingGradients } from './gradients.js';
 import { registerKernelPatches } from './kernels/index.js';
+import { unfuseLinearOpsUnderTape } from './unfused-gradients.js';
+import { useThreadedWasm, wasmThreadsInUse, wasmThreadsWanted } from './wasm-threads.js';
 
 export type EngineName = 'tensorflow' | 'wasm' | 'cpu';
 export type EngineRequest = 'auto' | EngineName;
@@ -21,6 +23,8 @@ export interface Engine {
   patchedKernels: string[];
   /** True when the native package is the CUDA build. */
   cuda: boolean;
+  /** Threads of the wasm engine's pool (1 on the other engines: the native one manages its own). */
+  threads: number;
 }
 
 /** One candidate engine: how to load it, and under which name tfjs registers it. */
@@ -40,7 +44,14 @@ async function importOptional(name: string): Promise<void> {
 const candidates: Candidate[] = [
   { engine: 'tensorflow', provider: '@tensorflow/tfjs-node-gpu', load: () => importOptional('@tensorflow/tfjs-node-gpu') },
   { engine: 'tensorflow', provider: '@tensorflow/tfjs-node', load: () => importOptional('@tensorflow/tfjs-node') },
-  { engine: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', load: () => importOptional('@tensorflow/tfjs-backend-wasm') },
+  {
+    engine: 'wasm',
+    provider: '@tensorflow/tfjs-backend-wasm',
+    load: async () => {
+      await importOptional('@tensorflow/tfjs-backend-wasm');
+      useThreadedWasm(wasmThreadsWanted());
+    },
+  },
   { engine: 'cpu', provider: '@tensorflow/tfjs (cpu)', load: async () => undefined },
 ];
 
@@ -102,6 +113,7 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
   if (!ENGINE_REQUESTS.includes(request)) {
     throw new UserError(`--backend ${String(request)}: unknown engine (expected one of ${ENGINE_REQUESTS.join(', ')})`);
   }
+  wasmThreadsWanted(); // a bad GAN_WASM_THREADS is an error, not a reason to skip wasm
   const skipped: string[] = [];
   const pool = request === 'auto' ? candidates : candidates.filter((c) => c.engine === request);
   for (const candidate of pool) {
@@ -112,6 +124,8 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
       continue;
     }
     registerMissingGradients();
+    registerFastLeakyReluGradient();
+    unfuseLinearOpsUnderTape();
     silenceCpuBanner();
     const patchedKernels = registerKernelPatches(candidate.engine);
     return {
@@ -120,6 +134,7 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
       skipped,
       patchedKernels,
       cuda: candidate.provider.endsWith('-gpu'),
+      threads: candidate.engine === 'wasm' ? wasmThreadsInUse() : 1,
     };
   }
   throw new UserError(`--backend ${request}: engine unavailable (${skipped.join('; ')})`);
@@ -127,7 +142,7 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
 
 /** The one line every command prints first. */
 export function describeEngine(engine: Engine): string {
-  const what = engine.cuda ? 'tensorflow (CUDA)' : engine.name;
+  const what = engine.cuda ? 'tensorflow (CUDA)' : engine.threads > 1 ? `${engine.name} (${engine.threads} threads)` : engine.name;
   const parts = [`engine: ${what} via ${engine.provider}`];
   if (engine.patchedKernels.length > 0) parts.push(`patched kernels: ${engine.patchedKernels.join(', ')}`);
   if (engine.skipped.length > 0) parts.push(`not used: ${engine.skipped.join('; ')}`);

@@ -16,6 +16,8 @@
  * Tile: the stock kernel computes an index per element; replaced by block
  * copies (wasm-tile.ts). Batch norm's gradient tiles its scale to the full
  * activation shape.
+ *
+ * LeakyRelu: x · step(x, α), exact (wasm-leaky-relu.ts).
  */
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelFunc } from '@tensorflow/tfjs';
 import { conv2dFilterGrad } from './conv2d-filter-grad.js';
@@ -23,6 +25,7 @@ import { kernelInvoker } from './invoke.js';
 import { addKernel, replaceKernel } from './register.js';
 import { makeWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { makeWasmConv2dBackpropInput } from './wasm-conv2d-backprop-input.js';
+import { makeWasmLeakyRelu } from './wasm-leaky-relu.js';
 import { makeWasmTile } from './wasm-tile.js';
 
 const BACKEND = 'wasm';
@@ -42,5 +45,6 @@ export function registerWasmKernels(): string[] {
     names.push('Conv2DBackpropInput');
   }
   if (replaceKernel('Tile', BACKEND, makeWasmTile)) names.push('Tile');
+  if (replaceKernel('LeakyRelu', BACKEND, (stock) => makeWasmLeakyRelu(stock, BACKEND))) names.push('LeakyRelu');
   return names;
 }

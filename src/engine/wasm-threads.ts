@@ -1,9 +1,11 @@
 /**
- * A multi-threaded wasm engine in Node — benchmark option only (`--engine wasm:2`):
- * measured on this 2-core shared machine it gained 1.03× on the DCGAN and 1.09×
- * on the MLP iteration for +135 MB RSS, so the CLI does not use it. tfjs-backend-wasm ships the threaded
- * SIMD binary but never uses it in Node (tfjs #3830), for three reasons, each
- * worked around here without touching the package:
+ * The multi-threaded wasm engine in Node: one thread per core by default
+ * (GAN_WASM_THREADS=N to choose, 1 = the stock single-threaded binary). On an idle
+ * 2-core machine 2 threads train the DCGAN ~1.4× and the MLP ~1.25× faster than
+ * one (XNNPACK convolutions and matrix products run threaded); on a machine whose
+ * other core is busy the gain falls to ~1.03×. Costs ~135 MB RSS and ~0.4 s start-up.
+ * tfjs-backend-wasm ships the threaded SIMD binary but never uses it in Node
+ * (tfjs #3830), for four reasons, each worked around here without touching the package:
  *  1. Its WASM_HAS_MULTITHREAD_SUPPORT flag is hard-wired false in Node → we
  *     instantiate the threaded factory (wasm-out/tfjs-backend-wasm-threaded-simd.js)
  *     ourselves and register it as the 'wasm' backend, so every wasm kernel
@@ -27,6 +29,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -90,16 +93,42 @@ async function startThreaded(threads: number): Promise<EmscriptenModule> {
   return module;
 }
 
+let installed: number | undefined;
+
+/**
+ * Threads wanted for the wasm engine: GAN_WASM_THREADS, else one per core. More
+ * threads than cores only adds contention, so the default never exceeds the core count.
+ */
+export function wasmThreadsWanted(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.GAN_WASM_THREADS;
+  if (raw === undefined || raw === '') return Math.max(1, os.availableParallelism());
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new UserError(`GAN_WASM_THREADS ${raw}: expected a whole number of threads from 1 to 64`);
+  }
+  return n;
+}
+
+/** Threads the wasm engine runs with (1 unless the threaded binary started). */
+export function wasmThreadsInUse(): number {
+  if (installed === undefined || tf.findBackend('wasm') === null) return 1;
+  const pkg = require('@tensorflow/tfjs-backend-wasm') as WasmPackage;
+  return Math.max(1, pkg.getThreadsCount());
+}
+
 /**
  * Makes the next tf.setBackend('wasm') start the threaded binary with `threads`
- * threads. Call after importing @tensorflow/tfjs-backend-wasm and before the wasm
- * backend is first initialised. Returns a function that reports the thread count in use.
+ * threads. Call after importing @tensorflow/tfjs-backend-wasm. Does nothing when
+ * threads ≤ 1, when the wasm backend is already running (it cannot be swapped
+ * without losing its tensors), or on a second call.
  */
-export function useThreadedWasm(threads: number): () => number {
+export function useThreadedWasm(threads: number): void {
+  if (threads <= 1 || installed !== undefined || tf.findBackend('wasm') !== null) return;
   const pkg = require('@tensorflow/tfjs-backend-wasm') as WasmPackage;
   const registry = (tf.engine() as unknown as { registryFactory: Record<string, { factory: () => Promise<tf.KernelBackend>; priority: number }> }).registryFactory;
   const stock = registry['wasm'];
   if (!stock) throw new Error('useThreadedWasm: import @tensorflow/tfjs-backend-wasm first');
+  installed = threads;
   tf.removeBackend('wasm');
   tf.registerBackend('wasm', async () => {
     try {
@@ -111,8 +140,8 @@ export function useThreadedWasm(threads: number): () => number {
       for (const worker of module.PThread?.runningWorkers ?? []) worker.unref();
       return backend;
     } catch {
+      installed = undefined;
       return stock.factory();
     }
   }, stock.priority);
-  return () => pkg.getThreadsCount();
 }

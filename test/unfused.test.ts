@@ -1,0 +1,106 @@
+// The G step back-propagates through D only to reach G: with tfjs's fused conv/matMul
+// gradients it also paid for every D weight gradient. src/engine/unfused-gradients.ts routes
+// linear fused calls through plain ops under a gradient tape; these tests check the
+// gradients are unchanged and that the unneeded kernels are really gone.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { parseConfig } from '../src/config.ts';
+import { selectEngine } from '../src/engine/select.ts';
+import { restoreFusedOps, unfuseLinearOpsUnderTape } from '../src/engine/unfused-gradients.ts';
+import { buildModels, type GanModels } from '../src/models/index.ts';
+
+const SHAPE = { height: 28, width: 28, channels: 1 };
+
+function models(arch: 'dcgan' | 'mlp'): GanModels {
+  const widths = arch === 'mlp' ? ['model.g_widths=[32, 64]', 'model.d_widths=[64, 32]'] : ['model.g_widths=[16, 8]', 'model.d_widths=[8, 16]'];
+  const config = parseConfig('', 'test.yaml', [`model.arch=${arch}`, 'model.latent_dim=16', ...widths]);
+  return buildModels(config.model, SHAPE, 7);
+}
+
+/** The G step's loss: D's mean logit on G's fakes; gradients for G's weights only. */
+function generatorStep(m: GanModels): { grads: Float32Array[]; kernels: Promise<string[]> } {
+  const z = tf.randomNormal([8, m.latentDim], 0, 1, 'float32', 3);
+  const gVars = m.generator.trainableWeights.map((w) => w.read() as tf.Variable);
+  const run = () => tf.variableGrads(() => tf.mean(m.discriminator.apply(m.generator.apply(z, { training: true }), { training: true }) as tf.Tensor) as tf.Scalar, gVars);
+  const { value, grads } = run();
+  const out = gVars.map((v) => grads[v.name]!.dataSync() as Float32Array);
+  tf.dispose([value, ...Object.values(grads)]);
+  const kernels = tf.profile(() => {
+    const r = run();
+    tf.dispose([r.value, ...Object.values(r.grads)]);
+  }).then((info) => info.kernels.map((k) => k.name));
+  z.dispose();
+  return { grads: out, kernels };
+}
+
+function maxRelDiff(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+const count = (names: string[], kernel: string): number => names.filter((n) => n === kernel).length;
+
+for (const engine of ['cpu', 'wasm'] as const) {
+  test(`G step on ${engine}: same G gradients as tfjs's fused ops, without D's weight gradients`, async () => {
+    await selectEngine(engine);
+    const m = models('dcgan');
+    try {
+      restoreFusedOps();
+      const fused = generatorStep(m);
+      const fusedKernels = await fused.kernels;
+      unfuseLinearOpsUnderTape();
+      const unfused = generatorStep(m);
+      const unfusedKernels = await unfused.kernels;
+      fused.grads.forEach((g, i) => assert.ok(maxRelDiff(unfused.grads[i]!, g) < 1e-5, `G weight ${i}: relative diff ${maxRelDiff(unfused.grads[i]!, g)}`));
+      // G's two transposed convs need their filter gradients; D's two convs' are not needed.
+      assert.equal(count(fusedKernels, 'Conv2DBackpropFilter'), 4, 'fused: G 2 + D 2 filter gradients');
+      assert.equal(count(unfusedKernels, 'Conv2DBackpropFilter'), 2, 'unfused: only G\'s 2 filter gradients');
+    } finally {
+      unfuseLinearOpsUnderTape();
+      m.generator.dispose();
+      m.discriminator.dispose();
+    }
+  });
+}
+
+test('D step on the MLP: no input gradient for D\'s first layer (the images are no variable)', async () => {
+  await selectEngine('wasm');
+  const m = models('mlp');
+  const images = tf.randomUniform([8, 28, 28, 1], -1, 1, 'float32', 5);
+  const dVars = m.discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
+  const matMuls = async (): Promise<number> => {
+    const info = await tf.profile(() => {
+      const r = tf.variableGrads(() => tf.mean(m.discriminator.apply(images, { training: true }) as tf.Tensor) as tf.Scalar, dVars);
+      tf.dispose([r.value, ...Object.values(r.grads)]);
+    });
+    return info.kernels.filter((k) => k.name === 'BatchMatMul' || k.name === '_FusedMatMul').length;
+  };
+  try {
+    restoreFusedOps();
+    const fused = await matMuls();
+    unfuseLinearOpsUnderTape();
+    const unfused = await matMuls();
+    // 3 dense layers: 3 forward products; backward needs 3 dW and 2 dX (not the first layer's).
+    assert.equal(unfused, 3 + 3 + 2);
+    assert.equal(fused, 3 + 3 + 3);
+  } finally {
+    unfuseLinearOpsUnderTape();
+    images.dispose();
+  }
+});
+
+test('outside a gradient tape the fused kernels still run (sampling, evaluation)', async () => {
+  await selectEngine('wasm');
+  unfuseLinearOpsUnderTape();
+  const m = models('dcgan');
+  const z = tf.randomNormal([2, m.latentDim]);
+  const info = await tf.profile(() => (m.discriminator.predict(m.generator.predict(z) as tf.Tensor) as tf.Tensor).dispose());
+  assert.ok(info.kernels.some((k) => k.name === 'FusedConv2D'), `kernels: ${info.kernels.map((k) => k.name).join(', ')}`);
+  z.dispose();
+});
