@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { registerMissingGradients } from '../src/engine/gradients.js';
+import { ADAM_UPDATE } from '../src/engine/kernels/adam-update.js';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { restoreFusedOps, unfuseLinearOpsUnderTape } from '../src/engine/unfused-gradients.js';
 import { useThreadedWasm } from '../src/engine/wasm-threads.js';
@@ -20,7 +21,10 @@ import { benchConfig, buildRig, type ModelName } from './harness.js';
 
 const STEPS = Number(process.argv[process.argv.indexOf('--steps') + 1] ?? 20) || 20;
 const THREADS = Number(process.argv[process.argv.indexOf('--threads') + 1] ?? 1) || 1;
-const PATCHED = { wasm: ['Conv2DBackpropFilter', 'BatchMatMul', 'Conv2DBackpropInput', 'Tile'], cpu: ['Conv2DBackpropFilter'] };
+const PATCHED = {
+  wasm: ['Conv2DBackpropFilter', 'BatchMatMul', 'Conv2DBackpropInput', 'Tile', 'LeakyRelu'],
+  cpu: ['Conv2DBackpropFilter', 'Conv2D', 'Conv2DBackpropInput'],
+};
 
 /** Stock kernels as registered before any patch (wasm has no Conv2DBackpropFilter). */
 const stock = new Map<string, KernelConfig | undefined>(
@@ -34,6 +38,8 @@ function setKernels(backend: 'wasm' | 'cpu', patched: boolean): void {
     return;
   }
   restoreFusedOps();
+  // Our own Adam kernel has no stock version: without it FusedAdamOptimizer runs tfjs's Adam.
+  if (tf.getKernel(ADAM_UPDATE, backend)) tf.unregisterKernel(ADAM_UPDATE, backend);
   for (const name of PATCHED[backend]) {
     const config = stock.get(`${backend}/${name}`);
     if (!config) continue; // a kernel the backend lacks (wasm Conv2DBackpropFilter): the patch stays

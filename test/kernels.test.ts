@@ -28,6 +28,8 @@ const stockWasmMatMul: KernelConfig = tf.getKernel('BatchMatMul', 'wasm');
 const stockWasmInputGrad: KernelConfig = tf.getKernel('Conv2DBackpropInput', 'wasm');
 const stockWasmTile: KernelConfig = tf.getKernel('Tile', 'wasm');
 const stockWasmLeakyRelu: KernelConfig = tf.getKernel('LeakyRelu', 'wasm');
+const stockCpuConv2d: KernelConfig = tf.getKernel('Conv2D', 'cpu');
+const stockCpuInputGrad: KernelConfig = tf.getKernel('Conv2DBackpropInput', 'cpu');
 
 // ---------------------------------------------------------------- helpers
 
@@ -254,11 +256,17 @@ describe('conv discriminator gradients', () => {
     await onBackend('wasm', () => registerKernelPatches('wasm'));
   });
 
-  test('patched wasm matches stock cpu for every variable', async () => {
-    const ref = await onBackend('cpu', () => withKernel(stockCpuFilterGrad, discGradients));
+  test('patched wasm and patched cpu match stock cpu for every variable', async () => {
+    const ref = await onBackend('cpu', () =>
+      withKernel(stockCpuFilterGrad, () => withKernel(stockCpuConv2d, () => withKernel(stockCpuInputGrad, discGradients))));
     const wasm = await onBackend('wasm', discGradients);
+    const cpu = await onBackend('cpu', () => {
+      registerKernelPatches('cpu');
+      return discGradients();
+    });
     assert.equal(wasm.length, 6);
-    ref.forEach((r, i) => assertClose(wasm[i]!, r, 1e-4, `gradient ${i}`));
+    ref.forEach((r, i) => assertClose(wasm[i]!, r, 1e-4, `wasm gradient ${i}`));
+    ref.forEach((r, i) => assertClose(cpu[i]!, r, 1e-5, `cpu gradient ${i}`));
   });
 
   test('no tensors or backend buffers leak across repeated gradient calls', async () => {
@@ -386,6 +394,57 @@ describe('wasm Conv2DBackpropInput patch', () => {
     // Declined: filter smaller than the stride (a phase without taps) and pads ≥ the filter.
     assert.ok(phasePlanCases >= convCases.length - 4, `per-phase plan ran on ${phasePlanCases} of ${convCases.length} cases`);
   });
+});
+
+// ---------------------------------------------------------------- cpu Conv2D and Conv2DBackpropInput
+
+describe('cpu Conv2D and Conv2DBackpropInput patches', () => {
+  before(async () => {
+    await onBackend('cpu', () => registerKernelPatches('cpu'));
+  });
+
+  test('are registered', () => {
+    assert.notEqual(tf.getKernel('Conv2D', 'cpu'), stockCpuConv2d);
+    assert.notEqual(tf.getKernel('Conv2DBackpropInput', 'cpu'), stockCpuInputGrad);
+  });
+
+  // The forward conv also runs dilated (stride 1), which the backward kernels never see.
+  const forwardCases = [
+    ...convCases.map((c) => ({ ...c, dilations: 1 as number | [number, number] })),
+    { x: [2, 11, 9, 3] as Shape4, filter: [3, 3, 3, 4] as Shape4, strides: 1, pad: 'same' as Pad, dilations: 2 as number | [number, number] },
+    { x: [1, 12, 10, 9] as Shape4, filter: [2, 3, 9, 10] as Shape4, strides: 1, pad: 'valid' as Pad, dilations: [3, 2] as [number, number] },
+  ];
+  for (const [i, c] of forwardCases.entries()) {
+    test(`Conv2D ${describeCase(c)} dilations ${String(c.dilations)}`, async () => {
+      await onBackend('cpu', () => {
+        const inputs = { x: tf.tensor4d(seeded(size(c.x), 1000 + i), c.x), filter: tf.tensor4d(seeded(size(c.filter), 1100 + i), c.filter) };
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: c.dilations, dimRoundingMode: c.rounding } as unknown as NamedAttrMap;
+        try {
+          assertClose(runRegistered('Conv2D', inputs, attrs), callKernel(stockCpuConv2d, inputs, attrs), 1e-5, 'patched vs stock cpu');
+        } finally {
+          tf.dispose(Object.values(inputs));
+        }
+      });
+    });
+  }
+
+  for (const [i, c] of convCases.entries()) {
+    test(`Conv2DBackpropInput ${describeCase(c)}`, async () => {
+      const info = backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.rounding);
+      await onBackend('cpu', () => {
+        const inputs = {
+          dy: tf.tensor4d(seeded(size(info.outShape), 1200 + i), info.outShape),
+          filter: tf.tensor4d(seeded(size(c.filter), 1300 + i), c.filter),
+        };
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.rounding, inputShape: c.x } as unknown as NamedAttrMap;
+        try {
+          assertClose(runRegistered('Conv2DBackpropInput', inputs, attrs), callKernel(stockCpuInputGrad, inputs, attrs), 1e-5, 'patched vs stock cpu');
+        } finally {
+          tf.dispose(Object.values(inputs));
+        }
+      });
+    });
+  }
 });
 
 // ---------------------------------------------------------------- wasm Tile

@@ -13,6 +13,7 @@ import { gradientPenalty, r1Penalty, type Critic } from '../penalties.js';
 import { deriveSeed, Stream } from '../random.js';
 import { latentNoise, oneHotLabels } from '../sampling.js';
 import type { GeneratorEma } from './ema.js';
+import { FusedAdamOptimizer } from './fused-adam.js';
 
 /** Diagnostics of one iteration (from its last D update and its G update). */
 export interface StepStats {
@@ -59,8 +60,8 @@ export class GanTrainer {
     this.seed = opts.seed;
     this.counters = opts.counters ?? { step: 0, dStep: 0 };
     this.ema = opts.ema;
-    this.gOptimizer = tf.train.adam(opts.train.lr_g, opts.train.beta1, opts.train.beta2);
-    this.dOptimizer = tf.train.adam(opts.train.lr_d, opts.train.beta1, opts.train.beta2);
+    this.gOptimizer = new FusedAdamOptimizer(opts.train.lr_g, opts.train.beta1, opts.train.beta2);
+    this.dOptimizer = new FusedAdamOptimizer(opts.train.lr_d, opts.train.beta1, opts.train.beta2);
     // Explicit variable lists in layer order: Adam keeps its moments by position, so the same
     // order after a reload lets saved optimizer state line up with the right weights.
     this.gVars = opts.models.generator.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -1,0 +1,52 @@
+// FusedAdamOptimizer must take exactly the steps tfjs's AdamOptimizer takes (bit for bit), keep
+// its state where tfjs keeps it (checkpoints save and restore it), and leak nothing.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { selectEngine } from '../src/engine/select.ts';
+import { ADAM_UPDATE } from '../src/engine/kernels/adam-update.ts';
+import { FusedAdamOptimizer } from '../src/train/fused-adam.ts';
+
+const SHAPES = [[7, 5], [33], [3, 4, 2, 6], [1]];
+
+/** Five Adam steps on fixed pseudo-random gradients; returns weights, moments and β powers. */
+async function fiveSteps(optimizer: tf.AdamOptimizer, seed: number): Promise<number[][]> {
+  const vars = SHAPES.map((s, i) => tf.variable(tf.randomNormal(s, 0, 1, 'float32', seed + i), true, `w${seed}_${i}_${optimizer.constructor.name}`));
+  for (let step = 0; step < 5; step++) {
+    const grads = vars.map((v, i) => ({ name: v.name, tensor: tf.randomNormal(v.shape, 0, step + 1, 'float32', 1000 + 100 * step + i) }));
+    optimizer.applyGradients(grads);
+    tf.dispose(grads.map((g) => g.tensor));
+  }
+  const state = await optimizer.getWeights();
+  const out = [...vars.map((v) => Array.from(v.dataSync())), ...state.map((w) => Array.from(w.tensor.dataSync()))];
+  tf.dispose([...vars, ...state.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor)]);
+  return out;
+}
+
+for (const engine of ['cpu', 'wasm'] as const) {
+  test(`${engine}: bit-identical to tfjs's Adam (weights, moments, iterations), no leaks`, async () => {
+    await selectEngine(engine);
+    assert.equal(tf.getKernel(ADAM_UPDATE, engine) !== undefined, engine === 'cpu', 'the fused kernel is registered on cpu only');
+    const stock = tf.train.adam(0.01, 0.5, 0.999);
+    const fused = new FusedAdamOptimizer(0.01, 0.5, 0.999);
+    const expected = await fiveSteps(stock, 1);
+    const actual = await fiveSteps(fused, 1);
+    assert.equal(actual.length, expected.length);
+    expected.forEach((values, i) => assert.deepEqual(actual[i], values, `tensor ${i}`));
+    const accBeta = (o: tf.Optimizer) => (o as unknown as { accBeta1: tf.Variable }).accBeta1.dataSync()[0];
+    assert.equal(accBeta(fused), accBeta(stock));
+    // Moments live by position (as in tfjs): the same count of variables reuses them, so
+    // further steps must leave the tensor count flat.
+    const vars = SHAPES.map((s, i) => tf.variable(tf.zeros(s), true, `again_${engine}_${i}`));
+    const steady = tf.memory().numTensors;
+    for (let k = 0; k < 5; k++) {
+      const grads = vars.map((v) => ({ name: v.name, tensor: tf.onesLike(v) }));
+      fused.applyGradients(grads);
+      tf.dispose(grads.map((g) => g.tensor));
+    }
+    assert.equal(tf.memory().numTensors, steady, 'flat across steps');
+    tf.dispose(vars);
+    stock.dispose();
+    fused.dispose();
+  });
+}
