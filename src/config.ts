@@ -48,6 +48,8 @@ const modelSchema = z
       .describe('discriminator widths; default dcgan [64, 128] channels, mlp [512, 256] units'),
     conditional: z.boolean().default(false)
       .describe('class-conditional G and D: G takes (z, class), D scores (image, class)'),
+    conditioning: z.enum(['projection', 'acgan']).default('projection')
+      .describe('how a conditional D uses the class: projection (D takes it; inner product with D\'s features) or acgan (D predicts it with a second head; D and G add its cross-entropy)'),
   })
   .strict();
 
@@ -65,6 +67,7 @@ const trainSchema = z
       .describe('objective: bce (non-saturating), hinge, lsgan, wgan-gp (use d_steps 5, beta1 0.5, beta2 0.9)'),
     gp_weight: z.number().min(0).default(10).describe('wgan-gp: gradient-penalty weight λ'),
     r1: z.number().min(0).default(0).describe('R1 penalty weight γ on real images (0 = off; any loss)'),
+    class_weight: z.number().min(0).default(1).describe('acgan: weight of the class cross-entropy in the D and G losses'),
     ema: z.number().min(0).lt(1).default(0.999)
       .describe('decay of the generator weights\' moving average used for samples and eval (0 = off)'),
   })

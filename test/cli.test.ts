@@ -88,7 +88,7 @@ test('training into an existing run refuses without --resume/--force, and --resu
 test('a conditional run samples one class on request and rejects classes it does not have', () => {
   const train = runGan(['train', '--config', 'smoke.yaml', '--epochs', '1', '--set', 'model.conditional=true', '--set', 'run.name=cond', '--set', 'train.loss=hinge'], { cwd: work });
   assert.equal(train.status, 0, train.stderr);
-  assert.match(train.stdout, /dcgan \(conditional\), hinge loss/);
+  assert.match(train.stdout, /dcgan \(conditional, projection\), hinge loss/);
   const grid = PNG.sync.read(readFileSync(join(work, 'checkpoints', 'cond', 'samples', 'epoch-0001.png')));
   assert.equal(grid.height, 10 * 28 + 11 * 2, 'conditional grid: one row per class');
   const one = runGan(['sample', '--ckpt', 'cond', '--n', '4', '--class', '3', '--seed', '1'], { cwd: work });
@@ -100,6 +100,24 @@ test('a conditional run samples one class on request and rejects classes it does
   const uncond = runGan(['sample', '--ckpt', 'smoke', '--class', '1'], { cwd: work });
   assert.equal(uncond.status, 2);
   assert.match(uncond.stderr, /--class 1: .* holds an unconditional generator/);
+});
+
+test('an ACGAN run (model.conditioning=acgan) trains, resumes and samples one class', () => {
+  const args = ['train', '--config', 'smoke.yaml', '--set', 'model.conditional=true', '--set', 'model.conditioning=acgan', '--set', 'run.name=acgan'];
+  const train = runGan([...args, '--epochs', '1'], { cwd: work });
+  assert.equal(train.status, 0, train.stderr);
+  assert.match(train.stdout, /dcgan \(conditional, acgan\), bce loss/);
+  const d = JSON.parse(readFileSync(join(work, 'checkpoints', 'acgan', 'epoch-0001', 'discriminator', 'model.json'), 'utf8')) as {
+    modelTopology: { config: { input_layers: unknown[]; output_layers: unknown[] } };
+  };
+  assert.equal(d.modelTopology.config.input_layers.length, 1, 'an ACGAN D takes the image only');
+  assert.equal(d.modelTopology.config.output_layers.length, 2, 'and outputs a logit and class logits');
+  const resumed = runGan([...args, '--resume', '--epochs', '2'], { cwd: work });
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stdout, /resuming checkpoints\/acgan from checkpoints\/acgan\/epoch-0001/);
+  const one = runGan(['sample', '--ckpt', 'acgan', '--n', '4', '--class', '7'], { cwd: work });
+  assert.equal(one.status, 0, one.stderr);
+  assert.match(one.stdout, /wrote 4 samples of class 7/);
 });
 
 test('eval.every evaluates during training, logs FID per epoch and keeps the best checkpoint', () => {

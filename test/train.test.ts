@@ -44,6 +44,7 @@ const HYGIENE_CASES = [
   ['wasm', 'dcgan', []],
   ['wasm', 'dcgan', ['model.conditional=true', 'train.loss=wgan-gp', 'train.ema=0.99']],
   ['wasm', 'mlp', ['model.conditional=true', 'train.loss=hinge', 'train.r1=1']],
+  ['wasm', 'dcgan', ['model.conditional=true', 'model.conditioning=acgan', 'train.loss=lsgan']],
 ] as const;
 
 for (const [engine, arch, extra] of HYGIENE_CASES) {
@@ -127,4 +128,41 @@ test('tensor count stays flat over 1,000 training steps (small MLP, wasm)', asyn
   }
   trainer.dispose();
   data.dispose();
+});
+
+test('ACGAN: D takes images only and its class head learns the real classes; the class term reaches G', async () => {
+  await selectEngine('wasm');
+  const config = tinyConfig('dcgan', ['model.conditional=true', 'model.conditioning=acgan', 'train.lr_d=0.002']);
+  const models = buildModels(config.model, SHAPE, config.run.seed);
+  assert.equal(models.auxClassifier, true);
+  assert.equal(models.discriminator.inputs.length, 1);
+  assert.deepEqual(models.discriminator.outputs.map((o) => o.shape), [[null, 1], [null, 10]]);
+  assert.equal(models.generator.inputs.length, 2, 'G still takes (z, class)');
+
+  const data = new TrainingSet(syntheticImageSet(160));
+  const classHeadAccuracy = (): number => tf.tidy(() => {
+    const batch = data.batch(data.epochOrder(99, 1), 0, 160);
+    const [, classLogits] = models.discriminator.predict(batch.images) as tf.Tensor[];
+    const hits = tf.sum(tf.cast(tf.equal(tf.argMax(classLogits!, 1), batch.labels), 'float32')).dataSync()[0]!;
+    tf.dispose([batch.images, batch.labels]);
+    return hits / 160;
+  });
+  const before = classHeadAccuracy();
+  const trainer = new GanTrainer({ models, objective: objectiveFor(config.train.loss), train: config.train, seed: config.run.seed });
+  await runSteps(trainer, data, config, 0, 30);
+  const after = classHeadAccuracy();
+  // Ten classes of synthetic bars (one row per class): chance is 10%.
+  assert.ok(after >= 0.6 && after > before, `D's class head accuracy on real images: ${before} before, ${after} after 30 steps`);
+
+  // Same seed, same first step: only the class term differs, so G's loss must differ.
+  const firstGLoss = async (weight: number): Promise<number> => {
+    const c = tinyConfig('dcgan', ['model.conditional=true', 'model.conditioning=acgan', `train.class_weight=${weight}`]);
+    const t = new GanTrainer({ models: buildModels(c.model, SHAPE, c.run.seed), objective: objectiveFor(c.train.loss), train: c.train, seed: c.run.seed });
+    const [stats] = await runSteps(t, data, c, 0, 1);
+    t.dispose();
+    return stats!.gLoss;
+  };
+  const [without, withClass] = [await firstGLoss(0), await firstGLoss(1)];
+  assert.ok(withClass - without > 1, `G loss with the class term (${withClass}) adds ~ln(10) to the loss without it (${without})`);
+  trainer.dispose();
 });

@@ -61,7 +61,11 @@ async function restoreModels(ref: CheckpointRef, classes: number): Promise<GanMo
   const generator = await loadModel(join(ref.dir, GENERATOR_DIR));
   const discriminator = await loadModel(join(ref.dir, DISCRIMINATOR_DIR));
   const latentDim = generator.inputs[0]!.shape[1] as number;
-  return { generator, discriminator, latentDim, imageShape: ref.state.imageShape, classes: generator.inputs.length > 1 ? classes : 0 };
+  return {
+    generator, discriminator, latentDim, imageShape: ref.state.imageShape,
+    classes: generator.inputs.length > 1 ? classes : 0,
+    auxClassifier: discriminator.outputs.length > 1,
+  };
 }
 
 /** The EMA generator: restored from the checkpoint when it has one, else started at G. */
@@ -156,7 +160,7 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
   if (resumeFrom) io.log(`resuming ${runDir.root} from ${resumeFrom.dir} (epoch ${start.epoch + 1}, iteration ${start.iteration}, step ${resumeFrom.state.step})`);
   const iterations = Math.floor(data.batchesPerEpoch(config.train.batch_size) / config.train.d_steps);
   io.log(
-    `run: ${runDir.root} — ${config.model.arch}${config.model.conditional ? ' (conditional)' : ''}, ${config.train.loss} loss, ${config.train.epochs} epoch${config.train.epochs === 1 ? '' : 's'} of ${iterations} iterations (batch ${config.train.batch_size})`,
+    `run: ${runDir.root} — ${config.model.arch}${config.model.conditional ? ` (conditional, ${config.model.conditioning})` : ''}, ${config.train.loss} loss, ${config.train.epochs} epoch${config.train.epochs === 1 ? '' : 's'} of ${iterations} iterations (batch ${config.train.batch_size})`,
   );
 
   const handlers = installStopHandlers(io);

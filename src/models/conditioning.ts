@@ -1,14 +1,18 @@
 // How class labels enter the networks, shared by every architecture.
 //  - Generator: z is concatenated with a learned class embedding (Mirza & Osindero 2014).
-//  - Discriminator: projection (Miyato & Koyama 2018): logit = ψ(φ(x)) + <embed(y), φ(x)>,
-//    where φ(x) is D's last feature vector. The label enters only through an inner product,
-//    which works with every objective (incl. WGAN-GP) and adds no extra loss term, unlike an
-//    auxiliary classifier (ACGAN), whose classification loss can pull D away from the GAN game.
+//  - Discriminator, `model.conditioning`:
+//    projection (Miyato & Koyama 2018): logit = ψ(φ(x)) + <embed(y), φ(x)>, where φ(x) is D's
+//      last feature vector; D takes (image, class). The label enters only through an inner
+//      product and adds no loss term.
+//    acgan (Odena et al. 2017): D takes the image only and has a second head, class logits
+//      over φ(x); D and G both also minimise its cross-entropy on real and generated images
+//      (trainer), which pushes G hard towards recognisable classes.
 // Labels enter as one-hot vectors and "embedding" is a bias-free dense layer: the same math as
 // an Embedding lookup, but its gradient is a matmul, which every engine has (the wasm engine
 // lacks UnsortedSegmentSum, the gradient of an Embedding's gather).
 import * as tf from '@tensorflow/tfjs';
 import type { SeededInit } from './init.js';
+import type { BuildOptions } from './types.js';
 
 /** Label inputs are one-hot float32 vectors of shape [n, classes]. */
 export function labelInput(classes: number): tf.SymbolicTensor {
@@ -35,19 +39,31 @@ export function generatorInputs(
   return { inputs: [z, y], features: joined };
 }
 
-/** The logit from D's feature vector φ, plus the projection term when conditional. */
+/** Whether D takes the class as an input (a projection D); an ACGAN D predicts it instead. */
+export function takesLabel(opts: Pick<BuildOptions, 'classes' | 'conditioning'>): boolean {
+  return opts.classes > 0 && opts.conditioning === 'projection';
+}
+
+/**
+ * D's outputs from its feature vector φ: the logit (plus the projection term for a projection
+ * D), and for an ACGAN D also the class logits [n, classes].
+ */
 export function discriminatorHead(
   features: tf.SymbolicTensor,
-  classes: number,
+  opts: Pick<BuildOptions, 'classes' | 'conditioning'>,
   label: tf.SymbolicTensor | undefined,
   init: SeededInit,
-): tf.SymbolicTensor {
+): tf.SymbolicTensor[] {
   const logit = tf.layers.dense({ units: 1, kernelInitializer: init.normal(), name: 'd_logit' }).apply(features) as tf.SymbolicTensor;
-  if (classes <= 0 || !label) return logit;
+  if (opts.classes > 0 && opts.conditioning === 'acgan') {
+    const classLogits = tf.layers.dense({ units: opts.classes, kernelInitializer: init.normal(), name: 'd_class_logits' }).apply(features) as tf.SymbolicTensor;
+    return [logit, classLogits];
+  }
+  if (!takesLabel(opts) || !label) return [logit];
   const width = features.shape[features.shape.length - 1] as number;
   const embedded = embed(label, width, init, 'd_class_embed');
   const projection = tf.layers.dot({ axes: 1, name: 'd_projection' }).apply([embedded, features]) as tf.SymbolicTensor;
-  return tf.layers.add({ name: 'd_out' }).apply([logit, projection]) as tf.SymbolicTensor;
+  return [tf.layers.add({ name: 'd_out' }).apply([logit, projection]) as tf.SymbolicTensor];
 }
 
 /** Applies layers in sequence to a symbolic tensor. */

@@ -6,7 +6,7 @@
 // between the two leak "which batch is this" to D; it also keeps D usable for gradient penalties.
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
-import { chain, discriminatorHead, generatorInputs, labelInput } from './conditioning.js';
+import { chain, discriminatorHead, generatorInputs, labelInput, takesLabel } from './conditioning.js';
 import { DISCRIMINATOR, GENERATOR, SeededInit } from './init.js';
 import type { BuildOptions, GanModels } from './types.js';
 
@@ -55,7 +55,7 @@ export function buildDcganDiscriminator(opts: BuildOptions): tf.LayersModel {
   const init = new SeededInit(opts.seed, DISCRIMINATOR);
   const { height, width, channels } = opts.imageShape;
   const image = tf.input({ shape: [height, width, channels], name: 'image' });
-  const label = opts.classes > 0 ? labelInput(opts.classes) : undefined;
+  const label = takesLabel(opts) ? labelInput(opts.classes) : undefined;
   const layers: tf.layers.Layer[] = [];
   opts.dWidths.forEach((filters, i) => {
     layers.push(
@@ -64,8 +64,8 @@ export function buildDcganDiscriminator(opts: BuildOptions): tf.LayersModel {
     );
   });
   layers.push(tf.layers.flatten({ name: 'd_flatten' }));
-  const logit = discriminatorHead(chain(image, layers), opts.classes, label, init);
-  return tf.model({ inputs: label ? [image, label] : [image], outputs: logit, name: 'discriminator' });
+  const outputs = discriminatorHead(chain(image, layers), opts, label, init);
+  return tf.model({ inputs: label ? [image, label] : [image], outputs, name: 'discriminator' });
 }
 
 export function buildDcgan(opts: BuildOptions): GanModels {
@@ -75,5 +75,6 @@ export function buildDcgan(opts: BuildOptions): GanModels {
     latentDim: opts.latentDim,
     imageShape: opts.imageShape,
     classes: opts.classes,
+    auxClassifier: opts.classes > 0 && opts.conditioning === 'acgan',
   };
 }

@@ -34,5 +34,6 @@ function buildOptions(model: ModelConfig, imageShape: ImageShape, seed: number, 
     dWidths: model.d_widths ?? [...arch.dWidths],
     seed,
     classes: model.conditional ? classes : 0,
+    conditioning: model.conditioning,
   };
 }

@@ -2,7 +2,7 @@
 // G: z -> [dense -> LeakyReLU]* -> dense H*W*C -> tanh -> reshape
 // D: flatten -> [dense -> LeakyReLU]* -> dense 1 (logit)
 import * as tf from '@tensorflow/tfjs';
-import { chain, discriminatorHead, generatorInputs, labelInput } from './conditioning.js';
+import { chain, discriminatorHead, generatorInputs, labelInput, takesLabel } from './conditioning.js';
 import { DISCRIMINATOR, GENERATOR, SeededInit } from './init.js';
 import type { BuildOptions, GanModels } from './types.js';
 
@@ -32,10 +32,10 @@ export function buildMlpDiscriminator(opts: BuildOptions): tf.LayersModel {
   const init = new SeededInit(opts.seed, DISCRIMINATOR);
   const { height, width, channels } = opts.imageShape;
   const image = tf.input({ shape: [height, width, channels], name: 'image' });
-  const label = opts.classes > 0 ? labelInput(opts.classes) : undefined;
+  const label = takesLabel(opts) ? labelInput(opts.classes) : undefined;
   const features = chain(image, [tf.layers.flatten({ name: 'd_flatten' }), ...denseStack('d', opts.dWidths, init)]);
-  const logit = discriminatorHead(features, opts.classes, label, init);
-  return tf.model({ inputs: label ? [image, label] : [image], outputs: logit, name: 'discriminator' });
+  const outputs = discriminatorHead(features, opts, label, init);
+  return tf.model({ inputs: label ? [image, label] : [image], outputs, name: 'discriminator' });
 }
 
 export function buildMlp(opts: BuildOptions): GanModels {
@@ -45,5 +45,6 @@ export function buildMlp(opts: BuildOptions): GanModels {
     latentDim: opts.latentDim,
     imageShape: opts.imageShape,
     classes: opts.classes,
+    auxClassifier: opts.classes > 0 && opts.conditioning === 'acgan',
   };
 }

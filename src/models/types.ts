@@ -16,6 +16,8 @@ export interface GanModels {
   imageShape: ImageShape;
   /** Number of classes for a conditional pair; 0 when unconditional. */
   classes: number;
+  /** True for an ACGAN D: outputs [logit, class logits] and takes no label input. */
+  auxClassifier: boolean;
 }
 
 export interface BuildOptions {
@@ -26,4 +28,6 @@ export interface BuildOptions {
   seed: number;
   /** > 0 builds class-conditional networks. */
   classes: number;
+  /** How a conditional D uses the class (model.conditioning). */
+  conditioning: 'projection' | 'acgan';
 }

@@ -86,9 +86,28 @@ export class GanTrainer {
     return this.models.generator.apply(labels ? [z, labels] : z, { training: true }) as tf.Tensor4D;
   }
 
-  /** D as a function of images, with the labels (if any) bound. */
+  /**
+   * D on images: the adversarial logit and, for an ACGAN D, class logits. A projection D
+   * takes the images' labels as its second input; an ACGAN D takes images only.
+   */
+  private discriminate(images: tf.Tensor, labels: tf.Tensor2D | undefined): { logit: tf.Tensor; classLogits?: tf.Tensor } {
+    const d = this.models.discriminator;
+    if (this.models.auxClassifier) {
+      const [logit, classLogits] = d.apply(images, { training: true }) as tf.Tensor[];
+      return { logit: logit!, classLogits };
+    }
+    return { logit: d.apply(labels ? [images, labels] : images, { training: true }) as tf.Tensor };
+  }
+
+  /** D's logit as a function of images, with the labels (if any) bound. */
   private critic(labels: tf.Tensor2D | undefined): Critic {
-    return (images) => this.models.discriminator.apply(labels ? [images, labels] : images, { training: true }) as tf.Tensor;
+    return (images) => this.discriminate(images, labels).logit;
+  }
+
+  /** ACGAN's class term: class_weight × cross-entropy of D's class logits against the labels. */
+  private classLoss(classLogits: tf.Tensor | undefined, labels: tf.Tensor2D | undefined): tf.Scalar | undefined {
+    if (!classLogits || !labels) return undefined;
+    return tf.mul(this.train.class_weight, tf.losses.softmaxCrossEntropy(labels, classLogits)) as tf.Scalar;
   }
 
   /** D step: raise D's outputs on real images, lower them on G's current fakes (+ penalties). */
@@ -105,11 +124,15 @@ export class GanTrainer {
       let dFake!: tf.Scalar;
       const loss = this.dOptimizer.minimize(
         () => {
-          const realOut = this.critic(realLabels)(real.images);
-          const fakeOut = this.critic(fakeLabels)(fakeImages);
-          dReal = tf.keep(tf.mean(tf.sigmoid(realOut)));
-          dFake = tf.keep(tf.mean(tf.sigmoid(fakeOut)));
-          let total = this.objective.discriminatorLoss(realOut, fakeOut);
+          const realOut = this.discriminate(real.images, realLabels);
+          const fakeOut = this.discriminate(fakeImages, fakeLabels);
+          dReal = tf.keep(tf.mean(tf.sigmoid(realOut.logit)));
+          dFake = tf.keep(tf.mean(tf.sigmoid(fakeOut.logit)));
+          let total = this.objective.discriminatorLoss(realOut.logit, fakeOut.logit);
+          // ACGAN: D learns the classes of real images and of G's fakes (Odena et al. 2017).
+          for (const term of [this.classLoss(realOut.classLogits, realLabels), this.classLoss(fakeOut.classLogits, fakeLabels)]) {
+            if (term) total = tf.add(total, term);
+          }
           if (this.objective.name === 'wgan-gp' && this.train.gp_weight > 0) {
             // Interpolates between a real image and a fake of another class carry the real
             // image's label: the penalty constrains D along the data manifold of that class.
@@ -134,7 +157,13 @@ export class GanTrainer {
       const labels = this.conditional ? this.fakeLabels(Stream.fakeLabelsG, counter, batchSize) : undefined;
       const noise = this.noise(Stream.noiseG, counter, batchSize);
       return this.gOptimizer.minimize(
-        () => this.objective.generatorLoss(this.critic(labels)(this.generate(noise, labels))),
+        () => {
+          const out = this.discriminate(this.generate(noise, labels), labels);
+          const adversarial = this.objective.generatorLoss(out.logit);
+          // ACGAN: G also makes its fakes recognisable as the class it was asked for.
+          const classTerm = this.classLoss(out.classLogits, labels);
+          return classTerm ? tf.add(adversarial, classTerm) : adversarial;
+        },
         true,
         this.gVars,
       )!;
