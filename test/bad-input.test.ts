@@ -2,14 +2,14 @@
 // what is expected, exit code 2, and leaves every file under checkpoints/ exactly as it was.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { encodeIdx } from '../src/data/idx.ts';
 import { runGan, spawnGan } from './helpers.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 const TINY = `
 data: { source: bundled, limit: 64 }
@@ -59,7 +59,7 @@ function idxDir(name: string, opts: { count?: number; labels?: number; side?: nu
 }
 
 before(() => {
-  work = mkdtempSync(join(tmpdir(), 'gan-bad-'));
+  work = tempDir('gan-bad-');
   cpSync(join(import.meta.dirname, '..', 'configs'), join(work, 'configs'), { recursive: true });
   writeFileSync(join(work, 'tiny.yaml'), TINY);
   writeFileSync(join(work, 'bad-key.yaml'), `${TINY}\nextra: 1\n`);

@@ -1,8 +1,7 @@
 // The CI smoke test: the real CLI trains the smoke config and samples from it, exactly as a
 // user types the two commands, in a scratch copy of the project root.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -12,12 +11,13 @@ import { loadModel } from '../src/checkpoint/model-io.ts';
 import { deriveSeed, Stream } from '../src/random.ts';
 import { generateImages, latentNoise } from '../src/sampling.ts';
 import { ROOT, runGan } from './helpers.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 let work: string;
 let trainOut: ReturnType<typeof runGan>;
 
 before(() => {
-  work = mkdtempSync(join(tmpdir(), 'gan-smoke-'));
+  work = tempDir('gan-smoke-');
   cpSync(join(ROOT, 'configs'), join(work, 'configs'), { recursive: true });
   trainOut = runGan(['train', '--config', 'smoke.yaml'], { cwd: work, env: { GAN_DATA_MIRRORS: 'http://127.0.0.1:9/' } });
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig, parseConfig, resolveConfigPath } from '../src/config.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 const bad = (text: string, sets: string[] = []) => {
   try {
@@ -65,7 +65,7 @@ test('config files resolve as given, in configs/, and with .yaml added', () => {
 });
 
 test('loadConfig names a missing file and derives the run name from the file name', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gan-config-'));
+  const dir = tempDir('gan-config-');
   assert.throws(() => loadConfig(join(dir, 'missing.yaml')), (err: Error) => /missing\.yaml: cannot read config file \(ENOENT\)/.test(err.message));
   writeFileSync(join(dir, 'tiny.yaml'), 'train:\n  epochs: 1\n');
   assert.equal(loadConfig(join(dir, 'tiny.yaml')).runName, 'tiny');

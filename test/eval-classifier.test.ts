@@ -2,8 +2,7 @@
 // changes, deterministic) and the evaluator on real bundled digits: deterministic given the
 // seed, leaves no tensors behind, and ranks class-template images far above noise.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +12,7 @@ import { selectEngine } from '../src/engine/select.ts';
 import { UserError } from '../src/errors.ts';
 import { defaultRecipe, getClassifier, INFO_JSON, type ClassifierRequest } from '../src/eval/classifier-cache.ts';
 import { createEvaluator, type EvalResult } from '../src/eval/evaluator.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 const quiet = { log: () => {}, warn: () => {} };
 const bundled = (limit: number) => ({ dataset: 'mnist' as const, source: 'bundled' as const, limit });
@@ -20,7 +20,7 @@ let work: string;
 
 before(async () => {
   await selectEngine('auto');
-  work = mkdtempSync(join(tmpdir(), 'gan-eval-'));
+  work = tempDir('gan-eval-');
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 

@@ -2,18 +2,18 @@
 // evaluates its checkpoint twice (the first run trains a tiny evaluation classifier, the second
 // reuses it) and must print and write identical numbers.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ROOT, runGan } from './helpers.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 let work: string;
 let out: string;
 let first: ReturnType<typeof runGan>;
 
 before(() => {
-  work = mkdtempSync(join(tmpdir(), 'gan-evalcli-'));
+  work = tempDir('gan-evalcli-');
   out = join(work, 'runs');
   cpSync(join(ROOT, 'configs'), join(work, 'configs'), { recursive: true });
   const train = runGan(['train', '--config', 'smoke.yaml', '--set', `run.out_dir=${out}`], { cwd: work });

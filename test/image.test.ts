@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
 import { encodeGrid, encodeNpy, encodeSingle, GRID_PADDING, type ImageBatch } from '../src/image.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 function ramp(count: number, h: number, w: number): ImageBatch {
   const pixels = new Float32Array(count * h * w);
@@ -48,7 +48,7 @@ test('npy output has a valid header and float32 data in [0, 1]', () => {
 
 test('numpy reads the npy file back (when python3 with numpy is present)', (t) => {
   const batch = ramp(2, 28, 28);
-  const dir = mkdtempSync(join(tmpdir(), 'gan-npy-'));
+  const dir = tempDir('gan-npy-');
   const file = join(dir, 'x.npy');
   writeFileSync(file, encodeNpy(batch));
   let out: string;

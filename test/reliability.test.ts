@@ -1,8 +1,7 @@
 // What must hold when training is killed, interrupted or diverges: checkpoints stay complete,
 // resumed runs continue exactly, and the user is told what happened and what to do.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -10,6 +9,7 @@ import { selectEngine } from '../src/engine/select.ts';
 import { loadModel } from '../src/checkpoint/model-io.ts';
 import { mulberry32 } from '../src/random.ts';
 import { runGan, spawnGan, waitFor } from './helpers.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 /** A tiny MLP run on the cpu engine (deterministic), with epochs of 8 iterations. */
 const TINY = `
@@ -21,7 +21,7 @@ backend: cpu
 `;
 
 function workspace(config = TINY): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gan-rel-'));
+  const dir = tempDir('gan-rel-');
   writeFileSync(join(dir, 'tiny.yaml'), config);
   return dir;
 }

@@ -2,8 +2,7 @@
 // self-contained HTML (checked structurally, and rendered in headless Chromium when present),
 // `gan report --gif` on a real smoke run, and the GIF's pixels against the grids.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { PNG } from 'pngjs';
@@ -16,6 +15,7 @@ import { decodeGif } from './helpers/gif.ts';
 import { tagProblems } from './helpers/html-check.ts';
 import { runGan } from './helpers.ts';
 import { trainSmokeRun } from './helpers/smoke-run.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 describe('niceTicks', () => {
   test('steps of 1, 2 or 5 x 10^k covering the range', () => {
@@ -73,7 +73,7 @@ describe('lineChart', () => {
 
 describe('reading a run', () => {
   test('metrics.jsonl: later lines win for a repeated epoch; a half-written line is skipped', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gan-metrics-'));
+    const dir = tempDir('gan-metrics-');
     const path = join(dir, 'metrics.jsonl');
     writeFileSync(path, '{"epoch":1,"d_loss":1}\n{"epoch":2,"d_loss":2}\n{"epoch":2,"d_loss":3}\n{"epoch":3,"d_lo');
     const { records, skipped } = readMetrics(path);
@@ -89,7 +89,7 @@ describe('reading a run', () => {
 
 /** A run directory as training and evaluation leave it: 4 epochs, eval on 2 and 4, best = 4. */
 function fakeRun(): string {
-  const root = join(mkdtempSync(join(tmpdir(), 'gan-report-')), 'demo');
+  const root = join(tempDir('gan-report-'), 'demo');
   mkdirSync(join(root, 'samples'), { recursive: true });
   mkdirSync(join(root, 'epoch-0004'));
   const lines = [1, 2, 3, 4].map((epoch) => ({

@@ -1,13 +1,13 @@
 // `gan selftrain`: the pure pieces (class-balanced subsets, pseudo-label thresholding, mean ±
 // std) and one small end-to-end run through the real CLI on a conditional smoke checkpoint.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { balancedSubset, holdOut, meanStd, selectConfident, without } from '../src/selftrain/core.ts';
 import { parseRecipes } from '../src/commands/selftrain.ts';
 import { ROOT, runGan } from './helpers.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 describe('balancedSubset', () => {
   // 300 labels, 10 classes, uneven counts: classes 1–4 have 25 images, 5–9 have 24, class 0 has 80.
@@ -71,7 +71,7 @@ test('parseRecipes keeps the canonical order and rejects unknown names', () => {
 });
 
 describe('gan selftrain end to end (smoke checkpoint)', () => {
-  const work = mkdtempSync(join(tmpdir(), 'gan-selftrain-'));
+  const work = tempDir('gan-selftrain-');
   const out = join(work, 'runs');
   after(() => rmSync(work, { recursive: true, force: true }));
 

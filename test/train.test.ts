@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -14,6 +12,7 @@ import { loadModel, saveModel } from '../src/checkpoint/model-io.ts';
 import { loadOptimizer, saveOptimizer } from '../src/checkpoint/optimizer-io.ts';
 import { GanTrainer, type StepStats } from '../src/train/trainer.ts';
 import { syntheticImageSet } from './helpers.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 const SHAPE = { height: 28, width: 28, channels: 1 };
 
@@ -87,7 +86,7 @@ test('saved models and optimizer state continue training exactly where they stop
 
   const first = newTrainer(config);
   await runSteps(first, data, config, 0, 2);
-  const dir = mkdtempSync(join(tmpdir(), 'gan-ckpt-'));
+  const dir = tempDir('gan-ckpt-');
   await saveModel(first.models.generator, join(dir, 'g'));
   await saveModel(first.models.discriminator, join(dir, 'd'));
   await saveOptimizer(first.gOptimizer, dir, 'g-opt');
@@ -96,7 +95,7 @@ test('saved models and optimizer state continue training exactly where they stop
   const generator = await loadModel(join(dir, 'g'));
   const discriminator = await loadModel(join(dir, 'd'));
   const resumed = new GanTrainer({
-    models: { generator, discriminator, latentDim: 16, imageShape: SHAPE, classes: 0 },
+    models: { generator, discriminator, latentDim: 16, imageShape: SHAPE, classes: 0, auxClassifier: false },
     objective: objectiveFor(config.train.loss),
     train: config.train,
     seed: config.run.seed,

@@ -2,10 +2,9 @@
 // (--remote-debugging-pipe: NUL-terminated JSON on fds 3 and 4), so it needs no WebSocket
 // client and no npm package. Tests skip with a reason when /usr/bin/chromium is absent.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { tempDir } from './temp-dir.ts';
 
 export const CHROMIUM = process.env.GAN_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -54,7 +53,7 @@ export class BrowserPage {
   }
 
   static async launch(width = 1280, height = 900): Promise<BrowserPage> {
-    const profile = mkdtempSync(join(tmpdir(), 'gan-chromium-'));
+    const profile = tempDir('gan-chromium-');
     const proc = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', `--window-size=${width},${height}`, 'about:blank'], {
       stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
     });
