@@ -1,7 +1,7 @@
 // The CI smoke test: the real CLI trains the smoke config and samples from it, exactly as a
 // user types the two commands, in a scratch copy of the project root.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -83,6 +83,19 @@ test('training into an existing run refuses without --resume/--force, and --resu
   assert.match(resumed.stdout, /resuming checkpoints\/smoke from checkpoints\/smoke\/epoch-0002 \(epoch 3, iteration 0, step 16\)/);
   const metrics = readFileSync(join(work, 'checkpoints', 'smoke', 'metrics.jsonl'), 'utf8').trim().split('\n');
   assert.equal(metrics.length, 3);
+});
+
+test('a checkpoint saved before a config key existed still resumes (the key takes its default)', () => {
+  // Simulate a checkpoint from before model.conditioning / train.class_weight were added.
+  const latest = JSON.parse(readFileSync(join(work, 'checkpoints', 'smoke', 'latest.json'), 'utf8')) as { dir: string };
+  const statePath = join(work, 'checkpoints', 'smoke', latest.dir, 'state.json');
+  const state = JSON.parse(readFileSync(statePath, 'utf8')) as { config: { model: Record<string, unknown>; train: Record<string, unknown> } };
+  delete state.config.model['conditioning'];
+  delete state.config.train['class_weight'];
+  writeFileSync(statePath, JSON.stringify(state));
+  const resumed = runGan(['train', '--config', 'smoke.yaml', '--resume', '--epochs', '4'], { cwd: work });
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stdout, /resuming checkpoints\/smoke from /);
 });
 
 test('a conditional run samples one class on request and rejects classes it does not have', () => {

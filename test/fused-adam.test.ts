@@ -30,6 +30,12 @@ for (const engine of ['cpu', 'wasm'] as const) {
     const stock = tf.train.adam(0.01, 0.5, 0.999);
     const fused = new FusedAdamOptimizer(0.01, 0.5, 0.999);
     const expected = await fiveSteps(stock, 1);
+    const kernels = (await tf.profile(async () => {
+      await fiveSteps(new FusedAdamOptimizer(0.01, 0.5, 0.999), 2);
+    })).kernels.map((k) => k.name);
+    // On cpu the update must really run as the fused kernel (one per variable and step), not
+    // fall back to tfjs's own sequence, which would pass the comparison below just as well.
+    assert.equal(kernels.filter((k) => k === ADAM_UPDATE).length, engine === 'cpu' ? 5 * SHAPES.length : 0);
     const actual = await fiveSteps(fused, 1);
     assert.equal(actual.length, expected.length);
     expected.forEach((values, i) => assert.deepEqual(actual[i], values, `tensor ${i}`));

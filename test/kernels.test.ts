@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
-import { registerFastLeakyReluGradient } from '../src/engine/gradients.js';
+import { registerFastLeakyReluGradient, registerMissingGradients } from '../src/engine/gradients.js';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { kernelInvoker } from '../src/engine/kernels/invoke.js';
 import { backpropInputByPhases } from '../src/engine/kernels/wasm-conv2d-backprop-input-phases.js';
@@ -548,14 +548,21 @@ describe('LeakyRelu gradient', () => {
         const x = leakyInput([6, 9, 4], 900);
         const dy = tf.tensor(seeded(6 * 9 * 4, 901), [6, 9, 4]);
         const reference = tf.tidy(() => tf.where(tf.greater(x, 0), dy, tf.mul(dy, 0.3)).dataSync());
-        // Second order, as a gradient penalty needs: d/dx of Σ (d/dx Σ dy·leakyRelu(x))² — zero
-        // almost everywhere, but it must exist and be finite on every engine.
         const first = () => tf.tidy(() => tf.grad((v: Tensor) => tf.sum(tf.mul(dy, tf.leakyRelu(v, 0.3))))(x).dataSync());
+        // Second order, as a gradient penalty needs it: d/dx Σ (∂/∂u Σ dy·u·leakyRelu(u))² at u = x.
         const second = () => tf.tidy(() => tf.grad((v: Tensor) => tf.sum(tf.square(tf.grad((u: Tensor) => tf.sum(tf.mul(tf.mul(dy, u), tf.leakyRelu(u, 0.3))))(v))))(x).dataSync());
+        registerMissingGradients(); // tfjs's own LeakyRelu gradient needs Greater's (zero) gradient twice
+        const stock = tf.getGradient('LeakyRelu')!;
+        const stockFirst = Array.from(first());
+        const stockSecond = Array.from(second());
         registerFastLeakyReluGradient();
         try {
+          assert.notEqual(tf.getGradient('LeakyRelu'), stock, 'our gradient is the registered one');
           assert.deepEqual(Array.from(first()), Array.from(reference));
-          assert.ok(Array.from(second()).every(Number.isFinite));
+          assert.deepEqual(Array.from(first()), stockFirst);
+          const ours = Array.from(second());
+          assert.ok(ours.some((v) => v !== 0), 'the second-order term is not trivially zero here');
+          assert.deepEqual(ours, stockSecond);
         } finally {
           tf.dispose([x, dy]);
         }

@@ -38,7 +38,7 @@ export async function doctorCommand(backend: string | undefined, io: CommandIO):
   io.log(`node ${process.version}, ${process.platform}/${process.arch}`);
   io.log(`tfjs ${tf.version.tfjs}; tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}; tfjs-node-gpu ${packageVersion('@tensorflow/tfjs-node-gpu')}; tfjs-node ${packageVersion('@tensorflow/tfjs-node')}`);
   io.log(`CUDA: ${cudaStatus()}`);
-  io.log(`wasm threads: ${engine.name === 'wasm' ? engine.threads : wasmThreadsWanted()} (GAN_WASM_THREADS; default one per core, ${os.availableParallelism()} here)`);
+  io.log(`wasm threads: ${engine.name === 'wasm' ? engine.threads : wasmThreadsWanted()} (GAN_WASM_THREADS; default one per core, at most 8; ${os.availableParallelism()} cores here)`);
   for (const dataset of DATASETS) {
     const dir = datasetDir({ dataset, source: 'auto', limit: 0 });
     const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.includes('idx')) : [];

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadConfig, resolveConfigPath, type Config } from '../config.js';
+import { configSchema, loadConfig, resolveConfigPath, type Config } from '../config.js';
 import { loadImageSet } from '../data/index.js';
 import { TrainingSet } from '../data/batches.js';
 import { UserError } from '../errors.js';
@@ -44,14 +44,24 @@ function valueAt(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
+/**
+ * The checkpoint's config with today's defaults filled in: a key added since it was saved
+ * (e.g. model.conditioning) then compares equal to its default instead of "changed".
+ */
+function savedConfig(ref: CheckpointRef): unknown {
+  const parsed = configSchema.safeParse(ref.state.config);
+  return parsed.success ? parsed.data : ref.state.config;
+}
+
 function checkResumable(config: Config, ref: CheckpointRef): void {
+  const saved = savedConfig(ref);
   const changed = RESUME_BREAKING.filter(
-    (key) => JSON.stringify(valueAt(config, key)) !== JSON.stringify(valueAt(ref.state.config, key)),
+    (key) => JSON.stringify(valueAt(config, key)) !== JSON.stringify(valueAt(saved, key)),
   );
   if (changed.length > 0) {
     throw new UserError(
       `--resume: ${changed.join(', ')} changed since ${ref.dir} was saved (${changed
-        .map((k) => `${k}: ${JSON.stringify(valueAt(ref.state.config, k))} -> ${JSON.stringify(valueAt(config, k))}`)
+        .map((k) => `${k}: ${JSON.stringify(valueAt(saved, k))} -> ${JSON.stringify(valueAt(config, k))}`)
         .join('; ')}); start a new run with --set run.name=NEW instead`,
     );
   }

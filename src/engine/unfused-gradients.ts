@@ -9,8 +9,10 @@
  * first layer, whose input (an image batch) is no variable. The plain ops `conv2d`, `matMul`
  * and `add` register one gradient function per input, and the tape calls only those on a path
  * from a trained variable — so under a tape (ENGINE.state.gradientDepth > 0) we route linear
- * fused calls through them. Same math, same kernels for the products; outside a tape
- * (sampling, evaluation) the fused kernels stay. tfjs itself unfuses the same way for
+ * fused calls through them. Same math and the same product kernels, but the bias is added
+ * after the product is rounded instead of inside it, so outputs agree with the fused kernels
+ * to float32 rounding, not bit for bit; outside a tape (sampling, evaluation) the fused
+ * kernels stay. tfjs itself unfuses the same way for
  * non-linear activations under a tape (fused_util shouldFuse); we only extend it to 'linear'.
  */
 import * as tf from '@tensorflow/tfjs';

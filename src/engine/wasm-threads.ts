@@ -25,7 +25,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,19 +47,34 @@ interface EmscriptenModule {
 
 type Factory = (config: Record<string, unknown>) => Promise<EmscriptenModule>;
 
+/**
+ * A private directory for the worker script: per user, mode 0700, owned by us. The script is
+ * executed, so it must not live where another local user could plant a file first.
+ */
+function privateDir(): string {
+  const uid = process.getuid?.();
+  const dir = join(os.tmpdir(), `gan-tfjs-wasm-${uid ?? 'user'}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
+    throw new Error(`${dir}: not a private directory of this user`);
+  }
+  return dir;
+}
+
 /** The pthread worker script as a file (content-addressed, so concurrent processes agree). */
 function workerScriptFile(outDir: string): string {
   const { wasmWorkerContents } = require(join(outDir, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
   // The package escapes newlines the same way before making its blob: inside string
   // literals of the worker source, "\n" must stay an escape, not become a line break.
   const source = wasmWorkerContents.replace(/\n/g, '\\n');
-  const dir = join(os.tmpdir(), 'gan-tfjs-wasm');
+  const dir = privateDir();
   const file = join(dir, `pthread-worker-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.cjs`);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
+  // An existing file is used only if it holds exactly this source (else it is rewritten).
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== source) {
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, source);
-    // rename is atomic: a concurrent reader sees the old name absent or the whole file.
+    writeFileSync(tmp, source, { mode: 0o600 });
+    // rename is atomic: a concurrent reader sees the old file or the whole new one.
     renameSync(tmp, file);
   }
   return file;
@@ -95,16 +110,19 @@ async function startThreaded(threads: number): Promise<EmscriptenModule> {
 
 let installed: number | undefined;
 
+/** The shipped threaded binary pre-creates 8 pthread workers and caps its pool at 8. */
+export const MAX_WASM_THREADS = 8;
+
 /**
- * Threads wanted for the wasm engine: GAN_WASM_THREADS, else one per core. More
+ * Threads wanted for the wasm engine: GAN_WASM_THREADS, else one per core (at most 8). More
  * threads than cores only adds contention, so the default never exceeds the core count.
  */
 export function wasmThreadsWanted(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.GAN_WASM_THREADS;
-  if (raw === undefined || raw === '') return Math.max(1, os.availableParallelism());
+  if (raw === undefined || raw === '') return Math.min(MAX_WASM_THREADS, Math.max(1, os.availableParallelism()));
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) {
-    throw new UserError(`GAN_WASM_THREADS ${raw}: expected a whole number of threads from 1 to 64`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS) {
+    throw new UserError(`GAN_WASM_THREADS ${raw}: expected a whole number of threads from 1 to ${MAX_WASM_THREADS}`);
   }
   return n;
 }

@@ -10,8 +10,11 @@
  *   Conv2D:          out[b,oh,ow,:] = Σ_{kh,kw} x[b, oh·sh − top + kh·dh, ow·sw − left + kw·dw, :] · W[kh,kw]
  *   BackpropInput:   dx[b,ih,iw,:]  = Σ_{kh,kw} dy[b, (ih + top − kh)/sh, (iw + left − kw)/sw, :] · W[kh,kw]ᵀ
  *                    over the taps where the division is exact and lands inside dy.
- * Sums are kept in float64 and rounded once, so results agree with the stock kernels (which
- * also sum in float64) to float32 rounding. Other data formats and dtypes use the stock kernels.
+ * Sums are kept in float64 and rounded once (stock Conv2D rounds on every add into a float32
+ * output; stock BackpropInput sums in float64), so results agree with the stock kernels to
+ * float32 rounding, not bit for bit. Other data formats and dtypes use the stock kernels.
+ * (cpu's FusedConv2D, used outside a gradient tape, calls the stock conv directly and is
+ * therefore not sped up: sampling and evaluation on the cpu engine stay slow.)
  */
 import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DAttrs, Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
