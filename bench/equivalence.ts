@@ -23,7 +23,7 @@ const STEPS = Number(process.argv[process.argv.indexOf('--steps') + 1] ?? 20) ||
 const THREADS = Number(process.argv[process.argv.indexOf('--threads') + 1] ?? 1) || 1;
 const PATCHED = {
   wasm: ['Conv2DBackpropFilter', 'BatchMatMul', 'Conv2DBackpropInput', 'Tile', 'LeakyRelu'],
-  cpu: ['Conv2DBackpropFilter', 'Conv2D', 'Conv2DBackpropInput'],
+  cpu: ['Conv2DBackpropFilter', 'Conv2D', 'Conv2DBackpropInput', 'FusedConv2D'],
 };
 
 /** Stock kernels as registered before any patch (wasm has no Conv2DBackpropFilter). */

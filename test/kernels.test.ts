@@ -30,6 +30,7 @@ const stockWasmTile: KernelConfig = tf.getKernel('Tile', 'wasm');
 const stockWasmLeakyRelu: KernelConfig = tf.getKernel('LeakyRelu', 'wasm');
 const stockCpuConv2d: KernelConfig = tf.getKernel('Conv2D', 'cpu');
 const stockCpuInputGrad: KernelConfig = tf.getKernel('Conv2DBackpropInput', 'cpu');
+const stockCpuFusedConv2d: KernelConfig = tf.getKernel('FusedConv2D', 'cpu');
 
 // ---------------------------------------------------------------- helpers
 
@@ -406,6 +407,7 @@ describe('cpu Conv2D and Conv2DBackpropInput patches', () => {
   test('are registered', () => {
     assert.notEqual(tf.getKernel('Conv2D', 'cpu'), stockCpuConv2d);
     assert.notEqual(tf.getKernel('Conv2DBackpropInput', 'cpu'), stockCpuInputGrad);
+    assert.notEqual(tf.getKernel('FusedConv2D', 'cpu'), stockCpuFusedConv2d);
   });
 
   // The forward conv also runs dilated (stride 1), which the backward kernels never see.
@@ -426,6 +428,30 @@ describe('cpu Conv2D and Conv2DBackpropInput patches', () => {
         }
       });
     });
+  }
+
+  const fusedCases = [convCases[1]!, convCases[5]!, convCases[19]!];
+  for (const [i, c] of fusedCases.entries()) {
+    for (const activation of ['linear', 'relu', 'leakyrelu', 'elu'] as const) {
+      for (const biasKind of ['none', 'vector', 'scalar'] as const) {
+        test(`FusedConv2D ${describeCase(c)} ${activation} bias ${biasKind}`, async () => {
+          await onBackend('cpu', () => {
+            const inputs: Record<string, Tensor> = { x: tf.tensor4d(seeded(size(c.x), 1400 + i), c.x), filter: tf.tensor4d(seeded(size(c.filter), 1500 + i), c.filter) };
+            if (biasKind === 'vector') inputs['bias'] = tf.tensor1d(seeded(c.filter[3], 1600 + i));
+            if (biasKind === 'scalar') inputs['bias'] = tf.scalar(0.25);
+            const attrs = {
+              strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: c.rounding, activation, leakyreluAlpha: 0.2,
+            } as unknown as NamedAttrMap;
+            try {
+              // elu is not handled by the patch: it must fall back to the stock kernel.
+              assertClose(runRegistered('FusedConv2D', inputs, attrs), callKernel(stockCpuFusedConv2d, inputs, attrs), 1e-5, 'patched vs stock cpu');
+            } finally {
+              tf.dispose(Object.values(inputs));
+            }
+          });
+        });
+      }
+    }
   }
 
   for (const [i, c] of convCases.entries()) {

@@ -13,11 +13,10 @@
  * Sums are kept in float64 and rounded once (stock Conv2D rounds on every add into a float32
  * output; stock BackpropInput sums in float64), so results agree with the stock kernels to
  * float32 rounding, not bit for bit. Other data formats and dtypes use the stock kernels.
- * (cpu's FusedConv2D, used outside a gradient tape, calls the stock conv directly and is
- * therefore not sped up: sampling and evaluation on the cpu engine stay slow.)
+ * FusedConv2D (outside a gradient tape: sampling, evaluation) reuses the same loop.
  */
 import { backend_util } from '@tensorflow/tfjs';
-import type { Conv2DAttrs, Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { Conv2DAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { CpuStorage } from './cpu-conv2d-filter-grad.js';
 
 /** acc[0..cout) += Σ_{i<cin} src[srcBase + i] · w[wBase + i·cout + o]. */
@@ -47,7 +46,8 @@ function store(acc: Float64Array, out: Float32Array, base: number): void {
 
 type Shape4 = [number, number, number, number];
 
-function cpuConv2d(storage: CpuStorage, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo {
+/** The convolution's output values and shape (NHWC). */
+function convolve(storage: CpuStorage, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): { out: Float32Array; shape: number[] } {
   const info = backend_util.computeConv2DInfo(
     x.shape as Shape4, filter.shape as Shape4, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
@@ -74,7 +74,33 @@ function cpuConv2d(storage: CpuStorage, x: TensorInfo, filter: TensorInfo, attrs
       }
     }
   }
-  return storage.makeTensorInfo(info.outShape, 'float32', out);
+  return { out, shape: info.outShape };
+}
+
+function cpuConv2d(storage: CpuStorage, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo {
+  const { out, shape } = convolve(storage, x, filter, attrs);
+  return storage.makeTensorInfo(shape, 'float32', out);
+}
+
+/**
+ * FusedConv2D (conv + bias + activation), as tfjs-layers' Conv2D calls it outside a gradient
+ * tape (sampling, evaluation): the stock cpu kernel runs the stock conv. Handles a per-channel
+ * or scalar bias and the activations layers fuse here (linear, relu, leakyrelu); the rest
+ * stays on the stock kernel. Bias and activation are applied to the float32 conv output, as
+ * the stock kernel's separate add and activation do.
+ */
+function cpuFusedConv2d(storage: CpuStorage, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | undefined, attrs: FusedConv2DAttrs): TensorInfo {
+  const { out, shape } = convolve(storage, x, filter, attrs);
+  const channels = shape[3]!;
+  const b = bias ? (storage.readSync(bias.dataId) as Float32Array) : undefined;
+  const alpha = attrs.leakyreluAlpha ?? 0.2; // a double, as in the stock LeakyRelu kernel
+  for (let i = 0; i < out.length; i++) {
+    let v = b ? Math.fround(out[i]! + b[b.length === 1 ? 0 : i % channels]!) : out[i]!;
+    if (attrs.activation === 'relu') v = v < 0 ? 0 : v;
+    else if (attrs.activation === 'leakyrelu' && v < 0) v = alpha * v;
+    out[i] = v;
+  }
+  return storage.makeTensorInfo(shape, 'float32', out);
 }
 
 /** W[kh,kw,ci,co] → Wᵀ[kh,kw,co,ci]: the backward gather reads rows of length CI. */
@@ -138,5 +164,21 @@ export function makeCpuConv2dBackpropInput(stock: KernelConfig): KernelFunc {
     const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
     if (!dy || !filter || !usable(attrs, dy, filter)) return stock.kernelFunc(args);
     return cpuConv2dBackpropInput(args.backend as unknown as CpuStorage, dy, filter, attrs);
+  };
+}
+
+const FUSABLE = new Set(['linear', 'relu', 'leakyrelu']);
+
+export function makeCpuFusedConv2d(stock: KernelConfig): KernelFunc {
+  return (args) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const attrs = args.attrs as unknown as FusedConv2DAttrs;
+    const channels = filter?.shape[3];
+    const biasOk = !bias || (bias.dtype === 'float32' && (bias.shape.reduce((p, d) => p * d, 1) === 1 || bias.shape.reduce((p, d) => p * d, 1) === channels) &&
+      bias.shape.slice(0, -1).every((d) => d === 1));
+    if (!x || !filter || preluActivationWeights || !FUSABLE.has(attrs.activation ?? 'linear') || !biasOk || !usable(attrs, x, filter)) {
+      return stock.kernelFunc(args);
+    }
+    return cpuFusedConv2d(args.backend as unknown as CpuStorage, x, filter, bias, attrs);
   };
 }

@@ -5,15 +5,15 @@
  * TensorBuffer.get (~90 s for the 14×14×64→7×7×128 k5 layer at batch 64 on this
  * machine); replaced by the blocked loop in cpu-conv2d-filter-grad.ts.
  *
- * Conv2D, Conv2DBackpropInput: the stock kernels run ~0.8 GFLOP/s; replaced by
- * the fused-tap loops in cpu-conv2d.ts (~3–4 GFLOP/s).
+ * Conv2D, Conv2DBackpropInput, FusedConv2D: the stock kernels run ~0.8 GFLOP/s;
+ * replaced by the fused-tap loops in cpu-conv2d.ts (~3–4 GFLOP/s).
  *
  * GanAdamUpdate (our own kernel): one Adam step per variable (adam-update.ts).
  */
 import type { Conv2DBackpropFilterAttrs, KernelFunc } from '@tensorflow/tfjs';
 import { cpuConv2dFilterGrad, type CpuStorage } from './cpu-conv2d-filter-grad.js';
 import { ADAM_UPDATE, cpuAdamUpdate } from './adam-update.js';
-import { makeCpuConv2d, makeCpuConv2dBackpropInput } from './cpu-conv2d.js';
+import { makeCpuConv2d, makeCpuConv2dBackpropInput, makeCpuFusedConv2d } from './cpu-conv2d.js';
 import { addKernel, replaceKernel } from './register.js';
 
 const BACKEND = 'cpu';
@@ -30,6 +30,7 @@ export function registerCpuKernels(): string[] {
   if (replaceKernel('Conv2DBackpropFilter', BACKEND, () => conv2dBackpropFilter)) names.push('Conv2DBackpropFilter');
   if (replaceKernel('Conv2D', BACKEND, makeCpuConv2d)) names.push('Conv2D');
   if (replaceKernel('Conv2DBackpropInput', BACKEND, makeCpuConv2dBackpropInput)) names.push('Conv2DBackpropInput');
+  if (replaceKernel('FusedConv2D', BACKEND, makeCpuFusedConv2d)) names.push('FusedConv2D');
   if (addKernel(ADAM_UPDATE, BACKEND, cpuAdamUpdate)) names.push(ADAM_UPDATE);
   return names;
 }
