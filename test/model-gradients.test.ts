@@ -1,0 +1,63 @@
+// The whole engine (patched kernels, unfused gradients, LeakyRelu gradient, threads) against
+// stock tfjs: full G and D gradients of a real (narrow) DCGAN and MLP pair, patched wasm vs
+// the stock cpu engine with nothing of ours installed. This file must run in a fresh process:
+// the stock reference is computed before selectEngine installs anything.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { parseConfig } from '../src/config.ts';
+import { selectEngine } from '../src/engine/select.ts';
+import { buildModels, type GanModels } from '../src/models/index.ts';
+
+const SHAPE = { height: 28, width: 28, channels: 1 };
+
+function build(arch: 'dcgan' | 'mlp', conditional: boolean): GanModels {
+  const widths = arch === 'mlp' ? ['model.g_widths=[32, 64]', 'model.d_widths=[64, 32]'] : ['model.g_widths=[16, 8]', 'model.d_widths=[8, 16]'];
+  const config = parseConfig('', 'test.yaml', [`model.arch=${arch}`, 'model.latent_dim=16', `model.conditional=${conditional}`, ...widths]);
+  return buildModels(config.model, SHAPE, 11);
+}
+
+/** Non-saturating GAN gradients: D's on a real and a fake batch, G's through D. */
+function gradients(m: GanModels): Float32Array[] {
+  return tf.tidy(() => {
+    const n = 6;
+    const z = tf.randomNormal([n, m.latentDim], 0, 1, 'float32', 21);
+    const real = tf.randomUniform([n, 28, 28, 1], -1, 1, 'float32', 22);
+    const labels = m.classes > 0 ? tf.oneHot(tf.tensor1d([0, 3, 5, 7, 9, 2], 'int32'), m.classes).toFloat() : undefined;
+    const G = (noise: tf.Tensor) => m.generator.apply(labels ? [noise, labels] : noise, { training: true }) as tf.Tensor;
+    const D = (x: tf.Tensor) => m.discriminator.apply(labels ? [x, labels] : x, { training: true }) as tf.Tensor;
+    const fake = tf.keep(G(z));
+    const dVars = m.discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
+    const gVars = m.generator.trainableWeights.map((w) => w.read() as tf.Variable);
+    const d = tf.variableGrads(() => tf.add(tf.mean(tf.softplus(tf.neg(D(real)))), tf.mean(tf.softplus(D(fake)))) as tf.Scalar, dVars);
+    const g = tf.variableGrads(() => tf.mean(tf.softplus(tf.neg(D(G(z))))) as tf.Scalar, gVars);
+    return [...dVars.map((v) => d.grads[v.name]!), ...gVars.map((v) => g.grads[v.name]!)].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+function relativeError(actual: Float32Array, ref: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < ref.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - ref[i]!));
+    scale = Math.max(scale, Math.abs(ref[i]!));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+const CASES = [['dcgan', false], ['dcgan', true], ['mlp', false]] as const;
+
+test('full G and D gradients: patched wasm (all of src/engine) vs stock cpu tfjs', async () => {
+  assert.ok(await tf.setBackend('cpu'));
+  const stock = CASES.map(([arch, cond]) => gradients(build(arch, cond)));
+  const engine = await selectEngine('wasm');
+  assert.ok(engine.patchedKernels.length > 0);
+  CASES.forEach(([arch, cond], c) => {
+    const ours = gradients(build(arch, cond));
+    assert.equal(ours.length, stock[c]!.length);
+    ours.forEach((g, i) => {
+      const err = relativeError(g, stock[c]![i]!);
+      assert.ok(err < 1e-4, `${arch}${cond ? ' conditional' : ''} gradient ${i}: relative error ${err}`);
+    });
+  });
+});
