@@ -18,6 +18,7 @@ import { registerFastLeakyReluGradient, registerMissingGradients } from '../src/
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { kernelInvoker } from '../src/engine/kernels/invoke.js';
 import { backpropInputByPhases } from '../src/engine/kernels/wasm-conv2d-backprop-input-phases.js';
+import { relativeError } from './helpers/compare.ts';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
@@ -46,19 +47,6 @@ function seeded(n: number, seed: number): Float32Array {
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/** max |a − ref| / max |ref|; exact agreement is required when ref is all zeros. */
-function relativeError(actual: ArrayLike<number>, ref: ArrayLike<number>): number {
-  assert.equal(actual.length, ref.length, 'length mismatch');
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - ref[i]!));
-    scale = Math.max(scale, Math.abs(ref[i]!));
-  }
-  if (Number.isNaN(diff)) return Number.NaN;
-  return scale === 0 ? (diff === 0 ? 0 : Number.POSITIVE_INFINITY) : diff / scale;
-}
 
 function assertClose(actual: ArrayLike<number>, ref: ArrayLike<number>, tol: number, what: string): void {
   const err = relativeError(actual, ref);

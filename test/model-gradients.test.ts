@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseConfig } from '../src/config.ts';
 import { selectEngine } from '../src/engine/select.ts';
 import { buildModels, type GanModels } from '../src/models/index.ts';
+import { relativeError } from './helpers/compare.ts';
 
 const SHAPE = { height: 28, width: 28, channels: 1 };
 
@@ -33,16 +34,6 @@ function gradients(m: GanModels): Float32Array[] {
     const g = tf.variableGrads(() => tf.mean(tf.softplus(tf.neg(D(G(z))))) as tf.Scalar, gVars);
     return [...dVars.map((v) => d.grads[v.name]!), ...gVars.map((v) => g.grads[v.name]!)].map((t) => t.dataSync() as Float32Array);
   });
-}
-
-function relativeError(actual: Float32Array, ref: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - ref[i]!));
-    scale = Math.max(scale, Math.abs(ref[i]!));
-  }
-  return scale === 0 ? diff : diff / scale;
 }
 
 const CASES = [['dcgan', false], ['dcgan', true], ['mlp', false]] as const;

@@ -9,6 +9,7 @@ import { parseConfig } from '../src/config.ts';
 import { selectEngine } from '../src/engine/select.ts';
 import { restoreFusedOps, unfuseLinearOpsUnderTape } from '../src/engine/unfused-gradients.ts';
 import { buildModels, type GanModels } from '../src/models/index.ts';
+import { relativeError } from './helpers/compare.ts';
 
 const SHAPE = { height: 28, width: 28, channels: 1 };
 
@@ -34,16 +35,6 @@ function generatorStep(m: GanModels): { grads: Float32Array[]; kernels: Promise<
   return { grads: out, kernels };
 }
 
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
 const count = (names: string[], kernel: string): number => names.filter((n) => n === kernel).length;
 
 for (const engine of ['cpu', 'wasm'] as const) {
@@ -57,7 +48,7 @@ for (const engine of ['cpu', 'wasm'] as const) {
       unfuseLinearOpsUnderTape();
       const unfused = generatorStep(m);
       const unfusedKernels = await unfused.kernels;
-      fused.grads.forEach((g, i) => assert.ok(maxRelDiff(unfused.grads[i]!, g) < 1e-5, `G weight ${i}: relative diff ${maxRelDiff(unfused.grads[i]!, g)}`));
+      fused.grads.forEach((g, i) => assert.ok(relativeError(unfused.grads[i]!, g) < 1e-5, `G weight ${i}: relative diff ${relativeError(unfused.grads[i]!, g)}`));
       // G's two transposed convs need their filter gradients; D's two convs' are not needed.
       assert.equal(count(fusedKernels, 'Conv2DBackpropFilter'), 4, 'fused: G 2 + D 2 filter gradients');
       assert.equal(count(unfusedKernels, 'Conv2DBackpropFilter'), 2, 'unfused: only G\'s 2 filter gradients');
