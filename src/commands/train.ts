@@ -163,7 +163,12 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
   }
   runDir.prepare();
   writeFileAtomic(runDir.configPath, stringify(config));
-  if (resumeFrom) runDir.repairMetrics(resumeFrom);
+  if (resumeFrom) {
+    runDir.repairMetrics(resumeFrom);
+    // A run killed between publishing a checkpoint and pruning left one extra behind; without
+    // this, kills at that moment in successive runs would let extras pile up.
+    runDir.prune(config.run.keep);
+  }
   const start: LoopStart = resumeFrom
     ? { epoch: resumeFrom.state.epoch, iteration: resumeFrom.state.iteration ?? 0, partialSums: resumeFrom.state.partialSums }
     : { epoch: 0, iteration: 0 };
