@@ -17,6 +17,11 @@ function toByte(v: number): number {
   return Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
 }
 
+/** Generator pixels in [-1, 1] → bytes 0..255 (what a PNG of them holds). */
+export function toBytes(pixels: Float32Array): Uint8Array {
+  return Uint8Array.from(pixels, toByte);
+}
+
 /** Columns of a grid for n images: ceil(sqrt(n)), so the grid is as square as possible. */
 export function gridColumns(count: number): number {
   return Math.ceil(Math.sqrt(count));

@@ -11,11 +11,11 @@ import { createEvaluator, type EvalResult } from '../eval/evaluator.js';
 import { evalMetrics, formatEvalTable } from '../eval/format.js';
 import { startEngine } from './engine.js';
 import type { CommandIO } from './train.js';
+import { plural } from '../format.js';
 
 /** Below this test accuracy the classifier's verdicts are too noisy to trust, and we say so. */
 const WEAK_CLASSIFIER = 0.9;
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export interface EvalOptions {
   ckpt: string;

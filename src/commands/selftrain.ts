@@ -14,8 +14,9 @@ import { RECIPES, runSelftrain, type Recipe, type RecipeRun, type SelftrainSetti
 import { startEngine } from './engine.js';
 import { checkpointData } from './eval.js';
 import type { CommandIO } from './train.js';
+import { plural } from '../format.js';
+import { isConditional } from '../sampling.js';
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The CLI's options: the experiment settings as parsed flags, plus where and how to run. */
 export interface SelftrainOptions extends Omit<SelftrainSettings, 'recipes' | 'validation'> {
@@ -118,7 +119,7 @@ export async function selftrainCommand(opts: SelftrainOptions, io: CommandIO): P
 
   const generator = await loadGenerator(ref, opts.ema);
   const config = ref.state.config as { model?: { conditional?: boolean } };
-  const conditional = generator.model.inputs.length === 2;
+  const conditional = isConditional(generator.model);
   const genTrainedOn = `${train.count} ${data.dataset} training images ${conditional || config.model?.conditional ? 'WITH their labels' : 'without labels'}`;
   const settings: SelftrainSettings = {
     recipes,

@@ -22,6 +22,7 @@ import { createEvaluator } from '../eval/evaluator.js';
 import { evalMetrics, evalSummaryLine } from '../eval/format.js';
 import { GanTrainer } from '../train/trainer.js';
 import { startEngine } from './engine.js';
+import { isConditional, latentDimOf } from '../sampling.js';
 
 export interface TrainOptions {
   config: string;
@@ -70,10 +71,10 @@ function checkResumable(config: Config, ref: CheckpointRef): void {
 async function restoreModels(ref: CheckpointRef, classes: number): Promise<GanModels> {
   const generator = await loadModel(join(ref.dir, GENERATOR_DIR));
   const discriminator = await loadModel(join(ref.dir, DISCRIMINATOR_DIR));
-  const latentDim = generator.inputs[0]!.shape[1] as number;
+  const latentDim = latentDimOf(generator);
   return {
     generator, discriminator, latentDim, imageShape: ref.state.imageShape,
-    classes: generator.inputs.length > 1 ? classes : 0,
+    classes: isConditional(generator) ? classes : 0,
     auxClassifier: discriminator.outputs.length > 1,
   };
 }

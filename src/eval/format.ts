@@ -1,8 +1,8 @@
 // How evaluation results are shown: a table for `gan eval`, one short line for training logs,
 // and flat snake_case JSON (the style of metrics.jsonl) for files.
 import type { EvalResult, Evaluator } from './evaluator.js';
+import { pct } from '../format.js';
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /** The `gan eval` table: each generator number beside the real-data value it is read against. */
 export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, 'reference'>): string[] {

@@ -39,6 +39,11 @@ export function generatorInputs(
   return { inputs: [z, y], features: joined };
 }
 
+/** Whether D predicts the class with a second head (an ACGAN D). */
+export function hasClassHead(opts: Pick<BuildOptions, 'classes' | 'conditioning'>): boolean {
+  return opts.classes > 0 && opts.conditioning === 'acgan';
+}
+
 /** Whether D takes the class as an input (a projection D); an ACGAN D predicts it instead. */
 export function takesLabel(opts: Pick<BuildOptions, 'classes' | 'conditioning'>): boolean {
   return opts.classes > 0 && opts.conditioning === 'projection';
@@ -55,7 +60,7 @@ export function discriminatorHead(
   init: SeededInit,
 ): tf.SymbolicTensor[] {
   const logit = tf.layers.dense({ units: 1, kernelInitializer: init.normal(), name: 'd_logit' }).apply(features) as tf.SymbolicTensor;
-  if (opts.classes > 0 && opts.conditioning === 'acgan') {
+  if (hasClassHead(opts)) {
     const classLogits = tf.layers.dense({ units: opts.classes, kernelInitializer: init.normal(), name: 'd_class_logits' }).apply(features) as tf.SymbolicTensor;
     return [logit, classLogits];
   }

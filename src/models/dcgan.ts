@@ -6,7 +6,7 @@
 // between the two leak "which batch is this" to D; it also keeps D usable for gradient penalties.
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
-import { chain, discriminatorHead, generatorInputs, labelInput, takesLabel } from './conditioning.js';
+import { chain, discriminatorHead, generatorInputs, hasClassHead, labelInput, takesLabel } from './conditioning.js';
 import { DISCRIMINATOR, GENERATOR, SeededInit } from './init.js';
 import type { BuildOptions, GanModels } from './types.js';
 
@@ -75,6 +75,6 @@ export function buildDcgan(opts: BuildOptions): GanModels {
     latentDim: opts.latentDim,
     imageShape: opts.imageShape,
     classes: opts.classes,
-    auxClassifier: opts.classes > 0 && opts.conditioning === 'acgan',
+    auxClassifier: hasClassHead(opts),
   };
 }

@@ -2,7 +2,7 @@
 // G: z -> [dense -> LeakyReLU]* -> dense H*W*C -> tanh -> reshape
 // D: flatten -> [dense -> LeakyReLU]* -> dense 1 (logit)
 import * as tf from '@tensorflow/tfjs';
-import { chain, discriminatorHead, generatorInputs, labelInput, takesLabel } from './conditioning.js';
+import { chain, discriminatorHead, generatorInputs, hasClassHead, labelInput, takesLabel } from './conditioning.js';
 import { DISCRIMINATOR, GENERATOR, SeededInit } from './init.js';
 import type { BuildOptions, GanModels } from './types.js';
 
@@ -45,6 +45,6 @@ export function buildMlp(opts: BuildOptions): GanModels {
     latentDim: opts.latentDim,
     imageShape: opts.imageShape,
     classes: opts.classes,
-    auxClassifier: opts.classes > 0 && opts.conditioning === 'acgan',
+    auxClassifier: hasClassHead(opts),
   };
 }

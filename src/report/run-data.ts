@@ -3,9 +3,8 @@
 // a checkpoint still being published must not stop the report, only leave a part out.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { LATEST_JSON, RunDir, STATE_JSON, type CheckpointState } from '../checkpoint/run-dir.js';
+import { BEST_JSON, LATEST_JSON, RunDir, STATE_JSON, type CheckpointState } from '../checkpoint/run-dir.js';
 
-export const BEST_JSON = 'best.json';
 
 /** One metrics.jsonl line: epoch and whatever numbers the trainer and evaluator wrote. */
 export type MetricRecord = { epoch: number } & Record<string, unknown>;

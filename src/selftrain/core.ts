@@ -94,13 +94,6 @@ export function pick(set: LabelledBytes & { height: number; width: number }, ind
   return { images, labels: out };
 }
 
-/** Generator pixels in [-1, 1] → bytes 0..255 (what a PNG of them holds). */
-export function toBytes(pixels: Float32Array): Uint8Array {
-  const out = new Uint8Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) out[i] = Math.round(Math.min(1, Math.max(-1, pixels[i]!)) * 127.5 + 127.5);
-  return out;
-}
-
 /** One ImageSet from several parts, in order. */
 export function concatSets(parts: LabelledBytes[], like: Pick<ImageSet, 'height' | 'width' | 'classes'>, origin: string): ImageSet {
   const count = parts.reduce((a, p) => a + p.labels.length, 0);

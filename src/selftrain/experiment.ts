@@ -14,7 +14,9 @@ import { extractFeatures, tensorSource } from '../eval/features.js';
 import type { ClassifierProgress } from '../eval/progress.js';
 import { deriveSeed, permutation } from '../random.js';
 import { classCount, generateImages, isConditional, latentDimOf, latentNoise, sampleLabels } from '../sampling.js';
-import { balancedSubset, concatSets, holdOut, pick, selectConfident, toBytes, without, type LabelledBytes } from './core.js';
+import { balancedSubset, concatSets, holdOut, pick, selectConfident, without, type LabelledBytes } from './core.js';
+import { pct } from '../format.js';
+import { toBytes } from '../image.js';
 
 export const RECIPES = ['real', 'gan-augment', 'pseudo-label', 'cas'] as const;
 export type Recipe = (typeof RECIPES)[number];
@@ -75,7 +77,6 @@ export interface SelftrainIO {
   progress?: ClassifierProgress;
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /** Which requested recipes cannot run with this generator, and why. */
 export function skippedRecipes(recipes: Recipe[], conditional: boolean): { recipe: Recipe; reason: string }[] {

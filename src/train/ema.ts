@@ -33,9 +33,12 @@ export class GeneratorEma {
     const d = GeneratorEma.effectiveDecay(this.decay, step);
     tf.tidy(() => {
       const target = this.model.weights;
+      // The two factors as tensors once per update, not once per weight.
+      const keep = tf.scalar(d);
+      const take = tf.scalar(1 - d);
       this.source.weights.forEach((w, i) => {
         const avg = target[i]!;
-        avg.write(tf.add(tf.mul(avg.read(), d), tf.mul(w.read(), 1 - d)));
+        avg.write(tf.add(tf.mul(avg.read(), keep), tf.mul(w.read(), take)));
       });
     });
   }

@@ -31,7 +31,7 @@ interface AdamArrays {
 }
 
 /** The update on typed arrays; accBeta1/accBeta2 are β₁ᵗ and β₂ᵗ as float32 values. */
-export function adamUpdate(a: AdamArrays, attrs: AdamUpdateAttrs, accBeta1: number, accBeta2: number): void {
+function adamUpdate(a: AdamArrays, attrs: AdamUpdateAttrs, accBeta1: number, accBeta2: number): void {
   const f = Math.fround;
   const b1 = f(attrs.beta1);
   const oneMinusB1 = f(1 - attrs.beta1);

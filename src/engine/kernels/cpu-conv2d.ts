@@ -15,7 +15,7 @@
  * float32 rounding, not bit for bit. Other data formats and dtypes use the stock kernels.
  * FusedConv2D (outside a gradient tape: sampling, evaluation) reuses the same loop.
  */
-import { backend_util } from '@tensorflow/tfjs';
+import { backend_util, util } from '@tensorflow/tfjs';
 import type { Conv2DAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { CpuStorage } from './cpu-conv2d-filter-grad.js';
 
@@ -173,9 +173,8 @@ export function makeCpuFusedConv2d(stock: KernelConfig): KernelFunc {
   return (args) => {
     const { x, filter, bias, preluActivationWeights } = args.inputs;
     const attrs = args.attrs as unknown as FusedConv2DAttrs;
-    const channels = filter?.shape[3];
-    const biasOk = !bias || (bias.dtype === 'float32' && (bias.shape.reduce((p, d) => p * d, 1) === 1 || bias.shape.reduce((p, d) => p * d, 1) === channels) &&
-      bias.shape.slice(0, -1).every((d) => d === 1));
+    const biasSize = bias ? util.sizeFromShape(bias.shape) : 0;
+    const biasOk = !bias || (bias.dtype === 'float32' && (biasSize === 1 || biasSize === filter?.shape[3]) && bias.shape.slice(0, -1).every((d) => d === 1));
     if (!x || !filter || preluActivationWeights || !FUSABLE.has(attrs.activation ?? 'linear') || !biasOk || !usable(attrs, x, filter)) {
       return stock.kernelFunc(args);
     }

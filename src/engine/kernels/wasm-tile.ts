@@ -45,7 +45,7 @@ function fillAxis(
 }
 
 /** Tiles `src` (shape `shape`) into `dst` (shape shapeₐ·repsₐ). */
-export function tileInto(src: Typed, dst: Typed, shape: readonly number[], reps: readonly number[]): void {
+function tileInto(src: Typed, dst: Typed, shape: readonly number[], reps: readonly number[]): void {
   const rank = shape.length;
   if (dst.length === 0) return;
   if (rank === 0) {
