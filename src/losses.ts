@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from './config.js';
 
 export interface Objective {
-  name: TrainConfig['loss'];
+  /** True when D's loss is only meaningful with the gradient penalty (WGAN-GP's critic). */
+  usesGradientPenalty: boolean;
   discriminatorLoss(realOut: tf.Tensor, fakeOut: tf.Tensor): tf.Scalar;
   generatorLoss(fakeOut: tf.Tensor): tf.Scalar;
 }
@@ -18,7 +19,7 @@ export interface Objective {
  * With logits l: BCE(1, l) = softplus(-l) and BCE(0, l) = softplus(l), exact and stable.
  */
 export const nonSaturatingBce: Objective = {
-  name: 'bce',
+  usesGradientPenalty: false,
   discriminatorLoss: (real, fake) => tf.tidy(() => tf.add(tf.mean(tf.softplus(tf.neg(real))), tf.mean(tf.softplus(fake)))),
   generatorLoss: (fake) => tf.tidy(() => tf.mean(tf.softplus(tf.neg(fake)))),
 };
@@ -28,7 +29,7 @@ export const nonSaturatingBce: Objective = {
  * E[max(0, 1 + D(G(z)))]; G minimises -E[D(G(z))].
  */
 export const hinge: Objective = {
-  name: 'hinge',
+  usesGradientPenalty: false,
   discriminatorLoss: (real, fake) =>
     tf.tidy(() => tf.add(tf.mean(tf.relu(tf.sub(1, real))), tf.mean(tf.relu(tf.add(1, fake))))),
   generatorLoss: (fake) => tf.tidy(() => tf.neg(tf.mean(fake)) as tf.Scalar),
@@ -39,7 +40,7 @@ export const hinge: Objective = {
  * ½E[D(G(z))²]; G minimises ½E[(D(G(z)) - 1)²].
  */
 export const leastSquares: Objective = {
-  name: 'lsgan',
+  usesGradientPenalty: false,
   discriminatorLoss: (real, fake) =>
     tf.tidy(() => tf.mul(0.5, tf.add(tf.mean(tf.square(tf.sub(real, 1))), tf.mean(tf.square(fake))))),
   generatorLoss: (fake) => tf.tidy(() => tf.mul(0.5, tf.mean(tf.square(tf.sub(fake, 1))))),
@@ -51,7 +52,7 @@ export const leastSquares: Objective = {
  * (Gulrajani et al. 2017), which the trainer adds with weight `train.gp_weight`.
  */
 export const wasserstein: Objective = {
-  name: 'wgan-gp',
+  usesGradientPenalty: true,
   discriminatorLoss: (real, fake) => tf.tidy(() => tf.sub(tf.mean(fake), tf.mean(real))),
   generatorLoss: (fake) => tf.tidy(() => tf.neg(tf.mean(fake)) as tf.Scalar),
 };

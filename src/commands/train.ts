@@ -156,7 +156,7 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
     await loadOptimizer(trainer.dOptimizer, join(resumeFrom.dir, OPTIMIZER_DIR), 'discriminator');
   }
   const data = new TrainingSet(imageSet);
-  const evaluator = config.eval.every > 0 ? await createEvaluator(config, io) : undefined;
+  const evaluator = config.eval.every > 0 ? await createEvaluator(config, io, { trainSet: imageSet }) : undefined;
 
   if (!opts.resume && opts.force && runDir.exists()) {
     io.warn(`--force: removing the previous run in ${runDir.root}`);

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DataConfig } from '../config.js';
 import { TrainingSet } from '../data/batches.js';
-import { loadImageSet } from '../data/index.js';
+import { loadImageSet, type ImageSet } from '../data/index.js';
 import { UserError } from '../errors.js';
 import { deriveSeed, permutation } from '../random.js';
 import { classCount, isConditional, latentDimOf, latentNoise, oneHotLabels, sampleLabels } from '../sampling.js';
@@ -43,6 +43,8 @@ export interface EvaluatorOptions {
   interactive?: boolean;
   /** Retrain the classifier even when a matching one is cached. */
   force?: boolean;
+  /** The train split when the caller has already loaded it (gan train), so it is not read twice. */
+  trainSet?: ImageSet;
 }
 
 /** What the real data scores: the ceilings and floor a generator's numbers are read against. */
@@ -85,7 +87,7 @@ export interface Evaluator {
 /** Loads the data, gets (or trains) the classifier and measures the real reference once. */
 export async function createEvaluator(config: EvaluatorConfig, io: EvaluatorIO, opts: EvaluatorOptions = {}): Promise<Evaluator> {
   const n = opts.n ?? config.eval.n;
-  const trainSet = await loadImageSet(config.data, 'train', io);
+  const trainSet = opts.trainSet ?? await loadImageSet(config.data, 'train', io);
   const testSet = await loadImageSet(config.data, 'test', io);
   if (testSet.count < 2) throw new UserError(`data: the ${config.data.dataset} test split has ${testSet.count} images; evaluation needs at least 2`);
   const train = new TrainingSet(trainSet);

@@ -133,7 +133,7 @@ export class GanTrainer {
           for (const term of [this.classLoss(realOut.classLogits, realLabels), this.classLoss(fakeOut.classLogits, fakeLabels)]) {
             if (term) total = tf.add(total, term);
           }
-          if (this.objective.name === 'wgan-gp' && this.train.gp_weight > 0) {
+          if (this.objective.usesGradientPenalty && this.train.gp_weight > 0) {
             // Interpolates between a real image and a fake of another class carry the real
             // image's label: the penalty constrains D along the data manifold of that class.
             const gp = gradientPenalty(this.critic(realLabels), real.images, fakeImages, deriveSeed(this.seed, Stream.penalty, counter));
