@@ -8,8 +8,9 @@
  *
  * --stock puts the named kernels' stock versions back after the patches are
  * installed (A/B of a patch within one run; `fused` puts back tfjs's fused
- * conv/matMul gradients; kernels with no stock version,
- * e.g. wasm Conv2DBackpropFilter, cannot be named). --threads N (wasm only)
+ * conv/matMul gradients). A kernel we added that has no stock version is
+ * removed: GanAdamUpdate so (the optimizer runs tfjs's sequence again), but not
+ * wasm Conv2DBackpropFilter, which conv models need. --threads N (wasm only)
  * sets the wasm thread count (src/engine/wasm-threads.ts); without it the case
  * runs with the CLI's default (GAN_WASM_THREADS, else one thread per core).
  */
@@ -61,15 +62,14 @@ async function main(): Promise<void> {
   if (engineName === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   // `fused` is not a kernel: it puts back tfjs's fused conv/matMul gradients (src/engine/unfused-gradients.ts).
   const keepFused = stockNames.includes('fused');
-  const stock = stockNames.filter((name) => name !== 'fused').map((name) => {
-    const config = tf.getKernel(name, engineName);
-    if (!config) throw new Error(`--stock ${name}: no stock kernel on ${engineName}`);
-    return config;
-  });
+  const kernelNames = stockNames.filter((name) => name !== 'fused');
+  // A kernel the engine lacks stock (e.g. GanAdamUpdate) is simply removed again: its callers fall back.
+  const stock = new Map(kernelNames.map((name) => [name, tf.getKernel(name, engineName)]));
   const engine = await selectEngine(engineName);
-  for (const config of stock) {
-    tf.unregisterKernel(config.kernelName, config.backendName);
-    tf.registerKernel(config);
+  for (const [name, config] of stock) {
+    if (!engine.patchedKernels.includes(name)) throw new Error(`--stock ${name}: not patched on ${engineName}`);
+    tf.unregisterKernel(name, engineName);
+    if (config) tf.registerKernel(config);
   }
   if (keepFused) restoreFusedOps();
   const patchedKernels = engine.patchedKernels.filter((k) => !stockNames.includes(k));

@@ -13,12 +13,12 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { backend_util } from '@tensorflow/tfjs';
-import type { KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
 import { registerFastLeakyReluGradient, registerMissingGradients } from '../src/engine/gradients.js';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { kernelInvoker } from '../src/engine/kernels/invoke.js';
 import { backpropInputByPhases } from '../src/engine/kernels/wasm-conv2d-backprop-input-phases.js';
-import { relativeError } from './helpers/compare.ts';
+import { assertClose, callKernel, onBackend, runRegistered, seeded, size, withKernel } from './helpers/kernel-calls.ts';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
@@ -32,62 +32,6 @@ const stockWasmLeakyRelu: KernelConfig = tf.getKernel('LeakyRelu', 'wasm');
 const stockCpuConv2d: KernelConfig = tf.getKernel('Conv2D', 'cpu');
 const stockCpuInputGrad: KernelConfig = tf.getKernel('Conv2DBackpropInput', 'cpu');
 const stockCpuFusedConv2d: KernelConfig = tf.getKernel('FusedConv2D', 'cpu');
-
-// ---------------------------------------------------------------- helpers
-
-/** Deterministic values in [-1, 1) (64-bit LCG; tests must be reproducible). */
-function seeded(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = BigInt(seed) * 2654435761n + 1n;
-  for (let i = 0; i < n; i++) {
-    s = (s * 6364136223846793005n + 1442695040888963407n) & 0xffffffffffffffffn;
-    out[i] = Number(s >> 40n) / 2 ** 23 - 1;
-  }
-  return out;
-}
-
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-function assertClose(actual: ArrayLike<number>, ref: ArrayLike<number>, tol: number, what: string): void {
-  const err = relativeError(actual, ref);
-  assert.ok(err < tol, `${what}: relative error ${err} ≥ ${tol}`);
-}
-
-/** Runs `fn` with `backend` active; tensors it creates belong to that backend. */
-async function onBackend<T>(backend: string, fn: () => T): Promise<T> {
-  assert.ok(await tf.setBackend(backend), `backend ${backend} failed to initialise`);
-  return fn();
-}
-
-/** Calls a kernel function directly on the active backend and reads its output. */
-function callKernel(config: KernelConfig, inputs: Record<string, Tensor>, attrs: NamedAttrMap): Float32Array {
-  const info = config.kernelFunc({ inputs, backend: tf.backend(), attrs }) as TensorInfo;
-  const out = tf.engine().makeTensorFromTensorInfo(info);
-  const values = out.dataSync() as Float32Array;
-  out.dispose();
-  return values;
-}
-
-/** Runs whatever kernel is registered for the active backend, via the engine. */
-function runRegistered(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap): Float32Array {
-  const out = tf.engine().runKernel(kernelName, inputs, attrs) as Tensor;
-  const values = out.dataSync() as Float32Array;
-  out.dispose();
-  return values;
-}
-
-/** Temporarily puts `stock` back in place of whatever is registered under its name. */
-function withKernel<T>(stock: KernelConfig, fn: () => T): T {
-  const current = tf.getKernel(stock.kernelName, stock.backendName);
-  tf.unregisterKernel(stock.kernelName, stock.backendName);
-  tf.registerKernel(stock);
-  try {
-    return fn();
-  } finally {
-    tf.unregisterKernel(stock.kernelName, stock.backendName);
-    tf.registerKernel(current);
-  }
-}
 
 // ---------------------------------------------------------------- Conv2DBackpropFilter
 

@@ -19,17 +19,25 @@
  *
  * LeakyRelu: x · step(x, α), exact (wasm-leaky-relu.ts).
  *
- * Not patched: Adam's element-wise updates. A single-kernel Adam step in
- * JavaScript (adam-update.ts, used on cpu) ran at ~15 ns per weight here,
- * slower than the stock sequence of XNNPACK kernels (30 vs ~14 ms per MLP step).
+ * GanAdamUpdate (one Adam step per variable, src/train/fused-adam.ts) and
+ * Sum/Mean over leading axes: SIMD loops of our own (src/engine/simd/) run on
+ * the backend's heap, bit-identical to the stock sequences (wasm-adam-update.ts,
+ * wasm-reduce.ts). Registered only where the heap is reachable. (A JavaScript
+ * Adam loop on the heap was measured slower than the stock kernels: ~15 ns per
+ * weight.)
  */
+import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelFunc } from '@tensorflow/tfjs';
+import { simdKernelsFor } from '../simd/simd-kernels.js';
+import { ADAM_UPDATE } from './adam-update.js';
 import { conv2dFilterGrad } from './conv2d-filter-grad.js';
 import { kernelInvoker } from './invoke.js';
 import { addKernel, replaceKernel } from './register.js';
 import { makeWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { makeWasmConv2dBackpropInput } from './wasm-conv2d-backprop-input.js';
 import { makeWasmLeakyRelu } from './wasm-leaky-relu.js';
+import { wasmAdamUpdate } from './wasm-adam-update.js';
+import { makeWasmLeadingReduce } from './wasm-reduce.js';
 import { makeWasmTile } from './wasm-tile.js';
 
 const BACKEND = 'wasm';
@@ -50,5 +58,11 @@ export function registerWasmKernels(): string[] {
   }
   if (replaceKernel('Tile', BACKEND, makeWasmTile)) names.push('Tile');
   if (replaceKernel('LeakyRelu', BACKEND, (stock) => makeWasmLeakyRelu(stock, BACKEND))) names.push('LeakyRelu');
+  const backend = tf.findBackend(BACKEND);
+  if (backend && simdKernelsFor(backend)) {
+    if (addKernel(ADAM_UPDATE, BACKEND, wasmAdamUpdate)) names.push(ADAM_UPDATE);
+    if (replaceKernel('Sum', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'sum'))) names.push('Sum');
+    if (replaceKernel('Mean', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'mean'))) names.push('Mean');
+  }
   return names;
 }

@@ -1,0 +1,55 @@
+/**
+ * Our SIMD loops (kernels.wat) instantiated on a tfjs wasm backend's own heap: the module
+ * imports the backend's WebAssembly.Memory, so its functions take tensors' heap offsets and
+ * read and write them in place — one call where tfjs would run many kernels, and no copies.
+ *
+ * The memory is where tfjs-backend-wasm's Emscripten glue keeps it: `Module.wasmMemory` in the
+ * threaded binary (a shared memory it creates), `Module.asm.memory` in the others (exported).
+ * Not found (another tfjs build): `simdKernelsFor` returns undefined and the stock kernels stay.
+ */
+import type { DataId, KernelBackend, TensorInfo } from '@tensorflow/tfjs';
+import { SIMD_WASM_PLAIN, SIMD_WASM_SHARED } from './kernels-binary.js';
+
+/** kernels.wat's exports. Pointers are byte offsets into the tfjs heap. */
+export interface SimdKernels {
+  adam(
+    x: number, m: number, v: number, g: number, xOut: number, mOut: number, vOut: number, n: number,
+    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+    biasCorrection1: number, biasCorrection2: number, epsilon: number, negLearningRate: number,
+  ): void;
+  colsum(src: number, dst: number, rows: number, cols: number, divisor: number): void;
+}
+
+/** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
+interface WasmBackendInternals {
+  wasm?: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
+  getMemoryOffset?(dataId: DataId): number;
+}
+
+const instances = new WeakMap<object, SimdKernels>();
+
+function memoryOf(backend: WasmBackendInternals): WebAssembly.Memory | undefined {
+  const memory = backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? memory : undefined;
+}
+
+/** The SIMD kernels bound to this backend's heap, or undefined where its memory cannot be reached. */
+export function simdKernelsFor(backend: KernelBackend): SimdKernels | undefined {
+  const cached = instances.get(backend);
+  if (cached) return cached;
+  const internals = backend as unknown as WasmBackendInternals;
+  const memory = memoryOf(internals);
+  if (!memory || typeof internals.getMemoryOffset !== 'function') return undefined;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const bytes = Buffer.from(shared ? SIMD_WASM_SHARED : SIMD_WASM_PLAIN, 'base64');
+  // Synchronous compile: the module is ~1 KB, and kernels are synchronous.
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  const kernels = instance.exports as unknown as SimdKernels;
+  instances.set(backend, kernels);
+  return kernels;
+}
+
+/** A tensor's byte offset on the wasm heap. */
+export function heapOffset(backend: KernelBackend, t: TensorInfo): number {
+  return (backend as unknown as Required<Pick<WasmBackendInternals, 'getMemoryOffset'>>).getMemoryOffset(t.dataId);
+}

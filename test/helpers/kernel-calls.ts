@@ -1,0 +1,67 @@
+/**
+ * Helpers for kernel equivalence tests: seeded inputs, running a stock kernel function directly
+ * or the registered kernel through the engine, and swapping a stock kernel back in.
+ */
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
+import { relativeError } from './compare.ts';
+
+/** Deterministic values in [-1, 1) (64-bit LCG; tests must be reproducible). */
+export function seeded(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = BigInt(seed) * 2654435761n + 1n;
+  for (let i = 0; i < n; i++) {
+    s = (s * 6364136223846793005n + 1442695040888963407n) & 0xffffffffffffffffn;
+    out[i] = Number(s >> 40n) / 2 ** 23 - 1;
+  }
+  return out;
+}
+
+export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+export function assertClose(actual: ArrayLike<number>, ref: ArrayLike<number>, tol: number, what: string): void {
+  const err = relativeError(actual, ref);
+  assert.ok(err < tol, `${what}: relative error ${err} ≥ ${tol}`);
+}
+
+/** Runs `fn` with `backend` active; tensors it creates belong to that backend. */
+export async function onBackend<T>(backend: string, fn: () => T): Promise<T> {
+  assert.ok(await tf.setBackend(backend), `backend ${backend} failed to initialise`);
+  return fn();
+}
+
+/** Calls a kernel function directly on the active backend and reads its output and shape. */
+export function callKernelShaped(config: KernelConfig, inputs: Record<string, Tensor>, attrs: NamedAttrMap): { shape: number[]; values: Float32Array } {
+  const info = config.kernelFunc({ inputs, backend: tf.backend(), attrs }) as TensorInfo;
+  const out = tf.engine().makeTensorFromTensorInfo(info);
+  const values = out.dataSync() as Float32Array;
+  out.dispose();
+  return { shape: info.shape, values };
+}
+
+/** Calls a kernel function directly on the active backend and reads its output. */
+export function callKernel(config: KernelConfig, inputs: Record<string, Tensor>, attrs: NamedAttrMap): Float32Array {
+  return callKernelShaped(config, inputs, attrs).values;
+}
+
+/** Runs whatever kernel is registered for the active backend, via the engine. */
+export function runRegistered(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap): Float32Array {
+  const out = tf.engine().runKernel(kernelName, inputs, attrs) as Tensor;
+  const values = out.dataSync() as Float32Array;
+  out.dispose();
+  return values;
+}
+
+/** Temporarily puts `stock` back in place of whatever is registered under its name. */
+export function withKernel<T>(stock: KernelConfig, fn: () => T): T {
+  const current = tf.getKernel(stock.kernelName, stock.backendName);
+  tf.unregisterKernel(stock.kernelName, stock.backendName);
+  tf.registerKernel(stock);
+  try {
+    return fn();
+  } finally {
+    tf.unregisterKernel(stock.kernelName, stock.backendName);
+    tf.registerKernel(current);
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Our SIMD module (src/engine/simd/kernels.wat) and the wasm kernels built on it:
+ * - the committed binary is the assembly of the committed source;
+ * - both binaries (plain and shared memory) compute what a float32 reference computes, bit for
+ *   bit, on a memory of their own;
+ * - the Sum and Mean patches equal the stock wasm kernels bit for bit over leading-axis
+ *   reductions, and hand everything else to them.
+ * (GanAdamUpdate on wasm is compared with tfjs's Adam in fused-adam.test.ts.)
+ */
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import type { KernelConfig, NamedAttrMap } from '@tensorflow/tfjs';
+import { registerKernelPatches } from '../src/engine/kernels/index.js';
+import { SIMD_WASM_PLAIN, SIMD_WASM_SHARED } from '../src/engine/simd/kernels-binary.js';
+import type { SimdKernels } from '../src/engine/simd/simd-kernels.js';
+import { assembleSimd, BINARY_TS_PATH } from '../scripts/simd-assemble.ts';
+import { callKernelShaped, onBackend, seeded, size } from './helpers/kernel-calls.ts';
+
+const stockWasmSum: KernelConfig = tf.getKernel('Sum', 'wasm');
+const stockWasmMean: KernelConfig = tf.getKernel('Mean', 'wasm');
+
+test('the committed SIMD binary is the assembly of kernels.wat (run `npm run build:simd`)', async () => {
+  assert.equal(readFileSync(BINARY_TS_PATH, 'utf8'), await assembleSimd());
+});
+
+// ---------------------------------------------------------------- the module on its own memory
+
+const f = Math.fround;
+
+/** Float32 reference of kernels.wat's adam (the stock tfjs sequence, each op rounded). */
+function adamReference(x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, k: number[]): Float32Array[] {
+  const [b1, omb1, b2, omb2, c1, c2, eps, neglr] = k as [number, number, number, number, number, number, number, number];
+  const xo = new Float32Array(x.length);
+  const mo = new Float32Array(x.length);
+  const vo = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    mo[i] = f(f(m[i]! * b1) + f(g[i]! * omb1));
+    vo[i] = f(f(v[i]! * b2) + f(f(g[i]! * g[i]!) * omb2));
+    xo[i] = f(f(f(f(mo[i]! / c1) / f(f(Math.sqrt(f(vo[i]! / c2))) + eps)) * neglr) + x[i]!);
+  }
+  return [xo, mo, vo];
+}
+
+/** Float32 reference of colsum: sequential per-column sums from +0, then ÷ divisor. */
+function colsumReference(src: Float32Array, rows: number, cols: number, divisor: number): Float32Array {
+  const out = new Float32Array(cols);
+  for (let c = 0; c < cols; c++) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) s = f(s + src[r * cols + c]!);
+    out[c] = f(s / divisor);
+  }
+  return out;
+}
+
+for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_SHARED]] as const) {
+  describe(`SIMD module (${kind} memory)`, () => {
+    const memory = new WebAssembly.Memory(kind === 'shared' ? { initial: 64, maximum: 65536, shared: true } : { initial: 64 });
+    const simd = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(base64, 'base64')), { env: { memory } }).exports as unknown as SimdKernels;
+    /** Places arrays at 4-byte-aligned (not 16-byte-aligned) offsets, as malloc may. */
+    const place = (arrays: Float32Array[]): number[] => {
+      let offset = 1028;
+      return arrays.map((a) => {
+        new Float32Array(memory.buffer, offset, a.length).set(a);
+        const at = offset;
+        offset += 4 * a.length + 20;
+        return at;
+      });
+    };
+    const read = (at: number, n: number) => new Float32Array(memory.buffer, at, n).slice();
+
+    for (const n of [1, 3, 4, 5, 17, 1000]) {
+      test(`adam over ${n} floats equals the float32 reference bit for bit`, () => {
+        const x = seeded(n, n);
+        const m = seeded(n, n + 1).map((e) => e * 0.1);
+        const v = seeded(n, n + 2).map((e) => e * e * 0.01);
+        const g = seeded(n, n + 3);
+        g[0] = 0; // zero gradient with zero moments must not divide 0 by 0
+        if (n > 1) { m[1] = 0; v[1] = 0; }
+        const k = [0.5, 0.5, 0.999, f(1 - 0.999), f(1 - 0.125), f(1 - 0.997), f(1e-7), f(-2e-4)].map(f);
+        const [px, pm, pv, pg, pxo, pmo, pvo] = place([x, m, v, g, new Float32Array(n), new Float32Array(n), new Float32Array(n)]) as number[] & { length: 7 };
+        simd.adam(px!, pm!, pv!, pg!, pxo!, pmo!, pvo!, n, ...(k as [number, number, number, number, number, number, number, number]));
+        const [xo, mo, vo] = adamReference(x, m, v, g, k);
+        assert.deepEqual(read(pmo!, n), mo);
+        assert.deepEqual(read(pvo!, n), vo);
+        assert.deepEqual(read(pxo!, n), xo);
+      });
+    }
+
+    for (const [rows, cols] of [[1, 1], [3, 1], [5, 3], [7, 4], [9, 16], [4, 21], [37, 35], [300, 64]] as const) {
+      for (const divisor of [1, rows]) {
+        test(`colsum ${rows}×${cols} ÷ ${divisor} equals the sequential float32 reference bit for bit`, () => {
+          const src = seeded(rows * cols, rows * 100 + cols).map((e) => e * 1000);
+          src[0] = -0; // 0 + (−0) is +0 in the stock kernel: the sum must start from +0
+          const [ps, pd] = place([src, new Float32Array(cols)]) as [number, number];
+          simd.colsum(ps, pd, rows, cols, f(divisor));
+          assert.deepEqual(read(pd, cols), colsumReference(src, rows, cols, f(divisor)));
+        });
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------- Sum and Mean patches on wasm
+
+interface ReduceCase {
+  shape: number[];
+  axis: number | number[];
+  keepDims?: boolean;
+}
+
+const reduceCases: ReduceCase[] = [
+  { shape: [64, 14, 14, 64], axis: [0, 1, 2] }, // conv bias gradient
+  { shape: [64, 7, 7, 128], axis: [0, 1, 2], keepDims: true }, // batch-norm moments
+  { shape: [64, 1024], axis: 0 }, // dense bias gradient
+  { shape: [5, 3], axis: [1, 0] }, // every axis, in any order
+  { shape: [4, 6, 7], axis: [-3, -2] },
+  { shape: [3, 5, 2, 9], axis: [0] },
+  { shape: [11, 1], axis: 0 },
+  { shape: [2, 3, 4], axis: [0, 2] }, // not leading: stock
+  { shape: [2, 3, 4], axis: 2 }, // innermost: stock
+  { shape: [0, 4], axis: 0 }, // empty: stock
+  { shape: [7], axis: 0 },
+];
+
+describe('wasm Sum and Mean patches', () => {
+  before(async () => {
+    await onBackend('wasm', () => registerKernelPatches('wasm'));
+  });
+
+  test('are registered', () => {
+    assert.notEqual(tf.getKernel('Sum', 'wasm'), stockWasmSum);
+    assert.notEqual(tf.getKernel('Mean', 'wasm'), stockWasmMean);
+  });
+
+  for (const [i, c] of reduceCases.entries()) {
+    for (const [name, stock] of [['Sum', stockWasmSum], ['Mean', stockWasmMean]] as const) {
+      test(`${name} [${c.shape.join(',')}] axis ${JSON.stringify(c.axis)}${c.keepDims ? ' keepDims' : ''}: identical to stock`, async () => {
+        await onBackend('wasm', () => {
+          const values = seeded(size(c.shape), 900 + i).map((e) => e * 100);
+          if (values.length > 0) values[0] = -0;
+          const x = tf.tensor(values, c.shape);
+          const attrs = { axis: c.axis, keepDims: c.keepDims ?? false } as unknown as NamedAttrMap;
+          try {
+            const out = tf.engine().runKernel(name, { x }, attrs) as tf.Tensor;
+            const patched = { shape: out.shape, values: out.dataSync() as Float32Array };
+            out.dispose();
+            assert.deepEqual(patched, callKernelShaped(stock, { x }, attrs));
+          } finally {
+            x.dispose();
+          }
+        });
+      });
+    }
+  }
+
+  test('int32 sums stay int32 (stock kernel)', async () => {
+    await onBackend('wasm', () => {
+      const x = tf.tensor([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32');
+      const s = tf.sum(x, 0);
+      assert.equal(s.dtype, 'int32');
+      assert.deepEqual(Array.from(s.dataSync()), [9, 12]);
+      tf.dispose([x, s]);
+    });
+  });
+});
