@@ -7,10 +7,9 @@
  *                                  [--stock Tile,BatchMatMul] [--threads 2]
  *
  * --stock puts the named kernels' stock versions back after the patches are
- * installed (A/B of a patch within one run; `fused` puts back tfjs's fused
- * conv/matMul gradients). A kernel we added that has no stock version is
- * removed: GanAdamUpdate so (the optimizer runs tfjs's sequence again), but not
- * wasm Conv2DBackpropFilter, which conv models need. --threads N (wasm only)
+ * installed (A/B of a patch across runs; bench/ab.ts interleaves within one
+ * process; `fused` puts back tfjs's fused conv/matMul gradients; see
+ * bench/stock-kernels.ts for kernels with no stock version). --threads N (wasm only)
  * sets the wasm thread count (src/engine/wasm-threads.ts); without it the case
  * runs with the CLI's default (GAN_WASM_THREADS, else one thread per core).
  */
@@ -20,6 +19,7 @@ import { restoreFusedOps } from '../src/engine/unfused-gradients.js';
 import { iterationFlops } from './flops.js';
 import { benchConfig, buildRig, median, type ModelName } from './harness.js';
 import { profileKernels, type Profile } from './profile.js';
+import { captureStock, stockSwitch } from './stock-kernels.js';
 
 export interface CaseResult {
   engine: string;
@@ -62,15 +62,9 @@ async function main(): Promise<void> {
   if (engineName === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   // `fused` is not a kernel: it puts back tfjs's fused conv/matMul gradients (src/engine/unfused-gradients.ts).
   const keepFused = stockNames.includes('fused');
-  const kernelNames = stockNames.filter((name) => name !== 'fused');
-  // A kernel the engine lacks stock (e.g. GanAdamUpdate) is simply removed again: its callers fall back.
-  const stock = new Map(kernelNames.map((name) => [name, tf.getKernel(name, engineName)]));
+  const stock = captureStock(stockNames.filter((name) => name !== 'fused'), engineName);
   const engine = await selectEngine(engineName);
-  for (const [name, config] of stock) {
-    if (!engine.patchedKernels.includes(name)) throw new Error(`--stock ${name}: not patched on ${engineName}`);
-    tf.unregisterKernel(name, engineName);
-    if (config) tf.registerKernel(config);
-  }
+  stockSwitch(stock, engineName, engine.patchedKernels).stock();
   if (keepFused) restoreFusedOps();
   const patchedKernels = engine.patchedKernels.filter((k) => !stockNames.includes(k));
   const rig = buildRig(benchConfig(model, batch));

@@ -1,0 +1,82 @@
+/**
+ * A/B of kernel patches within one process, interleaved iteration by iteration: each pair times
+ * one training iteration with the patches (A) and one with the named kernels stock (B), in
+ * alternating order. Shared machines drift by tens of percent over minutes; a pair's two
+ * iterations are seconds apart, so the median of the pairs' ratios is what to quote.
+ *
+ *   node --import tsx bench/ab.ts --model mlp --stock GanAdamUpdate,Sum,Mean [--pairs 20]
+ *                                 [--warmup 3] [--engine wasm] [--threads N] [--batch 64]
+ *
+ * Prints a summary line and `RESULT {json}`.
+ */
+import { selectEngine, type EngineName } from '../src/engine/select.js';
+import { benchConfig, buildRig, median, type ModelName } from './harness.js';
+import { captureStock, stockSwitch } from './stock-kernels.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+async function main(): Promise<void> {
+  const engineName = arg('engine', 'wasm') as EngineName;
+  const model = arg('model', 'mlp') as ModelName;
+  const pairs = Number(arg('pairs', '20'));
+  const warmup = Number(arg('warmup', '3'));
+  const batch = Number(arg('batch', '64'));
+  const names = arg('stock', '').split(',').filter(Boolean);
+  if (names.length === 0) throw new Error('--stock: name the kernels to compare (e.g. GanAdamUpdate,Sum)');
+  const threads = arg('threads', '');
+  if (threads) process.env.GAN_WASM_THREADS = threads;
+
+  if (engineName === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  const stockConfigs = captureStock(names, engineName);
+  const engine = await selectEngine(engineName);
+  const kernels = stockSwitch(stockConfigs, engineName, engine.patchedKernels);
+  const rig = buildRig(benchConfig(model, batch));
+  const iteration = async (use: () => void): Promise<number> => {
+    use();
+    const t0 = performance.now();
+    await rig.trainer.trainIteration(rig.real);
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < warmup; i++) {
+    await iteration(kernels.patched);
+    await iteration(kernels.stock);
+  }
+  const patchedMs: number[] = [];
+  const stockMs: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    if (i % 2 === 0) {
+      patchedMs.push(await iteration(kernels.patched));
+      stockMs.push(await iteration(kernels.stock));
+    } else {
+      stockMs.push(await iteration(kernels.stock));
+      patchedMs.push(await iteration(kernels.patched));
+    }
+  }
+  kernels.patched();
+  rig.dispose();
+  const ratios = stockMs.map((s, i) => s / patchedMs[i]!);
+  const result = {
+    engine: engine.threads > 1 ? `${engine.name}×${engine.threads}` : engine.name,
+    model,
+    batch,
+    stock: names,
+    pairs,
+    patchedMedianMs: median(patchedMs),
+    stockMedianMs: median(stockMs),
+    /** Median over pairs of stock time ÷ patched time: > 1 means the patches are faster. */
+    speedup: median(ratios),
+    patchedFasterPairs: ratios.filter((r) => r > 1).length,
+    patchedMs,
+    stockMs,
+  };
+  console.log(
+    `${result.engine} ${model}: patched ${result.patchedMedianMs.toFixed(1)} ms, with ${names.join(', ')} stock ` +
+    `${result.stockMedianMs.toFixed(1)} ms; speed-up ${result.speedup.toFixed(3)}× (median of ${pairs} pairs; patched faster in ${result.patchedFasterPairs})`,
+  );
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+await main();
