@@ -4,11 +4,12 @@
  * alternating order. Shared machines drift by tens of percent over minutes; a pair's two
  * iterations are seconds apart, so the median of the pairs' ratios is what to quote.
  *
- *   node --import tsx bench/ab.ts --model mlp --stock GanAdamUpdate,Sum,Mean [--pairs 20]
+ *   node --import tsx bench/ab.ts --model mlp --stock GanAdamUpdate,Sum,Mean,fused [--pairs 20]
  *                                 [--warmup 3] [--engine wasm] [--threads N] [--batch 64]
  *
  * Prints a summary line and `RESULT {json}`.
  */
+import { restoreFusedOps, usePrunableFusedOps } from '../src/engine/prunable-fused-ops.js';
 import { selectEngine, type EngineName } from '../src/engine/select.js';
 import { benchConfig, buildRig, median, type ModelName } from './harness.js';
 import { captureStock, stockSwitch } from './stock-kernels.js';
@@ -30,9 +31,15 @@ async function main(): Promise<void> {
   if (threads) process.env.GAN_WASM_THREADS = threads;
 
   if (engineName === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  const stockConfigs = captureStock(names, engineName);
+  // `fused` is not a kernel: tfjs's own fused conv/matMul ops (src/engine/prunable-fused-ops.ts).
+  const withFused = names.includes('fused');
+  const stockConfigs = captureStock(names.filter((n) => n !== 'fused'), engineName);
   const engine = await selectEngine(engineName);
-  const kernels = stockSwitch(stockConfigs, engineName, engine.patchedKernels);
+  const switched = stockSwitch(stockConfigs, engineName, engine.patchedKernels);
+  const kernels = {
+    patched: () => { switched.patched(); if (withFused) usePrunableFusedOps(); },
+    stock: () => { switched.stock(); if (withFused) restoreFusedOps(); },
+  };
   const rig = buildRig(benchConfig(model, batch));
   const iteration = async (use: () => void): Promise<number> => {
     use();

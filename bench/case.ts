@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectEngine, type EngineName } from '../src/engine/select.js';
-import { restoreFusedOps } from '../src/engine/unfused-gradients.js';
+import { restoreFusedOps } from '../src/engine/prunable-fused-ops.js';
 import { iterationFlops } from './flops.js';
 import { benchConfig, buildRig, median, type ModelName } from './harness.js';
 import { profileKernels, type Profile } from './profile.js';
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 
   const started = performance.now();
   if (engineName === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  // `fused` is not a kernel: it puts back tfjs's fused conv/matMul gradients (src/engine/unfused-gradients.ts).
+  // `fused` is not a kernel: it puts back tfjs's fused conv/matMul gradients (src/engine/prunable-fused-ops.ts).
   const keepFused = stockNames.includes('fused');
   const stock = captureStock(stockNames.filter((name) => name !== 'fused'), engineName);
   const engine = await selectEngine(engineName);

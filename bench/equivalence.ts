@@ -1,6 +1,6 @@
 /**
- * Same seed, patched vs unpatched kernels (and our unfused gradients vs tfjs's
- * fused ones, src/engine/unfused-gradients.ts): the per-step losses of 20 training
+ * Same seed, patched vs unpatched kernels (and our prunable fused ops vs tfjs's
+ * own, src/engine/prunable-fused-ops.ts): the per-step losses of 20 training
  * iterations must agree to float32 rounding (reported as the largest relative
  * difference of dLoss/gLoss over the 20 steps).
  *   - mlp on wasm: patched kernels vs the stock wasm kernels (re-registered);
@@ -11,40 +11,33 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import type { KernelConfig } from '@tensorflow/tfjs';
 import { registerMissingGradients } from '../src/engine/gradients.js';
-import { ADAM_UPDATE } from '../src/engine/kernels/adam-update.js';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
-import { restoreFusedOps, unfuseLinearOpsUnderTape } from '../src/engine/unfused-gradients.js';
+import { restoreFusedOps, usePrunableFusedOps } from '../src/engine/prunable-fused-ops.js';
 import { useThreadedWasm } from '../src/engine/wasm-threads.js';
 import { benchConfig, buildRig, type ModelName } from './harness.js';
 
 const STEPS = Number(process.argv[process.argv.indexOf('--steps') + 1] ?? 20) || 20;
 const THREADS = Number(process.argv[process.argv.indexOf('--threads') + 1] ?? 1) || 1;
-const PATCHED = {
-  wasm: ['Conv2DBackpropFilter', 'BatchMatMul', 'Conv2DBackpropInput', 'Tile', 'LeakyRelu'],
-  cpu: ['Conv2DBackpropFilter', 'Conv2D', 'Conv2DBackpropInput', 'FusedConv2D'],
-};
-
-/** Stock kernels as registered before any patch (wasm has no Conv2DBackpropFilter). */
-const stock = new Map<string, KernelConfig | undefined>(
-  Object.entries(PATCHED).flatMap(([backend, names]) => names.map((n) => [`${backend}/${n}`, tf.getKernel(n, backend)] as const)),
-);
+/** Every kernel registered before any patch, per backend: the stock ones. */
+const stock = new Map(['wasm', 'cpu'].map((b) => [b, new Map(tf.getKernelsForBackend(b).map((k) => [k.kernelName, k]))]));
+/** What registerKernelPatches reported patching, per backend. */
+const patchedNames = new Map<string, string[]>();
 
 function setKernels(backend: 'wasm' | 'cpu', patched: boolean): void {
   if (patched) {
-    registerKernelPatches(backend);
-    unfuseLinearOpsUnderTape();
+    patchedNames.set(backend, registerKernelPatches(backend));
+    usePrunableFusedOps();
     return;
   }
   restoreFusedOps();
-  // Our own Adam kernel has no stock version: without it FusedAdamOptimizer runs tfjs's Adam.
-  if (tf.getKernel(ADAM_UPDATE, backend)) tf.unregisterKernel(ADAM_UPDATE, backend);
-  for (const name of PATCHED[backend]) {
-    const config = stock.get(`${backend}/${name}`);
-    if (!config) continue; // a kernel the backend lacks (wasm Conv2DBackpropFilter): the patch stays
+  for (const name of patchedNames.get(backend) ?? []) {
+    const config = stock.get(backend)!.get(name);
+    // A kernel the backend lacks: ours goes (GanAdamUpdate: the optimizer runs tfjs's Adam),
+    // except wasm Conv2DBackpropFilter, without which no conv model trains on wasm.
+    if (!config && name === 'Conv2DBackpropFilter') continue;
     tf.unregisterKernel(name, backend);
-    tf.registerKernel(config);
+    if (config) tf.registerKernel(config);
   }
 }
 

@@ -6,7 +6,8 @@
  * References are the stock kernels themselves, captured from the kernel
  * registry before the patches are installed and called directly:
  * - Conv2DBackpropFilter: stock cpu (wasm has none; cpu's is replaced).
- * - BatchMatMul, Conv2DBackpropInput, Tile on wasm: the stock wasm kernels.
+ * - BatchMatMul, Conv2DBackpropInput, Tile, LeakyRelu on wasm: the stock wasm kernels.
+ * (Sum, Mean and the SIMD module: simd-kernels.test.ts.)
  */
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -527,4 +528,32 @@ describe('LeakyRelu gradient', () => {
       });
     });
   }
+});
+
+// ---------------------------------------------------------------- Identity (wasm)
+
+describe('wasm Identity patch', () => {
+  before(async () => {
+    await onBackend('wasm', () => registerKernelPatches('wasm'));
+  });
+
+  test('a clone shares the buffer, outlives its source, and frees it with the last reference', async () => {
+    await onBackend('wasm', () => {
+      const backend = tf.backend() as unknown as { getMemoryOffset(id: object): number; numDataIds(): number };
+      const buffersBefore = backend.numDataIds();
+      const x = tf.tensor([1, -2, 3.5, 0], [2, 2]);
+      const y = tf.clone(x);
+      assert.equal(backend.getMemoryOffset(y.dataId), backend.getMemoryOffset(x.dataId), 'no copy');
+      assert.equal(backend.numDataIds(), buffersBefore + 1);
+      x.dispose();
+      assert.deepEqual(Array.from(y.dataSync()), [1, -2, 3.5, 0]);
+      assert.deepEqual(y.shape, [2, 2]);
+      y.dispose();
+      assert.equal(backend.numDataIds(), buffersBefore, 'freed with the last reference');
+      const strings = tf.tensor(['a', 'b']);
+      const s = tf.clone(strings);
+      assert.deepEqual(s.dataSync(), ['a', 'b']);
+      tf.dispose([strings, s]);
+    });
+  });
 });

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
 import { registerFastLeakyReluGradient, registerMissingGradients } from './gradients.js';
 import { registerKernelPatches } from './kernels/index.js';
-import { unfuseLinearOpsUnderTape } from './unfused-gradients.js';
+import { usePrunableFusedOps } from './prunable-fused-ops.js';
 import { useThreadedWasm, wasmThreadsInUse, wasmThreadsWanted } from './wasm-threads.js';
 
 export type EngineName = 'tensorflow' | 'wasm' | 'cpu';
@@ -125,7 +125,7 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
     }
     registerMissingGradients();
     registerFastLeakyReluGradient();
-    unfuseLinearOpsUnderTape();
+    usePrunableFusedOps();
     silenceCpuBanner();
     const patchedKernels = registerKernelPatches(candidate.engine);
     return {

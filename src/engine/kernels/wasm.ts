@@ -19,6 +19,9 @@
  *
  * LeakyRelu: x · step(x, α), exact (wasm-leaky-relu.ts).
  *
+ * Identity: shares its input's buffer instead of copying it (wasm-identity.ts);
+ * the tape clones every tensor a gradient saves.
+ *
  * GanAdamUpdate (one Adam step per variable, src/train/fused-adam.ts) and
  * Sum/Mean over leading axes: SIMD loops of our own (src/engine/simd/) run on
  * the backend's heap, bit-identical to the stock sequences (wasm-adam-update.ts,
@@ -35,6 +38,7 @@ import { kernelInvoker } from './invoke.js';
 import { addKernel, replaceKernel } from './register.js';
 import { makeWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { makeWasmConv2dBackpropInput } from './wasm-conv2d-backprop-input.js';
+import { makeWasmIdentity } from './wasm-identity.js';
 import { makeWasmLeakyRelu } from './wasm-leaky-relu.js';
 import { wasmAdamUpdate } from './wasm-adam-update.js';
 import { makeWasmLeadingReduce } from './wasm-reduce.js';
@@ -58,6 +62,7 @@ export function registerWasmKernels(): string[] {
   }
   if (replaceKernel('Tile', BACKEND, makeWasmTile)) names.push('Tile');
   if (replaceKernel('LeakyRelu', BACKEND, (stock) => makeWasmLeakyRelu(stock, BACKEND))) names.push('LeakyRelu');
+  if (replaceKernel('Identity', BACKEND, makeWasmIdentity)) names.push('Identity');
   const backend = tf.findBackend(BACKEND);
   if (backend && simdKernelsFor(backend)) {
     if (addKernel(ADAM_UPDATE, BACKEND, wasmAdamUpdate)) names.push(ADAM_UPDATE);

@@ -1,13 +1,14 @@
 // The G step back-propagates through D only to reach G: with tfjs's fused conv/matMul
-// gradients it also paid for every D weight gradient. src/engine/unfused-gradients.ts routes
-// linear fused calls through plain ops under a gradient tape; these tests check the
-// gradients are unchanged and that the unneeded kernels are really gone.
+// gradients it also paid for every D weight gradient. src/engine/prunable-fused-ops.ts runs
+// linear fused calls as the fused kernels with one gradient closure per input; these tests
+// check the gradients are unchanged, that the unneeded kernels are really gone, and that the
+// forward pass is the fused kernels' with and without a tape.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { parseConfig } from '../src/config.ts';
 import { selectEngine } from '../src/engine/select.ts';
-import { restoreFusedOps, unfuseLinearOpsUnderTape } from '../src/engine/unfused-gradients.ts';
+import { restoreFusedOps, usePrunableFusedOps } from '../src/engine/prunable-fused-ops.ts';
 import { buildModels, type GanModels } from '../src/models/index.ts';
 import { relativeError } from './helpers/compare.ts';
 
@@ -45,15 +46,18 @@ for (const engine of ['cpu', 'wasm'] as const) {
       restoreFusedOps();
       const fused = generatorStep(m);
       const fusedKernels = await fused.kernels;
-      unfuseLinearOpsUnderTape();
+      usePrunableFusedOps();
       const unfused = generatorStep(m);
       const unfusedKernels = await unfused.kernels;
       fused.grads.forEach((g, i) => assert.ok(relativeError(unfused.grads[i]!, g) < 1e-5, `G weight ${i}: relative diff ${relativeError(unfused.grads[i]!, g)}`));
       // G's two transposed convs need their filter gradients; D's two convs' are not needed.
       assert.equal(count(fusedKernels, 'Conv2DBackpropFilter'), 4, 'fused: G 2 + D 2 filter gradients');
-      assert.equal(count(unfusedKernels, 'Conv2DBackpropFilter'), 2, 'unfused: only G\'s 2 filter gradients');
+      assert.equal(count(unfusedKernels, 'Conv2DBackpropFilter'), 2, 'prunable: only G\'s 2 filter gradients');
+      // D's convs run fused under the tape too (no separate bias Add).
+      assert.equal(count(unfusedKernels, 'FusedConv2D'), 2);
+      assert.equal(count(unfusedKernels, 'Conv2D'), count(fusedKernels, 'Conv2D'));
     } finally {
-      unfuseLinearOpsUnderTape();
+      usePrunableFusedOps();
       m.generator.dispose();
       m.discriminator.dispose();
     }
@@ -75,23 +79,44 @@ test('D step on the MLP: no input gradient for D\'s first layer (the images are 
   try {
     restoreFusedOps();
     const fused = await matMuls();
-    unfuseLinearOpsUnderTape();
+    usePrunableFusedOps();
     const unfused = await matMuls();
     // 3 dense layers: 3 forward products; backward needs 3 dW and 2 dX (not the first layer's).
     assert.equal(unfused, 3 + 3 + 2);
     assert.equal(fused, 3 + 3 + 3);
   } finally {
-    unfuseLinearOpsUnderTape();
+    usePrunableFusedOps();
     images.dispose();
   }
 });
 
-test('outside a gradient tape the fused kernels still run (sampling, evaluation)', async () => {
+test('the forward pass runs the fused kernels with and without a tape, bit for bit', async () => {
   await selectEngine('wasm');
-  unfuseLinearOpsUnderTape();
-  const m = models('dcgan');
-  const z = tf.randomNormal([2, m.latentDim]);
-  const info = await tf.profile(() => (m.discriminator.predict(m.generator.predict(z) as tf.Tensor) as tf.Tensor).dispose());
-  assert.ok(info.kernels.some((k) => k.name === 'FusedConv2D'), `kernels: ${info.kernels.map((k) => k.name).join(', ')}`);
-  z.dispose();
+  usePrunableFusedOps();
+  for (const arch of ['dcgan', 'mlp'] as const) {
+    const m = models(arch);
+    const z = tf.randomNormal([4, m.latentDim], 0, 1, 'float32', 11);
+    const forward = () => m.discriminator.apply(m.generator.apply(z, { training: false }), { training: false }) as tf.Tensor;
+    const plain = forward();
+    const dVars = m.discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
+    let taped: Float32Array | undefined;
+    const info = await tf.profile(() => {
+      const r = tf.variableGrads(() => {
+        const y = forward();
+        taped = y.dataSync() as Float32Array;
+        return tf.mean(y) as tf.Scalar;
+      }, dVars);
+      tf.dispose([r.value, ...Object.values(r.grads)]);
+    });
+    const names = info.kernels.map((k) => k.name);
+    // Every Dense and Conv2D layer's forward product is one fused kernel under the tape.
+    const layers = (cls: string) => [...m.generator.layers, ...m.discriminator.layers].filter((l) => l.getClassName() === cls).length;
+    assert.equal(count(names, '_FusedMatMul'), layers('Dense'), `${arch}: kernels ${names.join(', ')}`);
+    assert.equal(count(names, 'FusedConv2D'), layers('Conv2D'), `${arch}: kernels ${names.join(', ')}`);
+    assert.equal(count(names, 'Conv2D'), 0);
+    assert.deepEqual(taped, plain.dataSync());
+    tf.dispose([plain, z]);
+    m.generator.dispose();
+    m.discriminator.dispose();
+  }
 });

@@ -1,0 +1,20 @@
+/**
+ * Identity for wasm that shares its input's buffer (one more reference), as tfjs's cpu Identity
+ * and wasm's own Reshape do, instead of copying it. tfjs's tape saves every input a gradient
+ * needs as a clone (engine.saveTensorsForBackwardMode → Identity): on wasm that was a real copy
+ * of every saved activation and weight, ~95–120 copies per GAN iteration (2–7 ms), and the
+ * copies got new tensor ids, so XNNPACK operators cached on a weight missed for its clone.
+ * Sharing is safe because tfjs never writes a tensor's buffer after creating it (a variable's
+ * assign swaps buffers), and a buffer is freed when its last reference is disposed.
+ */
+import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+
+export function makeWasmIdentity(stock: KernelConfig): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x?: TensorInfo };
+    if (x === undefined) throw new Error('Identity: input x is required');
+    if (x.dtype === 'string') return stock.kernelFunc(args);
+    (args.backend as KernelBackend & { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
