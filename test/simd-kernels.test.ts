@@ -3,8 +3,8 @@
  * - the committed binary is the assembly of the committed source;
  * - both binaries (plain and shared memory) compute what a float32 reference computes, bit for
  *   bit, on a memory of their own;
- * - the Sum and Mean patches equal the stock wasm kernels bit for bit over leading-axis
- *   reductions, and hand everything else to them.
+ * - the Sum, Mean and Transpose patches equal the stock wasm kernels bit for bit where they
+ *   apply, and hand everything else to them.
  * (GanAdamUpdate on wasm is compared with tfjs's Adam in fused-adam.test.ts.)
  */
 import { test, describe, before } from 'node:test';
@@ -16,6 +16,7 @@ import type { KernelConfig, NamedAttrMap } from '@tensorflow/tfjs';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { SIMD_WASM_PLAIN, SIMD_WASM_SHARED } from '../src/engine/simd/kernels-binary.js';
 import type { SimdKernels } from '../src/engine/simd/simd-kernels.js';
+import { reducePermutation } from '../src/engine/kernels/wasm-transpose.js';
 import { assembleSimd, BINARY_TS_PATH } from '../scripts/simd-assemble.ts';
 import { callKernelShaped, onBackend, seeded, size } from './helpers/kernel-calls.ts';
 
@@ -86,6 +87,23 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
         assert.deepEqual(read(pmo!, n), mo);
         assert.deepEqual(read(pvo!, n), vo);
         assert.deepEqual(read(pxo!, n), xo);
+      });
+    }
+
+    for (const [rows, cols, srcPad, dstPad] of [[1, 1, 0, 0], [4, 4, 0, 0], [8, 8, 3, 1], [9, 17, 0, 2], [33, 8, 5, 0], [64, 100, 0, 0]] as const) {
+      test(`transpose ${rows}×${cols} (row strides +${srcPad}, +${dstPad}) moves every value`, () => {
+        const srcStride = cols + srcPad;
+        const dstStride = rows + dstPad;
+        const src = seeded(rows * srcStride, rows + cols);
+        const sentinel = -12345;
+        const [ps, pd] = place([src, new Float32Array(cols * dstStride).fill(sentinel)]) as [number, number];
+        simd.transpose(ps, pd, rows, cols, srcStride, dstStride);
+        const dst = read(pd, cols * dstStride);
+        for (let j = 0; j < cols; j++) {
+          for (let i = 0; i < dstStride; i++) {
+            assert.equal(dst[j * dstStride + i], i < rows ? src[i * srcStride + j] : sentinel, `dst[${j}][${i}]`);
+          }
+        }
       });
     }
 
@@ -163,6 +181,64 @@ describe('wasm Sum and Mean patches', () => {
       assert.equal(s.dtype, 'int32');
       assert.deepEqual(Array.from(s.dataSync()), [9, 12]);
       tf.dispose([x, s]);
+    });
+  });
+});
+
+// ---------------------------------------------------------------- Transpose patch on wasm
+
+const stockWasmTranspose: KernelConfig = tf.getKernel('Transpose', 'wasm');
+
+describe('wasm Transpose patch', () => {
+  before(async () => {
+    await onBackend('wasm', () => registerKernelPatches('wasm'));
+  });
+
+  test('reduces permutations to the plans it runs', () => {
+    assert.deepEqual(reducePermutation([64, 14, 14, 64], [3, 1, 2, 0]), { shape: [64, 196, 64], perm: [2, 1, 0] });
+    assert.deepEqual(reducePermutation([1, 5, 3], [0, 2, 1]), { shape: [5, 3], perm: [1, 0] });
+    assert.deepEqual(reducePermutation([2, 3, 4, 5], [2, 3, 0, 1]), { shape: [6, 20], perm: [1, 0] });
+    assert.deepEqual(reducePermutation([2, 3, 4], [0, 1, 2]), { shape: [24], perm: [0] });
+    assert.deepEqual(reducePermutation([64, 7, 7, 128], [1, 2, 0, 3]), { shape: [64, 49, 128], perm: [1, 0, 2] });
+  });
+
+  const cases: Array<[number[], number[]]> = [
+    [[1024, 784], [1, 0]],
+    [[13, 11], [1, 0]], // tails in both directions
+    [[8, 8], [1, 0]],
+    [[1, 7], [1, 0]],
+    [[3, 17, 9], [0, 2, 1]],
+    [[64, 14, 14, 64], [3, 1, 2, 0]], // conv filter gradient's batch/channel swap
+    [[5, 3, 2, 9], [3, 1, 2, 0]],
+    [[2, 3, 4, 5], [2, 3, 0, 1]],
+    [[64, 7, 7, 128], [1, 2, 0, 3]], // block copy: stock
+    [[4, 5, 6], [1, 2, 0]], // rotation: stock
+    [[6], [0]],
+  ];
+  for (const [i, [shape, perm]] of cases.entries()) {
+    test(`[${shape.join(',')}] perm [${perm.join(',')}]: identical to stock`, async () => {
+      await onBackend('wasm', () => {
+        const x = tf.tensor(seeded(size(shape), 1200 + i), shape);
+        const attrs = { perm } as unknown as NamedAttrMap;
+        try {
+          const out = tf.engine().runKernel('Transpose', { x }, attrs) as tf.Tensor;
+          const patched = { shape: out.shape, values: out.dataSync() as Float32Array };
+          out.dispose();
+          assert.deepEqual(patched, callKernelShaped(stockWasmTranspose, { x }, attrs));
+        } finally {
+          x.dispose();
+        }
+      });
+    });
+  }
+
+  test('int32 goes to the stock kernel', async () => {
+    await onBackend('wasm', () => {
+      const x = tf.tensor([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32');
+      const t = tf.transpose(x);
+      assert.equal(t.dtype, 'int32');
+      assert.deepEqual(Array.from(t.dataSync()), [1, 4, 2, 5, 3, 6]);
+      tf.dispose([x, t]);
     });
   });
 });

@@ -22,6 +22,9 @@
  * Identity: shares its input's buffer instead of copying it (wasm-identity.ts);
  * the tape clones every tensor a gradient saves.
  *
+ * Transpose: 2-D, batched 2-D and outer-axes swaps on a SIMD transpose
+ * (wasm-transpose.ts); the stock kernel moves one float at a time.
+ *
  * GanAdamUpdate (one Adam step per variable, src/train/fused-adam.ts) and
  * Sum/Mean over leading axes: SIMD loops of our own (src/engine/simd/) run on
  * the backend's heap, bit-identical to the stock sequences (wasm-adam-update.ts,
@@ -42,6 +45,7 @@ import { makeWasmIdentity } from './wasm-identity.js';
 import { makeWasmLeakyRelu } from './wasm-leaky-relu.js';
 import { wasmAdamUpdate } from './wasm-adam-update.js';
 import { makeWasmLeadingReduce } from './wasm-reduce.js';
+import { makeWasmTranspose } from './wasm-transpose.js';
 import { makeWasmTile } from './wasm-tile.js';
 
 const BACKEND = 'wasm';
@@ -68,6 +72,7 @@ export function registerWasmKernels(): string[] {
     if (addKernel(ADAM_UPDATE, BACKEND, wasmAdamUpdate)) names.push(ADAM_UPDATE);
     if (replaceKernel('Sum', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'sum'))) names.push('Sum');
     if (replaceKernel('Mean', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'mean'))) names.push('Mean');
+    if (replaceKernel('Transpose', BACKEND, makeWasmTranspose)) names.push('Transpose');
   }
   return names;
 }

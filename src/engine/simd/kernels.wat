@@ -160,4 +160,104 @@
           (f32.div (local.get $s) (local.get $div)))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $cols1))))
+
+  ;; dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols (strides in floats):
+  ;; one 2-D transpose, also of a slice of a larger tensor. 8×8 tiles, each four 4×4 blocks
+  ;; transposed in registers, taken down 8-column strips of src so that dst fills 8 rows in
+  ;; order: a tile touches 8 source and 8 destination lines, which an 8-way L1 keeps even when a
+  ;; power-of-two stride maps them to one set (untiled strips ran up to 4× slower on such
+  ;; shapes; measured 0.3–0.5 ns per float here, stock Transpose 0.3–8). The last rows mod 8
+  ;; and cols mod 8 go element by element.
+  (func (export "transpose")
+    (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (param $srcStride i32) (param $dstStride i32)
+    (local $i i32) (local $j i32) (local $ss i32) (local $ds i32)
+    (local $s i32) (local $d i32) (local $rows8 i32) (local $cols8 i32)
+    (local.set $ss (i32.shl (local.get $srcStride) (i32.const 2)))
+    (local.set $ds (i32.shl (local.get $dstStride) (i32.const 2)))
+    (local.set $rows8 (i32.and (local.get $rows) (i32.const -8)))
+    (local.set $cols8 (i32.and (local.get $cols) (i32.const -8)))
+    (block $jdone
+      (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $cols8)))
+        (local.set $i (i32.const 0))
+        (block $idone
+          (loop $iloop
+            (br_if $idone (i32.ge_u (local.get $i) (local.get $rows8)))
+            ;; s = src + (i·srcStride + j)·4;  d = dst + (j·dstStride + i)·4
+            (local.set $s (i32.add (local.get $src)
+              (i32.shl (i32.add (i32.mul (local.get $i) (local.get $srcStride)) (local.get $j)) (i32.const 2))))
+            (local.set $d (i32.add (local.get $dst)
+              (i32.shl (i32.add (i32.mul (local.get $j) (local.get $dstStride)) (local.get $i)) (i32.const 2))))
+            (call $block4 (local.get $s) (local.get $d) (local.get $ss) (local.get $ds))
+            (call $block4 (i32.add (local.get $s) (i32.const 16)) (i32.add (local.get $d) (i32.shl (local.get $ds) (i32.const 2)))
+              (local.get $ss) (local.get $ds))
+            (call $block4 (i32.add (local.get $s) (i32.shl (local.get $ss) (i32.const 2))) (i32.add (local.get $d) (i32.const 16))
+              (local.get $ss) (local.get $ds))
+            (call $block4
+              (i32.add (local.get $s) (i32.add (i32.shl (local.get $ss) (i32.const 2)) (i32.const 16)))
+              (i32.add (local.get $d) (i32.add (i32.shl (local.get $ds) (i32.const 2)) (i32.const 16)))
+              (local.get $ss) (local.get $ds))
+            (local.set $i (i32.add (local.get $i) (i32.const 8)))
+            (br $iloop)))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (br $jloop)))
+    ;; columns [cols8, cols) of rows [0, rows8), then rows [rows8, rows) of every column
+    (local.set $j (local.get $cols8))
+    (block $cdone
+      (loop $cloop
+        (br_if $cdone (i32.ge_u (local.get $j) (local.get $cols)))
+        (call $copyColumn (local.get $src) (local.get $dst) (i32.const 0) (local.get $rows8)
+          (local.get $j) (local.get $srcStride) (local.get $dstStride))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cloop)))
+    (local.set $j (i32.const 0))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $j) (local.get $cols)))
+        (call $copyColumn (local.get $src) (local.get $dst) (local.get $rows8) (local.get $rows)
+          (local.get $j) (local.get $srcStride) (local.get $dstStride))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $rloop))))
+
+  ;; The 4×4 block at s (row stride ss bytes) transposed to d (row stride ds bytes).
+  (func $block4 (param $s i32) (param $d i32) (param $ss i32) (param $ds i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $r0 (v128.load (local.get $s)))
+    (local.set $r1 (v128.load (i32.add (local.get $s) (local.get $ss))))
+    (local.set $r2 (v128.load (i32.add (local.get $s) (i32.shl (local.get $ss) (i32.const 1)))))
+    (local.set $r3 (v128.load (i32.add (local.get $s) (i32.mul (local.get $ss) (i32.const 3)))))
+    ;; t0 = r0.0 r1.0 r0.1 r1.1; t1 = r0.2 r1.2 r0.3 r1.3; t2, t3 likewise for r2, r3
+    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+    ;; column c of the block = (t0|t1 low or high half) ++ (t2|t3 same half)
+    (v128.store (local.get $d)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+    (v128.store (i32.add (local.get $d) (local.get $ds))
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+    (v128.store (i32.add (local.get $d) (i32.shl (local.get $ds) (i32.const 1)))
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+    (v128.store (i32.add (local.get $d) (i32.mul (local.get $ds) (i32.const 3)))
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
+
+  ;; dst[j·dstStride + i] = src[i·srcStride + j] for i in [from, to): one column of src.
+  (func $copyColumn
+    (param $src i32) (param $dst i32) (param $from i32) (param $to i32) (param $j i32)
+    (param $srcStride i32) (param $dstStride i32)
+    (local $i i32)
+    (local.set $i (local.get $from))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $to)))
+        (f32.store
+          (i32.add (local.get $dst)
+            (i32.shl (i32.add (i32.mul (local.get $j) (local.get $dstStride)) (local.get $i)) (i32.const 2)))
+          (f32.load
+            (i32.add (local.get $src)
+              (i32.shl (i32.add (i32.mul (local.get $i) (local.get $srcStride)) (local.get $j)) (i32.const 2)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next))))
 )

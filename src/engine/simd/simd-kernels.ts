@@ -18,6 +18,8 @@ export interface SimdKernels {
     biasCorrection1: number, biasCorrection2: number, epsilon: number, negLearningRate: number,
   ): void;
   colsum(src: number, dst: number, rows: number, cols: number, divisor: number): void;
+  /** dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols (strides in floats). */
+  transpose(src: number, dst: number, rows: number, cols: number, srcStride: number, dstStride: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
