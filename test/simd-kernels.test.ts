@@ -18,7 +18,7 @@ import { SIMD_WASM_PLAIN, SIMD_WASM_SHARED } from '../src/engine/simd/kernels-bi
 import type { SimdKernels } from '../src/engine/simd/simd-kernels.js';
 import { reducePermutation } from '../src/engine/kernels/wasm-transpose.js';
 import { assembleSimd, BINARY_TS_PATH } from '../scripts/simd-assemble.ts';
-import { callKernelShaped, onBackend, seeded, size } from './helpers/kernel-calls.ts';
+import { assertClose, callKernelShaped, onBackend, seeded, size } from './helpers/kernel-calls.ts';
 
 const stockWasmSum: KernelConfig = tf.getKernel('Sum', 'wasm');
 const stockWasmMean: KernelConfig = tf.getKernel('Mean', 'wasm');
@@ -241,4 +241,50 @@ describe('wasm Transpose patch', () => {
       tf.dispose([x, t]);
     });
   });
+});
+
+// ---------------------------------------------------------------- _FusedMatMul patch on wasm
+
+const stockWasmFusedMatMul: KernelConfig = tf.getKernel('_FusedMatMul', 'wasm');
+
+describe('wasm _FusedMatMul patch', () => {
+  before(async () => {
+    await onBackend('wasm', () => registerKernelPatches('wasm'));
+  });
+
+  interface MatMulCase { m: number; k: number; n: number; bias: boolean; attrs?: Record<string, unknown>; batch?: number }
+  const cases: MatMulCase[] = [
+    { m: 64, k: 1024, n: 784, bias: false }, // G's output layer: swapped
+    { m: 64, k: 512, n: 1024, bias: true },
+    { m: 7, k: 300, n: 129, bias: true }, // odd sizes: transpose tails
+    { m: 64, k: 100, n: 6272, bias: true }, // DCGAN G's projection
+    { m: 64, k: 256, n: 1, bias: true }, // small weights: stock
+    { m: 64, k: 512, n: 1024, bias: true, attrs: { activation: 'relu' } }, // not linear: stock
+    { m: 64, k: 512, n: 1024, bias: false, attrs: { transposeB: true } }, // transposed: stock
+    { m: 8, k: 64, n: 512, bias: true, batch: 2 }, // batched: stock
+  ];
+  for (const [i, c] of cases.entries()) {
+    const label = `[${c.batch ?? 1},${c.m},${c.k}]·[${c.k},${c.n}]${c.bias ? ' + bias' : ''} ${JSON.stringify(c.attrs ?? {})}`;
+    test(`${label}: equals the stock kernel to float32 rounding`, async () => {
+      await onBackend('wasm', () => {
+        const batch = c.batch ?? 1;
+        const transposeB = c.attrs?.transposeB === true;
+        const a = tf.tensor(seeded(batch * c.m * c.k, 1300 + i), [batch, c.m, c.k]);
+        const b = tf.tensor(seeded(batch * c.k * c.n, 1400 + i), transposeB ? [batch, c.n, c.k] : [batch, c.k, c.n]);
+        const bias = c.bias ? tf.tensor(seeded(c.n, 1500 + i), [c.n]) : undefined;
+        const inputs: Record<string, tf.Tensor> = bias ? { a, b, bias } : { a, b };
+        const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0, ...c.attrs } as unknown as NamedAttrMap;
+        try {
+          const out = tf.engine().runKernel('_FusedMatMul', inputs, attrs) as tf.Tensor;
+          const patched = { shape: out.shape, values: out.dataSync() as Float32Array };
+          out.dispose();
+          const reference = callKernelShaped(stockWasmFusedMatMul, inputs, attrs);
+          assert.deepEqual(patched.shape, reference.shape);
+          assertClose(patched.values, reference.values, 1e-6, label);
+        } finally {
+          tf.dispose([a, b, ...(bias ? [bias] : [])]);
+        }
+      });
+    });
+  }
 });

@@ -25,6 +25,9 @@
  * Transpose: 2-D, batched 2-D and outer-axes swaps on a SIMD transpose
  * (wasm-transpose.ts); the stock kernel moves one float at a time.
  *
+ * _FusedMatMul: a dense layer's forward as yᵀ = Wᵀ·xᵀ, so that XNNPACK packs the
+ * batch instead of freshly updated weights (wasm-fused-matmul.ts).
+ *
  * GanAdamUpdate (one Adam step per variable, src/train/fused-adam.ts) and
  * Sum/Mean over leading axes: SIMD loops of our own (src/engine/simd/) run on
  * the backend's heap, bit-identical to the stock sequences (wasm-adam-update.ts,
@@ -41,6 +44,7 @@ import { kernelInvoker } from './invoke.js';
 import { addKernel, replaceKernel } from './register.js';
 import { makeWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { makeWasmConv2dBackpropInput } from './wasm-conv2d-backprop-input.js';
+import { makeWasmFusedMatMul } from './wasm-fused-matmul.js';
 import { makeWasmIdentity } from './wasm-identity.js';
 import { makeWasmLeakyRelu } from './wasm-leaky-relu.js';
 import { wasmAdamUpdate } from './wasm-adam-update.js';
@@ -73,6 +77,7 @@ export function registerWasmKernels(): string[] {
     if (replaceKernel('Sum', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'sum'))) names.push('Sum');
     if (replaceKernel('Mean', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'mean'))) names.push('Mean');
     if (replaceKernel('Transpose', BACKEND, makeWasmTranspose)) names.push('Transpose');
+    if (replaceKernel('_FusedMatMul', BACKEND, (stock) => makeWasmFusedMatMul(stock, BACKEND))) names.push('_FusedMatMul');
   }
   return names;
 }

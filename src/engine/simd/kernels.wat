@@ -260,4 +260,35 @@
               (i32.shl (i32.add (i32.mul (local.get $i) (local.get $srcStride)) (local.get $j)) (i32.const 2)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next))))
+
+  ;; x[i][j] += bias[j] for a row-major rows × cols matrix, in place.
+  (func (export "addRows") (param $x i32) (param $rows i32) (param $cols i32) (param $bias i32)
+    (local $r i32) (local $c i32) (local $p i32) (local $cols4 i32)
+    (local.set $cols4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $p (local.get $x))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $vdone
+          (loop $vloop
+            (br_if $vdone (i32.ge_u (local.get $c) (local.get $cols4)))
+            (v128.store (i32.add (local.get $p) (i32.shl (local.get $c) (i32.const 2)))
+              (f32x4.add
+                (v128.load (i32.add (local.get $p) (i32.shl (local.get $c) (i32.const 2))))
+                (v128.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $vloop)))
+        (block $sdone
+          (loop $sloop
+            (br_if $sdone (i32.ge_u (local.get $c) (local.get $cols)))
+            (f32.store (i32.add (local.get $p) (i32.shl (local.get $c) (i32.const 2)))
+              (f32.add
+                (f32.load (i32.add (local.get $p) (i32.shl (local.get $c) (i32.const 2))))
+                (f32.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $sloop)))
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
 )

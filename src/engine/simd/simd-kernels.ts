@@ -20,6 +20,8 @@ export interface SimdKernels {
   colsum(src: number, dst: number, rows: number, cols: number, divisor: number): void;
   /** dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols (strides in floats). */
   transpose(src: number, dst: number, rows: number, cols: number, srcStride: number, dstStride: number): void;
+  /** x[i][j] += bias[j] over a row-major rows × cols matrix, in place. */
+  addRows(x: number, rows: number, cols: number, bias: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */

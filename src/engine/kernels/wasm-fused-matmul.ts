@@ -1,0 +1,62 @@
+/**
+ * _FusedMatMul (a dense layer's forward: y = x·W + b) for wasm, computed as yᵀ = Wᵀ·xᵀ when the
+ * weights are large next to the batch.
+ *
+ * The stock kernel hands W to XNNPACK as the fully-connected operator's weights, which XNNPACK
+ * packs into its own layout when it first sees W — ~4 ns per weight here, single-threaded
+ * (3.2 ms for a 1024×784 layer, more than the product itself at batch 64) — and caches per W.
+ * Every optimizer step makes new weights, so each layer pays the packing once per iteration,
+ * and that was ~10–14 ms of a ~55 ms MLP iteration. Swapped, the packed operand is xᵀ
+ * (K×M, batch M): W is transposed instead (our SIMD transpose, ~0.4 ns per weight), x and
+ * the M×N result are transposed (small), and the bias is added afterwards (kernels.wat
+ * addRows). Same products summed in the same order; the bias is added after the sum instead
+ * of first, so results agree with the stock kernel to float32 rounding.
+ * Used for linear, untransposed, batch-1 products with a per-column bias (or none) whose
+ * weights are at least SWAP_MIN_WEIGHTS and at least 4× the activations; the rest (and
+ * inference on large batches) stay stock.
+ */
+import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { heapOffset, simdKernelsFor } from '../simd/simd-kernels.js';
+import { kernelInvoker } from './invoke.js';
+import type { WasmHeap } from './wasm-heap.js';
+
+/** Smaller weights pack in well under 0.1 ms: not worth three extra passes. */
+const SWAP_MIN_WEIGHTS = 32768;
+
+interface FusedMatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+  activation?: string;
+}
+
+export function makeWasmFusedMatMul(stock: KernelConfig, backendName: string): KernelFunc {
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+    const { transposeA, transposeB, activation } = args.attrs as unknown as FusedMatMulAttrs;
+    const backend = args.backend as KernelBackend & WasmHeap;
+    const simd = simdKernelsFor(backend);
+    if (!simd || !a || !b || transposeA || transposeB || (activation ?? 'linear') !== 'linear' || preluActivationWeights) return stock.kernelFunc(args);
+    if (a.shape.length !== 3 || b.shape.length !== 3 || a.shape[0] !== 1 || b.shape[0] !== 1 || a.dtype !== 'float32' || b.dtype !== 'float32') {
+      return stock.kernelFunc(args);
+    }
+    const [, m, k] = a.shape as [number, number, number];
+    const n = b.shape[2]!;
+    if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n || bias.dtype !== 'float32')) return stock.kernelFunc(args);
+    if (k * n < SWAP_MIN_WEIGHTS || k * n < 4 * m * k) return stock.kernelFunc(args);
+
+    const invoker = kernelInvoker(backend, backendName);
+    const transposed = (t: TensorInfo, rows: number, cols: number): TensorInfo => {
+      const out = backend.makeOutput([1, cols, rows], 'float32');
+      simd.transpose(heapOffset(backend, t), heapOffset(backend, out), rows, cols, cols, rows);
+      return out;
+    };
+    const wT = transposed(b, k, n); // [1, N, K]
+    const xT = transposed(a, m, k); // [1, K, M]
+    const yT = invoker.run('BatchMatMul', { a: wT, b: xT }, { transposeA: false, transposeB: false }); // [1, N, M]
+    invoker.free(wT, xT);
+    const y = transposed(yT, n, m); // [1, M, N]
+    invoker.free(yT);
+    if (bias) simd.addRows(heapOffset(backend, y), m, n, heapOffset(backend, bias));
+    return y;
+  };
+}
