@@ -19,11 +19,13 @@
  * Same products as the stock kernel, summed in XNNPACK's order: results agree
  * to float32 rounding. Returns undefined when a phase would need negative
  * padding or has no taps (large explicit pads, filter smaller than the
- * stride); the caller then uses the single-convolution plan.
+ * stride), or without our SIMD module (src/engine/simd) for the scatter; the
+ * caller then uses the single-convolution plan.
  */
 import { backend_util } from '@tensorflow/tfjs';
-import type { Conv2DBackpropInputAttrs, TensorInfo } from '@tensorflow/tfjs';
+import type { Conv2DBackpropInputAttrs, KernelBackend, TensorInfo } from '@tensorflow/tfjs';
 import type { KernelInvoker } from './invoke.js';
+import { heapOffset, simdKernelsFor, type SimdKernels } from '../simd/simd-kernels.js';
 import type { WasmHeap } from './wasm-heap.js';
 
 /** One phase along one axis. */
@@ -58,37 +60,41 @@ function phasesOf(inSize: number, outSize: number, stride: number, filterSize: n
   return phases;
 }
 
-/** W_κ[t, s, co, ci] = w[κh + sh·(Jh−1−t), κw + sw·(Jw−1−s), ci, co] (w is [KH, KW, CI, CO]). */
-function phaseFilter(w: Float32Array, filterShape: readonly number[], rows: Phase, cols: Phase, sh: number, sw: number): Float32Array {
-  const [, KW, CI, CO] = filterShape as [number, number, number, number];
-  const out = new Float32Array(rows.taps * cols.taps * CO * CI);
-  let o = 0;
+/**
+ * W_κ[t, s, co, ci] = w[κh + sh·(Jh−1−t), κw + sw·(Jw−1−s), ci, co] (w is [KH, KW, CI, CO]):
+ * per tap, a CI×CO → CO×CI transpose on the heap.
+ */
+function phaseFilter(
+  simd: SimdKernels, heap: KernelBackend & WasmHeap, filter: TensorInfo, rows: Phase, cols: Phase, sh: number, sw: number,
+): TensorInfo {
+  const [, KW, CI, CO] = filter.shape as [number, number, number, number];
+  const out = heap.makeOutput([rows.taps, cols.taps, CO, CI], 'float32');
+  const w = heapOffset(heap, filter);
+  const wk = heapOffset(heap, out);
   for (let t = 0; t < rows.taps; t++) {
     const kh = rows.kappa + sh * (rows.taps - 1 - t);
     for (let s = 0; s < cols.taps; s++) {
       const kw = cols.kappa + sw * (cols.taps - 1 - s);
-      const base = (kh * KW + kw) * CI * CO;
-      for (let co = 0; co < CO; co++) {
-        for (let ci = 0; ci < CI; ci++) out[o++] = w[base + ci * CO + co]!;
-      }
+      simd.transpose(w + 4 * (kh * KW + kw) * CI * CO, wk + 4 * (t * cols.taps + s) * CO * CI, CI, CO, CO, CI);
     }
   }
   return out;
 }
 
-/** dx[b, r₀ + sh·m, c₀ + sw·p, :] = P[b, m, p, :]. */
+/**
+ * dx[b, r₀ + sh·m, c₀ + sw·p, :] = P[b, m, p, :]: per (b, m), a run of cols.count channel
+ * vectors copied sw pixels apart (kernels.wat copyRuns; the JavaScript loop it replaced took
+ * ~2.3 ms of a ~20 ms 7×7×128 → 14×14×64 call).
+ */
 function scatterPhase(
-  dx: Float32Array, p: Float32Array, B: number, H: number, W: number, CI: number,
+  simd: SimdKernels, dx: number, p: number, B: number, H: number, W: number, CI: number,
   rows: Phase, cols: Phase, sh: number, sw: number,
 ): void {
-  let src = 0;
+  const runBytes = 4 * cols.count * CI;
   for (let b = 0; b < B; b++) {
     for (let m = 0; m < rows.count; m++) {
-      const rowBase = ((b * H + rows.first + sh * m) * W + cols.first) * CI;
-      for (let q = 0; q < cols.count; q++) {
-        const dst = rowBase + sw * q * CI;
-        for (let ci = 0; ci < CI; ci++) dx[dst + ci] = p[src++]!;
-      }
+      const dst = dx + 4 * ((b * H + rows.first + sh * m) * W + cols.first) * CI;
+      simd.copyRuns(p + (b * rows.count + m) * runBytes, dst, cols.count, CI, CI, sw * CI);
     }
   }
 }
@@ -104,14 +110,14 @@ export function backpropInputByPhases(
   const colPhases = phasesOf(W, OW, sw, info.filterWidth, info.padInfo.left);
   if (!rowPhases || !colPhases) return undefined;
 
-  const heap = k.backend as unknown as WasmHeap;
-  const w = k.backend.readSync(filter.dataId) as Float32Array;
+  const simd = simdKernelsFor(k.backend);
+  if (!simd) return undefined;
+  const heap = k.backend as KernelBackend & WasmHeap;
   const dx = heap.makeOutput([B, H, W, CI], 'float32');
   // Phases cover every (row, column) of dx exactly once, so dx needs no zero fill.
   for (const rows of rowPhases) {
     for (const cols of colPhases) {
-      const shape = [rows.taps, cols.taps, info.outChannels, CI];
-      const wk: TensorInfo = { dataId: k.backend.write(phaseFilter(w, filter.shape, rows, cols, sh, sw), shape, 'float32'), shape, dtype: 'float32' };
+      const wk = phaseFilter(simd, heap, filter, rows, cols, sh, sw);
       const p = k.run('Conv2D', { x: dy, filter: wk }, {
         strides: [1, 1],
         dilations: [1, 1],
@@ -120,8 +126,7 @@ export function backpropInputByPhases(
         dimRoundingMode: 'floor',
       }); // [B, rows.count, cols.count, CI]
       k.free(wk);
-      // Views taken after the convolution's allocations (heap growth detaches older views).
-      scatterPhase(heap.typedArrayFromHeap(dx) as Float32Array, heap.typedArrayFromHeap(p) as Float32Array, B, H, W, CI, rows, cols, sh, sw);
+      scatterPhase(simd, heapOffset(k.backend, dx), heapOffset(k.backend, p), B, H, W, CI, rows, cols, sh, sw);
       k.free(p);
     }
   }

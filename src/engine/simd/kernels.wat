@@ -291,4 +291,34 @@
         (local.set $p (i32.add (local.get $p) (i32.shl (local.get $cols) (i32.const 2))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rloop))))
+
+  ;; Copies count runs of len floats: run i from src + i·srcStride to dst + i·dstStride (strides
+  ;; in floats). Scatters a phase's pixels (channel vectors) into place (wasm-conv2d-backprop-
+  ;; input-phases.ts).
+  (func (export "copyRuns")
+    (param $src i32) (param $dst i32) (param $count i32) (param $len i32)
+    (param $srcStride i32) (param $dstStride i32)
+    (local $i i32) (local $c i32) (local $s i32) (local $d i32) (local $bytes i32) (local $bytes16 i32)
+    (local.set $bytes (i32.shl (local.get $len) (i32.const 2)))
+    (local.set $bytes16 (i32.and (local.get $bytes) (i32.const -16)))
+    (block $idone
+      (loop $iloop
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $i) (local.get $srcStride)) (i32.const 2))))
+        (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $i) (local.get $dstStride)) (i32.const 2))))
+        (local.set $c (i32.const 0))
+        (block $vdone
+          (loop $vloop
+            (br_if $vdone (i32.ge_u (local.get $c) (local.get $bytes16)))
+            (v128.store (i32.add (local.get $d) (local.get $c)) (v128.load (i32.add (local.get $s) (local.get $c))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $vloop)))
+        (block $sdone
+          (loop $sloop
+            (br_if $sdone (i32.ge_u (local.get $c) (local.get $bytes)))
+            (f32.store (i32.add (local.get $d) (local.get $c)) (f32.load (i32.add (local.get $s) (local.get $c))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $sloop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iloop))))
 )

@@ -22,6 +22,8 @@ export interface SimdKernels {
   transpose(src: number, dst: number, rows: number, cols: number, srcStride: number, dstStride: number): void;
   /** x[i][j] += bias[j] over a row-major rows × cols matrix, in place. */
   addRows(x: number, rows: number, cols: number, bias: number): void;
+  /** Copies `count` runs of `len` floats: run i from src + i·srcStride to dst + i·dstStride (floats). */
+  copyRuns(src: number, dst: number, count: number, len: number, srcStride: number, dstStride: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
