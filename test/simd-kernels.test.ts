@@ -287,4 +287,22 @@ describe('wasm _FusedMatMul patch', () => {
       });
     });
   }
+
+  test('caches Wᵀ while W lives and frees it after W is gone (no buffers pile up)', async () => {
+    await onBackend('wasm', () => {
+      const backend = tf.backend() as unknown as { numDataIds(): number };
+      const x = tf.tensor(seeded(64 * 512, 1600), [1, 64, 512]);
+      const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 } as unknown as NamedAttrMap;
+      const step = (seed: number): number => {
+        const w = tf.tensor(seeded(512 * 1024, seed), [1, 512, 1024]);
+        for (let use = 0; use < 3; use++) (tf.engine().runKernel('_FusedMatMul', { a: x, b: w }, attrs) as tf.Tensor).dispose();
+        w.dispose();
+        return backend.numDataIds();
+      };
+      const counts = [1, 2, 3, 4, 5].map((i) => step(1700 + i));
+      // One stale Wᵀ at most (released at the next call): the count must not grow.
+      assert.ok(counts.every((c) => c === counts[0]), `buffers after each step: ${counts.join(', ')}`);
+      x.dispose();
+    });
+  });
 });

@@ -14,14 +14,48 @@
  * Used for linear, untransposed, batch-1 products with a per-column bias (or none) whose
  * weights are at least SWAP_MIN_WEIGHTS and at least 4× the activations; the rest (and
  * inference on large batches) stay stock.
+ *
+ * Wᵀ is kept while W's buffer lives (a GAN uses each weight version 2–3 times an iteration:
+ * the D step and the G step); a cached Wᵀ whose W has been freed is released at the next call.
+ * Buffers never change after they are written, so a cached transpose never goes stale.
  */
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { heapOffset, simdKernelsFor } from '../simd/simd-kernels.js';
+import { heapOffset, simdKernelsFor, type SimdKernels } from '../simd/simd-kernels.js';
 import { kernelInvoker } from './invoke.js';
 import type { WasmHeap } from './wasm-heap.js';
 
 /** Smaller weights pack in well under 0.1 ms: not worth three extra passes. */
 const SWAP_MIN_WEIGHTS = 32768;
+
+/** Wᵀ per weight buffer, for one backend. Keys are tfjs data ids (objects, never reused). */
+class TransposeCache {
+  private readonly entries = new Map<object, TensorInfo>();
+
+  constructor(private readonly backend: KernelBackend & WasmHeap & { dataIdMap: { has(id: object): boolean } }) {}
+
+  /** Wᵀ for W ([1, K, N] → [1, N, K]), transposing on the first request. */
+  get(simd: SimdKernels, w: TensorInfo, k: number, n: number): TensorInfo {
+    this.releaseDead();
+    let wT = this.entries.get(w.dataId);
+    if (!wT) {
+      wT = this.backend.makeOutput([1, n, k], 'float32');
+      simd.transpose(heapOffset(this.backend, w), heapOffset(this.backend, wT), k, n, n, k);
+      this.entries.set(w.dataId, wT);
+    }
+    return wT;
+  }
+
+  /** Frees the transposes of weights whose buffers are gone. */
+  private releaseDead(): void {
+    for (const [id, wT] of this.entries) {
+      if (this.backend.dataIdMap.has(id)) continue;
+      this.backend.disposeData(wT.dataId, true);
+      this.entries.delete(id);
+    }
+  }
+}
+
+const caches = new WeakMap<object, TransposeCache>();
 
 interface FusedMatMulAttrs {
   transposeA: boolean;
@@ -50,10 +84,12 @@ export function makeWasmFusedMatMul(stock: KernelConfig, backendName: string): K
       simd.transpose(heapOffset(backend, t), heapOffset(backend, out), rows, cols, cols, rows);
       return out;
     };
-    const wT = transposed(b, k, n); // [1, N, K]
+    let cache = caches.get(backend);
+    if (!cache) caches.set(backend, (cache = new TransposeCache(backend as ConstructorParameters<typeof TransposeCache>[0])));
+    const wT = cache.get(simd, b, k, n); // [1, N, K]
     const xT = transposed(a, m, k); // [1, K, M]
     const yT = invoker.run('BatchMatMul', { a: wT, b: xT }, { transposeA: false, transposeB: false }); // [1, N, M]
-    invoker.free(wT, xT);
+    invoker.free(xT);
     const y = transposed(yT, n, m); // [1, M, N]
     invoker.free(yT);
     if (bias) simd.addRows(heapOffset(backend, y), m, n, heapOffset(backend, bias));
