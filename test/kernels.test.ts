@@ -66,6 +66,9 @@ const convCases: ConvCase[] = [
   { x: [2, 7, 5, 2], filter: [3, 3, 2, 3], strides: 2, pad: 1, rounding: 'ceil' },
   { x: [2, 13, 13, 3], filter: [5, 5, 3, 2], strides: 2, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
   { x: [1, 14, 14, 5], filter: [3, 2, 5, 7], strides: [2, 1], pad: [[0, 0], [0, 3], [1, 1], [0, 0]] },
+  // 9–15 input channels: the wasm patches' general plans (≤ 8 take im2col/col2im, ≥ 16 phases).
+  { x: [2, 9, 9, 12], filter: [3, 3, 12, 5], strides: 2, pad: 'same' },
+  { x: [2, 10, 11, 10], filter: [4, 4, 10, 3], strides: [2, 3], pad: 'valid' },
   // ≥ 16 input channels: the wasm Conv2DBackpropInput patch takes its per-phase plan.
   { x: [2, 14, 14, 16], filter: [4, 4, 16, 8], strides: 2, pad: 'same' },
   { x: [2, 9, 11, 20], filter: [5, 3, 20, 6], strides: [2, 3], pad: 'valid' },

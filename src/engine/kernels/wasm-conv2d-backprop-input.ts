@@ -25,7 +25,9 @@
  */
 import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { simdKernelsFor } from '../simd/simd-kernels.js';
 import { kernelInvoker, type KernelInvoker } from './invoke.js';
+import { inputGradByCol2im, usesSmallChannelPlan } from './wasm-small-channel-conv.js';
 import { backpropInputByPhases } from './wasm-conv2d-backprop-input-phases.js';
 
 /**
@@ -139,8 +141,11 @@ export function makeWasmConv2dBackpropInput(stock: KernelConfig, backendName: st
     if (dy === undefined || filter === undefined) throw new Error('Conv2DBackpropInput: inputs dy and filter are required');
     if (attrs.dataFormat !== 'NHWC' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return stock.kernelFunc(args);
     const k = kernelInvoker(args.backend as KernelBackend, backendName);
-    const inChannels = attrs.inputShape[3]!;
-    const byPhases = inChannels >= MIN_PHASE_CHANNELS ? backpropInputByPhases(k, dy, filter, attrs) : undefined;
+    const info = backend_util.computeConv2DInfo(
+      attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    const simd = simdKernelsFor(k.backend);
+    if (simd && usesSmallChannelPlan(info)) return inputGradByCol2im(k, simd, dy, filter, info);
+    const byPhases = info.inChannels >= MIN_PHASE_CHANNELS ? backpropInputByPhases(k, dy, filter, attrs) : undefined;
     return byPhases ?? backpropInput(k, dy, filter, attrs);
   };
 }

@@ -2,7 +2,8 @@
  * Kernel patches for the wasm backend.
  *
  * Conv2DBackpropFilter: wasm has none, so no conv model can train there.
- * Computed as a dilated Conv2D on XNNPACK (see conv2d-filter-grad.ts);
+ * Computed as a dilated Conv2D on XNNPACK (see conv2d-filter-grad.ts), or for
+ * inputs of ≤ 8 channels as im2col + one matrix product (wasm-small-channel-conv.ts);
  * Conv3DBackpropFilterV2 is deliberately not used (wrong at stride > 1 on wasm).
  *
  * BatchMatMul: transposed operands are transposed explicitly so the product
@@ -10,8 +11,9 @@
  *
  * Conv2DBackpropInput: the stock kernel is a scalar loop; replaced by a
  * phase decomposition into stride-1 XNNPACK convs: one exact conv per phase for
- * ≥ 16 dx channels (wasm-conv2d-backprop-input-phases.ts), else one padded conv
- * holding all phases (wasm-conv2d-backprop-input.ts).
+ * ≥ 16 dx channels (wasm-conv2d-backprop-input-phases.ts), one matrix product +
+ * col2im for ≤ 8 (wasm-small-channel-conv.ts), else one padded conv holding all
+ * phases (wasm-conv2d-backprop-input.ts).
  *
  * Tile: the stock kernel computes an index per element; replaced by block
  * copies (wasm-tile.ts). Batch norm's gradient tiles its scale to the full
@@ -36,6 +38,7 @@
  * weight.)
  */
 import * as tf from '@tensorflow/tfjs';
+import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelFunc } from '@tensorflow/tfjs';
 import { simdKernelsFor } from '../simd/simd-kernels.js';
 import { ADAM_UPDATE } from './adam-update.js';
@@ -50,6 +53,7 @@ import { makeWasmLeakyRelu } from './wasm-leaky-relu.js';
 import { wasmAdamUpdate } from './wasm-adam-update.js';
 import { makeWasmLeadingReduce } from './wasm-reduce.js';
 import { makeWasmTranspose } from './wasm-transpose.js';
+import { filterGradByIm2col, usesSmallChannelPlan } from './wasm-small-channel-conv.js';
 import { makeWasmTile } from './wasm-tile.js';
 
 const BACKEND = 'wasm';
@@ -57,7 +61,15 @@ const BACKEND = 'wasm';
 const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs;
   if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter: inputs x and dy are required');
-  return conv2dFilterGrad(kernelInvoker(backend as KernelBackend, BACKEND), x, dy, attrs as unknown as Conv2DBackpropFilterAttrs);
+  const filterAttrs = attrs as unknown as Conv2DBackpropFilterAttrs;
+  const k = kernelInvoker(backend as KernelBackend, BACKEND);
+  const simd = simdKernelsFor(k.backend);
+  if (simd && filterAttrs.dataFormat === 'NHWC' && x.dtype === 'float32' && dy.dtype === 'float32') {
+    const { strides, pad, dimRoundingMode, filterShape } = filterAttrs;
+    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    if (usesSmallChannelPlan(info)) return filterGradByIm2col(k, simd, x, dy, info);
+  }
+  return conv2dFilterGrad(k, x, dy, filterAttrs);
 };
 
 /** Registers the wasm patches; returns the names of the kernels now patched. */

@@ -321,4 +321,97 @@
             (br $sloop)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $iloop))))
+
+  ;; Patches of an NHWC batch as rows: cols[(b, oh, ow), (kh, kw, ci)] = x[b, oh·sh + kh − top,
+  ;; ow·sw + kw − left, ci], 0 outside the image. With few channels a convolution's filter
+  ;; gradient is then one matrix product (wasm-small-channel-conv.ts).
+  (func (export "im2col")
+    (param $x i32) (param $cols i32) (param $B i32) (param $H i32) (param $W i32) (param $CI i32)
+    (param $OH i32) (param $OW i32) (param $KH i32) (param $KW i32)
+    (param $sh i32) (param $sw i32) (param $top i32) (param $left i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $ci i32)
+    (local $r i32) (local $c i32) (local $o i32) (local $inside i32) (local $src i32)
+    (local.set $o (local.get $cols))
+    (loop $bl
+      (local.set $oh (i32.const 0))
+      (loop $ohl
+        (local.set $ow (i32.const 0))
+        (loop $owl
+          (local.set $kh (i32.const 0))
+          (loop $khl
+            (local.set $r (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sh)) (local.get $kh)) (local.get $top)))
+            (local.set $kw (i32.const 0))
+            (loop $kwl
+              (local.set $c (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sw)) (local.get $kw)) (local.get $left)))
+              ;; unsigned compares also reject negative r, c
+              (local.set $inside (i32.and (i32.lt_u (local.get $r) (local.get $H)) (i32.lt_u (local.get $c) (local.get $W))))
+              (local.set $src (i32.add (local.get $x) (i32.shl
+                (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $r)) (local.get $W)) (local.get $c))
+                  (local.get $CI)) (i32.const 2))))
+              (local.set $ci (i32.const 0))
+              (loop $cil
+                (f32.store (local.get $o)
+                  (select (f32.load (select (local.get $src) (local.get $x) (local.get $inside))) (f32.const 0) (local.get $inside)))
+                (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                (local.set $src (i32.add (local.get $src) (i32.const 4)))
+                (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+                (br_if $cil (i32.lt_u (local.get $ci) (local.get $CI))))
+              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+              (br_if $kwl (i32.lt_u (local.get $kw) (local.get $KW))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br_if $khl (i32.lt_u (local.get $kh) (local.get $KH))))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br_if $owl (i32.lt_u (local.get $ow) (local.get $OW))))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br_if $ohl (i32.lt_u (local.get $oh) (local.get $OH))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $bl (i32.lt_u (local.get $b) (local.get $B)))))
+
+  ;; The adjoint of im2col: dx = 0, then dx[b, oh·sh + kh − top, ow·sw + kw − left, ci] +=
+  ;; cols[(b, oh, ow), (kh, kw, ci)] for positions inside the image, in that loop order. With
+  ;; few channels a convolution's input gradient is one matrix product and this.
+  (func (export "col2im")
+    (param $cols i32) (param $dx i32) (param $B i32) (param $H i32) (param $W i32) (param $CI i32)
+    (param $OH i32) (param $OW i32) (param $KH i32) (param $KW i32)
+    (param $sh i32) (param $sw i32) (param $top i32) (param $left i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $ci i32)
+    (local $r i32) (local $c i32) (local $o i32) (local $dst i32)
+    (memory.fill (local.get $dx) (i32.const 0)
+      (i32.shl (i32.mul (i32.mul (i32.mul (local.get $B) (local.get $H)) (local.get $W)) (local.get $CI)) (i32.const 2)))
+    (local.set $o (local.get $cols))
+    (loop $bl
+      (local.set $oh (i32.const 0))
+      (loop $ohl
+        (local.set $ow (i32.const 0))
+        (loop $owl
+          (local.set $kh (i32.const 0))
+          (loop $khl
+            (local.set $r (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sh)) (local.get $kh)) (local.get $top)))
+            (local.set $kw (i32.const 0))
+            (loop $kwl
+              (local.set $c (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sw)) (local.get $kw)) (local.get $left)))
+              (if (i32.and (i32.lt_u (local.get $r) (local.get $H)) (i32.lt_u (local.get $c) (local.get $W)))
+                (then
+                  (local.set $dst (i32.add (local.get $dx) (i32.shl
+                    (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $r)) (local.get $W)) (local.get $c))
+                      (local.get $CI)) (i32.const 2))))
+                  (local.set $ci (i32.const 0))
+                  (loop $cil
+                    (f32.store (i32.add (local.get $dst) (i32.shl (local.get $ci) (i32.const 2)))
+                      (f32.add
+                        (f32.load (i32.add (local.get $dst) (i32.shl (local.get $ci) (i32.const 2))))
+                        (f32.load (i32.add (local.get $o) (i32.shl (local.get $ci) (i32.const 2))))))
+                    (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+                    (br_if $cil (i32.lt_u (local.get $ci) (local.get $CI))))))
+              (local.set $o (i32.add (local.get $o) (i32.shl (local.get $CI) (i32.const 2))))
+              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+              (br_if $kwl (i32.lt_u (local.get $kw) (local.get $KW))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br_if $khl (i32.lt_u (local.get $kh) (local.get $KH))))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br_if $owl (i32.lt_u (local.get $ow) (local.get $OW))))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br_if $ohl (i32.lt_u (local.get $oh) (local.get $OH))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $bl (i32.lt_u (local.get $b) (local.get $B)))))
 )

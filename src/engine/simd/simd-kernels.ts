@@ -24,7 +24,14 @@ export interface SimdKernels {
   addRows(x: number, rows: number, cols: number, bias: number): void;
   /** Copies `count` runs of `len` floats: run i from src + i·srcStride to dst + i·dstStride (floats). */
   copyRuns(src: number, dst: number, count: number, len: number, srcStride: number, dstStride: number): void;
+  /** cols[(b,oh,ow), (kh,kw,ci)] = x[b, oh·sh+kh−top, ow·sw+kw−left, ci] (0 outside). All loop counts ≥ 1. */
+  im2col(x: number, cols: number, ...geometry: ConvGeometry): void;
+  /** dx = 0, then dx[b, oh·sh+kh−top, ow·sw+kw−left, ci] += cols[(b,oh,ow), (kh,kw,ci)] inside the image. */
+  col2im(cols: number, dx: number, ...geometry: ConvGeometry): void;
 }
+
+/** B, H, W, CI, OH, OW, KH, KW, sh, sw, top, left of a convolution (NHWC), as im2col/col2im take them. */
+export type ConvGeometry = [number, number, number, number, number, number, number, number, number, number, number, number];
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
 interface WasmBackendInternals {
