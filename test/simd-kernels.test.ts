@@ -306,3 +306,42 @@ describe('wasm _FusedMatMul patch', () => {
     });
   });
 });
+
+// ---------------------------------------------------------------- FusedBatchNorm patch on wasm
+
+const stockWasmBatchNorm: KernelConfig = tf.getKernel('FusedBatchNorm', 'wasm');
+
+describe('wasm FusedBatchNorm patch', () => {
+  before(async () => {
+    await onBackend('wasm', () => registerKernelPatches('wasm'));
+  });
+
+  const cases: Array<{ shape: number[]; perChannel: boolean }> = [
+    { shape: [64, 14, 14, 64], perChannel: true }, // G's upsampling block
+    { shape: [1, 1, 64, 6272], perChannel: true }, // G's projection, reshaped to 4-D by tfjs-layers
+    { shape: [3, 5, 7], perChannel: true }, // channels not a multiple of 4: scalar tail
+    { shape: [2, 3, 4], perChannel: false }, // scalar moments: stock
+  ];
+  for (const [i, c] of cases.entries()) {
+    test(`[${c.shape.join(',')}]${c.perChannel ? '' : ' scalar moments'}: identical to stock`, async () => {
+      await onBackend('wasm', () => {
+        const channels = c.perChannel ? c.shape[c.shape.length - 1]! : 1;
+        const x = tf.tensor(seeded(size(c.shape), 1800 + i).map((v) => v * 3), c.shape);
+        const mean = tf.tensor(seeded(channels, 1900 + i), [channels]);
+        const variance = tf.tensor(seeded(channels, 2000 + i).map((v) => v * v + 0.1), [channels]);
+        const offset = tf.tensor(seeded(channels, 2100 + i), [channels]);
+        const scale = tf.tensor(seeded(channels, 2200 + i).map((v) => 1 + v), [channels]);
+        const inputs = { x, mean, variance, offset, scale };
+        const attrs = { varianceEpsilon: 1e-3 } as unknown as NamedAttrMap;
+        try {
+          const out = tf.engine().runKernel('FusedBatchNorm', inputs, attrs) as tf.Tensor;
+          const patched = { shape: out.shape, values: out.dataSync() as Float32Array };
+          out.dispose();
+          assert.deepEqual(patched, callKernelShaped(stockWasmBatchNorm, inputs, attrs));
+        } finally {
+          tf.dispose([x, mean, variance, offset, scale]);
+        }
+      });
+    });
+  }
+});

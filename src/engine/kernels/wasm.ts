@@ -30,6 +30,9 @@
  * _FusedMatMul: a dense layer's forward as yᵀ = Wᵀ·xᵀ, so that XNNPACK packs the
  * batch instead of freshly updated weights (wasm-fused-matmul.ts).
  *
+ * FusedBatchNorm: batch normalisation's forward as one SIMD pass, bit-identical
+ * (wasm-batch-norm.ts).
+ *
  * GanAdamUpdate (one Adam step per variable, src/train/fused-adam.ts) and
  * Sum/Mean over leading axes: SIMD loops of our own (src/engine/simd/) run on
  * the backend's heap, bit-identical to the stock sequences (wasm-adam-update.ts,
@@ -47,6 +50,7 @@ import { kernelInvoker } from './invoke.js';
 import { addKernel, replaceKernel } from './register.js';
 import { makeWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { makeWasmConv2dBackpropInput } from './wasm-conv2d-backprop-input.js';
+import { makeWasmBatchNorm } from './wasm-batch-norm.js';
 import { makeWasmFusedMatMul } from './wasm-fused-matmul.js';
 import { makeWasmIdentity } from './wasm-identity.js';
 import { makeWasmLeakyRelu } from './wasm-leaky-relu.js';
@@ -90,6 +94,7 @@ export function registerWasmKernels(): string[] {
     if (replaceKernel('Mean', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'mean'))) names.push('Mean');
     if (replaceKernel('Transpose', BACKEND, makeWasmTranspose)) names.push('Transpose');
     if (replaceKernel('_FusedMatMul', BACKEND, (stock) => makeWasmFusedMatMul(stock, BACKEND))) names.push('_FusedMatMul');
+    if (replaceKernel('FusedBatchNorm', BACKEND, makeWasmBatchNorm)) names.push('FusedBatchNorm');
   }
   return names;
 }

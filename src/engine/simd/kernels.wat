@@ -414,4 +414,68 @@
         (br_if $ohl (i32.lt_u (local.get $oh) (local.get $OH))))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br_if $bl (i32.lt_u (local.get $b) (local.get $B)))))
+
+  ;; Batch normalisation over channels-last data, C values per pixel, as the stock wasm
+  ;; FusedBatchNorm computes it (wasm-batch-norm.ts): in float32 n = (x − mean[c])·scale[c] and
+  ;; f = sqrt(variance[c] + eps), then in float64 offset[c] + n / f, rounded once to float32.
+  (func (export "batchNorm")
+    (param $x i32) (param $out i32) (param $pixels i32) (param $C i32)
+    (param $mean i32) (param $variance i32) (param $offset i32) (param $scale i32) (param $eps f32)
+    (local $p i32) (local $c i32) (local $C4 i32) (local $row i32) (local $b i32) (local $E v128)
+    (local $n v128) (local $f v128) (local $o v128)
+    (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+    (local.set $E (f32x4.splat (local.get $eps)))
+    (block $pdone
+      (loop $ploop
+        (br_if $pdone (i32.ge_u (local.get $p) (local.get $pixels)))
+        (local.set $row (i32.shl (i32.mul (local.get $p) (local.get $C)) (i32.const 2)))
+        (local.set $c (i32.const 0))
+        (block $vdone
+          (loop $vloop
+            (br_if $vdone (i32.ge_u (local.get $c) (local.get $C4)))
+            (local.set $b (i32.shl (local.get $c) (i32.const 2)))
+            (local.set $n
+              (f32x4.mul
+                (f32x4.sub
+                  (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $b))))
+                  (v128.load (i32.add (local.get $mean) (local.get $b))))
+                (v128.load (i32.add (local.get $scale) (local.get $b)))))
+            (local.set $f (f32x4.sqrt (f32x4.add (v128.load (i32.add (local.get $variance) (local.get $b))) (local.get $E))))
+            (local.set $o (v128.load (i32.add (local.get $offset) (local.get $b))))
+            ;; lanes 0–1 and 2–3 in float64, back to float32, rejoined
+            (v128.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $b)))
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero
+                  (f64x2.add
+                    (f64x2.promote_low_f32x4 (local.get $o))
+                    (f64x2.div (f64x2.promote_low_f32x4 (local.get $n)) (f64x2.promote_low_f32x4 (local.get $f)))))
+                (f32x4.demote_f64x2_zero
+                  (f64x2.add
+                    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $o) (local.get $o)))
+                    (f64x2.div
+                      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $n) (local.get $n)))
+                      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $f) (local.get $f))))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $vloop)))
+        (block $sdone
+          (loop $sloop
+            (br_if $sdone (i32.ge_u (local.get $c) (local.get $C)))
+            (local.set $b (i32.shl (local.get $c) (i32.const 2)))
+            (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $b)))
+              (f32.demote_f64
+                (f64.add
+                  (f64.promote_f32 (f32.load (i32.add (local.get $offset) (local.get $b))))
+                  (f64.div
+                    (f64.promote_f32
+                      (f32.mul
+                        (f32.sub
+                          (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $b))))
+                          (f32.load (i32.add (local.get $mean) (local.get $b))))
+                        (f32.load (i32.add (local.get $scale) (local.get $b)))))
+                    (f64.promote_f32
+                      (f32.sqrt (f32.add (f32.load (i32.add (local.get $variance) (local.get $b))) (local.get $eps))))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $sloop)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $ploop))))
 )

@@ -28,6 +28,8 @@ export interface SimdKernels {
   im2col(x: number, cols: number, ...geometry: ConvGeometry): void;
   /** dx = 0, then dx[b, oh·sh+kh−top, ow·sw+kw−left, ci] += cols[(b,oh,ow), (kh,kw,ci)] inside the image. */
   col2im(cols: number, dx: number, ...geometry: ConvGeometry): void;
+  /** out = offset[c] + ((x − mean[c])·scale[c]) / sqrt(variance[c] + eps), channels-last, C per pixel (see kernels.wat). */
+  batchNorm(x: number, out: number, pixels: number, C: number, mean: number, variance: number, offset: number, scale: number, eps: number): void;
 }
 
 /** B, H, W, CI, OH, OW, KH, KW, sh, sw, top, left of a convolution (NHWC), as im2col/col2im take them. */
