@@ -3,9 +3,11 @@
  * run from source so it uses exactly the kernels benchmarked) on real digits
  * from IDX files, against pure iteration time × iterations from bench/case.ts.
  * The epoch time is the `seconds` the training loop writes to metrics.jsonl
- * (the batch loop: batch gathering, iterations, progress); the process wall
- * time additionally includes start-up, data loading, the sample grid and the
- * checkpoint.
+ * (the batch loop: batch gathering, iterations, progress) and `step_seconds`
+ * the part of it inside training iterations, measured in the same process —
+ * their ratio is the loop's overhead free of the machine's drift between runs;
+ * the process wall time additionally includes start-up, data loading, the
+ * sample grid and the checkpoint.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +22,8 @@ export interface EpochResult {
   images: number;
   iterations: number;
   epochSeconds: number;
+  /** Of epochSeconds, the time inside GanTrainer.trainIteration calls. */
+  stepSeconds: number;
   wallSeconds: number;
 }
 
@@ -40,7 +44,7 @@ export function trainOneEpoch(engine: string, model: 'dcgan' | 'mlp', dataDir = 
     const wallSeconds = (performance.now() - started) / 1000;
     if (proc.status !== 0) return `failed (exit ${proc.status}): ${(proc.stderr || proc.stdout).trim().split('\n').slice(-3).join(' | ')}`;
     const metrics = JSON.parse(readFileSync(join(out, 'bench', 'metrics.jsonl'), 'utf8').trim().split('\n')[0]!) as {
-      seconds: number; step: number; img_per_s: number;
+      seconds: number; step_seconds: number; step: number; img_per_s: number;
     };
     return {
       engine,
@@ -48,6 +52,7 @@ export function trainOneEpoch(engine: string, model: 'dcgan' | 'mlp', dataDir = 
       images: Math.round(metrics.img_per_s * metrics.seconds),
       iterations: metrics.step,
       epochSeconds: metrics.seconds,
+      stepSeconds: metrics.step_seconds,
       wallSeconds,
     };
   } finally {

@@ -30,7 +30,7 @@ test('gan train --config smoke.yaml trains, checkpoints and draws a grid every e
   const run = join(work, 'checkpoints', 'smoke');
   const metrics = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(metrics.map((m) => m.epoch), [1, 2], 'one metrics line per epoch');
-  for (const m of metrics) assert.ok(Number.isFinite(m.d_loss) && Number.isFinite(m.g_loss) && m.img_per_s > 0);
+  for (const m of metrics) assert.ok(Number.isFinite(m.d_loss) && Number.isFinite(m.g_loss) && m.img_per_s > 0 && m.step_seconds > 0 && m.step_seconds <= m.seconds);
   for (const epoch of ['0001', '0002']) {
     const png = PNG.sync.read(readFileSync(join(run, 'samples', `epoch-${epoch}.png`)));
     assert.equal(png.width, 4 * 28 + 5 * 2, '16 fixed-noise samples -> 4x4 grid with 2-px padding');

@@ -345,3 +345,49 @@ describe('wasm FusedBatchNorm patch', () => {
     });
   }
 });
+
+// ---------------------------------------------------------------- GatherV2 patch on wasm
+
+const stockWasmGather: KernelConfig = tf.getKernel('GatherV2', 'wasm');
+
+describe('wasm GatherV2 patch', () => {
+  before(async () => {
+    await onBackend('wasm', () => registerKernelPatches('wasm'));
+  });
+
+  const cases: Array<{ shape: number[]; dtype: 'float32' | 'int32' | 'bool'; indices: number[]; indexShape?: number[]; axis?: number }> = [
+    { shape: [100, 28, 28, 1], dtype: 'float32', indices: [5, 99, 0, 5, 42] }, // a batch of images, a repeat
+    { shape: [100], dtype: 'int32', indices: [3, 1, 4, 1, 5] }, // labels
+    { shape: [7, 3], dtype: 'float32', indices: [6, 0, 2, 2], indexShape: [2, 2] }, // 2-D indices
+    { shape: [10, 5], dtype: 'float32', indices: [] },
+    { shape: [4, 6], dtype: 'float32', indices: [5, 1], axis: 1 }, // axis 1: stock
+    { shape: [6], dtype: 'bool', indices: [0, 5] }, // bool: stock
+  ];
+  for (const [i, c] of cases.entries()) {
+    test(`[${c.shape.join(',')}] ${c.dtype} indices [${c.indices.join(',')}] axis ${c.axis ?? 0}: identical to stock`, async () => {
+      await onBackend('wasm', () => {
+        const values = Array.from(seeded(size(c.shape), 2300 + i), (v) => (c.dtype === 'float32' ? v : Math.round(v * 50)));
+        const x = tf.tensor(c.dtype === 'bool' ? values.map((v) => (v > 0 ? 1 : 0)) : values, c.shape, c.dtype);
+        const indices = tf.tensor(c.indices, c.indexShape ?? [c.indices.length], 'int32');
+        const attrs = { axis: c.axis ?? 0, batchDims: 0 } as unknown as NamedAttrMap;
+        try {
+          const out = tf.engine().runKernel('GatherV2', { x, indices }, attrs) as tf.Tensor;
+          const patched = { shape: out.shape, values: out.dataSync() as Float32Array };
+          out.dispose();
+          assert.deepEqual(patched, callKernelShaped(stockWasmGather, { x, indices }, attrs));
+        } finally {
+          tf.dispose([x, indices]);
+        }
+      });
+    });
+  }
+
+  test('an index out of range is the stock kernel\'s error', async () => {
+    await onBackend('wasm', () => {
+      const x = tf.zeros([4, 2]);
+      const indices = tf.tensor1d([1, 4], 'int32');
+      assert.throws(() => tf.gather(x, indices), /GatherV2: the index value 4 is not in \[0, 3\]/);
+      tf.dispose([x, indices]);
+    });
+  });
+});

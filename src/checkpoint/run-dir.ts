@@ -22,7 +22,8 @@ export interface CheckpointState {
    * checkpoint written on an interrupt), with the running sums of that epoch's diagnostics.
    */
   iteration: number;
-  partialSums?: { dLoss: number; gLoss: number; dReal: number; dFake: number; seconds: number };
+  /** stepSeconds: time inside training iterations (absent in checkpoints written before it was kept). */
+  partialSums?: { dLoss: number; gLoss: number; dReal: number; dFake: number; seconds: number; stepSeconds?: number };
   /** The metrics.jsonl line of the epoch this checkpoint completes. */
   metrics?: Record<string, unknown>;
   /** Generator updates so far. */

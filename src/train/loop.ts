@@ -56,7 +56,7 @@ export class DivergenceError extends UserError {
 }
 
 type Sums = NonNullable<CheckpointState['partialSums']>;
-const zeroSums = (): Sums => ({ dLoss: 0, gLoss: 0, dReal: 0, dFake: 0, seconds: 0 });
+const zeroSums = (): Sums => ({ dLoss: 0, gLoss: 0, dReal: 0, dFake: 0, seconds: 0, stepSeconds: 0 });
 
 function checkFinite(stats: StepStats, step: number, epoch: number): void {
   for (const [name, value] of [['D loss', stats.dLoss], ['G loss', stats.gLoss]] as const) {
@@ -117,7 +117,11 @@ export async function trainEpochs(opts: TrainLoopOptions): Promise<LoopOutcome> 
       let imagesThisSession = 0;
       for (let it = firstIteration; it < iterations; it++) {
         const batches = Array.from({ length: dSteps }, (_, k) => data.batch(order, it * dSteps + k, batchSize));
+        const stepStarted = performance.now();
         const stats = await trainer.trainIteration(batches);
+        // Time inside the training step alone: the rest of the epoch (batches, progress, event
+        // loop turns) is the loop's overhead, reported as step_seconds vs seconds.
+        sums.stepSeconds = (sums.stepSeconds ?? 0) + (performance.now() - stepStarted) / 1000;
         tf.dispose(batches.flatMap((b) => [b.images, b.labels]));
         checkFinite(stats, trainer.counters.step, epoch);
         sums.dLoss += stats.dLoss;
@@ -152,6 +156,7 @@ export async function trainEpochs(opts: TrainLoopOptions): Promise<LoopOutcome> 
         d_real: mean.dReal,
         d_fake: mean.dFake,
         seconds: Number(seconds.toFixed(3)),
+        step_seconds: Number((sums.stepSeconds ?? 0).toFixed(3)),
         img_per_s: Number(imagesPerSecond.toFixed(2)),
         ...evaluated?.metrics,
         time: new Date().toISOString(),

@@ -33,6 +33,9 @@
  * FusedBatchNorm: batch normalisation's forward as one SIMD pass, bit-identical
  * (wasm-batch-norm.ts).
  *
+ * GatherV2 along axis 0 (a training batch from the data set) as row copies
+ * (wasm-gather.ts).
+ *
  * GanAdamUpdate (one Adam step per variable, src/train/fused-adam.ts) and
  * Sum/Mean over leading axes: SIMD loops of our own (src/engine/simd/) run on
  * the backend's heap, bit-identical to the stock sequences (wasm-adam-update.ts,
@@ -52,6 +55,7 @@ import { makeWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { makeWasmConv2dBackpropInput } from './wasm-conv2d-backprop-input.js';
 import { makeWasmBatchNorm } from './wasm-batch-norm.js';
 import { makeWasmFusedMatMul } from './wasm-fused-matmul.js';
+import { makeWasmGather } from './wasm-gather.js';
 import { makeWasmIdentity } from './wasm-identity.js';
 import { makeWasmLeakyRelu } from './wasm-leaky-relu.js';
 import { wasmAdamUpdate } from './wasm-adam-update.js';
@@ -95,6 +99,7 @@ export function registerWasmKernels(): string[] {
     if (replaceKernel('Transpose', BACKEND, makeWasmTranspose)) names.push('Transpose');
     if (replaceKernel('_FusedMatMul', BACKEND, (stock) => makeWasmFusedMatMul(stock, BACKEND))) names.push('_FusedMatMul');
     if (replaceKernel('FusedBatchNorm', BACKEND, makeWasmBatchNorm)) names.push('FusedBatchNorm');
+    if (replaceKernel('GatherV2', BACKEND, makeWasmGather)) names.push('GatherV2');
   }
   return names;
 }

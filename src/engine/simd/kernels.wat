@@ -298,27 +298,14 @@
   (func (export "copyRuns")
     (param $src i32) (param $dst i32) (param $count i32) (param $len i32)
     (param $srcStride i32) (param $dstStride i32)
-    (local $i i32) (local $c i32) (local $s i32) (local $d i32) (local $bytes i32) (local $bytes16 i32)
+    (local $i i32) (local $s i32) (local $d i32) (local $bytes i32)
     (local.set $bytes (i32.shl (local.get $len) (i32.const 2)))
-    (local.set $bytes16 (i32.and (local.get $bytes) (i32.const -16)))
     (block $idone
       (loop $iloop
         (br_if $idone (i32.ge_u (local.get $i) (local.get $count)))
         (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $i) (local.get $srcStride)) (i32.const 2))))
         (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $i) (local.get $dstStride)) (i32.const 2))))
-        (local.set $c (i32.const 0))
-        (block $vdone
-          (loop $vloop
-            (br_if $vdone (i32.ge_u (local.get $c) (local.get $bytes16)))
-            (v128.store (i32.add (local.get $d) (local.get $c)) (v128.load (i32.add (local.get $s) (local.get $c))))
-            (local.set $c (i32.add (local.get $c) (i32.const 16)))
-            (br $vloop)))
-        (block $sdone
-          (loop $sloop
-            (br_if $sdone (i32.ge_u (local.get $c) (local.get $bytes)))
-            (f32.store (i32.add (local.get $d) (local.get $c)) (f32.load (i32.add (local.get $s) (local.get $c))))
-            (local.set $c (i32.add (local.get $c) (i32.const 4)))
-            (br $sloop)))
+        (call $copyBytes (local.get $s) (local.get $d) (local.get $bytes))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $iloop))))
 
@@ -478,4 +465,38 @@
             (br $sloop)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $ploop))))
+
+  ;; dst[i] = src[indices[i]] for rows of len 4-byte values (int32 indices, already checked to
+  ;; be in range): a gather along axis 0, e.g. a training batch from the data set
+  ;; (wasm-gather.ts).
+  (func (export "gatherRows")
+    (param $src i32) (param $dst i32) (param $indices i32) (param $count i32) (param $len i32)
+    (local $i i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $len) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+        (call $copyBytes
+          (i32.add (local.get $src) (i32.mul (i32.load (i32.add (local.get $indices) (i32.shl (local.get $i) (i32.const 2)))) (local.get $rowBytes)))
+          (i32.add (local.get $dst) (i32.mul (local.get $i) (local.get $rowBytes)))
+          (local.get $rowBytes))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next))))
+
+  ;; Copies `bytes` (a multiple of 4) from s to d, 16 at a time, then 4.
+  (func $copyBytes (param $s i32) (param $d i32) (param $bytes i32)
+    (local $c i32) (local $bytes16 i32)
+    (local.set $bytes16 (i32.and (local.get $bytes) (i32.const -16)))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $c) (local.get $bytes16)))
+        (v128.store (i32.add (local.get $d) (local.get $c)) (v128.load (i32.add (local.get $s) (local.get $c))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $vloop)))
+    (block $sdone
+      (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $c) (local.get $bytes)))
+        (i32.store (i32.add (local.get $d) (local.get $c)) (i32.load (i32.add (local.get $s) (local.get $c))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $sloop))))
 )

@@ -30,6 +30,8 @@ export interface SimdKernels {
   col2im(cols: number, dx: number, ...geometry: ConvGeometry): void;
   /** out = offset[c] + ((x − mean[c])·scale[c]) / sqrt(variance[c] + eps), channels-last, C per pixel (see kernels.wat). */
   batchNorm(x: number, out: number, pixels: number, C: number, mean: number, variance: number, offset: number, scale: number, eps: number): void;
+  /** dst[i] = src[indices[i]] for rows of `len` 4-byte values; indices int32, in range. */
+  gatherRows(src: number, dst: number, indices: number, count: number, len: number): void;
 }
 
 /** B, H, W, CI, OH, OW, KH, KW, sh, sw, top, left of a convolution (NHWC), as im2col/col2im take them. */
