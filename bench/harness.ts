@@ -6,10 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { configSchema, type Config } from '../src/config.js';
-import { objectiveFor } from '../src/losses.js';
-import { buildGenerator, buildModels } from '../src/models/index.js';
-import { GeneratorEma } from '../src/train/ema.js';
-import { GanTrainer } from '../src/train/trainer.js';
+import { buildModels } from '../src/models/index.js';
+import { createTrainer, freshEma } from '../src/train/create-trainer.js';
+import type { GanTrainer } from '../src/train/trainer.js';
 import type { Batch } from '../src/data/batches.js';
 
 export type ModelName = 'mlp' | 'dcgan' | 'cdcgan' | 'dcgan-narrow';
@@ -36,10 +35,8 @@ export interface Rig {
 export function buildRig(config: Config): Rig {
   const seed = config.run.seed;
   const models = buildModels(config.model, IMAGE_SHAPE, seed, CLASSES);
-  const ema = config.train.ema > 0
-    ? GeneratorEma.startingAt(buildGenerator(config.model, IMAGE_SHAPE, seed, CLASSES), models.generator, config.train.ema)
-    : undefined;
-  const trainer = new GanTrainer({ models, objective: objectiveFor(config.train.loss), train: config.train, seed, ema });
+  const ema = freshEma(config, models);
+  const trainer = createTrainer(config, models, { ema });
   const { batch_size: b, d_steps: steps } = config.train;
   const real = Array.from({ length: steps }, (_, i): Batch => ({
     images: tf.randomUniform([b, IMAGE_SHAPE.height, IMAGE_SHAPE.width, 1], -1, 1, 'float32', seed + i) as tf.Tensor4D,

@@ -41,31 +41,44 @@ export function sampleLabels(count: number, classes: number, fixedClass?: number
 }
 
 /**
- * Runs the generator on `noise` (plus `labels` for a conditional generator) in chunks and
- * returns the pixels on the CPU side, in [-1, 1].
+ * The generator's images for rows [start, start + size) of `noise` (and of `classInput`, the
+ * [n, classes] class rows a conditional generator takes: one-hot or mixed), in inference mode.
  */
-export async function generateImages(
-  generator: tf.LayersModel,
-  noise: tf.Tensor2D,
-  labels?: Int32Array,
-  chunk = 256,
-): Promise<ImageBatch> {
+export function generateRows(generator: tf.LayersModel, noise: tf.Tensor2D, classInput: tf.Tensor2D | undefined, start: number, size: number): tf.Tensor {
+  return tf.tidy(() => {
+    const z = noise.slice([start, 0], [size, -1]);
+    const inputs = classInput ? [z, classInput.slice([start, 0], [size, -1])] : z;
+    return generator.apply(inputs, { training: false }) as tf.Tensor;
+  });
+}
+
+/** Runs the generator over all rows of `noise` (and `classInput`) in chunks; pixels in [-1, 1] on the CPU side. */
+export async function generateFrom(generator: tf.LayersModel, noise: tf.Tensor2D, classInput?: tf.Tensor2D, chunk = 256): Promise<ImageBatch> {
+  const [count] = noise.shape;
+  if (isConditional(generator) !== (classInput !== undefined) || (classInput && classInput.shape[0] !== count)) {
+    throw new Error(isConditional(generator) ? `a conditional generator needs ${count} rows of class input` : 'an unconditional generator takes no class input');
+  }
+  const [, height, width] = generator.outputs[0]!.shape as number[];
+  const pixels = new Float32Array(count * height! * width!);
+  for (let start = 0; start < count; start += chunk) {
+    const images = generateRows(generator, noise, classInput, start, Math.min(chunk, count - start));
+    pixels.set(await images.data<'float32'>(), start * height! * width!);
+    images.dispose();
+  }
+  return { pixels, count, height: height!, width: width! };
+}
+
+/** generateFrom with class ids (one per noise row) for a conditional generator. */
+export async function generateImages(generator: tf.LayersModel, noise: tf.Tensor2D, labels?: Int32Array, chunk = 256): Promise<ImageBatch> {
   const [count] = noise.shape;
   const conditional = isConditional(generator);
   if (conditional && (!labels || labels.length !== count)) {
     throw new Error(`a conditional generator needs ${count} class labels`);
   }
-  const [, height, width] = generator.outputs[0]!.shape as number[];
-  const pixels = new Float32Array(count * height! * width!);
-  for (let start = 0; start < count; start += chunk) {
-    const size = Math.min(chunk, count - start);
-    const images = tf.tidy(() => {
-      const z = noise.slice([start, 0], [size, -1]);
-      const inputs = conditional ? [z, oneHotLabels(labels!.subarray(start, start + size), classCount(generator))] : z;
-      return generator.apply(inputs, { training: false }) as tf.Tensor;
-    });
-    pixels.set(await images.data<'float32'>(), start * height! * width!);
-    images.dispose();
+  const classInput = conditional ? oneHotLabels(labels!, classCount(generator)) : undefined;
+  try {
+    return await generateFrom(generator, noise, classInput, chunk);
+  } finally {
+    classInput?.dispose();
   }
-  return { pixels, count, height: height!, width: width! };
 }

@@ -5,12 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 import { parseConfig, type Config } from '../src/config.ts';
 import { TrainingSet } from '../src/data/batches.ts';
 import { selectEngine } from '../src/engine/select.ts';
-import { objectiveFor } from '../src/losses.ts';
-import { buildGenerator, buildModels } from '../src/models/index.ts';
-import { GeneratorEma } from '../src/train/ema.ts';
+import { buildModels } from '../src/models/index.ts';
+import { createTrainer, freshEma } from '../src/train/create-trainer.ts';
 import { loadModel, saveModel } from '../src/checkpoint/model-io.ts';
 import { loadOptimizer, saveOptimizer } from '../src/checkpoint/optimizer-io.ts';
-import { GanTrainer, type StepStats } from '../src/train/trainer.ts';
+import type { GanTrainer, StepStats } from '../src/train/trainer.ts';
 import { syntheticImageSet } from './helpers.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
@@ -22,7 +21,7 @@ function tinyConfig(arch: 'mlp' | 'dcgan', extra: string[] = []): Config {
 }
 
 function newTrainer(config: Config): GanTrainer {
-  return new GanTrainer({ models: buildModels(config.model, SHAPE, config.run.seed), objective: objectiveFor(config.train.loss), train: config.train, seed: config.run.seed });
+  return createTrainer(config, buildModels(config.model, SHAPE, config.run.seed));
 }
 
 async function runSteps(trainer: GanTrainer, data: TrainingSet, config: Config, from: number, to: number): Promise<StepStats[]> {
@@ -52,8 +51,8 @@ for (const [engine, arch, extra] of HYGIENE_CASES) {
     const config = tinyConfig(arch, [...extra]);
     const data = new TrainingSet(syntheticImageSet(64));
     const models = buildModels(config.model, SHAPE, config.run.seed);
-    const ema = config.train.ema > 0 ? GeneratorEma.startingAt(buildGenerator(config.model, SHAPE, 1), models.generator, config.train.ema) : undefined;
-    const trainer = new GanTrainer({ models, objective: objectiveFor(config.train.loss), train: config.train, seed: config.run.seed, ema });
+    const ema = freshEma(config, models);
+    const trainer = createTrainer(config, models, { ema });
     await runSteps(trainer, data, config, 0, 2);
     const after2 = tf.memory().numTensors;
     const stats = await runSteps(trainer, data, config, 2, 20);
@@ -94,11 +93,7 @@ test('saved models and optimizer state continue training exactly where they stop
 
   const generator = await loadModel(join(dir, 'g'));
   const discriminator = await loadModel(join(dir, 'd'));
-  const resumed = new GanTrainer({
-    models: { generator, discriminator, latentDim: 16, imageShape: SHAPE, classes: 0, auxClassifier: false },
-    objective: objectiveFor(config.train.loss),
-    train: config.train,
-    seed: config.run.seed,
+  const resumed = createTrainer(config, { generator, discriminator, latentDim: 16, imageShape: SHAPE, classes: 0, auxClassifier: false }, {
     counters: { ...first.counters },
   });
   await loadOptimizer(resumed.gOptimizer, dir, 'g-opt');
@@ -147,7 +142,7 @@ test('ACGAN: D takes images only and its class head learns the real classes; the
     return hits / 160;
   });
   const before = classHeadAccuracy();
-  const trainer = new GanTrainer({ models, objective: objectiveFor(config.train.loss), train: config.train, seed: config.run.seed });
+  const trainer = createTrainer(config, models);
   await runSteps(trainer, data, config, 0, 30);
   const after = classHeadAccuracy();
   // Ten classes of synthetic bars (one row per class): chance is 10%.
@@ -158,7 +153,7 @@ test('ACGAN: D takes images only and its class head learns the real classes; the
   const oneGeneratorStep = (weight: number): { loss: number; weights: Float32Array[] } => {
     const c = tinyConfig('dcgan', ['model.conditional=true', 'model.conditioning=acgan', `train.class_weight=${weight}`]);
     const m = buildModels(c.model, SHAPE, c.run.seed);
-    const t = new GanTrainer({ models: m, objective: objectiveFor(c.train.loss), train: c.train, seed: c.run.seed });
+    const t = createTrainer(c, m);
     const loss = t.trainGeneratorOneStep(16);
     const out = { loss: loss.dataSync()[0]!, weights: m.generator.getWeights().map((w) => w.dataSync() as Float32Array) };
     loss.dispose();

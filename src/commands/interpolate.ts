@@ -16,7 +16,7 @@ import { encodeGrid, type ImageBatch } from '../image.js';
 import { classMixRows } from '../interpolate/class-mix.js';
 import { slerpPath } from '../interpolate/slerp.js';
 import { deriveSeed, Stream } from '../random.js';
-import { generateImages, latentNoise, sampleLabels } from '../sampling.js';
+import { generateFrom, generateImages, latentNoise, sampleLabels } from '../sampling.js';
 import { startEngine } from './engine.js';
 import type { CommandIO } from './train.js';
 
@@ -71,13 +71,6 @@ function fixedRows(rows: number, steps: number, latentDim: number, seed: number)
 }
 
 /** Images for (z, class input) pairs, on the CPU side. */
-async function generateMixed(generator: tf.LayersModel, z: tf.Tensor2D, classInput: tf.Tensor2D, info: GeneratorInfo): Promise<ImageBatch> {
-  const images = tf.tidy(() => generator.apply([z, classInput], { training: false }) as tf.Tensor);
-  const pixels = (await images.data()) as Float32Array;
-  images.dispose();
-  return { pixels, count: z.shape[0], height: info.imageShape.height, width: info.imageShape.width };
-}
-
 export async function interpolateCommand(opts: InterpolateOptions, io: CommandIO): Promise<string> {
   const ref = resolveCheckpoint(opts.ckpt, opts.outDir);
   await startEngine(opts.backend, undefined, io.log);
@@ -91,7 +84,7 @@ export async function interpolateCommand(opts: InterpolateOptions, io: CommandIO
     if (pair) {
       const z = fixedRows(opts.rows, opts.steps, info.latentDim, noiseSeed);
       const classInput = classMixRows(pair[0], pair[1], info.classes, opts.steps, opts.rows);
-      images = await generateMixed(generator, z, classInput, info);
+      images = await generateFrom(generator, z, classInput);
       tf.dispose([z, classInput]);
     } else {
       const z = latentPaths(opts.rows, opts.steps, info.latentDim, noiseSeed);

@@ -7,8 +7,7 @@ import { configSchema, loadConfig, resolveConfigPath, type Config } from '../con
 import { loadImageSet } from '../data/index.js';
 import { TrainingSet } from '../data/batches.js';
 import { UserError } from '../errors.js';
-import { objectiveFor } from '../losses.js';
-import { buildGenerator, buildModels, type GanModels } from '../models/index.js';
+import { buildModels, type GanModels } from '../models/index.js';
 import { loadModel } from '../checkpoint/model-io.js';
 import { loadOptimizer } from '../checkpoint/optimizer-io.js';
 import { DISCRIMINATOR_DIR, GENERATOR_DIR, GENERATOR_EMA_DIR, OPTIMIZER_DIR } from '../checkpoint/generator.js';
@@ -20,7 +19,7 @@ import { GeneratorEma } from '../train/ema.js';
 import { trainEpochs, type EpochHook, type LoopStart } from '../train/loop.js';
 import { createEvaluator } from '../eval/evaluator.js';
 import { evalMetrics, evalSummaryLine } from '../eval/format.js';
-import { GanTrainer } from '../train/trainer.js';
+import { createTrainer, freshEma } from '../train/create-trainer.js';
 import { startEngine } from './engine.js';
 import { isConditional, latentDimOf } from '../sampling.js';
 
@@ -80,12 +79,11 @@ async function restoreModels(ref: CheckpointRef, classes: number): Promise<GanMo
 }
 
 /** The EMA generator: restored from the checkpoint when it has one, else started at G. */
-async function createEma(config: Config, models: GanModels, ref: CheckpointRef | undefined, classes: number): Promise<GeneratorEma | undefined> {
+async function createEma(config: Config, models: GanModels, ref: CheckpointRef | undefined): Promise<GeneratorEma | undefined> {
   if (config.train.ema <= 0) return undefined;
   const emaDir = ref ? join(ref.dir, GENERATOR_EMA_DIR) : undefined;
   if (emaDir && existsSync(emaDir)) return new GeneratorEma(await loadModel(emaDir), models.generator, config.train.ema);
-  const copy = buildGenerator(config.model, models.imageShape, config.run.seed, classes);
-  return GeneratorEma.startingAt(copy, models.generator, config.train.ema);
+  return freshEma(config, models);
 }
 
 /**
@@ -143,13 +141,9 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
   }
   // Build (or load) everything before touching the run directory, so a failure here loses nothing.
   const models = resumeFrom ? await restoreModels(resumeFrom, classes) : buildModels(config.model, imageShape, config.run.seed, classes);
-  const trainer = new GanTrainer({
-    models,
-    objective: objectiveFor(config.train.loss),
-    train: config.train,
-    seed: config.run.seed,
+  const trainer = createTrainer(config, models, {
     counters: resumeFrom ? { step: resumeFrom.state.step, dStep: resumeFrom.state.dStep } : undefined,
-    ema: await createEma(config, models, resumeFrom, classes),
+    ema: await createEma(config, models, resumeFrom),
   });
   if (resumeFrom) {
     await loadOptimizer(trainer.gOptimizer, join(resumeFrom.dir, OPTIMIZER_DIR), 'generator');

@@ -8,7 +8,7 @@ import { TrainingSet } from '../data/batches.js';
 import { loadImageSet, type ImageSet } from '../data/index.js';
 import { UserError } from '../errors.js';
 import { deriveSeed, permutation } from '../random.js';
-import { classCount, isConditional, latentDimOf, latentNoise, oneHotLabels, sampleLabels } from '../sampling.js';
+import { classCount, generateRows, isConditional, latentDimOf, latentNoise, oneHotLabels, sampleLabels } from '../sampling.js';
 import { defaultRecipe, getClassifier, type ClassifierInfo } from './classifier-cache.js';
 import { classifierShape } from './classifier-model.js';
 import type { ClassifierRecipe } from './classifier-train.js';
@@ -149,11 +149,12 @@ function makeEvaluator(n: number, model: tf.LayersModel, classifier: Evaluator['
       // Classes cycle 0..k-1, so every class is asked for equally often.
       const labels = conditional ? sampleLabels(n, shape.classes) : undefined;
       const noise = latentNoise(n, latentDimOf(generator), deriveSeed(seed, EvalStream.noise));
+      const classInput = labels ? oneHotLabels(labels, shape.classes) : undefined;
       let fake;
       try {
-        fake = await extractFeatures(model, n, generatorSource(generator, noise, labels, shape));
+        fake = await extractFeatures(model, n, generatorSource(generator, noise, classInput, shape));
       } finally {
-        noise.dispose();
+        tf.dispose([noise, ...(classInput ? [classInput] : [])]);
       }
       const predicted = predictedClasses(fake);
       return {
@@ -176,11 +177,6 @@ function makeEvaluator(n: number, model: tf.LayersModel, classifier: Evaluator['
 }
 
 /** Generated images in inference mode (batch norm on its moving statistics), as sampling.ts draws them. */
-function generatorSource(generator: tf.LayersModel, noise: tf.Tensor2D, labels: Int32Array | undefined, shape: { height: number; width: number; classes: number }): ImageSource {
-  return (start, size) => {
-    const z = noise.slice([start, 0], [size, -1]);
-    const inputs = labels ? [z, oneHotLabels(labels.subarray(start, start + size), shape.classes)] : z;
-    const images = generator.apply(inputs, { training: false }) as tf.Tensor;
-    return images.reshape([size, shape.height, shape.width, 1]);
-  };
+function generatorSource(generator: tf.LayersModel, noise: tf.Tensor2D, classInput: tf.Tensor2D | undefined, shape: { height: number; width: number }): ImageSource {
+  return (start, size) => tf.tidy(() => generateRows(generator, noise, classInput, start, size).reshape([size, shape.height, shape.width, 1]));
 }
