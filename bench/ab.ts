@@ -11,13 +11,8 @@
  */
 import { restoreFusedOps, usePrunableFusedOps } from '../src/engine/prunable-fused-ops.js';
 import { selectEngine, type EngineName } from '../src/engine/select.js';
-import { benchConfig, buildRig, median, type ModelName } from './harness.js';
+import { arg, benchConfig, buildRig, median, type ModelName } from './harness.js';
 import { captureStock, stockSwitch } from './stock-kernels.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
 
 async function main(): Promise<void> {
   const engineName = arg('engine', 'wasm') as EngineName;

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectEngine, type EngineName } from '../src/engine/select.js';
 import { restoreFusedOps } from '../src/engine/prunable-fused-ops.js';
 import { iterationFlops } from './flops.js';
-import { benchConfig, buildRig, median, type ModelName } from './harness.js';
+import { arg, benchConfig, buildRig, median, type ModelName } from './harness.js';
 import { profileKernels, type Profile } from './profile.js';
 import { captureStock, stockSwitch } from './stock-kernels.js';
 
@@ -39,11 +39,6 @@ export interface CaseResult {
   patchedKernels: string[];
   profile: Profile;
   stats: { dLoss: number; gLoss: number };
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
 async function main(): Promise<void> {

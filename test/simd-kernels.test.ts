@@ -18,7 +18,7 @@ import { SIMD_WASM_PLAIN, SIMD_WASM_SHARED } from '../src/engine/simd/kernels-bi
 import type { SimdKernels } from '../src/engine/simd/simd-kernels.js';
 import { reducePermutation } from '../src/engine/kernels/wasm-transpose.js';
 import { assembleSimd, BINARY_TS_PATH } from '../scripts/simd-assemble.ts';
-import { assertClose, callKernelShaped, onBackend, seeded, size } from './helpers/kernel-calls.ts';
+import { assertClose, assertIdenticalToStock, callKernelShaped, onBackend, runRegisteredShaped, seeded, size } from './helpers/kernel-calls.ts';
 
 const stockWasmSum: KernelConfig = tf.getKernel('Sum', 'wasm');
 const stockWasmMean: KernelConfig = tf.getKernel('Mean', 'wasm');
@@ -162,10 +162,7 @@ describe('wasm Sum and Mean patches', () => {
           const x = tf.tensor(values, c.shape);
           const attrs = { axis: c.axis, keepDims: c.keepDims ?? false } as unknown as NamedAttrMap;
           try {
-            const out = tf.engine().runKernel(name, { x }, attrs) as tf.Tensor;
-            const patched = { shape: out.shape, values: out.dataSync() as Float32Array };
-            out.dispose();
-            assert.deepEqual(patched, callKernelShaped(stock, { x }, attrs));
+            assertIdenticalToStock(stock, { x }, attrs);
           } finally {
             x.dispose();
           }
@@ -221,10 +218,7 @@ describe('wasm Transpose patch', () => {
         const x = tf.tensor(seeded(size(shape), 1200 + i), shape);
         const attrs = { perm } as unknown as NamedAttrMap;
         try {
-          const out = tf.engine().runKernel('Transpose', { x }, attrs) as tf.Tensor;
-          const patched = { shape: out.shape, values: out.dataSync() as Float32Array };
-          out.dispose();
-          assert.deepEqual(patched, callKernelShaped(stockWasmTranspose, { x }, attrs));
+          assertIdenticalToStock(stockWasmTranspose, { x }, attrs);
         } finally {
           x.dispose();
         }
@@ -275,9 +269,7 @@ describe('wasm _FusedMatMul patch', () => {
         const inputs: Record<string, tf.Tensor> = bias ? { a, b, bias } : { a, b };
         const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0, ...c.attrs } as unknown as NamedAttrMap;
         try {
-          const out = tf.engine().runKernel('_FusedMatMul', inputs, attrs) as tf.Tensor;
-          const patched = { shape: out.shape, values: out.dataSync() as Float32Array };
-          out.dispose();
+          const patched = runRegisteredShaped('_FusedMatMul', inputs, attrs);
           const reference = callKernelShaped(stockWasmFusedMatMul, inputs, attrs);
           assert.deepEqual(patched.shape, reference.shape);
           assertClose(patched.values, reference.values, 1e-6, label);
@@ -334,10 +326,7 @@ describe('wasm FusedBatchNorm patch', () => {
         const inputs = { x, mean, variance, offset, scale };
         const attrs = { varianceEpsilon: 1e-3 } as unknown as NamedAttrMap;
         try {
-          const out = tf.engine().runKernel('FusedBatchNorm', inputs, attrs) as tf.Tensor;
-          const patched = { shape: out.shape, values: out.dataSync() as Float32Array };
-          out.dispose();
-          assert.deepEqual(patched, callKernelShaped(stockWasmBatchNorm, inputs, attrs));
+          assertIdenticalToStock(stockWasmBatchNorm, inputs, attrs);
         } finally {
           tf.dispose([x, mean, variance, offset, scale]);
         }
@@ -371,10 +360,7 @@ describe('wasm GatherV2 patch', () => {
         const indices = tf.tensor(c.indices, c.indexShape ?? [c.indices.length], 'int32');
         const attrs = { axis: c.axis ?? 0, batchDims: 0 } as unknown as NamedAttrMap;
         try {
-          const out = tf.engine().runKernel('GatherV2', { x, indices }, attrs) as tf.Tensor;
-          const patched = { shape: out.shape, values: out.dataSync() as Float32Array };
-          out.dispose();
-          assert.deepEqual(patched, callKernelShaped(stockWasmGather, { x, indices }, attrs));
+          assertIdenticalToStock(stockWasmGather, { x, indices }, attrs);
         } finally {
           tf.dispose([x, indices]);
         }

@@ -45,6 +45,19 @@ export function callKernel(config: KernelConfig, inputs: Record<string, Tensor>,
   return callKernelShaped(config, inputs, attrs).values;
 }
 
+/** Runs whatever kernel is registered for the active backend, via the engine; output and shape. */
+export function runRegisteredShaped(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap): { shape: number[]; values: Float32Array } {
+  const out = tf.engine().runKernel(kernelName, inputs, attrs) as Tensor;
+  const values = out.dataSync() as Float32Array;
+  out.dispose();
+  return { shape: out.shape, values };
+}
+
+/** The registered kernel (a patch) gives exactly the stock kernel's output and shape. */
+export function assertIdenticalToStock(stock: KernelConfig, inputs: Record<string, Tensor>, attrs: NamedAttrMap): void {
+  assert.deepEqual(runRegisteredShaped(stock.kernelName, inputs, attrs), callKernelShaped(stock, inputs, attrs));
+}
+
 /** Runs whatever kernel is registered for the active backend, via the engine. */
 export function runRegistered(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap): Float32Array {
   const out = tf.engine().runKernel(kernelName, inputs, attrs) as Tensor;
