@@ -535,7 +535,7 @@ describe('LeakyRelu gradient', () => {
 
 // ---------------------------------------------------------------- Identity (wasm)
 
-describe('wasm Identity patch', () => {
+describe('wasm Identity and Cast patches', () => {
   before(async () => {
     await onBackend('wasm', () => registerKernelPatches('wasm'));
   });
@@ -553,6 +553,14 @@ describe('wasm Identity patch', () => {
       assert.deepEqual(y.shape, [2, 2]);
       y.dispose();
       assert.equal(backend.numDataIds(), buffersBefore, 'freed with the last reference');
+      // Cast to the dtype a tensor has shares too; a real cast still converts.
+      const f = tf.tensor([1.5, -2.5]);
+      const same = tf.engine().runKernel('Cast', { x: f }, { dtype: 'float32' }) as Tensor;
+      assert.equal(backend.getMemoryOffset(same.dataId), backend.getMemoryOffset(f.dataId));
+      const ints = tf.cast(f, 'int32');
+      assert.equal(ints.dtype, 'int32');
+      assert.deepEqual(Array.from(ints.dataSync()), [1, -2]);
+      tf.dispose([f, same, ints]);
       const strings = tf.tensor(['a', 'b']);
       const s = tf.clone(strings);
       assert.deepEqual(s.dataSync(), ['a', 'b']);

@@ -21,8 +21,8 @@
  *
  * LeakyRelu: x · step(x, α), exact (wasm-leaky-relu.ts).
  *
- * Identity: shares its input's buffer instead of copying it (wasm-identity.ts);
- * the tape clones every tensor a gradient saves.
+ * Identity (and Cast to the same dtype): shares its input's buffer instead of
+ * copying it (wasm-identity.ts); the tape clones every tensor a gradient saves.
  *
  * Transpose: 2-D, batched 2-D and outer-axes swaps on a SIMD transpose
  * (wasm-transpose.ts); the stock kernel moves one float at a time.
@@ -56,7 +56,7 @@ import { makeWasmConv2dBackpropInput } from './wasm-conv2d-backprop-input.js';
 import { makeWasmBatchNorm } from './wasm-batch-norm.js';
 import { makeWasmFusedMatMul } from './wasm-fused-matmul.js';
 import { makeWasmGather } from './wasm-gather.js';
-import { makeWasmIdentity } from './wasm-identity.js';
+import { makeWasmCast, makeWasmIdentity } from './wasm-identity.js';
 import { makeWasmLeakyRelu } from './wasm-leaky-relu.js';
 import { wasmAdamUpdate } from './wasm-adam-update.js';
 import { makeWasmLeadingReduce } from './wasm-reduce.js';
@@ -91,6 +91,7 @@ export function registerWasmKernels(): string[] {
   if (replaceKernel('Tile', BACKEND, makeWasmTile)) names.push('Tile');
   if (replaceKernel('LeakyRelu', BACKEND, (stock) => makeWasmLeakyRelu(stock, BACKEND))) names.push('LeakyRelu');
   if (replaceKernel('Identity', BACKEND, makeWasmIdentity)) names.push('Identity');
+  if (replaceKernel('Cast', BACKEND, makeWasmCast)) names.push('Cast');
   const backend = tf.findBackend(BACKEND);
   if (backend && simdKernelsFor(backend)) {
     if (addKernel(ADAM_UPDATE, BACKEND, wasmAdamUpdate)) names.push(ADAM_UPDATE);
