@@ -100,3 +100,28 @@ test('EMA: warm-up decay and the averaging step', async () => {
   ema.update(1e6); // decay 0.5: 0.5 * 1 + 0.5 * 3
   assert.equal(ema.model.getWeights()[0]!.dataSync()[0], 2);
 });
+
+for (const engine of ['cpu', 'wasm'] as const) {
+  test(`EMA on ${engine}: one GanEmaUpdate per weight, bit-identical to tfjs's multiply-add`, async () => {
+    await selectEngine(engine);
+    // Odd sizes exercise the wasm SIMD loop's scalar tail; several steps take the decay through warm-up.
+    const make = () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [7], units: 13 }), tf.layers.dense({ units: 3 })] });
+    const source = make();
+    const fused = GeneratorEma.startingAt(make(), source, 0.999);
+    const reference = fused.model.getWeights().map((w) => w.clone());
+    const kernels: string[] = [];
+    for (let step = 0; step < 4; step++) {
+      source.setWeights(source.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 1, 'float32', 10 * step + i)));
+      const d = GeneratorEma.effectiveDecay(0.999, step);
+      source.getWeights().forEach((w, i) => {
+        const next = tf.add(tf.mul(reference[i]!, tf.scalar(d)), tf.mul(w, tf.scalar(1 - d)));
+        reference[i]!.dispose();
+        reference[i] = next;
+      });
+      const info = await tf.profile(() => fused.update(step));
+      kernels.push(...info.kernels.map((k) => k.name));
+    }
+    assert.equal(kernels.filter((k) => k === 'GanEmaUpdate').length, 4 * 4, 'one kernel per weight and step');
+    fused.model.getWeights().forEach((w, i) => assert.deepEqual(w.dataSync(), reference[i]!.dataSync(), `weight ${i}`));
+  });
+}

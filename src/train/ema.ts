@@ -2,6 +2,7 @@
 // the averaged weights are smoother and usually score better than the raw, oscillating G.
 // Batch-norm moving statistics are averaged along with the trainable weights.
 import * as tf from '@tensorflow/tfjs';
+import { EMA_UPDATE, type EmaUpdateAttrs } from '../engine/kernels/ema-update.js';
 
 export class GeneratorEma {
   constructor(
@@ -28,17 +29,25 @@ export class GeneratorEma {
     return Math.min(decay, (1 + step) / (10 + step));
   }
 
-  /** ema ← d·ema + (1 − d)·w for every weight, after generator update number `step`. */
+  /**
+   * ema ← d·ema + (1 − d)·w for every weight, after generator update number `step`: one
+   * GanEmaUpdate kernel per weight where the engine has it (cpu, wasm), else tfjs's ops; the
+   * same float32 results either way.
+   */
   update(step: number): void {
     const d = GeneratorEma.effectiveDecay(this.decay, step);
+    const fused = tf.getKernel(EMA_UPDATE, tf.getBackend()) !== undefined;
     tf.tidy(() => {
       const target = this.model.weights;
       // The two factors as tensors once per update, not once per weight.
-      const keep = tf.scalar(d);
-      const take = tf.scalar(1 - d);
+      const keep = fused ? undefined : tf.scalar(d);
+      const take = fused ? undefined : tf.scalar(1 - d);
       this.source.weights.forEach((w, i) => {
         const avg = target[i]!;
-        avg.write(tf.add(tf.mul(avg.read(), keep), tf.mul(w.read(), take)));
+        const attrs: EmaUpdateAttrs = { keep: d, take: 1 - d };
+        avg.write(fused
+          ? tf.engine().runKernel(EMA_UPDATE, { avg: avg.read(), w: w.read() }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor
+          : tf.add(tf.mul(avg.read(), keep!), tf.mul(w.read(), take!)));
       });
     });
   }

@@ -13,6 +13,7 @@
 import type { Conv2DBackpropFilterAttrs, KernelFunc } from '@tensorflow/tfjs';
 import { cpuConv2dFilterGrad, type CpuStorage } from './cpu-conv2d-filter-grad.js';
 import { ADAM_UPDATE, cpuAdamUpdate } from './adam-update.js';
+import { cpuEmaUpdate, EMA_UPDATE } from './ema-update.js';
 import { makeCpuConv2d, makeCpuConv2dBackpropInput, makeCpuFusedConv2d } from './cpu-conv2d.js';
 import { addKernel, replaceKernel } from './register.js';
 
@@ -32,5 +33,6 @@ export function registerCpuKernels(): string[] {
   if (replaceKernel('Conv2DBackpropInput', BACKEND, makeCpuConv2dBackpropInput)) names.push('Conv2DBackpropInput');
   if (replaceKernel('FusedConv2D', BACKEND, makeCpuFusedConv2d)) names.push('FusedConv2D');
   if (addKernel(ADAM_UPDATE, BACKEND, cpuAdamUpdate)) names.push(ADAM_UPDATE);
+  if (addKernel(EMA_UPDATE, BACKEND, cpuEmaUpdate)) names.push(EMA_UPDATE);
   return names;
 }

@@ -36,7 +36,8 @@
  * GatherV2 along axis 0 (a training batch from the data set) as row copies
  * (wasm-gather.ts).
  *
- * GanAdamUpdate (one Adam step per variable, src/train/fused-adam.ts) and
+ * GanAdamUpdate (one Adam step per variable, src/train/fused-adam.ts),
+ * GanEmaUpdate (one moving-average step per G weight, ema-update.ts) and
  * Sum/Mean over leading axes: SIMD loops of our own (src/engine/simd/) run on
  * the backend's heap, bit-identical to the stock sequences (wasm-adam-update.ts,
  * wasm-reduce.ts). Registered only where the heap is reachable. (A JavaScript
@@ -48,6 +49,7 @@ import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelFunc } from '@tensorflow/tfjs';
 import { simdKernelsFor } from '../simd/simd-kernels.js';
 import { ADAM_UPDATE } from './adam-update.js';
+import { EMA_UPDATE, wasmEmaUpdate } from './ema-update.js';
 import { conv2dFilterGrad } from './conv2d-filter-grad.js';
 import { kernelInvoker } from './invoke.js';
 import { addKernel, replaceKernel } from './register.js';
@@ -95,6 +97,7 @@ export function registerWasmKernels(): string[] {
   const backend = tf.findBackend(BACKEND);
   if (backend && simdKernelsFor(backend)) {
     if (addKernel(ADAM_UPDATE, BACKEND, wasmAdamUpdate)) names.push(ADAM_UPDATE);
+    if (addKernel(EMA_UPDATE, BACKEND, wasmEmaUpdate)) names.push(EMA_UPDATE);
     if (replaceKernel('Sum', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'sum'))) names.push('Sum');
     if (replaceKernel('Mean', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'mean'))) names.push('Mean');
     if (replaceKernel('Transpose', BACKEND, makeWasmTranspose)) names.push('Transpose');

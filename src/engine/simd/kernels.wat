@@ -499,4 +499,32 @@
         (i32.store (i32.add (local.get $d) (local.get $c)) (i32.load (i32.add (local.get $s) (local.get $c))))
         (local.set $c (i32.add (local.get $c) (i32.const 4)))
         (br $sloop))))
+
+  ;; out = a·keep + b·take over n floats, each product and the sum rounded to float32: one step
+  ;; of a moving average (the EMA generator, ema-update.ts).
+  (func (export "blend")
+    (param $a i32) (param $b i32) (param $out i32) (param $n i32) (param $keep f32) (param $take f32)
+    (local $i i32) (local $end i32) (local $vend i32) (local $K v128) (local $T v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vend (i32.and (local.get $end) (i32.const -16)))
+    (local.set $K (f32x4.splat (local.get $keep)))
+    (local.set $T (f32x4.splat (local.get $take)))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $i) (local.get $vend)))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $i))) (local.get $K))
+            (f32x4.mul (v128.load (i32.add (local.get $b) (local.get $i))) (local.get $T))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vloop)))
+    (block $sdone
+      (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $i) (local.get $end)))
+        (f32.store (i32.add (local.get $out) (local.get $i))
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $a) (local.get $i))) (local.get $keep))
+            (f32.mul (f32.load (i32.add (local.get $b) (local.get $i))) (local.get $take))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $sloop))))
 )

@@ -32,6 +32,8 @@ export interface SimdKernels {
   batchNorm(x: number, out: number, pixels: number, C: number, mean: number, variance: number, offset: number, scale: number, eps: number): void;
   /** dst[i] = src[indices[i]] for rows of `len` 4-byte values; indices int32, in range. */
   gatherRows(src: number, dst: number, indices: number, count: number, len: number): void;
+  /** out = a·keep + b·take over n floats (float32 products and sum). */
+  blend(a: number, b: number, out: number, n: number, keep: number, take: number): void;
 }
 
 /** B, H, W, CI, OH, OW, KH, KW, sh, sw, top, left of a convolution (NHWC), as im2col/col2im take them. */
