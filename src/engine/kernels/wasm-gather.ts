@@ -23,14 +23,16 @@ export function makeWasmGather(stock: KernelConfig): KernelFunc {
       return stock.kernelFunc(args);
     }
     const rows = x.shape[0]!;
+    // Read before makeOutput: a heap that grows detaches views taken earlier.
     const index = backend.typedArrayFromHeap(indices) as Int32Array;
+    const count = index.length;
     for (const i of index) {
       tf.util.assert(i <= rows - 1 && i >= 0, () => `GatherV2: the index value ${i} is not in [0, ${rows - 1}]`);
     }
     const rowSize = x.shape.slice(1).reduce((p, d) => p * d, 1);
     const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
-    if (index.length > 0 && rowSize > 0) {
-      simd.gatherRows(heapOffset(backend, x), heapOffset(backend, out), heapOffset(backend, indices), index.length, rowSize);
+    if (count > 0 && rowSize > 0) {
+      simd.gatherRows(heapOffset(backend, x), heapOffset(backend, out), heapOffset(backend, indices), count, rowSize);
     }
     return out;
   };
