@@ -17,6 +17,7 @@ import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { SIMD_WASM_PLAIN, SIMD_WASM_SHARED } from '../src/engine/simd/kernels-binary.js';
 import type { SimdKernels } from '../src/engine/simd/simd-kernels.js';
 import { reducePermutation } from '../src/engine/kernels/wasm-transpose.js';
+import { cachedTransposeCount } from '../src/engine/kernels/wasm-fused-matmul.js';
 import { assembleSimd, BINARY_TS_PATH } from '../scripts/simd-assemble.ts';
 import { assertClose, assertIdenticalToStock, callKernelShaped, onBackend, runRegisteredShaped, seeded, size } from './helpers/kernel-calls.ts';
 
@@ -60,17 +61,34 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
   describe(`SIMD module (${kind} memory)`, () => {
     const memory = new WebAssembly.Memory(kind === 'shared' ? { initial: 64, maximum: 65536, shared: true } : { initial: 64 });
     const simd = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(base64, 'base64')), { env: { memory } }).exports as unknown as SimdKernels;
-    /** Places arrays at 4-byte-aligned (not 16-byte-aligned) offsets, as malloc may. */
+    const GUARD = 5; // floats of sentinel before and after every array
+    const SENTINEL = -7777.5;
+    let guards: Array<[number, number]> = [];
+    /**
+     * Places arrays at 4-byte-aligned (not 16-byte-aligned) offsets, as malloc may, each between
+     * two guards of sentinel values that `assertGuardsIntact` checks: a kernel must not write
+     * outside its output (on the real heap that is malloc's bookkeeping or another tensor).
+     */
     const place = (arrays: Float32Array[]): number[] => {
       let offset = 1028;
+      guards = [];
       return arrays.map((a) => {
+        new Float32Array(memory.buffer, offset, GUARD).fill(SENTINEL);
+        guards.push([offset, GUARD]);
+        offset += 4 * GUARD;
         new Float32Array(memory.buffer, offset, a.length).set(a);
         const at = offset;
-        offset += 4 * a.length + 20;
+        offset += 4 * a.length;
+        new Float32Array(memory.buffer, offset, GUARD).fill(SENTINEL);
+        guards.push([offset, GUARD]);
+        offset += 4 * GUARD;
         return at;
       });
     };
     const read = (at: number, n: number) => new Float32Array(memory.buffer, at, n).slice();
+    const assertGuardsIntact = () => {
+      for (const [at, n] of guards) assert.ok(read(at, n).every((v) => v === SENTINEL), `a write outside the arrays, near byte ${at}`);
+    };
 
     for (const n of [1, 3, 4, 5, 17, 1000]) {
       test(`adam over ${n} floats equals the float32 reference bit for bit`, () => {
@@ -84,6 +102,7 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
         const [px, pm, pv, pg, pxo, pmo, pvo] = place([x, m, v, g, new Float32Array(n), new Float32Array(n), new Float32Array(n)]) as number[] & { length: 7 };
         simd.adam(px!, pm!, pv!, pg!, pxo!, pmo!, pvo!, n, ...(k as [number, number, number, number, number, number, number, number]));
         const [xo, mo, vo] = adamReference(x, m, v, g, k);
+        assertGuardsIntact();
         assert.deepEqual(read(pmo!, n), mo);
         assert.deepEqual(read(pvo!, n), vo);
         assert.deepEqual(read(pxo!, n), xo);
@@ -98,6 +117,7 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
         const sentinel = -12345;
         const [ps, pd] = place([src, new Float32Array(cols * dstStride).fill(sentinel)]) as [number, number];
         simd.transpose(ps, pd, rows, cols, srcStride, dstStride);
+        assertGuardsIntact();
         const dst = read(pd, cols * dstStride);
         for (let j = 0; j < cols; j++) {
           for (let i = 0; i < dstStride; i++) {
@@ -114,10 +134,84 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
           src[0] = -0; // 0 + (−0) is +0 in the stock kernel: the sum must start from +0
           const [ps, pd] = place([src, new Float32Array(cols)]) as [number, number];
           simd.colsum(ps, pd, rows, cols, f(divisor));
+          assertGuardsIntact();
           assert.deepEqual(read(pd, cols), colsumReference(src, rows, cols, f(divisor)));
         });
       }
     }
+
+    test('blend, addRows, copyRuns and gatherRows write exactly their outputs', () => {
+      const n = 23;
+      const a = seeded(n, 1);
+      const b = seeded(n, 2);
+      const [pa, pb, po] = place([a, b, new Float32Array(n)]) as [number, number, number];
+      simd.blend(pa, pb, po, n, f(0.9), f(0.1));
+      assertGuardsIntact();
+      assert.deepEqual(read(po, n), a.map((v, i) => f(f(v * f(0.9)) + f(b[i]! * f(0.1)))));
+
+      const rows = 3;
+      const cols = 7;
+      const x = seeded(rows * cols, 3);
+      const bias = seeded(cols, 4);
+      const [px, pbias] = place([x, bias]) as [number, number];
+      simd.addRows(px, rows, cols, pbias);
+      assertGuardsIntact();
+      assert.deepEqual(read(px, rows * cols), x.map((v, i) => f(v + bias[i % cols]!)));
+
+      // copyRuns: 3 runs of 5 floats, source stride 6, destination stride 9
+      const src = seeded(18, 5);
+      const [ps, pd] = place([src, new Float32Array(27)]) as [number, number];
+      simd.copyRuns(ps, pd, 3, 5, 6, 9);
+      assertGuardsIntact();
+      const copied = read(pd, 27);
+      for (let r = 0; r < 3; r++) for (let j = 0; j < 9; j++) assert.equal(copied[r * 9 + j], j < 5 ? src[r * 6 + j] : 0);
+
+      // gatherRows: rows of 6 floats by int32 index, repeats allowed
+      const table = seeded(4 * 6, 6);
+      const indices = new Float32Array(new Int32Array([3, 0, 3]).buffer);
+      const [pt, pi, pg] = place([table, indices, new Float32Array(18)]) as [number, number, number];
+      simd.gatherRows(pt, pg, pi, 3, 6);
+      assertGuardsIntact();
+      assert.deepEqual(read(pg, 18), Float32Array.from([...table.slice(18, 24), ...table.slice(0, 6), ...table.slice(18, 24)]));
+    });
+
+    test('im2col and col2im are adjoint and stay inside their outputs (padding, stride 2, 2 channels)', () => {
+      // B, H, W, CI, OH, OW, KH, KW, sh, sw, top, left: a 5×4 image, 3×3 filter, stride 2, pad 1
+      const g = [2, 5, 4, 2, 3, 2, 3, 3, 2, 2, 1, 1] as const;
+      const [B, H, W, CI, OH, OW, KH, KW] = g;
+      const xs = seeded(B * H * W * CI, 7);
+      const colsLen = B * OH * OW * KH * KW * CI;
+      const [px, pc] = place([xs, new Float32Array(colsLen)]) as [number, number];
+      simd.im2col(px, pc, ...g);
+      assertGuardsIntact();
+      const cols = read(pc, colsLen);
+      const y = seeded(colsLen, 8);
+      const [py, pdx] = place([y, new Float32Array(B * H * W * CI).fill(99)]) as [number, number];
+      simd.col2im(py, pdx, ...g);
+      assertGuardsIntact();
+      const dx = read(pdx, B * H * W * CI);
+      // <im2col(x), y> = <x, col2im(y)> (exactly up to float32 sums of a few terms)
+      const dot = (p: Float32Array, q: Float32Array) => p.reduce((s, v, i) => s + v * q[i]!, 0);
+      assert.ok(Math.abs(dot(cols, y) - dot(xs, dx)) < 1e-4, `${dot(cols, y)} vs ${dot(xs, dx)}`);
+      // a patch that reads padding holds zeros there: patch (b 0, oh 0, ow 0), tap (kh 0, kw 0)
+      assert.equal(cols[0], 0);
+    });
+
+    test('batchNorm stays inside its output', () => {
+      const pixels = 3;
+      const C = 6;
+      const xs = seeded(pixels * C, 9);
+      const stats = [seeded(C, 10), seeded(C, 11).map((v) => v * v + 0.5), seeded(C, 12), seeded(C, 13)];
+      const [px, po, pm, pv, pof, psc] = place([xs, new Float32Array(pixels * C), ...stats]) as number[];
+      simd.batchNorm(px!, po!, pixels, C, pm!, pv!, pof!, psc!, f(1e-3));
+      assertGuardsIntact();
+      const [mean, variance, offset, scale] = stats as [Float32Array, Float32Array, Float32Array, Float32Array];
+      const expected = xs.map((v, i) => {
+        const c = i % C;
+        return f(offset[c]! + f(f(v - mean[c]!) * scale[c]!) / f(Math.sqrt(f(variance[c]! + f(1e-3)))));
+      });
+      assert.deepEqual(read(po!, pixels * C), expected);
+    });
   });
 }
 
@@ -246,20 +340,24 @@ describe('wasm _FusedMatMul patch', () => {
     await onBackend('wasm', () => registerKernelPatches('wasm'));
   });
 
-  interface MatMulCase { m: number; k: number; n: number; bias: boolean; attrs?: Record<string, unknown>; batch?: number }
+  interface MatMulCase { m: number; k: number; n: number; bias: boolean; swapped: boolean; attrs?: Record<string, unknown>; batch?: number }
   const cases: MatMulCase[] = [
-    { m: 64, k: 1024, n: 784, bias: false }, // G's output layer: swapped
-    { m: 64, k: 512, n: 1024, bias: true },
-    { m: 7, k: 300, n: 129, bias: true }, // odd sizes: transpose tails
-    { m: 64, k: 100, n: 6272, bias: true }, // DCGAN G's projection
-    { m: 64, k: 256, n: 1, bias: true }, // small weights: stock
-    { m: 64, k: 512, n: 1024, bias: true, attrs: { activation: 'relu' } }, // not linear: stock
-    { m: 64, k: 512, n: 1024, bias: false, attrs: { transposeB: true } }, // transposed: stock
-    { m: 8, k: 64, n: 512, bias: true, batch: 2 }, // batched: stock
+    { m: 64, k: 1024, n: 784, bias: false, swapped: true }, // G's output layer
+    { m: 64, k: 512, n: 1024, bias: true, swapped: true },
+    { m: 7, k: 300, n: 129, bias: true, swapped: true }, // odd sizes: transpose tails
+    { m: 64, k: 100, n: 6272, bias: true, swapped: true }, // DCGAN G's projection
+    { m: 64, k: 256, n: 1, bias: true, swapped: false }, // small weights: stock
+    { m: 512, k: 256, n: 512, bias: true, swapped: false }, // a large batch (inference): stock
+    { m: 64, k: 512, n: 1024, bias: true, swapped: false, attrs: { activation: 'relu' } }, // not linear: stock
+    { m: 64, k: 512, n: 1024, bias: false, swapped: false, attrs: { transposeB: true } }, // transposed: stock
+    { m: 8, k: 64, n: 512, bias: true, swapped: false, batch: 2 }, // batched: stock
   ];
+  const attrsOf = (extra: Record<string, unknown> = {}) =>
+    ({ transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0, ...extra }) as unknown as NamedAttrMap;
+
   for (const [i, c] of cases.entries()) {
     const label = `[${c.batch ?? 1},${c.m},${c.k}]·[${c.k},${c.n}]${c.bias ? ' + bias' : ''} ${JSON.stringify(c.attrs ?? {})}`;
-    test(`${label}: equals the stock kernel to float32 rounding`, async () => {
+    test(`${label}: ${c.swapped ? 'swapped' : 'stock'}, equals the stock kernel to float32 rounding`, async () => {
       await onBackend('wasm', () => {
         const batch = c.batch ?? 1;
         const transposeB = c.attrs?.transposeB === true;
@@ -267,9 +365,12 @@ describe('wasm _FusedMatMul patch', () => {
         const b = tf.tensor(seeded(batch * c.k * c.n, 1400 + i), transposeB ? [batch, c.n, c.k] : [batch, c.k, c.n]);
         const bias = c.bias ? tf.tensor(seeded(c.n, 1500 + i), [c.n]) : undefined;
         const inputs: Record<string, tf.Tensor> = bias ? { a, b, bias } : { a, b };
-        const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0, ...c.attrs } as unknown as NamedAttrMap;
+        const attrs = attrsOf(c.attrs);
         try {
+          const cachedBefore = cachedTransposeCount(tf.backend());
           const patched = runRegisteredShaped('_FusedMatMul', inputs, attrs);
+          // The swapped plan caches Wᵀ for the live W; the stock kernel leaves the cache alone.
+          assert.equal(cachedTransposeCount(tf.backend()) - cachedBefore, c.swapped ? 1 : 0, 'plan taken');
           const reference = callKernelShaped(stockWasmFusedMatMul, inputs, attrs);
           assert.deepEqual(patched.shape, reference.shape);
           assertClose(patched.values, reference.values, 1e-6, label);
@@ -284,17 +385,41 @@ describe('wasm _FusedMatMul patch', () => {
     await onBackend('wasm', () => {
       const backend = tf.backend() as unknown as { numDataIds(): number };
       const x = tf.tensor(seeded(64 * 512, 1600), [1, 64, 512]);
-      const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 } as unknown as NamedAttrMap;
+      const cachedAtStart = cachedTransposeCount(tf.backend());
       const step = (seed: number): number => {
         const w = tf.tensor(seeded(512 * 1024, seed), [1, 512, 1024]);
-        for (let use = 0; use < 3; use++) (tf.engine().runKernel('_FusedMatMul', { a: x, b: w }, attrs) as tf.Tensor).dispose();
+        for (let use = 0; use < 3; use++) {
+          (tf.engine().runKernel('_FusedMatMul', { a: x, b: w }, attrsOf()) as tf.Tensor).dispose();
+          // One transpose for this W, made by the first use and reused by the others.
+          assert.equal(cachedTransposeCount(tf.backend()), cachedAtStart + 1, `use ${use + 1}`);
+        }
         w.dispose();
+        assert.equal(cachedTransposeCount(tf.backend()), cachedAtStart, 'released with W');
         return backend.numDataIds();
       };
       const counts = [1, 2, 3, 4, 5].map((i) => step(1700 + i));
-      // One stale Wᵀ at most (released at the next call): the count must not grow.
       assert.ok(counts.every((c) => c === counts[0]), `buffers after each step: ${counts.join(', ')}`);
       x.dispose();
+    });
+  });
+
+  test('one buffer viewed under two shapes (Reshape shares buffers) gets the right transpose for each', async () => {
+    await onBackend('wasm', () => {
+      const x1 = tf.tensor(seeded(64 * 256, 1800), [1, 64, 256]);
+      const x2 = tf.tensor(seeded(64 * 512, 1801), [1, 64, 512]);
+      const w1 = tf.tensor(seeded(256 * 512, 1802), [1, 256, 512]);
+      const w2 = tf.reshape(w1, [1, 512, 256]);
+      // The reference runs on copies: the stock kernel caches its XNNPACK operator by buffer id
+      // alone, so a reshaped view of a buffer it has seen would reuse the wrong-shaped operator.
+      const copies = [w1, w2].map((w) => tf.tensor(w.dataSync(), w.shape));
+      try {
+        for (const [x, w, copy] of [[x1, w1, copies[0]!], [x2, w2, copies[1]!], [x1, w1, copies[0]!]] as const) {
+          const patched = runRegisteredShaped('_FusedMatMul', { a: x, b: w }, attrsOf());
+          assertClose(patched.values, callKernelShaped(stockWasmFusedMatMul, { a: x, b: copy }, attrsOf()).values, 1e-6, `[${w.shape.join(',')}]`);
+        }
+      } finally {
+        tf.dispose([x1, x2, w1, w2, ...copies]);
+      }
     });
   });
 });
