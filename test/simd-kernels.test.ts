@@ -9,6 +9,7 @@
  */
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -492,6 +493,19 @@ describe('wasm GatherV2 patch', () => {
       });
     });
   }
+
+  test('rows arrive when allocating the output grows the heap (single-threaded binary: views detach)', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/gather-heap-growth.ts'], {
+      encoding: 'utf8', env: { ...process.env, GAN_WASM_THREADS: '1' },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as { threads: number; grew: boolean; firsts: number[]; lasts: number[] };
+    assert.equal(result.threads, 1);
+    assert.ok(result.grew, 'the output must not fit the heap as it was, or this tests nothing');
+    const expected = [2, 1, 2, 2, 1, 2, 1, 2];
+    assert.deepEqual(result.firsts, expected);
+    assert.deepEqual(result.lasts, expected);
+  });
 
   test('an index out of range is the stock kernel\'s error', async () => {
     await onBackend('wasm', () => {
