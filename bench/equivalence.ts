@@ -15,10 +15,10 @@ import { registerMissingGradients } from '../src/engine/gradients.js';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { restoreFusedOps, usePrunableFusedOps } from '../src/engine/prunable-fused-ops.js';
 import { useThreadedWasm } from '../src/engine/wasm-threads.js';
-import { benchConfig, buildRig, type ModelName } from './harness.js';
+import { arg, benchConfig, buildRig, type ModelName } from './harness.js';
 
-const STEPS = Number(process.argv[process.argv.indexOf('--steps') + 1] ?? 20) || 20;
-const THREADS = Number(process.argv[process.argv.indexOf('--threads') + 1] ?? 1) || 1;
+const STEPS = Number(arg('steps', '20'));
+const THREADS = Number(arg('threads', '1'));
 /** Every kernel registered before any patch, per backend: the stock ones. */
 const stock = new Map(['wasm', 'cpu'].map((b) => [b, new Map(tf.getKernelsForBackend(b).map((k) => [k.kernelName, k]))]));
 /** What registerKernelPatches reported patching, per backend. */

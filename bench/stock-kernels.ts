@@ -1,9 +1,9 @@
 /**
  * Switching patched kernels back to stock, for A/B runs (bench/case.ts, bench/ab.ts).
  * `captureStock` must run before the engine's patches are installed; `stockSwitch` after.
- * A kernel we added that has no stock version is removed in the stock state: GanAdamUpdate so
- * (the optimizer runs tfjs's sequence again), but not wasm Conv2DBackpropFilter, which conv
- * models need.
+ * Our own kernels (Gan…: GanAdamUpdate, GanEmaUpdate) are removed in the stock state — their
+ * callers then run tfjs's op sequences. Any other kernel without a stock version (wasm
+ * Conv2DBackpropFilter, which conv models need) cannot be named.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
@@ -12,7 +12,7 @@ export type StockConfigs = Map<string, KernelConfig | undefined>;
 
 /** The kernels registered now under these names (before patching: the stock ones, or none). */
 export function captureStock(names: string[], engineName: string): StockConfigs {
-  return new Map(names.map((name) => [name, tf.getKernel(name, engineName) ?? undefined]));
+  return new Map(names.map((name) => [name, tf.getKernel(name, engineName)]));
 }
 
 export interface StockSwitch {
@@ -27,6 +27,7 @@ export function stockSwitch(stockConfigs: StockConfigs, engineName: string, patc
   for (const name of stockConfigs.keys()) {
     const current = tf.getKernel(name, engineName);
     if (!patchedNames.includes(name) || !current) throw new Error(`--stock ${name}: not patched on ${engineName}`);
+    if (!stockConfigs.get(name) && !name.startsWith('Gan')) throw new Error(`--stock ${name}: no stock version on ${engineName}`);
     patchedConfigs.set(name, current);
   }
   const swap = (to: (name: string) => KernelConfig | undefined) => () => {

@@ -55,9 +55,8 @@ export function generateRows(generator: tf.LayersModel, noise: tf.Tensor2D, clas
 /** Runs the generator over all rows of `noise` (and `classInput`) in chunks; pixels in [-1, 1] on the CPU side. */
 export async function generateFrom(generator: tf.LayersModel, noise: tf.Tensor2D, classInput?: tf.Tensor2D, chunk = 256): Promise<ImageBatch> {
   const [count] = noise.shape;
-  if (isConditional(generator) !== (classInput !== undefined) || (classInput && classInput.shape[0] !== count)) {
-    throw new Error(isConditional(generator) ? `a conditional generator needs ${count} rows of class input` : 'an unconditional generator takes no class input');
-  }
+  if (isConditional(generator) && classInput?.shape[0] !== count) throw new Error(`a conditional generator needs ${count} rows of class input`);
+  if (!isConditional(generator) && classInput) throw new Error('an unconditional generator takes no class input');
   const [, height, width] = generator.outputs[0]!.shape as number[];
   const pixels = new Float32Array(count * height! * width!);
   for (let start = 0; start < count; start += chunk) {

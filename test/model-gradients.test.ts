@@ -1,4 +1,4 @@
-// The whole engine (patched kernels, unfused gradients, LeakyRelu gradient, threads) against
+// The whole engine (patched kernels, prunable fused ops, LeakyRelu gradient, threads) against
 // stock tfjs: full G and D gradients of a real (narrow) DCGAN and MLP pair, patched wasm vs
 // the stock cpu engine with nothing of ours installed. This file must run in a fresh process:
 // the stock reference is computed before selectEngine installs anything.

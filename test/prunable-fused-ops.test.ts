@@ -47,15 +47,15 @@ for (const engine of ['cpu', 'wasm'] as const) {
       const fused = generatorStep(m);
       const fusedKernels = await fused.kernels;
       usePrunableFusedOps();
-      const unfused = generatorStep(m);
-      const unfusedKernels = await unfused.kernels;
-      fused.grads.forEach((g, i) => assert.ok(relativeError(unfused.grads[i]!, g) < 1e-5, `G weight ${i}: relative diff ${relativeError(unfused.grads[i]!, g)}`));
+      const prunable = generatorStep(m);
+      const prunableKernels = await prunable.kernels;
+      fused.grads.forEach((g, i) => assert.ok(relativeError(prunable.grads[i]!, g) < 1e-5, `G weight ${i}: relative diff ${relativeError(prunable.grads[i]!, g)}`));
       // G's two transposed convs need their filter gradients; D's two convs' are not needed.
       assert.equal(count(fusedKernels, 'Conv2DBackpropFilter'), 4, 'fused: G 2 + D 2 filter gradients');
-      assert.equal(count(unfusedKernels, 'Conv2DBackpropFilter'), 2, 'prunable: only G\'s 2 filter gradients');
+      assert.equal(count(prunableKernels, 'Conv2DBackpropFilter'), 2, 'prunable: only G\'s 2 filter gradients');
       // D's convs run fused under the tape too (no separate bias Add).
-      assert.equal(count(unfusedKernels, 'FusedConv2D'), 2);
-      assert.equal(count(unfusedKernels, 'Conv2D'), count(fusedKernels, 'Conv2D'));
+      assert.equal(count(prunableKernels, 'FusedConv2D'), 2);
+      assert.equal(count(prunableKernels, 'Conv2D'), count(fusedKernels, 'Conv2D'));
     } finally {
       usePrunableFusedOps();
       m.generator.dispose();
@@ -80,9 +80,9 @@ test('D step on the MLP: no input gradient for D\'s first layer (the images are 
     restoreFusedOps();
     const fused = await matMuls();
     usePrunableFusedOps();
-    const unfused = await matMuls();
+    const prunable = await matMuls();
     // 3 dense layers: 3 forward products; backward needs 3 dW and 2 dX (not the first layer's).
-    assert.equal(unfused, 3 + 3 + 2);
+    assert.equal(prunable, 3 + 3 + 2);
     assert.equal(fused, 3 + 3 + 3);
   } finally {
     usePrunableFusedOps();

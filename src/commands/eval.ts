@@ -11,7 +11,7 @@ import { createEvaluator, type EvalResult } from '../eval/evaluator.js';
 import { evalMetrics, formatEvalTable } from '../eval/format.js';
 import { startEngine } from './engine.js';
 import type { CommandIO } from './train.js';
-import { plural } from '../format.js';
+import { pct, plural } from '../format.js';
 
 /** Below this test accuracy the classifier's verdicts are too noisy to trust, and we say so. */
 const WEAK_CLASSIFIER = 0.9;
@@ -62,7 +62,7 @@ export async function evalCommand(opts: EvalOptions, io: CommandIO): Promise<Eva
     const { info, dir, trained } = evaluator.classifier;
     io.log(`classifier: ${dir} (${trained ? 'trained now' : 'cached'}; test accuracy ${(100 * info.testAccuracy).toFixed(2)}% on ${info.testCount} images, ${plural(info.recipe.epochs, 'epoch')} on ${info.engine})`);
     if (info.testAccuracy < WEAK_CLASSIFIER) {
-      io.warn(`the evaluation classifier is right on only ${(100 * info.testAccuracy).toFixed(1)}% of the test images, so its features and scores say little; train it on more data or epochs (gan classifier train)`);
+      io.warn(`the evaluation classifier is right on only ${pct(info.testAccuracy)} of the test images, so its features and scores say little; train it on more data or epochs (gan classifier train)`);
     }
     const generator = await loadGenerator(ref, opts.ema);
     let result: EvalResult;

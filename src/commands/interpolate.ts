@@ -70,7 +70,6 @@ function fixedRows(rows: number, steps: number, latentDim: number, seed: number)
   });
 }
 
-/** Images for (z, class input) pairs, on the CPU side. */
 export async function interpolateCommand(opts: InterpolateOptions, io: CommandIO): Promise<string> {
   const ref = resolveCheckpoint(opts.ckpt, opts.outDir);
   await startEngine(opts.backend, undefined, io.log);

@@ -21,7 +21,8 @@ import { createEvaluator } from '../eval/evaluator.js';
 import { evalMetrics, evalSummaryLine } from '../eval/format.js';
 import { createTrainer, freshEma } from '../train/create-trainer.js';
 import { startEngine } from './engine.js';
-import { isConditional, latentDimOf } from '../sampling.js';
+import { classCount, latentDimOf } from '../sampling.js';
+import { plural } from '../format.js';
 
 export interface TrainOptions {
   config: string;
@@ -67,13 +68,13 @@ function checkResumable(config: Config, ref: CheckpointRef): void {
   }
 }
 
-async function restoreModels(ref: CheckpointRef, classes: number): Promise<GanModels> {
+async function restoreModels(ref: CheckpointRef): Promise<GanModels> {
   const generator = await loadModel(join(ref.dir, GENERATOR_DIR));
   const discriminator = await loadModel(join(ref.dir, DISCRIMINATOR_DIR));
   const latentDim = latentDimOf(generator);
   return {
     generator, discriminator, latentDim, imageShape: ref.state.imageShape,
-    classes: isConditional(generator) ? classes : 0,
+    classes: classCount(generator),
     auxClassifier: discriminator.outputs.length > 1,
   };
 }
@@ -140,7 +141,7 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
     throw new UserError(`--resume: ${resumeFrom.dir} was trained on ${resumeFrom.state.imageShape.height}x${resumeFrom.state.imageShape.width} images, the data now has ${imageShape.height}x${imageShape.width}`);
   }
   // Build (or load) everything before touching the run directory, so a failure here loses nothing.
-  const models = resumeFrom ? await restoreModels(resumeFrom, classes) : buildModels(config.model, imageShape, config.run.seed, classes);
+  const models = resumeFrom ? await restoreModels(resumeFrom) : buildModels(config.model, imageShape, config.run.seed, classes);
   const trainer = createTrainer(config, models, {
     counters: resumeFrom ? { step: resumeFrom.state.step, dStep: resumeFrom.state.dStep } : undefined,
     ema: await createEma(config, models, resumeFrom),
@@ -170,7 +171,7 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
   if (resumeFrom) io.log(`resuming ${runDir.root} from ${resumeFrom.dir} (epoch ${start.epoch + 1}, iteration ${start.iteration}, step ${resumeFrom.state.step})`);
   const iterations = Math.floor(data.batchesPerEpoch(config.train.batch_size) / config.train.d_steps);
   io.log(
-    `run: ${runDir.root} — ${config.model.arch}${config.model.conditional ? ` (conditional, ${config.model.conditioning})` : ''}, ${config.train.loss} loss, ${config.train.epochs} epoch${config.train.epochs === 1 ? '' : 's'} of ${iterations} iterations (batch ${config.train.batch_size})`,
+    `run: ${runDir.root} — ${config.model.arch}${config.model.conditional ? ` (conditional, ${config.model.conditioning})` : ''}, ${config.train.loss} loss, ${plural(config.train.epochs, 'epoch')} of ${iterations} iterations (batch ${config.train.batch_size})`,
   );
 
   const handlers = installStopHandlers(io);

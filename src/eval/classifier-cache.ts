@@ -14,6 +14,7 @@ import { CLASSIFIER_ARCH, buildClassifier } from './classifier-model.js';
 import { classifierAccuracy, trainClassifier, type ClassifierRecipe } from './classifier-train.js';
 import type { ClassifierProgress } from './progress.js';
 import { CLASSIFIER_SEED } from './seeds.js';
+import { plural } from '../format.js';
 
 export const CLASSIFIERS_DIR = 'classifiers';
 export const INFO_JSON = 'info.json';
@@ -132,7 +133,7 @@ export async function getClassifier(req: ClassifierRequest): Promise<ReadyClassi
   }
 
   const shape = { height: req.trainSet.height, width: req.trainSet.width, classes: req.trainSet.classes.length };
-  req.log(`training the evaluation classifier on ${req.trainSet.origin} (${recipe.epochs} epoch${recipe.epochs === 1 ? '' : 's'}; saved to ${dir} and reused)`);
+  req.log(`training the evaluation classifier on ${req.trainSet.origin} (${plural(recipe.epochs, 'epoch')}; saved to ${dir} and reused)`);
   const model = buildClassifier(shape, recipe.seed);
   try {
     const { seconds } = await trainClassifier(model, req.train, recipe, req.progress);

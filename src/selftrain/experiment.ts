@@ -15,7 +15,7 @@ import type { ClassifierProgress } from '../eval/progress.js';
 import { deriveSeed, permutation } from '../random.js';
 import { classCount, generateImages, isConditional, latentDimOf, latentNoise, sampleLabels } from '../sampling.js';
 import { balancedSubset, concatSets, holdOut, pick, selectConfident, without, type LabelledBytes } from './core.js';
-import { pct } from '../format.js';
+import { pct, plural } from '../format.js';
 import { toBytes } from '../image.js';
 
 export const RECIPES = ['real', 'gan-augment', 'pseudo-label', 'cas'] as const;
@@ -164,7 +164,7 @@ export async function runSelftrain(generator: tf.LayersModel, train: ImageSet, t
           ...(pseudo ? { pseudo } : {}),
         };
         runs.push(run);
-        io.log(`${tag}  ${recipe.padEnd(12)} ${String(run.trainImages).padStart(6)} images  ${fitted.updates} update${fitted.updates === 1 ? '' : 's'}  validation ${pct(run.validationAccuracy)}  test ${pct(testAccuracy)}  ${fitted.seconds.toFixed(1)} s`);
+        io.log(`${tag}  ${recipe.padEnd(12)} ${String(run.trainImages).padStart(6)} images  ${plural(fitted.updates, 'update')}  validation ${pct(run.validationAccuracy)}  test ${pct(testAccuracy)}  ${fitted.seconds.toFixed(1)} s`);
       };
 
       const realCount = { real: labelled.length, generated: 0, pseudo: 0 };

@@ -36,19 +36,16 @@ export class GeneratorEma {
    */
   update(step: number): void {
     const d = GeneratorEma.effectiveDecay(this.decay, step);
+    const attrs = { keep: d, take: 1 - d } satisfies EmaUpdateAttrs as unknown as tf.NamedAttrMap;
     const fused = tf.getKernel(EMA_UPDATE, tf.getBackend()) !== undefined;
     tf.tidy(() => {
+      // The stock path's two factors as tensors once per update, not once per weight.
+      const [keep, take] = fused ? [] : [tf.scalar(d), tf.scalar(1 - d)];
+      const blend = fused
+        ? (avg: tf.Tensor, w: tf.Tensor) => tf.engine().runKernel(EMA_UPDATE, { avg, w }, attrs) as tf.Tensor
+        : (avg: tf.Tensor, w: tf.Tensor) => tf.add(tf.mul(avg, keep!), tf.mul(w, take!));
       const target = this.model.weights;
-      // The two factors as tensors once per update, not once per weight.
-      const keep = fused ? undefined : tf.scalar(d);
-      const take = fused ? undefined : tf.scalar(1 - d);
-      this.source.weights.forEach((w, i) => {
-        const avg = target[i]!;
-        const attrs: EmaUpdateAttrs = { keep: d, take: 1 - d };
-        avg.write(fused
-          ? tf.engine().runKernel(EMA_UPDATE, { avg: avg.read(), w: w.read() }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor
-          : tf.add(tf.mul(avg.read(), keep!), tf.mul(w.read(), take!)));
-      });
+      this.source.weights.forEach((w, i) => target[i]!.write(blend(target[i]!.read(), w.read())));
     });
   }
 }

@@ -56,7 +56,7 @@ export class DivergenceError extends UserError {
 }
 
 type Sums = NonNullable<CheckpointState['partialSums']>;
-const zeroSums = (): Sums => ({ dLoss: 0, gLoss: 0, dReal: 0, dFake: 0, seconds: 0, stepSeconds: 0 });
+const zeroSums = (): Required<Sums> => ({ dLoss: 0, gLoss: 0, dReal: 0, dFake: 0, seconds: 0, stepSeconds: 0 });
 
 function checkFinite(stats: StepStats, step: number, epoch: number): void {
   for (const [name, value] of [['D loss', stats.dLoss], ['G loss', stats.gLoss]] as const) {
@@ -110,7 +110,8 @@ export async function trainEpochs(opts: TrainLoopOptions): Promise<LoopOutcome> 
     for (let epoch = opts.start.epoch + 1; epoch <= epochs; epoch++) {
       const resuming = epoch === opts.start.epoch + 1 && opts.start.iteration > 0;
       const firstIteration = resuming ? opts.start.iteration : 0;
-      const sums = resuming && opts.start.partialSums ? { ...opts.start.partialSums } : zeroSums();
+      // Checkpoints written before stepSeconds was kept lack it: the zero fills in.
+      const sums: Required<Sums> = resuming && opts.start.partialSums ? { ...zeroSums(), ...opts.start.partialSums } : zeroSums();
       const order = data.epochOrder(config.run.seed, epoch);
       progress.startEpoch(epoch, epochs, iterations);
       const started = performance.now();
@@ -121,7 +122,7 @@ export async function trainEpochs(opts: TrainLoopOptions): Promise<LoopOutcome> 
         const stats = await trainer.trainIteration(batches);
         // Time inside the training step alone: the rest of the epoch (batches, progress, event
         // loop turns) is the loop's overhead, reported as step_seconds vs seconds.
-        sums.stepSeconds = (sums.stepSeconds ?? 0) + (performance.now() - stepStarted) / 1000;
+        sums.stepSeconds += (performance.now() - stepStarted) / 1000;
         tf.dispose(batches.flatMap((b) => [b.images, b.labels]));
         checkFinite(stats, trainer.counters.step, epoch);
         sums.dLoss += stats.dLoss;
@@ -156,7 +157,7 @@ export async function trainEpochs(opts: TrainLoopOptions): Promise<LoopOutcome> 
         d_real: mean.dReal,
         d_fake: mean.dFake,
         seconds: Number(seconds.toFixed(3)),
-        step_seconds: Number((sums.stepSeconds ?? 0).toFixed(3)),
+        step_seconds: Number(sums.stepSeconds.toFixed(3)),
         img_per_s: Number(imagesPerSecond.toFixed(2)),
         ...evaluated?.metrics,
         time: new Date().toISOString(),

@@ -13,7 +13,7 @@
  * Sums are kept in float64 and rounded once (stock Conv2D rounds on every add into a float32
  * output; stock BackpropInput sums in float64), so results agree with the stock kernels to
  * float32 rounding, not bit for bit. Other data formats and dtypes use the stock kernels.
- * FusedConv2D (outside a gradient tape: sampling, evaluation) reuses the same loop.
+ * FusedConv2D (every Conv2D layer's forward: src/engine/prunable-fused-ops.ts) reuses the same loop.
  */
 import { backend_util, util } from '@tensorflow/tfjs';
 import type { Conv2DAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -83,8 +83,8 @@ function cpuConv2d(storage: CpuStorage, x: TensorInfo, filter: TensorInfo, attrs
 }
 
 /**
- * FusedConv2D (conv + bias + activation), as tfjs-layers' Conv2D calls it outside a gradient
- * tape (sampling, evaluation): the stock cpu kernel runs the stock conv. Handles a per-channel
+ * FusedConv2D (conv + bias + activation), as tfjs-layers' Conv2D calls it in training and
+ * sampling alike (prunable-fused-ops.ts): the stock cpu kernel runs the stock conv. Handles a per-channel
  * or scalar bias and the activations layers fuse here (linear, relu, leakyrelu); the rest
  * stays on the stock kernel. Bias and activation are applied to the float32 conv output, as
  * the stock kernel's separate add and activation do.

@@ -8,7 +8,8 @@
  * Conv2D, Conv2DBackpropInput, FusedConv2D: the stock kernels run ~0.8 GFLOP/s;
  * replaced by the fused-tap loops in cpu-conv2d.ts (~3–4 GFLOP/s).
  *
- * GanAdamUpdate (our own kernel): one Adam step per variable (adam-update.ts).
+ * GanAdamUpdate, GanEmaUpdate (our own kernels): one Adam step per variable
+ * (adam-update.ts), one moving-average step per generator weight (ema-update.ts).
  */
 import type { Conv2DBackpropFilterAttrs, KernelFunc } from '@tensorflow/tfjs';
 import { cpuConv2dFilterGrad, type CpuStorage } from './cpu-conv2d-filter-grad.js';

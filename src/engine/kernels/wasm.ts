@@ -38,11 +38,13 @@
  *
  * GanAdamUpdate (one Adam step per variable, src/train/fused-adam.ts),
  * GanEmaUpdate (one moving-average step per G weight, ema-update.ts) and
- * Sum/Mean over leading axes: SIMD loops of our own (src/engine/simd/) run on
- * the backend's heap, bit-identical to the stock sequences (wasm-adam-update.ts,
- * wasm-reduce.ts). Registered only where the heap is reachable. (A JavaScript
- * Adam loop on the heap was measured slower than the stock kernels: ~15 ns per
- * weight.)
+ * Sum/Mean over leading axes: bit-identical to the stock sequences
+ * (wasm-adam-update.ts, wasm-reduce.ts). (A JavaScript Adam loop on the heap was
+ * measured slower than the stock kernels: ~15 ns per weight.)
+ *
+ * Every patch above that runs our SIMD loops (src/engine/simd/, on the backend's
+ * heap) is registered only where that heap is reachable; the conv plans that
+ * use them check at each call and otherwise take their other plans.
  */
 import * as tf from '@tensorflow/tfjs';
 import { backend_util } from '@tensorflow/tfjs';
