@@ -28,12 +28,21 @@ async function main(): Promise<void> {
   if (engineName === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   // `fused` is not a kernel: tfjs's own fused conv/matMul ops (src/engine/prunable-fused-ops.ts).
   const withFused = names.includes('fused');
-  const stockConfigs = captureStock(names.filter((n) => n !== 'fused'), engineName);
+  const stockConfigs = captureStock(
+    names.filter((n) => n !== 'fused'),
+    engineName,
+  );
   const engine = await selectEngine(engineName);
   const switched = stockSwitch(stockConfigs, engineName, engine.patchedKernels);
   const kernels = {
-    patched: () => { switched.patched(); if (withFused) usePrunableFusedOps(); },
-    stock: () => { switched.stock(); if (withFused) restoreFusedOps(); },
+    patched: () => {
+      switched.patched();
+      if (withFused) usePrunableFusedOps();
+    },
+    stock: () => {
+      switched.stock();
+      if (withFused) restoreFusedOps();
+    },
   };
   const rig = buildRig(benchConfig(model, batch));
   const iteration = async (use: () => void): Promise<number> => {
@@ -76,7 +85,7 @@ async function main(): Promise<void> {
   };
   console.log(
     `${result.engine} ${model}: patched ${result.patchedMedianMs.toFixed(1)} ms, with ${names.join(', ')} stock ` +
-    `${result.stockMedianMs.toFixed(1)} ms; speed-up ${result.speedup.toFixed(3)}× (median of ${pairs} pairs; patched faster in ${result.patchedFasterPairs})`,
+      `${result.stockMedianMs.toFixed(1)} ms; speed-up ${result.speedup.toFixed(3)}× (median of ${pairs} pairs; patched faster in ${result.patchedFasterPairs})`,
   );
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }

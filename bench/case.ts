@@ -57,7 +57,10 @@ async function main(): Promise<void> {
   if (engineName === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   // `fused` is not a kernel: it puts back tfjs's fused conv/matMul gradients (src/engine/prunable-fused-ops.ts).
   const keepFused = stockNames.includes('fused');
-  const stock = captureStock(stockNames.filter((name) => name !== 'fused'), engineName);
+  const stock = captureStock(
+    stockNames.filter((name) => name !== 'fused'),
+    engineName,
+  );
   const engine = await selectEngine(engineName);
   stockSwitch(stock, engineName, engine.patchedKernels).stock();
   if (keepFused) restoreFusedOps();

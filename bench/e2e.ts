@@ -28,23 +28,58 @@ export interface EpochResult {
 }
 
 /** Runs `gan train` for one epoch; returns undefined (with a reason) when the data is absent. */
-export function trainOneEpoch(engine: string, model: 'dcgan' | 'mlp', dataDir = MNIST_10K, limit = 0): EpochResult | string {
-  if (!existsSync(join(dataDir, 'train-images-idx3-ubyte.gz')) && !existsSync(join(dataDir, 'train-images-idx3-ubyte'))) {
+export function trainOneEpoch(
+  engine: string,
+  model: 'dcgan' | 'mlp',
+  dataDir = MNIST_10K,
+  limit = 0,
+): EpochResult | string {
+  if (
+    !existsSync(join(dataDir, 'train-images-idx3-ubyte.gz')) &&
+    !existsSync(join(dataDir, 'train-images-idx3-ubyte'))
+  ) {
     return `skipped: no MNIST IDX files in ${dataDir}`;
   }
   const out = mkdtempSync(join(tmpdir(), 'gan-bench-'));
   try {
     const config = model === 'mlp' ? 'configs/mlp.yaml' : 'configs/mnist.yaml';
-    const sets = ['data.source=idx', `data.dir=${dataDir}`, `data.limit=${limit}`, `run.out_dir=${out}`, 'run.name=bench'];
+    const sets = [
+      'data.source=idx',
+      `data.dir=${dataDir}`,
+      `data.limit=${limit}`,
+      `run.out_dir=${out}`,
+      'run.name=bench',
+    ];
     const started = performance.now();
-    const proc = spawnSync(process.execPath, [
-      '--import', 'tsx', 'src/cli.ts', 'train', '--config', config, '--epochs', '1', '--backend', engine,
-      ...sets.flatMap((s) => ['--set', s]),
-    ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        'train',
+        '--config',
+        config,
+        '--epochs',
+        '1',
+        '--backend',
+        engine,
+        ...sets.flatMap((s) => ['--set', s]),
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const wallSeconds = (performance.now() - started) / 1000;
-    if (proc.status !== 0) return `failed (exit ${proc.status}): ${(proc.stderr || proc.stdout).trim().split('\n').slice(-3).join(' | ')}`;
-    const metrics = JSON.parse(readFileSync(join(out, 'bench', 'metrics.jsonl'), 'utf8').trim().split('\n')[0]!) as {
-      seconds: number; step_seconds: number; step: number; img_per_s: number;
+    if (proc.status !== 0)
+      return `failed (exit ${proc.status}): ${(proc.stderr || proc.stdout).trim().split('\n').slice(-3).join(' | ')}`;
+    const metrics = JSON.parse(
+      readFileSync(join(out, 'bench', 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')[0]!,
+    ) as {
+      seconds: number;
+      step_seconds: number;
+      step: number;
+      img_per_s: number;
     };
     return {
       engine,

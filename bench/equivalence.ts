@@ -20,7 +20,9 @@ import { arg, benchConfig, buildRig, type ModelName } from './harness.js';
 const STEPS = Number(arg('steps', '20'));
 const THREADS = Number(arg('threads', '1'));
 /** Every kernel registered before any patch, per backend: the stock ones. */
-const stock = new Map(['wasm', 'cpu'].map((b) => [b, new Map(tf.getKernelsForBackend(b).map((k) => [k.kernelName, k]))]));
+const stock = new Map(
+  ['wasm', 'cpu'].map((b) => [b, new Map(tf.getKernelsForBackend(b).map((k) => [k.kernelName, k]))]),
+);
 /** What registerKernelPatches reported patching, per backend. */
 const patchedNames = new Map<string, string[]>();
 
@@ -56,9 +58,11 @@ async function losses(backend: 'wasm' | 'cpu', patched: boolean, model: ModelNam
 
 function maxRelDiff(a: number[][], b: number[][]): number {
   let worst = 0;
-  a.forEach((row, i) => row.forEach((v, j) => {
-    worst = Math.max(worst, Math.abs(v - b[i]![j]!) / Math.max(Math.abs(b[i]![j]!), 1e-12));
-  }));
+  a.forEach((row, i) =>
+    row.forEach((v, j) => {
+      worst = Math.max(worst, Math.abs(v - b[i]![j]!) / Math.max(Math.abs(b[i]![j]!), 1e-12));
+    }),
+  );
   return worst;
 }
 
@@ -71,7 +75,9 @@ async function main(): Promise<void> {
   rows.push(['narrow dcgan: patched wasm vs stock cpu', await losses('wasm', true, 'dcgan-narrow'), stockCpuDcgan]);
   rows.push(['narrow dcgan: patched cpu vs stock cpu', await losses('cpu', true, 'dcgan-narrow'), stockCpuDcgan]);
   console.log(`${STEPS} iterations, batch 64, seed 42${THREADS > 1 ? `, wasm ×${THREADS} threads` : ''}`);
-  console.log('| comparison | step 1 max rel. diff | steps 1–5 | all steps | last step (dLoss, gLoss) patched / reference |');
+  console.log(
+    '| comparison | step 1 max rel. diff | steps 1–5 | all steps | last step (dLoss, gLoss) patched / reference |',
+  );
   console.log('|---|---|---|---|---|');
   for (const [what, a, b] of rows) {
     const last = (r: number[][]) => r[r.length - 1]!.map((v) => v.toPrecision(8)).join(', ');

@@ -20,7 +20,12 @@ export const CLASSES = 10;
 /** A validated config for a benchmark model (defaults otherwise). */
 export function benchConfig(model: ModelName, batchSize: number, seed = 42): Config {
   const arch = model === 'mlp' ? 'mlp' : 'dcgan';
-  const extra = model === 'dcgan-narrow' ? { g_widths: [16, 8], d_widths: [8, 16] } : model === 'cdcgan' ? { conditional: true } : {};
+  const extra =
+    model === 'dcgan-narrow'
+      ? { g_widths: [16, 8], d_widths: [8, 16] }
+      : model === 'cdcgan'
+        ? { conditional: true }
+        : {};
   return configSchema.parse({ run: { seed }, model: { arch, ...extra }, train: { batch_size: batchSize } });
 }
 

@@ -61,7 +61,10 @@ const median = (xs: number[]): number => {
 };
 
 function randomInputs(shapes: Record<string, number[]>): () => Record<string, Tensor> {
-  return () => Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, tf.randomUniform(shape, -1, 1, 'float32', 7)]));
+  return () =>
+    Object.fromEntries(
+      Object.entries(shapes).map(([name, shape]) => [name, tf.randomUniform(shape, -1, 1, 'float32', 7)]),
+    );
 }
 
 function timeCall(config: KernelConfig, inputs: Record<string, Tensor>, attrs: NamedAttrMap): number {
@@ -110,8 +113,18 @@ function convRows(): Row[] {
       attrs: { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: l.filter } as unknown as NamedAttrMap,
       impls: [
         { label: 'stock cpu', backend: 'cpu', kernel: () => stock.cpuFilterGrad, baseline: '' },
-        { label: 'patched cpu', backend: 'cpu', kernel: registered('Conv2DBackpropFilter', 'cpu'), baseline: 'stock cpu' },
-        { label: 'patched wasm', backend: 'wasm', kernel: registered('Conv2DBackpropFilter', 'wasm'), baseline: 'stock cpu' },
+        {
+          label: 'patched cpu',
+          backend: 'cpu',
+          kernel: registered('Conv2DBackpropFilter', 'cpu'),
+          baseline: 'stock cpu',
+        },
+        {
+          label: 'patched wasm',
+          backend: 'wasm',
+          kernel: registered('Conv2DBackpropFilter', 'wasm'),
+          baseline: 'stock cpu',
+        },
       ],
     });
     rows.push({
@@ -122,7 +135,12 @@ function convRows(): Row[] {
       attrs: { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: l.x } as unknown as NamedAttrMap,
       impls: [
         { label: 'stock wasm', backend: 'wasm', kernel: () => stock.wasmInputGrad, baseline: '' },
-        { label: 'patched wasm', backend: 'wasm', kernel: registered('Conv2DBackpropInput', 'wasm'), baseline: 'stock wasm' },
+        {
+          label: 'patched wasm',
+          backend: 'wasm',
+          kernel: registered('Conv2DBackpropInput', 'wasm'),
+          baseline: 'stock wasm',
+        },
       ],
     });
   }
@@ -132,7 +150,15 @@ function convRows(): Row[] {
 function matMulRows(): Row[] {
   // Dense layers of the MLP GAN (G 100-256-512-1024-784, D 784-512-256-1), batch 64:
   // backprop needs dX = dY·Wᵀ and dW = Xᵀ·dY.
-  const dense: Array<[number, number]> = [[100, 256], [256, 512], [512, 1024], [1024, 784], [784, 512], [512, 256], [256, 1]];
+  const dense: Array<[number, number]> = [
+    [100, 256],
+    [256, 512],
+    [512, 1024],
+    [1024, 784],
+    [784, 512],
+    [512, 256],
+    [256, 1],
+  ];
   const m = 64;
   const rows: Row[] = [];
   const impls: Impl[] = [
@@ -141,12 +167,20 @@ function matMulRows(): Row[] {
   ];
   for (const [k, n] of dense) {
     rows.push({
-      kernel: 'BatchMatMul', layer: `dX=dY·Wᵀ ${m}×${n}·(${k}×${n})ᵀ`, macs: m * k * n,
-      inputs: randomInputs({ a: [m, n], b: [k, n] }), attrs: { transposeA: false, transposeB: true }, impls,
+      kernel: 'BatchMatMul',
+      layer: `dX=dY·Wᵀ ${m}×${n}·(${k}×${n})ᵀ`,
+      macs: m * k * n,
+      inputs: randomInputs({ a: [m, n], b: [k, n] }),
+      attrs: { transposeA: false, transposeB: true },
+      impls,
     });
     rows.push({
-      kernel: 'BatchMatMul', layer: `dW=Xᵀ·dY (${m}×${k})ᵀ·${m}×${n}`, macs: m * k * n,
-      inputs: randomInputs({ a: [m, k], b: [m, n] }), attrs: { transposeA: true, transposeB: false }, impls,
+      kernel: 'BatchMatMul',
+      layer: `dW=Xᵀ·dY (${m}×${k})ᵀ·${m}×${n}`,
+      macs: m * k * n,
+      inputs: randomInputs({ a: [m, k], b: [m, n] }),
+      attrs: { transposeA: true, transposeB: false },
+      impls,
     });
   }
   return rows;
@@ -171,7 +205,9 @@ async function main(): Promise<void> {
       const base = impl.baseline ? results.get(impl.baseline) : undefined;
       const speedup = base === undefined ? '' : `${(base / ms).toFixed(1)}× vs ${impl.baseline}`;
       const gflops = (2 * row.macs) / (ms * 1e6);
-      console.log(`| ${row.kernel} | ${row.layer} | ${impl.label} | ${n} | ${ms.toFixed(2)} | ${gflops.toFixed(2)} | ${speedup} |`);
+      console.log(
+        `| ${row.kernel} | ${row.layer} | ${impl.label} | ${n} | ${ms.toFixed(2)} | ${gflops.toFixed(2)} | ${speedup} |`,
+      );
     }
   }
 }

@@ -9,18 +9,33 @@ import { loadImageSet } from '../src/data/index.js';
 import { selectEngine, type EngineName } from '../src/engine/select.js';
 import { benchConfig, buildRig, type ModelName } from './harness.js';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '1000' }, engine: { type: 'string', default: 'wasm' }, model: { type: 'string', default: 'mlp' } } });
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '1000' },
+    engine: { type: 'string', default: 'wasm' },
+    model: { type: 'string', default: 'mlp' },
+  },
+});
 const steps = Number(values.steps);
 await selectEngine(values.engine as EngineName);
 const config = benchConfig(values.model as ModelName, 32);
 const rig = buildRig(config);
-const set = await loadImageSet({ dataset: 'mnist', source: 'bundled', limit: 0 }, 'train', { log: () => undefined, warn: () => undefined });
+const set = await loadImageSet({ dataset: 'mnist', source: 'bundled', limit: 0 }, 'train', {
+  log: () => undefined,
+  warn: () => undefined,
+});
 const data = new TrainingSet(set);
 const perEpoch = data.batchesPerEpoch(32);
 const rows: { step: number; rssMB: number; heapMB: number; tensors: number; tfMB: number }[] = [];
 const sample = (step: number) => {
   const m = process.memoryUsage();
-  rows.push({ step, rssMB: m.rss / 2 ** 20, heapMB: m.heapUsed / 2 ** 20, tensors: tf.memory().numTensors, tfMB: tf.memory().numBytes / 2 ** 20 });
+  rows.push({
+    step,
+    rssMB: m.rss / 2 ** 20,
+    heapMB: m.heapUsed / 2 ** 20,
+    tensors: tf.memory().numTensors,
+    tfMB: tf.memory().numBytes / 2 ** 20,
+  });
 };
 let order = data.epochOrder(config.run.seed, 1);
 for (let step = 0; step < steps; step++) {
@@ -32,7 +47,24 @@ for (let step = 0; step < steps; step++) {
 }
 const first = rows[0]!;
 const last = rows[rows.length - 1]!;
-console.table(rows.map((r) => ({ step: r.step, 'RSS MB': r.rssMB.toFixed(1), 'heap MB': r.heapMB.toFixed(1), tensors: r.tensors, 'tf MB': r.tfMB.toFixed(1) })));
-console.log(JSON.stringify({ engine: values.engine, model: values.model, steps, rssGrowthMB: last.rssMB - first.rssMB, tensorGrowth: last.tensors - first.tensors, rows }));
+console.table(
+  rows.map((r) => ({
+    step: r.step,
+    'RSS MB': r.rssMB.toFixed(1),
+    'heap MB': r.heapMB.toFixed(1),
+    tensors: r.tensors,
+    'tf MB': r.tfMB.toFixed(1),
+  })),
+);
+console.log(
+  JSON.stringify({
+    engine: values.engine,
+    model: values.model,
+    steps,
+    rssGrowthMB: last.rssMB - first.rssMB,
+    tensorGrowth: last.tensors - first.tensors,
+    rows,
+  }),
+);
 rig.dispose();
 data.dispose();

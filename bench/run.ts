@@ -45,13 +45,33 @@ type Outcome = CaseResult | { engine: string; model: string; error: string };
 function runCase(engineSpec: string, model: string): Outcome {
   const [engine = 'wasm', threads] = engineSpec.split(':');
   const { reps, warmup } = repsFor(engine, model);
-  const proc = spawnSync(process.execPath, [
-    '--import', 'tsx', 'bench/case.ts', '--engine', engine, ...(threads ? ['--threads', threads] : []), '--model', model, '--reps', String(reps),
-    '--warmup', String(warmup), '--batch', String(BATCH), ...(STOCK.length ? ['--stock', STOCK.join(',')] : []),
-  ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  const proc = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'bench/case.ts',
+      '--engine',
+      engine,
+      ...(threads ? ['--threads', threads] : []),
+      '--model',
+      model,
+      '--reps',
+      String(reps),
+      '--warmup',
+      String(warmup),
+      '--batch',
+      String(BATCH),
+      ...(STOCK.length ? ['--stock', STOCK.join(',')] : []),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 },
+  );
   const line = proc.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (proc.status === 0 && line) return JSON.parse(line.slice('RESULT '.length)) as CaseResult;
-  const why = (proc.stderr || proc.stdout).split('\n').map((l) => l.trim()).find((l) => /^\w*Error: /.test(l));
+  const why = (proc.stderr || proc.stdout)
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => /^\w*Error: /.test(l));
   return { engine: engineSpec, model, error: why ?? `exit ${proc.status}` };
 }
 
@@ -68,7 +88,9 @@ function mainTable(results: Outcome[]): string[] {
       continue;
     }
     const range = `${f(r.medianMs)} (${f(Math.min(...r.times))}–${f(Math.max(...r.times))})`;
-    lines.push(`| ${r.engine} | ${r.model} | ${f(r.imgPerSec)} | ${f(r.gflops, 2)} | ${range} | ${r.reps} | ${f(r.firstStepMs / 1000, 2)} | ${f(r.peakRssMb, 0)} | ${r.tensorsPerStep} | ${r.profile.kernelCalls} |`);
+    lines.push(
+      `| ${r.engine} | ${r.model} | ${f(r.imgPerSec)} | ${f(r.gflops, 2)} | ${range} | ${r.reps} | ${f(r.firstStepMs / 1000, 2)} | ${f(r.peakRssMb, 0)} | ${r.tensorsPerStep} | ${r.profile.kernelCalls} |`,
+    );
   }
   return lines;
 }
@@ -76,7 +98,8 @@ function mainTable(results: Outcome[]): string[] {
 function profileTable(r: CaseResult, top = 10): string[] {
   const lines = [
     `${r.engine} ${r.model}: ${r.profile.kernelCalls} kernel calls, ${f(r.profile.kernelMs)} ms in kernels of one profiled iteration`,
-    '| kernel | calls | ms | share |', '|---|---|---|---|',
+    '| kernel | calls | ms | share |',
+    '|---|---|---|---|',
   ];
   for (const k of r.profile.kernels.slice(0, top)) {
     lines.push(`| ${k.name} | ${k.calls} | ${f(k.ms)} | ${f((100 * k.ms) / r.profile.kernelMs)}% |`);
@@ -84,7 +107,9 @@ function profileTable(r: CaseResult, top = 10): string[] {
   const rest = r.profile.kernels.slice(top);
   if (rest.length) {
     const ms = rest.reduce((a, k) => a + k.ms, 0);
-    lines.push(`| (${rest.length} others) | ${rest.reduce((a, k) => a + k.calls, 0)} | ${f(ms)} | ${f((100 * ms) / r.profile.kernelMs)}% |`);
+    lines.push(
+      `| (${rest.length} others) | ${rest.reduce((a, k) => a + k.calls, 0)} | ${f(ms)} | ${f((100 * ms) / r.profile.kernelMs)}% |`,
+    );
   }
   return lines;
 }
@@ -102,14 +127,18 @@ function e2eTable(rows: Array<{ e2e: EpochResult | string; pure?: CaseResult }>)
     const pureS = pure ? (pure.medianMs * e2e.iterations) / 1000 : undefined;
     const vsBench = pureS ? `${f((100 * (e2e.epochSeconds - pureS)) / pureS)}%` : '—';
     const loop = `${f((100 * (e2e.epochSeconds - e2e.stepSeconds)) / e2e.stepSeconds)}%`;
-    lines.push(`| ${e2e.engine} | ${e2e.model} | ${e2e.images} | ${e2e.iterations} | ${f(e2e.epochSeconds, 2)} | ${f(e2e.stepSeconds, 2)} | ${loop} | ${pureS ? f(pureS, 2) : '—'} | ${vsBench} | ${f(e2e.wallSeconds, 1)} |`);
+    lines.push(
+      `| ${e2e.engine} | ${e2e.model} | ${e2e.images} | ${e2e.iterations} | ${f(e2e.epochSeconds, 2)} | ${f(e2e.stepSeconds, 2)} | ${loop} | ${pureS ? f(pureS, 2) : '—'} | ${vsBench} | ${f(e2e.wallSeconds, 1)} |`,
+    );
   }
   return lines;
 }
 
 async function main(): Promise<void> {
   const print = (lines: string[]) => console.log(lines.join('\n'));
-  console.log(`gan bench — batch ${BATCH}${QUICK ? ' (quick)' : ''}; ${new Date().toISOString()}${STOCK.length ? `; stock kernels: ${STOCK.join(', ')}` : ''}\n`);
+  console.log(
+    `gan bench — batch ${BATCH}${QUICK ? ' (quick)' : ''}; ${new Date().toISOString()}${STOCK.length ? `; stock kernels: ${STOCK.join(', ')}` : ''}\n`,
+  );
   const results: Outcome[] = [];
   for (const engine of ENGINES) {
     for (const model of MODEL_LIST) {
@@ -119,9 +148,11 @@ async function main(): Promise<void> {
     }
   }
   print(mainTable(results));
-  console.log(`\n${FLOP_FOOTNOTE} img/s = ${BATCH} / median iteration time (one iteration = one D step on real + fake, one G step, EMA update); ` +
-    'first step = engine start + model build + first iteration; peak RSS = the case process\'s maxRSS; ' +
-    'tensors/step = tf.memory().numTensors growth per timed iteration; kernel calls = kernels the engine ran in one profiled iteration.\n');
+  console.log(
+    `\n${FLOP_FOOTNOTE} img/s = ${BATCH} / median iteration time (one iteration = one D step on real + fake, one G step, EMA update); ` +
+      "first step = engine start + model build + first iteration; peak RSS = the case process's maxRSS; " +
+      'tensors/step = tf.memory().numTensors growth per timed iteration; kernel calls = kernels the engine ran in one profiled iteration.\n',
+  );
 
   for (const r of results) if (!('error' in r)) print([...profileTable(r), '']);
 
@@ -138,9 +169,11 @@ async function main(): Promise<void> {
       e2eRows.push({ e2e, pure: { ...before, medianMs: (before.medianMs + after.medianMs) / 2 } });
     }
     if (e2eRows.length) {
-      console.log(`End to end: one epoch of \`gan train\` on ${MNIST_10K}${QUICK ? ' (first 1,280 images)' : ''}. Loop overhead = epoch time over ` +
-        'the time inside its training steps, both from the same process (metrics.jsonl); "vs bench" = epoch time over median iteration × ' +
-        'iterations of bench/case.ts runs just before and after (other processes: includes the machine\'s drift and the first, slow steps):');
+      console.log(
+        `End to end: one epoch of \`gan train\` on ${MNIST_10K}${QUICK ? ' (first 1,280 images)' : ''}. Loop overhead = epoch time over ` +
+          'the time inside its training steps, both from the same process (metrics.jsonl); "vs bench" = epoch time over median iteration × ' +
+          "iterations of bench/case.ts runs just before and after (other processes: includes the machine's drift and the first, slow steps):",
+      );
       print(e2eTable(e2eRows));
     }
   }
@@ -148,7 +181,10 @@ async function main(): Promise<void> {
   const dir = join('bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ quick: QUICK, batch: BATCH, stock: STOCK, results, e2e: e2eRows.map((r) => r.e2e) }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify({ quick: QUICK, batch: BATCH, stock: STOCK, results, e2e: e2eRows.map((r) => r.e2e) }, null, 2),
+  );
   console.log(`\nresults: ${file}`);
 }
 

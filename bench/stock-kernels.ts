@@ -22,12 +22,17 @@ export interface StockSwitch {
   patched(): void;
 }
 
-export function stockSwitch(stockConfigs: StockConfigs, engineName: string, patchedNames: readonly string[]): StockSwitch {
+export function stockSwitch(
+  stockConfigs: StockConfigs,
+  engineName: string,
+  patchedNames: readonly string[],
+): StockSwitch {
   const patchedConfigs = new Map<string, KernelConfig>();
   for (const name of stockConfigs.keys()) {
     const current = tf.getKernel(name, engineName);
     if (!patchedNames.includes(name) || !current) throw new Error(`--stock ${name}: not patched on ${engineName}`);
-    if (!stockConfigs.get(name) && !name.startsWith('Gan')) throw new Error(`--stock ${name}: no stock version on ${engineName}`);
+    if (!stockConfigs.get(name) && !name.startsWith('Gan'))
+      throw new Error(`--stock ${name}: no stock version on ${engineName}`);
     patchedConfigs.set(name, current);
   }
   const swap = (to: (name: string) => KernelConfig | undefined) => () => {

@@ -24,7 +24,10 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 const ckptOption = () =>
   new Option('--ckpt <ref>', 'latest | best | RUN | RUN/best | run directory | epoch directory').default('latest');
 const backendOption = () =>
-  new Option('--backend <engine>', 'engine: auto | tensorflow | wasm | cpu (default: GAN_BACKEND, else the config, else auto)').choices(ENGINE_REQUESTS);
+  new Option(
+    '--backend <engine>',
+    'engine: auto | tensorflow | wasm | cpu (default: GAN_BACKEND, else the config, else auto)',
+  ).choices(ENGINE_REQUESTS);
 
 function buildProgram(): Command {
   const program = new Command('gan')
@@ -53,8 +56,12 @@ function buildProgram(): Command {
     .option('--seed <seed>', 'noise seed (default: random, printed)', parseIntOption('--seed', 0))
     .option('--class <k>', 'class to draw (conditional generators)', parseIntOption('--class', 0))
     .option('--no-ema', 'use the raw generator instead of its moving average')
-    .option('-o, --out <path>', 'output file (grid, npy) or directory (png); default: in the run\'s samples/')
-    .addOption(new Option('--format <format>', 'grid: one PNG grid; png: one PNG per image; npy: (n,28,28) float32 in [0,1]').choices(SAMPLE_FORMATS).default('grid'))
+    .option('-o, --out <path>', "output file (grid, npy) or directory (png); default: in the run's samples/")
+    .addOption(
+      new Option('--format <format>', 'grid: one PNG grid; png: one PNG per image; npy: (n,28,28) float32 in [0,1]')
+        .choices(SAMPLE_FORMATS)
+        .default('grid'),
+    )
     .option('--out-dir <dir>', 'where runs live', 'checkpoints')
     .addOption(backendOption())
     .action(async (opts) => {
@@ -63,14 +70,20 @@ function buildProgram(): Command {
 
   program
     .command('eval')
-    .description('FID, classifier score and class coverage of a generator against real images (trains the evaluation classifier on first use)')
+    .description(
+      'FID, classifier score and class coverage of a generator against real images (trains the evaluation classifier on first use)',
+    )
     .addOption(ckptOption())
     .option('-n, --n <count>', 'generated images to evaluate', parseIntOption('--n', 2, 100000), 10000)
     .option('--json <file>', 'where to write the numbers (default: <run>/eval-epochNNNN.json)')
     .option('--no-ema', 'evaluate the raw generator instead of its moving average')
-    .option('--seed <seed>', 'seed of the noise (and of the floor\'s real subset)', parseIntOption('--seed', 0), 0)
+    .option('--seed <seed>', "seed of the noise (and of the floor's real subset)", parseIntOption('--seed', 0), 0)
     .option('--out-dir <dir>', 'where runs live; classifiers are cached in <dir>/classifiers', 'checkpoints')
-    .option('--classifier-epochs <n>', 'epochs for the evaluation classifier if it must be trained', parseIntOption('--classifier-epochs', 1))
+    .option(
+      '--classifier-epochs <n>',
+      'epochs for the evaluation classifier if it must be trained',
+      parseIntOption('--classifier-epochs', 1),
+    )
     .addOption(backendOption())
     .action(async (opts) => {
       await evalCommand(opts, io);
@@ -80,18 +93,20 @@ function buildProgram(): Command {
     .command('classifier')
     .description('the evaluation classifier used by gan eval')
     .command('train')
-    .description('train (or find cached) the evaluation classifier for a config\'s dataset; prints its test accuracy')
+    .description("train (or find cached) the evaluation classifier for a config's dataset; prints its test accuracy")
     .option('-c, --config <file>', 'config whose data section names the dataset (default: the default config)')
     .option('--set <key=value>', 'override a config key, e.g. --set data.limit=1000 (repeatable)', collect, [])
     .option('--epochs <n>', 'classifier training epochs', parseIntOption('--epochs', 1))
-    .option('--out-dir <dir>', 'classifiers are cached in <dir>/classifiers (default: the config\'s run.out_dir)')
+    .option('--out-dir <dir>', "classifiers are cached in <dir>/classifiers (default: the config's run.out_dir)")
     .option('--force', 'retrain even if a matching classifier is cached', false)
     .addOption(backendOption())
     .action(async (opts) => classifierTrainCommand(opts, io));
 
   program
     .command('report')
-    .description('write <run>/report.html: config, engine, loss and eval curves, every epoch\'s sample grid (self-contained, opens offline)')
+    .description(
+      "write <run>/report.html: config, engine, loss and eval curves, every epoch's sample grid (self-contained, opens offline)",
+    )
     .argument('[run]', 'latest | RUN name | run directory | epoch directory', 'latest')
     .option('--gif', 'also assemble the per-epoch grids into <run>/progress.gif', false)
     .option('--out-dir <dir>', 'where runs live', 'checkpoints')
@@ -101,14 +116,16 @@ function buildProgram(): Command {
 
   program
     .command('interpolate')
-    .description('a grid of latent-space walks: each row slerps between two random points (or, with --class A:B, morphs class A into B)')
+    .description(
+      'a grid of latent-space walks: each row slerps between two random points (or, with --class A:B, morphs class A into B)',
+    )
     .addOption(ckptOption())
     .option('--steps <n>', 'images per row, both ends included', parseIntOption('--steps', 2, 256), 10)
     .option('--rows <n>', 'rows (independent paths)', parseIntOption('--rows', 1, 256), 8)
     .option('--class <A:B>', 'conditional generators: keep z per row and interpolate the class embedding from A to B')
     .option('--seed <seed>', 'noise seed (default: random, printed)', parseIntOption('--seed', 0))
     .option('--no-ema', 'use the raw generator instead of its moving average')
-    .option('-o, --out <file>', 'output PNG (default: in the run\'s samples/)')
+    .option('-o, --out <file>', "output PNG (default: in the run's samples/)")
     .option('--out-dir <dir>', 'where runs live', 'checkpoints')
     .addOption(backendOption())
     .action(async (opts) => {
@@ -117,7 +134,9 @@ function buildProgram(): Command {
 
   program
     .command('export')
-    .description('the generator for the browser: model.json + weights, generator.json, tf.min.js and an index.html demo')
+    .description(
+      'the generator for the browser: model.json + weights, generator.json, tf.min.js and an index.html demo',
+    )
     .addOption(ckptOption())
     .requiredOption('-o, --out <dir>', 'output folder, e.g. web/')
     .option('--no-ema', 'export the raw generator instead of its moving average')
@@ -129,17 +148,49 @@ function buildProgram(): Command {
 
   program
     .command('selftrain')
-    .description('does the generator help a classifier when labels are scarce? test accuracy of recipes real, gan-augment, pseudo-label, cas (mean ± std over seeds)')
+    .description(
+      'does the generator help a classifier when labels are scarce? test accuracy of recipes real, gan-augment, pseudo-label, cas (mean ± std over seeds)',
+    )
     .addOption(ckptOption())
-    .requiredOption('--labels <n>', 'real labelled training images, class-balanced (a multiple of the class count)', parseIntOption('--labels', 1))
-    .option('--recipes <list>', 'comma list of real, gan-augment, pseudo-label, cas (default: all; gan-augment and cas need a conditional generator)')
-    .option('--per-class <m>', 'generated images per class (gan-augment, cas; pseudo-label candidates)', parseIntOption('--per-class', 1, 100000), 500)
-    .option('--threshold <p>', 'pseudo-label: keep images classified with at least this confidence', parseFractionOption('--threshold'), 0.9)
-    .option('--rounds <n>', 'pseudo-label rounds (the round kept is chosen on the validation split)', parseIntOption('--rounds', 1, 100), 1)
+    .requiredOption(
+      '--labels <n>',
+      'real labelled training images, class-balanced (a multiple of the class count)',
+      parseIntOption('--labels', 1),
+    )
+    .option(
+      '--recipes <list>',
+      'comma list of real, gan-augment, pseudo-label, cas (default: all; gan-augment and cas need a conditional generator)',
+    )
+    .option(
+      '--per-class <m>',
+      'generated images per class (gan-augment, cas; pseudo-label candidates)',
+      parseIntOption('--per-class', 1, 100000),
+      500,
+    )
+    .option(
+      '--threshold <p>',
+      'pseudo-label: keep images classified with at least this confidence',
+      parseFractionOption('--threshold'),
+      0.9,
+    )
+    .option(
+      '--rounds <n>',
+      'pseudo-label rounds (the round kept is chosen on the validation split)',
+      parseIntOption('--rounds', 1, 100),
+      1,
+    )
     .option('--repeats <n>', 'seeds per recipe (mean ± std)', parseIntOption('--repeats', 1, 100), 3)
     .option('--steps <n>', 'classifier budget: updates per classifier', parseIntOption('--steps', 1), 300)
-    .option('--epochs <n>', 'classifier budget: fixed epochs per classifier instead of --steps', parseIntOption('--epochs', 1))
-    .option('--validation <n>', 'real train images held out for validation (default: 10% of the train split, at most 1000)', parseIntOption('--validation', 1))
+    .option(
+      '--epochs <n>',
+      'classifier budget: fixed epochs per classifier instead of --steps',
+      parseIntOption('--epochs', 1),
+    )
+    .option(
+      '--validation <n>',
+      'real train images held out for validation (default: 10% of the train split, at most 1000)',
+      parseIntOption('--validation', 1),
+    )
     .option('--json <file>', 'where to write the numbers (default: <run>/selftrain.json)')
     .option('--seed <seed>', 'seed of the splits, subsets, noise and classifiers', parseIntOption('--seed', 0), 0)
     .option('--no-ema', 'use the raw generator instead of its moving average')
@@ -161,7 +212,9 @@ function buildProgram(): Command {
     .option('--markdown', 'print the table the README carries', false)
     .action((opts: { markdown: boolean }) => {
       if (opts.markdown) io.log(keysMarkdown());
-      else for (const k of describeKeys()) io.log(`${k.key.padEnd(20)} ${k.type.padEnd(34)} default ${k.default.padEnd(14)} ${k.doc}`);
+      else
+        for (const k of describeKeys())
+          io.log(`${k.key.padEnd(20)} ${k.type.padEnd(34)} default ${k.default.padEnd(14)} ${k.doc}`);
     });
 
   return program;

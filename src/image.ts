@@ -81,6 +81,7 @@ export function encodeNpy(batch: ImageBatch): Buffer {
   header.write(dict, preamble, 'latin1');
   header[preamble + headerLen - 1] = 0x0a;
   const data = Buffer.alloc(batch.pixels.length * 4);
-  for (let i = 0; i < batch.pixels.length; i++) data.writeFloatLE(Math.max(0, Math.min(1, (batch.pixels[i]! + 1) / 2)), i * 4);
+  for (let i = 0; i < batch.pixels.length; i++)
+    data.writeFloatLE(Math.max(0, Math.min(1, (batch.pixels[i]! + 1) / 2)), i * 4);
   return Buffer.concat([header, data]);
 }

@@ -20,7 +20,8 @@ export interface Objective {
  */
 export const nonSaturatingBce: Objective = {
   usesGradientPenalty: false,
-  discriminatorLoss: (real, fake) => tf.tidy(() => tf.add(tf.mean(tf.softplus(tf.neg(real))), tf.mean(tf.softplus(fake)))),
+  discriminatorLoss: (real, fake) =>
+    tf.tidy(() => tf.add(tf.mean(tf.softplus(tf.neg(real))), tf.mean(tf.softplus(fake)))),
   generatorLoss: (fake) => tf.tidy(() => tf.mean(tf.softplus(tf.neg(fake)))),
 };
 

@@ -44,7 +44,13 @@ export function sampleLabels(count: number, classes: number, fixedClass?: number
  * The generator's images for rows [start, start + size) of `noise` (and of `classInput`, the
  * [n, classes] class rows a conditional generator takes: one-hot or mixed), in inference mode.
  */
-export function generateRows(generator: tf.LayersModel, noise: tf.Tensor2D, classInput: tf.Tensor2D | undefined, start: number, size: number): tf.Tensor {
+export function generateRows(
+  generator: tf.LayersModel,
+  noise: tf.Tensor2D,
+  classInput: tf.Tensor2D | undefined,
+  start: number,
+  size: number,
+): tf.Tensor {
   return tf.tidy(() => {
     const z = noise.slice([start, 0], [size, -1]);
     const inputs = classInput ? [z, classInput.slice([start, 0], [size, -1])] : z;
@@ -53,9 +59,15 @@ export function generateRows(generator: tf.LayersModel, noise: tf.Tensor2D, clas
 }
 
 /** Runs the generator over all rows of `noise` (and `classInput`) in chunks; pixels in [-1, 1] on the CPU side. */
-export async function generateFrom(generator: tf.LayersModel, noise: tf.Tensor2D, classInput?: tf.Tensor2D, chunk = 256): Promise<ImageBatch> {
+export async function generateFrom(
+  generator: tf.LayersModel,
+  noise: tf.Tensor2D,
+  classInput?: tf.Tensor2D,
+  chunk = 256,
+): Promise<ImageBatch> {
   const [count] = noise.shape;
-  if (isConditional(generator) && classInput?.shape[0] !== count) throw new Error(`a conditional generator needs ${count} rows of class input`);
+  if (isConditional(generator) && classInput?.shape[0] !== count)
+    throw new Error(`a conditional generator needs ${count} rows of class input`);
   if (!isConditional(generator) && classInput) throw new Error('an unconditional generator takes no class input');
   const [, height, width] = generator.outputs[0]!.shape as number[];
   const pixels = new Float32Array(count * height! * width!);
@@ -68,7 +80,12 @@ export async function generateFrom(generator: tf.LayersModel, noise: tf.Tensor2D
 }
 
 /** generateFrom with class ids (one per noise row) for a conditional generator. */
-export async function generateImages(generator: tf.LayersModel, noise: tf.Tensor2D, labels?: Int32Array, chunk = 256): Promise<ImageBatch> {
+export async function generateImages(
+  generator: tf.LayersModel,
+  noise: tf.Tensor2D,
+  labels?: Int32Array,
+  chunk = 256,
+): Promise<ImageBatch> {
   const [count] = noise.shape;
   const conditional = isConditional(generator);
   if (conditional && (!labels || labels.length !== count)) {

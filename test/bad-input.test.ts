@@ -2,7 +2,17 @@
 // what is expected, exit code 2, and leaves every file under checkpoints/ exactly as it was.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -37,7 +47,10 @@ function snapshot(): Map<string, string> {
 }
 
 /** An IDX image/label pair in `dir`, optionally damaged. */
-function idxDir(name: string, opts: { count?: number; labels?: number; side?: number; damage?: 'truncate-gz' | 'magic' } = {}): string {
+function idxDir(
+  name: string,
+  opts: { count?: number; labels?: number; side?: number; damage?: 'truncate-gz' | 'magic' } = {},
+): string {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
   const side = opts.side ?? 28;
@@ -45,7 +58,10 @@ function idxDir(name: string, opts: { count?: number; labels?: number; side?: nu
   const pixels = new Uint8Array(count * side * side).map((_, i) => (i * 7) % 256);
   const images = encodeIdx({ kind: 'images', count, height: side, width: side, pixels }, { gzip: true });
   const labelCount = opts.labels ?? count;
-  const labels = encodeIdx({ kind: 'labels', count: labelCount, labels: new Uint8Array(labelCount).map((_, i) => i % 10) }, { gzip: true });
+  const labels = encodeIdx(
+    { kind: 'labels', count: labelCount, labels: new Uint8Array(labelCount).map((_, i) => i % 10) },
+    { gzip: true },
+  );
   const imagesFile = join(dir, 'train-images-idx3-ubyte.gz');
   writeFileSync(imagesFile, opts.damage === 'truncate-gz' ? images.subarray(0, images.length - 40) : images);
   writeFileSync(join(dir, 'train-labels-idx1-ubyte.gz'), labels);
@@ -65,7 +81,11 @@ before(() => {
   writeFileSync(join(work, 'bad-key.yaml'), `${TINY}\nextra: 1\n`);
   writeFileSync(join(work, 'bad-type.yaml'), TINY.replace('batch_size: 32', 'batch_size: lots'));
   writeFileSync(join(work, 'bad-yaml.yaml'), 'train:\n  epochs: [1,\n  batch_size: 2\n');
-  for (const [run, extra] of [['tiny', []], ['cond', ['--set', 'model.conditional=true']], ['broken', []]] as const) {
+  for (const [run, extra] of [
+    ['tiny', []],
+    ['cond', ['--set', 'model.conditional=true']],
+    ['broken', []],
+  ] as const) {
     const r = runGan(['train', '--config', 'tiny.yaml', '--set', `run.name=${run}`, ...extra], { cwd: work });
     assert.equal(r.status, 0, r.stderr);
   }
@@ -77,37 +97,229 @@ before(() => {
 });
 
 const CASES: { name: string; args: string[]; expect: RegExp; env?: Record<string, string> }[] = [
-  { name: 'unknown config key', args: ['train', '--config', 'bad-key.yaml'], expect: /^gan: bad-key\.yaml:\d+: extra: unknown key \(known keys in top level: run, data/ },
-  { name: 'wrong type', args: ['train', '--config', 'bad-type.yaml'], expect: /^gan: bad-type\.yaml:\d+: train\.batch_size: expected number, .*got "lots"$/ },
-  { name: 'negative epochs', args: ['train', '--config', 'tiny.yaml', '--set', 'train.epochs=-2'], expect: /^gan: tiny\.yaml:\d+: train\.epochs: .*>=1, got -2$/ },
-  { name: 'zero epochs flag', args: ['train', '--config', 'tiny.yaml', '--epochs', '0'], expect: /^gan: --epochs 0: expected an integer ≥ 1$/ },
-  { name: 'zero batch size', args: ['train', '--config', 'tiny.yaml', '--set', 'train.batch_size=0'], expect: /^gan: tiny\.yaml:\d+: train\.batch_size: .*>=1, got 0$/ },
-  { name: 'batch larger than the dataset', args: ['train', '--config', 'tiny.yaml', '--set', 'run.name=new1', '--set', 'train.batch_size=500'], expect: /^gan: train\.batch_size: 500 × d_steps 1 needs 500 images per iteration, but the dataset has 64 / },
-  { name: 'YAML syntax error', args: ['train', '--config', 'bad-yaml.yaml'], expect: /^gan: bad-yaml\.yaml:\d+: YAML syntax error: / },
-  { name: 'missing config file', args: ['train', '--config', 'missing.yaml'], expect: /^gan: missing\.yaml: config file not found/ },
+  {
+    name: 'unknown config key',
+    args: ['train', '--config', 'bad-key.yaml'],
+    expect: /^gan: bad-key\.yaml:\d+: extra: unknown key \(known keys in top level: run, data/,
+  },
+  {
+    name: 'wrong type',
+    args: ['train', '--config', 'bad-type.yaml'],
+    expect: /^gan: bad-type\.yaml:\d+: train\.batch_size: expected number, .*got "lots"$/,
+  },
+  {
+    name: 'negative epochs',
+    args: ['train', '--config', 'tiny.yaml', '--set', 'train.epochs=-2'],
+    expect: /^gan: tiny\.yaml:\d+: train\.epochs: .*>=1, got -2$/,
+  },
+  {
+    name: 'zero epochs flag',
+    args: ['train', '--config', 'tiny.yaml', '--epochs', '0'],
+    expect: /^gan: --epochs 0: expected an integer ≥ 1$/,
+  },
+  {
+    name: 'zero batch size',
+    args: ['train', '--config', 'tiny.yaml', '--set', 'train.batch_size=0'],
+    expect: /^gan: tiny\.yaml:\d+: train\.batch_size: .*>=1, got 0$/,
+  },
+  {
+    name: 'batch larger than the dataset',
+    args: ['train', '--config', 'tiny.yaml', '--set', 'run.name=new1', '--set', 'train.batch_size=500'],
+    expect: /^gan: train\.batch_size: 500 × d_steps 1 needs 500 images per iteration, but the dataset has 64 /,
+  },
+  {
+    name: 'YAML syntax error',
+    args: ['train', '--config', 'bad-yaml.yaml'],
+    expect: /^gan: bad-yaml\.yaml:\d+: YAML syntax error: /,
+  },
+  {
+    name: 'missing config file',
+    args: ['train', '--config', 'missing.yaml'],
+    expect: /^gan: missing\.yaml: config file not found/,
+  },
   { name: 'missing --config', args: ['train'], expect: /required option '-c, --config <file>' not specified/ },
-  { name: 'unreadable data dir', args: ['train', '--config', 'tiny.yaml', '--set', 'run.name=new2', '--set', 'data.source=idx', '--set', 'data.dir=no-such-dir'], expect: /no-such-dir/ },
-  { name: 'truncated .gz', args: ['train', '--config', 'tiny.yaml', '--set', 'run.name=new3', '--set', 'data.source=idx', '--set', 'data.dir=TRUNC', '--set', 'data.limit=0'], expect: /train-images-idx3-ubyte\.gz.*(truncated|unexpected end)/i },
-  { name: 'wrong IDX magic', args: ['train', '--config', 'tiny.yaml', '--set', 'run.name=new4', '--set', 'data.source=idx', '--set', 'data.dir=MAGIC', '--set', 'data.limit=0'], expect: /train-images-idx3-ubyte\.gz.*(magic|type)/i },
-  { name: 'image/label count mismatch', args: ['train', '--config', 'tiny.yaml', '--set', 'run.name=new5', '--set', 'data.source=idx', '--set', 'data.dir=MISMATCH', '--set', 'data.limit=0'], expect: /40 images .*39 labels|39 labels.*40 images|count/i },
-  { name: 'non-28×28 images for the DCGAN', args: ['train', '--config', 'tiny.yaml', '--set', 'run.name=new6', '--set', 'data.source=idx', '--set', 'data.dir=SIDE30', '--set', 'data.limit=0', '--set', 'model.arch=dcgan', '--set', 'model.g_widths=[8,4]', '--set', 'model.d_widths=[4,8]'], expect: /^gan: model\.g_widths: 2 upsampling stages cannot make 30x30 images/ },
-  { name: '--ckpt that does not exist', args: ['sample', '--ckpt', 'nope'], expect: /^gan: --ckpt nope: no such checkpoint/ },
-  { name: 'resume with another architecture', args: ['train', '--config', 'tiny.yaml', '--resume', '--epochs', '2', '--set', 'model.arch=dcgan'], expect: /^gan: --resume: model changed since .*"arch":"mlp".*"arch":"dcgan"/ },
-  { name: 'resume with another latent size', args: ['train', '--config', 'tiny.yaml', '--resume', '--epochs', '2', '--set', 'model.latent_dim=9'], expect: /^gan: --resume: model changed since .*"latent_dim":8.*"latent_dim":9/ },
-  { name: 'resume with another seed', args: ['train', '--config', 'tiny.yaml', '--resume', '--epochs', '2', '--set', 'run.seed=5'], expect: /^gan: --resume: run\.seed changed since .*42 -> 5/ },
-  { name: 'resume and force together', args: ['train', '--config', 'tiny.yaml', '--resume', '--force'], expect: /^gan: --resume and --force: choose one/ },
-  { name: 'train into an existing run', args: ['train', '--config', 'tiny.yaml'], expect: /^gan: checkpoints\/tiny: run directory already exists/ },
-  { name: 'corrupted model.json', args: ['sample', '--ckpt', 'broken'], expect: /^gan: checkpoints\/broken\/epoch-0001\/generator-ema\/model\.json: corrupted model\.json/ },
-  { name: 'truncated weights.bin', args: ['sample', '--ckpt', 'broken', '--no-ema'], expect: /^gan: checkpoints\/broken\/epoch-0001\/generator\/weights\.bin: 100 bytes, but model\.json describes \d+/ },
+  {
+    name: 'unreadable data dir',
+    args: [
+      'train',
+      '--config',
+      'tiny.yaml',
+      '--set',
+      'run.name=new2',
+      '--set',
+      'data.source=idx',
+      '--set',
+      'data.dir=no-such-dir',
+    ],
+    expect: /no-such-dir/,
+  },
+  {
+    name: 'truncated .gz',
+    args: [
+      'train',
+      '--config',
+      'tiny.yaml',
+      '--set',
+      'run.name=new3',
+      '--set',
+      'data.source=idx',
+      '--set',
+      'data.dir=TRUNC',
+      '--set',
+      'data.limit=0',
+    ],
+    expect: /train-images-idx3-ubyte\.gz.*(truncated|unexpected end)/i,
+  },
+  {
+    name: 'wrong IDX magic',
+    args: [
+      'train',
+      '--config',
+      'tiny.yaml',
+      '--set',
+      'run.name=new4',
+      '--set',
+      'data.source=idx',
+      '--set',
+      'data.dir=MAGIC',
+      '--set',
+      'data.limit=0',
+    ],
+    expect: /train-images-idx3-ubyte\.gz.*(magic|type)/i,
+  },
+  {
+    name: 'image/label count mismatch',
+    args: [
+      'train',
+      '--config',
+      'tiny.yaml',
+      '--set',
+      'run.name=new5',
+      '--set',
+      'data.source=idx',
+      '--set',
+      'data.dir=MISMATCH',
+      '--set',
+      'data.limit=0',
+    ],
+    expect: /40 images .*39 labels|39 labels.*40 images|count/i,
+  },
+  {
+    name: 'non-28×28 images for the DCGAN',
+    args: [
+      'train',
+      '--config',
+      'tiny.yaml',
+      '--set',
+      'run.name=new6',
+      '--set',
+      'data.source=idx',
+      '--set',
+      'data.dir=SIDE30',
+      '--set',
+      'data.limit=0',
+      '--set',
+      'model.arch=dcgan',
+      '--set',
+      'model.g_widths=[8,4]',
+      '--set',
+      'model.d_widths=[4,8]',
+    ],
+    expect: /^gan: model\.g_widths: 2 upsampling stages cannot make 30x30 images/,
+  },
+  {
+    name: '--ckpt that does not exist',
+    args: ['sample', '--ckpt', 'nope'],
+    expect: /^gan: --ckpt nope: no such checkpoint/,
+  },
+  {
+    name: 'resume with another architecture',
+    args: ['train', '--config', 'tiny.yaml', '--resume', '--epochs', '2', '--set', 'model.arch=dcgan'],
+    expect: /^gan: --resume: model changed since .*"arch":"mlp".*"arch":"dcgan"/,
+  },
+  {
+    name: 'resume with another latent size',
+    args: ['train', '--config', 'tiny.yaml', '--resume', '--epochs', '2', '--set', 'model.latent_dim=9'],
+    expect: /^gan: --resume: model changed since .*"latent_dim":8.*"latent_dim":9/,
+  },
+  {
+    name: 'resume with another seed',
+    args: ['train', '--config', 'tiny.yaml', '--resume', '--epochs', '2', '--set', 'run.seed=5'],
+    expect: /^gan: --resume: run\.seed changed since .*42 -> 5/,
+  },
+  {
+    name: 'resume and force together',
+    args: ['train', '--config', 'tiny.yaml', '--resume', '--force'],
+    expect: /^gan: --resume and --force: choose one/,
+  },
+  {
+    name: 'train into an existing run',
+    args: ['train', '--config', 'tiny.yaml'],
+    expect: /^gan: checkpoints\/tiny: run directory already exists/,
+  },
+  {
+    name: 'corrupted model.json',
+    args: ['sample', '--ckpt', 'broken'],
+    expect: /^gan: checkpoints\/broken\/epoch-0001\/generator-ema\/model\.json: corrupted model\.json/,
+  },
+  {
+    name: 'truncated weights.bin',
+    args: ['sample', '--ckpt', 'broken', '--no-ema'],
+    expect: /^gan: checkpoints\/broken\/epoch-0001\/generator\/weights\.bin: 100 bytes, but model\.json describes \d+/,
+  },
   { name: '--n 0', args: ['sample', '--n', '0'], expect: /^gan: --n 0: expected an integer from 1 to 100000$/ },
-  { name: '--n negative', args: ['sample', '--n', '-5'], expect: /^gan: --n -5: expected an integer from 1 to 100000$/ },
-  { name: '--class 11', args: ['sample', '--ckpt', 'cond', '--class', '11'], expect: /^gan: --class 11: expected a class from 0 to 9$/ },
-  { name: '--class on an unconditional run', args: ['sample', '--ckpt', 'tiny', '--class', '3'], expect: /^gan: --class 3: .* holds an unconditional generator/ },
-  { name: 'unknown --backend', args: ['sample', '--backend', 'gpu'], expect: /--backend <engine>.*'gpu' is invalid\. Allowed choices are auto, tensorflow, wasm, cpu/ },
-  { name: 'unknown GAN_BACKEND', args: ['sample', '--ckpt', 'tiny'], env: { GAN_BACKEND: 'metal' }, expect: /^gan: GAN_BACKEND metal: unknown engine \(expected one of auto, tensorflow, wasm, cpu\)$/ },
-  { name: '--set on an unknown key', args: ['train', '--config', 'tiny.yaml', '--set', 'model.depth=3'], expect: /^gan: --set model\.depth: unknown key \(known keys in model: arch, latent_dim/ },
-  { name: 'output path not writable', args: ['sample', '--ckpt', 'tiny', '--out', 'tiny.yaml/grid.png'], expect: /^gan: tiny\.yaml\/grid\.png: cannot write \((ENOTDIR|EEXIST)\)$/ },
-  { name: 'all download mirrors down', args: ['train', '--config', 'tiny.yaml', '--set', 'run.name=new7', '--set', 'data.source=download', '--set', 'data.dir=dl'], env: { GAN_DATA_MIRRORS: 'http://127.0.0.1:9/,http://127.0.0.1:10/' }, expect: /127\.0\.0\.1:9.*127\.0\.0\.1:10/ },
+  {
+    name: '--n negative',
+    args: ['sample', '--n', '-5'],
+    expect: /^gan: --n -5: expected an integer from 1 to 100000$/,
+  },
+  {
+    name: '--class 11',
+    args: ['sample', '--ckpt', 'cond', '--class', '11'],
+    expect: /^gan: --class 11: expected a class from 0 to 9$/,
+  },
+  {
+    name: '--class on an unconditional run',
+    args: ['sample', '--ckpt', 'tiny', '--class', '3'],
+    expect: /^gan: --class 3: .* holds an unconditional generator/,
+  },
+  {
+    name: 'unknown --backend',
+    args: ['sample', '--backend', 'gpu'],
+    expect: /--backend <engine>.*'gpu' is invalid\. Allowed choices are auto, tensorflow, wasm, cpu/,
+  },
+  {
+    name: 'unknown GAN_BACKEND',
+    args: ['sample', '--ckpt', 'tiny'],
+    env: { GAN_BACKEND: 'metal' },
+    expect: /^gan: GAN_BACKEND metal: unknown engine \(expected one of auto, tensorflow, wasm, cpu\)$/,
+  },
+  {
+    name: '--set on an unknown key',
+    args: ['train', '--config', 'tiny.yaml', '--set', 'model.depth=3'],
+    expect: /^gan: --set model\.depth: unknown key \(known keys in model: arch, latent_dim/,
+  },
+  {
+    name: 'output path not writable',
+    args: ['sample', '--ckpt', 'tiny', '--out', 'tiny.yaml/grid.png'],
+    expect: /^gan: tiny\.yaml\/grid\.png: cannot write \((ENOTDIR|EEXIST)\)$/,
+  },
+  {
+    name: 'all download mirrors down',
+    args: [
+      'train',
+      '--config',
+      'tiny.yaml',
+      '--set',
+      'run.name=new7',
+      '--set',
+      'data.source=download',
+      '--set',
+      'data.dir=dl',
+    ],
+    env: { GAN_DATA_MIRRORS: 'http://127.0.0.1:9/,http://127.0.0.1:10/' },
+    expect: /127\.0\.0\.1:9.*127\.0\.0\.1:10/,
+  },
 ];
 
 test(`${CASES.length} kinds of bad input: one line, exit 2, nothing under checkpoints/ changed`, () => {
@@ -119,16 +331,23 @@ test(`${CASES.length} kinds of bad input: one line, exit 2, nothing under checkp
     SIDE30: idxDir('side30', { side: 30 }),
   };
   for (const c of CASES) {
-    const args = c.args.map((a) => a.replace(/^data\.dir=(TRUNC|MAGIC|MISMATCH|SIDE30)$/, (_, k: string) => `data.dir=${dirs[k]}`));
+    const args = c.args.map((a) =>
+      a.replace(/^data\.dir=(TRUNC|MAGIC|MISMATCH|SIDE30)$/, (_, k: string) => `data.dir=${dirs[k]}`),
+    );
     const before = snapshot();
     const r = runGan(args, { cwd: work, env: c.env });
     assert.equal(r.status, 2, `${c.name}: exit ${r.status}\n${r.stderr}`);
-    const lines = r.stderr.split('\n').filter((l) => l.trim() && !/^(=+|Hi, looks like you are running TensorFlow\.js)/.test(l.trim()));
+    const lines = r.stderr
+      .split('\n')
+      .filter((l) => l.trim() && !/^(=+|Hi, looks like you are running TensorFlow\.js)/.test(l.trim()));
     assert.equal(lines.length, 1, `${c.name}: one line, got:\n${lines.join('\n')}`);
     assert.match(lines[0]!, c.expect, c.name);
     assert.deepEqual(snapshot(), before, `${c.name}: files under checkpoints/ changed`);
   }
-  assert.ok(!existsSync(join(work, 'dl', 'train-images-idx3-ubyte.gz')), 'no partial download left under the final name');
+  assert.ok(
+    !existsSync(join(work, 'dl', 'train-images-idx3-ubyte.gz')),
+    'no partial download left under the final name',
+  );
 });
 
 test('a mirror serving a corrupted file: checksum error naming the file, exit 2, nothing written', async () => {
@@ -137,15 +356,32 @@ test('a mirror serving a corrupted file: checksum error naming the file, exit 2,
   const { port } = server.address() as AddressInfo;
   try {
     const before = snapshot();
-    const run = spawnGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=new8', '--set', 'data.source=download', '--set', 'data.dir=dl2'], {
-      cwd: work,
-      env: { GAN_DATA_MIRRORS: `http://127.0.0.1:${port}/` },
-    });
+    const run = spawnGan(
+      [
+        'train',
+        '--config',
+        'tiny.yaml',
+        '--set',
+        'run.name=new8',
+        '--set',
+        'data.source=download',
+        '--set',
+        'data.dir=dl2',
+      ],
+      {
+        cwd: work,
+        env: { GAN_DATA_MIRRORS: `http://127.0.0.1:${port}/` },
+      },
+    );
     const r = await run.done;
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /train-images-idx3-ubyte\.gz.*(checksum|md5|hash)/i);
     assert.deepEqual(snapshot(), before);
-    assert.deepEqual(existsSync(join(work, 'dl2')) ? readdirSync(join(work, 'dl2')) : [], [], 'no partial or corrupted file kept');
+    assert.deepEqual(
+      existsSync(join(work, 'dl2')) ? readdirSync(join(work, 'dl2')) : [],
+      [],
+      'no partial or corrupted file kept',
+    );
   } finally {
     server.close();
   }

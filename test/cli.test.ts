@@ -19,7 +19,10 @@ let trainOut: ReturnType<typeof runGan>;
 before(() => {
   work = tempDir('gan-smoke-');
   cpSync(join(ROOT, 'configs'), join(work, 'configs'), { recursive: true });
-  trainOut = runGan(['train', '--config', 'smoke.yaml'], { cwd: work, env: { GAN_DATA_MIRRORS: 'http://127.0.0.1:9/' } });
+  trainOut = runGan(['train', '--config', 'smoke.yaml'], {
+    cwd: work,
+    env: { GAN_DATA_MIRRORS: 'http://127.0.0.1:9/' },
+  });
 });
 
 test('gan train --config smoke.yaml trains, checkpoints and draws a grid every epoch', () => {
@@ -28,9 +31,23 @@ test('gan train --config smoke.yaml trains, checkpoints and draws a grid every e
   assert.match(lines[0]!, /^engine: (wasm|tensorflow|cpu)/, 'the first line says which engine runs');
   assert.match(trainOut.stdout, /epoch 2\/2 .*img\/s/);
   const run = join(work, 'checkpoints', 'smoke');
-  const metrics = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(metrics.map((m) => m.epoch), [1, 2], 'one metrics line per epoch');
-  for (const m of metrics) assert.ok(Number.isFinite(m.d_loss) && Number.isFinite(m.g_loss) && m.img_per_s > 0 && m.step_seconds > 0 && m.step_seconds <= m.seconds);
+  const metrics = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    metrics.map((m) => m.epoch),
+    [1, 2],
+    'one metrics line per epoch',
+  );
+  for (const m of metrics)
+    assert.ok(
+      Number.isFinite(m.d_loss) &&
+        Number.isFinite(m.g_loss) &&
+        m.img_per_s > 0 &&
+        m.step_seconds > 0 &&
+        m.step_seconds <= m.seconds,
+    );
   for (const epoch of ['0001', '0002']) {
     const png = PNG.sync.read(readFileSync(join(run, 'samples', `epoch-${epoch}.png`)));
     assert.equal(png.width, 4 * 28 + 5 * 2, '16 fixed-noise samples -> 4x4 grid with 2-px padding');
@@ -56,7 +73,9 @@ test('gan sample --ckpt latest --n 16 writes a decodable, non-constant grid', ()
 
 test('the checkpoint reloads with tf.loadLayersModel and reproduces the CLI output for the same noise', async () => {
   const out = join(work, 'same.npy');
-  const r = runGan(['sample', '--ckpt', 'smoke', '--n', '8', '--seed', '5', '--format', 'npy', '--out', out], { cwd: work });
+  const r = runGan(['sample', '--ckpt', 'smoke', '--n', '8', '--seed', '5', '--format', 'npy', '--out', out], {
+    cwd: work,
+  });
   assert.equal(r.status, 0, r.stderr);
   const engine = /^engine: (\w+)/.exec(r.stdout)![1]!;
   await selectEngine(engine as 'wasm');
@@ -80,8 +99,13 @@ test('training into an existing run refuses without --resume/--force, and --resu
   assert.match(again.stderr, /^gan: checkpoints\/smoke: run directory already exists; continue it with --resume/);
   const resumed = runGan(['train', '--config', 'smoke.yaml', '--resume', '--epochs', '3'], { cwd: work });
   assert.equal(resumed.status, 0, resumed.stderr);
-  assert.match(resumed.stdout, /resuming checkpoints\/smoke from checkpoints\/smoke\/epoch-0002 \(epoch 3, iteration 0, step 16\)/);
-  const metrics = readFileSync(join(work, 'checkpoints', 'smoke', 'metrics.jsonl'), 'utf8').trim().split('\n');
+  assert.match(
+    resumed.stdout,
+    /resuming checkpoints\/smoke from checkpoints\/smoke\/epoch-0002 \(epoch 3, iteration 0, step 16\)/,
+  );
+  const metrics = readFileSync(join(work, 'checkpoints', 'smoke', 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
   assert.equal(metrics.length, 3);
 });
 
@@ -89,7 +113,9 @@ test('a checkpoint saved before a config key existed still resumes (the key take
   // Simulate a checkpoint from before model.conditioning / train.class_weight were added.
   const latest = JSON.parse(readFileSync(join(work, 'checkpoints', 'smoke', 'latest.json'), 'utf8')) as { dir: string };
   const statePath = join(work, 'checkpoints', 'smoke', latest.dir, 'state.json');
-  const state = JSON.parse(readFileSync(statePath, 'utf8')) as { config: { model: Record<string, unknown>; train: Record<string, unknown> } };
+  const state = JSON.parse(readFileSync(statePath, 'utf8')) as {
+    config: { model: Record<string, unknown>; train: Record<string, unknown> };
+  };
   delete state.config.model['conditioning'];
   delete state.config.train['class_weight'];
   writeFileSync(statePath, JSON.stringify(state));
@@ -99,7 +125,22 @@ test('a checkpoint saved before a config key existed still resumes (the key take
 });
 
 test('a conditional run samples one class on request and rejects classes it does not have', () => {
-  const train = runGan(['train', '--config', 'smoke.yaml', '--epochs', '1', '--set', 'model.conditional=true', '--set', 'run.name=cond', '--set', 'train.loss=hinge'], { cwd: work });
+  const train = runGan(
+    [
+      'train',
+      '--config',
+      'smoke.yaml',
+      '--epochs',
+      '1',
+      '--set',
+      'model.conditional=true',
+      '--set',
+      'run.name=cond',
+      '--set',
+      'train.loss=hinge',
+    ],
+    { cwd: work },
+  );
   assert.equal(train.status, 0, train.stderr);
   assert.match(train.stdout, /dcgan \(conditional, projection\), hinge loss/);
   const grid = PNG.sync.read(readFileSync(join(work, 'checkpoints', 'cond', 'samples', 'epoch-0001.png')));
@@ -116,11 +157,23 @@ test('a conditional run samples one class on request and rejects classes it does
 });
 
 test('an ACGAN run (model.conditioning=acgan) trains, resumes and samples one class', () => {
-  const args = ['train', '--config', 'smoke.yaml', '--set', 'model.conditional=true', '--set', 'model.conditioning=acgan', '--set', 'run.name=acgan'];
+  const args = [
+    'train',
+    '--config',
+    'smoke.yaml',
+    '--set',
+    'model.conditional=true',
+    '--set',
+    'model.conditioning=acgan',
+    '--set',
+    'run.name=acgan',
+  ];
   const train = runGan([...args, '--epochs', '1'], { cwd: work });
   assert.equal(train.status, 0, train.stderr);
   assert.match(train.stdout, /dcgan \(conditional, acgan\), bce loss/);
-  const d = JSON.parse(readFileSync(join(work, 'checkpoints', 'acgan', 'epoch-0001', 'discriminator', 'model.json'), 'utf8')) as {
+  const d = JSON.parse(
+    readFileSync(join(work, 'checkpoints', 'acgan', 'epoch-0001', 'discriminator', 'model.json'), 'utf8'),
+  ) as {
     modelTopology: { config: { input_layers: unknown[]; output_layers: unknown[] } };
   };
   assert.equal(d.modelTopology.config.input_layers.length, 1, 'an ACGAN D takes the image only');
@@ -134,11 +187,20 @@ test('an ACGAN run (model.conditioning=acgan) trains, resumes and samples one cl
 });
 
 test('eval.every evaluates during training, logs FID per epoch and keeps the best checkpoint', () => {
-  const r = runGan(['train', '--config', 'smoke.yaml', '--set', 'run.name=evald', '--set', 'eval.every=1', '--set', 'eval.n=64'], { cwd: work });
+  const r = runGan(
+    ['train', '--config', 'smoke.yaml', '--set', 'run.name=evald', '--set', 'eval.every=1', '--set', 'eval.n=64'],
+    { cwd: work },
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /epoch 1\/2 .*FID \d+\.\d+ \(floor \d+\.\d+\)/);
-  const metrics = readFileSync(join(work, 'checkpoints', 'evald', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.ok(metrics.every((m) => Number.isFinite(m.fid) && Number.isFinite(m.score)), 'fid and score on every evaluated epoch');
+  const metrics = readFileSync(join(work, 'checkpoints', 'evald', 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.ok(
+    metrics.every((m) => Number.isFinite(m.fid) && Number.isFinite(m.score)),
+    'fid and score on every evaluated epoch',
+  );
   const best = JSON.parse(readFileSync(join(work, 'checkpoints', 'evald', 'best.json'), 'utf8'));
   const bestEpoch = metrics.reduce((a, m) => (m.fid < a.fid ? m : a)).epoch;
   assert.equal(best.epoch, bestEpoch, 'best.json names the lowest-FID epoch');

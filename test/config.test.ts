@@ -46,7 +46,11 @@ test('YAML syntax errors carry the line number', () => {
 });
 
 test('--set overrides parse values as YAML and reject unknown keys', () => {
-  const c = parseConfig('train:\n  epochs: 3\n', 'x.yaml', ['train.epochs=5', 'model.g_widths=[8, 4]', 'data.source=bundled']);
+  const c = parseConfig('train:\n  epochs: 3\n', 'x.yaml', [
+    'train.epochs=5',
+    'model.g_widths=[8, 4]',
+    'data.source=bundled',
+  ]);
   assert.equal(c.train.epochs, 5);
   assert.deepEqual(c.model.g_widths, [8, 4]);
   assert.equal(c.data.source, 'bundled');
@@ -66,7 +70,10 @@ test('config files resolve as given, in configs/, and with .yaml added', () => {
 
 test('loadConfig names a missing file and derives the run name from the file name', () => {
   const dir = tempDir('gan-config-');
-  assert.throws(() => loadConfig(join(dir, 'missing.yaml')), (err: Error) => /missing\.yaml: cannot read config file \(ENOENT\)/.test(err.message));
+  assert.throws(
+    () => loadConfig(join(dir, 'missing.yaml')),
+    (err: Error) => /missing\.yaml: cannot read config file \(ENOENT\)/.test(err.message),
+  );
   writeFileSync(join(dir, 'tiny.yaml'), 'train:\n  epochs: 1\n');
   assert.equal(loadConfig(join(dir, 'tiny.yaml')).runName, 'tiny');
 });

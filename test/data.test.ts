@@ -22,7 +22,13 @@ const cfg = (over: Partial<DataConfig>): DataConfig => ({ dataset: 'mnist', sour
 function io(mirrors?: string[]) {
   const logs: string[] = [];
   const warnings: string[] = [];
-  return { logs, warnings, log: (l: string) => logs.push(l), warn: (l: string) => warnings.push(l), ...(mirrors ? { mirrors } : {}) };
+  return {
+    logs,
+    warnings,
+    log: (l: string) => logs.push(l),
+    warn: (l: string) => warnings.push(l),
+    ...(mirrors ? { mirrors } : {}),
+  };
 }
 
 function classCounts(labels: Uint8Array): number[] {
@@ -60,7 +66,12 @@ test('source idx reads the directory as is (gz or decompressed names), applies l
   const empty = await tempDir(t);
   await assert.rejects(loadImageSet(cfg({ source: 'idx', dir: empty }), 'train', io()), (err: unknown) => {
     assert.ok(err instanceof UserError);
-    assert.match(err.message, new RegExp(`^${join(empty, 'train-images-idx3-ubyte.gz')}: not found \\(nor .*train-images-idx3-ubyte\\); data.source idx`));
+    assert.match(
+      err.message,
+      new RegExp(
+        `^${join(empty, 'train-images-idx3-ubyte.gz')}: not found \\(nor .*train-images-idx3-ubyte\\); data.source idx`,
+      ),
+    );
     return true;
   });
 });
@@ -94,7 +105,10 @@ test('the fast digit decoder agrees exactly with JSON.parse + Math.round(v*255)'
   const reference = Uint8Array.from((JSON.parse(text) as { data: number[] }).data, (v) => Math.round(v * 255));
   assert.deepEqual(Buffer.from(decodeDigitJson(text, file)), Buffer.from(reference));
   assert.throws(() => decodeDigitJson('{"data": [0, 0.5, x]}', 'f.json'), /f\.json: unexpected character/);
-  assert.throws(() => decodeDigitJson('{"data": [0, 0.5]}', 'f.json'), /f\.json: 2 values is not a whole number of 28×28 images/);
+  assert.throws(
+    () => decodeDigitJson('{"data": [0, 0.5]}', 'f.json'),
+    /f\.json: 2 values is not a whole number of 28×28 images/,
+  );
 });
 
 test('bundled is MNIST only', async () => {
@@ -156,7 +170,11 @@ test('TrainingSet: [N,28,28,1] in [-1,1], epoch orders reproducible, batches gat
     assert.deepEqual(order, data.epochOrder(42, 3), 'same seed and epoch, same order');
     assert.notDeepEqual(order, data.epochOrder(42, 4), 'another epoch, another order');
     assert.notDeepEqual(order, data.epochOrder(43, 3), 'another seed, another order');
-    assert.deepEqual([...order].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i), 'a permutation');
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      Array.from({ length: 1000 }, (_, i) => i),
+      'a permutation',
+    );
 
     assert.equal(data.batchesPerEpoch(64), 15, '1000 / 64: the incomplete last batch is dropped');
     const { images, labels } = data.batch(order, 2, 64);
@@ -183,8 +201,12 @@ test('TrainingSet: [N,28,28,1] in [-1,1], epoch orders reproducible, batches gat
 
 /** sha256 of each image + label, sorted: the split as a multiset, independent of order. */
 function multiset(images: Uint8Array, labels: Uint8Array, count: number): string[] {
-  return Array.from({ length: count }, (_, i) =>
-    `${labels[i]}:${createHash('sha256').update(images.subarray(i * 784, (i + 1) * 784)).digest('hex')}`,
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      `${labels[i]}:${createHash('sha256')
+        .update(images.subarray(i * 784, (i + 1) * 784))
+        .digest('hex')}`,
   ).sort();
 }
 
@@ -198,7 +220,10 @@ test('bundled splits hold the same images as /work/shared/data/mnist-10k (option
     const names = CATALOG.mnist.files[split];
     const shared = await readIdxPair(join(dir, names.images), join(dir, names.labels));
     const bundled = await loadBundled(split);
-    assert.deepEqual(multiset(bundled.images, bundled.labels, bundled.count), multiset(shared.images.pixels, shared.labels.labels, shared.images.count));
+    assert.deepEqual(
+      multiset(bundled.images, bundled.labels, bundled.count),
+      multiset(shared.images.pixels, shared.labels.labels, shared.images.count),
+    );
   }
 });
 
@@ -215,7 +240,11 @@ test('download then auto against real Fashion-MNIST served locally, verified by 
   const dir = await tempDir(t);
   const refused = await closedPortBase();
 
-  const downloaded = await loadImageSet(cfg({ dataset: 'fashion-mnist', source: 'download', dir }), 'train', io([refused, server.base('good')]));
+  const downloaded = await loadImageSet(
+    cfg({ dataset: 'fashion-mnist', source: 'download', dir }),
+    'train',
+    io([refused, server.base('good')]),
+  );
   assert.equal(downloaded.origin, `fashion-mnist train, 60,000 images from ${dir} (downloaded)`);
   assert.deepEqual(classCounts(downloaded.labels), new Array(10).fill(6000));
   assert.deepEqual(

@@ -5,7 +5,15 @@ import { test } from 'node:test';
 import { UserError } from '../src/errors.js';
 import { DownloadError, ensureFiles, mirrorsFromEnv, type DownloadOptions } from '../src/data/download.js';
 import { encodeIdx } from '../src/data/idx.js';
-import { closedPortBase, hashTable, makeImages, makeLabels, startMirrorServer, tempDir, type MirrorServer } from './helpers/data-fixtures.js';
+import {
+  closedPortBase,
+  hashTable,
+  makeImages,
+  makeLabels,
+  startMirrorServer,
+  tempDir,
+  type MirrorServer,
+} from './helpers/data-fixtures.js';
 
 const FILES: Record<string, Uint8Array> = {
   'train-images-idx3-ubyte.gz': encodeIdx(makeImages(200, 3), { gzip: true }),
@@ -21,7 +29,11 @@ async function withServer(t: { after(fn: () => Promise<void>): void }): Promise<
 }
 
 /** Options with a log that records lines and no progress bar. */
-function options(dir: string, mirrors: string[], extra: Partial<DownloadOptions> = {}): DownloadOptions & { lines: string[] } {
+function options(
+  dir: string,
+  mirrors: string[],
+  extra: Partial<DownloadOptions> = {},
+): DownloadOptions & { lines: string[] } {
   const lines: string[] = [];
   return { dir, hashes: HASHES, mirrors, log: (l) => lines.push(l), progress: null, lines, ...extra };
 }
@@ -42,10 +54,22 @@ test('falls over a refused mirror and a corrupt one to the good one; files verif
   await assertFinalFiles(dir);
   // Per file: one refused line, one checksum line, one success line.
   assert.equal(opts.lines.length, 6, opts.lines.join('\n'));
-  assert.match(opts.lines[0]!, /train-images-idx3-ubyte\.gz: http:\/\/127\.0\.0\.1:\d+\/train-images.* failed: connection refused \(ECONNREFUSED\); trying the next mirror/);
-  assert.match(opts.lines[1]!, /\/corrupt\/train-images-idx3-ubyte\.gz failed: sha256 mismatch \(got [0-9a-f]{64}, expected [0-9a-f]{64}\); trying/);
-  assert.match(opts.lines[2]!, /^downloaded train-images-idx3-ubyte\.gz \([\d,]+ bytes, sha256 verified\) from .*\/good\//);
-  assert.deepEqual(server.requests, NAMES.flatMap((n) => [`/corrupt/${n}`, `/good/${n}`]));
+  assert.match(
+    opts.lines[0]!,
+    /train-images-idx3-ubyte\.gz: http:\/\/127\.0\.0\.1:\d+\/train-images.* failed: connection refused \(ECONNREFUSED\); trying the next mirror/,
+  );
+  assert.match(
+    opts.lines[1]!,
+    /\/corrupt\/train-images-idx3-ubyte\.gz failed: sha256 mismatch \(got [0-9a-f]{64}, expected [0-9a-f]{64}\); trying/,
+  );
+  assert.match(
+    opts.lines[2]!,
+    /^downloaded train-images-idx3-ubyte\.gz \([\d,]+ bytes, sha256 verified\) from .*\/good\//,
+  );
+  assert.deepEqual(
+    server.requests,
+    NAMES.flatMap((n) => [`/corrupt/${n}`, `/good/${n}`]),
+  );
 });
 
 test('all mirrors failing is one DownloadError listing each mirror, and leaves nothing behind', async (t) => {
@@ -82,7 +106,10 @@ test('an existing verified file is not downloaded again; a damaged one is report
   await writeFile(damaged, 'not the real file');
   await assert.rejects(ensureFiles(NAMES, options(dir, [server.base('good')])), (err: unknown) => {
     assert.ok(err instanceof UserError && !(err instanceof DownloadError));
-    assert.match(err.message, new RegExp(`^${damaged}: sha256 is [0-9a-f]{64}, not the published ${HASHES[NAMES[1]!]!.hex}; .*delete it`));
+    assert.match(
+      err.message,
+      new RegExp(`^${damaged}: sha256 is [0-9a-f]{64}, not the published ${HASHES[NAMES[1]!]!.hex}; .*delete it`),
+    );
     return true;
   });
   assert.equal(await readFile(damaged, 'utf8'), 'not the real file', 'left untouched');
@@ -98,7 +125,9 @@ test('hanging and stalling mirrors hit the inactivity timeout and fall over', { 
   await ensureFiles(NAMES.slice(0, 1), opts);
   const seconds = (performance.now() - started) / 1000;
   assert.ok(seconds >= 0.85 && seconds < 3, `three 0.3 s timeouts took ${seconds.toFixed(2)} s`);
-  stalls.forEach((mode, i) => assert.match(opts.lines[i]!, new RegExp(`/${mode}/.* failed: no response for 0\\.3 s \\(timeout\\)`)));
+  stalls.forEach((mode, i) =>
+    assert.match(opts.lines[i]!, new RegExp(`/${mode}/.* failed: no response for 0\\.3 s \\(timeout\\)`)),
+  );
   assert.match(opts.lines[3]!, /^downloaded .* from http:\/\/127\.0\.0\.1:\d+\/good\//, 'redirect followed');
   assert.deepEqual(await readdir(dir), NAMES.slice(0, 1));
 });
@@ -120,5 +149,8 @@ test('GAN_DATA_MIRRORS: comma-separated http(s) base URLs', () => {
     'http://127.0.0.1:9/a/',
     'https://x.example/b',
   ]);
-  assert.throws(() => mirrorsFromEnv({ GAN_DATA_MIRRORS: 'ftp://x/' }), /GAN_DATA_MIRRORS: "ftp:\/\/x\/" is not an http\(s\) base URL/);
+  assert.throws(
+    () => mirrorsFromEnv({ GAN_DATA_MIRRORS: 'ftp://x/' }),
+    /GAN_DATA_MIRRORS: "ftp:\/\/x\/" is not an http\(s\) base URL/,
+  );
 });

@@ -15,7 +15,10 @@ test('auto picks the best engine that loads and says why the native ones were sk
   if (engine.name !== 'tensorflow') {
     assert.equal(engine.name, 'wasm');
     assert.match(engine.skipped.join('\n'), /@tensorflow\/tfjs-node-gpu (not installed|failed to load)/);
-    assert.match(describeEngine(engine), /^engine: wasm( \(\d+ threads\))? via @tensorflow\/tfjs-backend-wasm — .*not used: @tensorflow\/tfjs-node-gpu/);
+    assert.match(
+      describeEngine(engine),
+      /^engine: wasm( \(\d+ threads\))? via @tensorflow\/tfjs-backend-wasm — .*not used: @tensorflow\/tfjs-node-gpu/,
+    );
   }
 });
 
@@ -29,7 +32,10 @@ test('a named engine is used as asked, and an unavailable one is an error, not a
   } catch (err) {
     nativeOk = false;
     assert.ok(err instanceof UserError);
-    assert.match(err.message, /^--backend tensorflow: engine unavailable \(@tensorflow\/tfjs-node-gpu (not installed|failed to load)/);
+    assert.match(
+      err.message,
+      /^--backend tensorflow: engine unavailable \(@tensorflow\/tfjs-node-gpu (not installed|failed to load)/,
+    );
   }
   if (!nativeOk) assert.equal(tf.getBackend(), 'cpu', 'a failed request leaves the engine as it was');
   await selectEngine('wasm');
@@ -52,7 +58,10 @@ test('engine request precedence: flag, then GAN_BACKEND, then config; bad names 
     assert.equal(requestedEngine(undefined, 'cpu'), 'wasm');
     assert.equal(requestedEngine('cpu', 'auto'), 'cpu');
     process.env.GAN_BACKEND = 'gpu';
-    assert.throws(() => requestedEngine(undefined, 'auto'), /^UserError: GAN_BACKEND gpu: unknown engine \(expected one of auto, tensorflow, wasm, cpu\)$/);
+    assert.throws(
+      () => requestedEngine(undefined, 'auto'),
+      /^UserError: GAN_BACKEND gpu: unknown engine \(expected one of auto, tensorflow, wasm, cpu\)$/,
+    );
   } finally {
     if (saved === undefined) delete process.env.GAN_BACKEND;
     else process.env.GAN_BACKEND = saved;
@@ -71,7 +80,12 @@ test('wasm runs one thread per core by default; GAN_WASM_THREADS chooses, and a 
   assert.equal(wasmThreadsWanted({ GAN_WASM_THREADS: '3' }), 3);
   assert.equal(wasmThreadsWanted({}), cores);
   for (const bad of ['0', 'two', '1.5', '-1', '9']) {
-    assert.throws(() => wasmThreadsWanted({ GAN_WASM_THREADS: bad }), new RegExp(`^UserError: GAN_WASM_THREADS ${bad.replace('.', '\\.')}: expected a whole number of threads from 1 to 8$`));
+    assert.throws(
+      () => wasmThreadsWanted({ GAN_WASM_THREADS: bad }),
+      new RegExp(
+        `^UserError: GAN_WASM_THREADS ${bad.replace('.', '\\.')}: expected a whole number of threads from 1 to 8$`,
+      ),
+    );
   }
   const single = runGan(['doctor', '--backend', 'wasm'], { env: { GAN_WASM_THREADS: '1' } });
   assert.equal(single.status, 0, single.stderr);

@@ -40,8 +40,20 @@ test('the classifier is trained once, then reused; other data or another recipe 
   const test = new TrainingSet(testSet);
   const recipe = { epochs: 1, batchSize: 32, learningRate: 1e-3, seed: 5 };
   const logs: string[] = [];
-  const request = (trainSet: ImageSet, train: TrainingSet, outDir: string, over: Partial<ClassifierRequest> = {}): ClassifierRequest => ({
-    dataset: 'mnist', train, trainSet, test, outDir, recipe, log: (l) => logs.push(l), ...over,
+  const request = (
+    trainSet: ImageSet,
+    train: TrainingSet,
+    outDir: string,
+    over: Partial<ClassifierRequest> = {},
+  ): ClassifierRequest => ({
+    dataset: 'mnist',
+    train,
+    trainSet,
+    test,
+    outDir,
+    recipe,
+    log: (l) => logs.push(l),
+    ...over,
   });
   const set200 = await loadImageSet(bundled(200), 'train', quiet);
   const train200 = new TrainingSet(set200);
@@ -50,7 +62,9 @@ test('the classifier is trained once, then reused; other data or another recipe 
   const first = await getClassifier(request(set200, train200, outDir));
   assert.equal(first.trained, true);
   const infoPath = join(first.dir, INFO_JSON);
-  assert.ok(existsSync(infoPath) && existsSync(join(first.dir, 'model.json')) && existsSync(join(first.dir, 'weights.bin')));
+  assert.ok(
+    existsSync(infoPath) && existsSync(join(first.dir, 'model.json')) && existsSync(join(first.dir, 'weights.bin')),
+  );
   assert.match(first.dir, /classifiers[/\\]mnist-[0-9a-f]{16}$/);
   const info = JSON.parse(readFileSync(infoPath, 'utf8'));
   assert.equal(info.trainCount, 200);
@@ -62,7 +76,11 @@ test('the classifier is trained once, then reused; other data or another recipe 
   assert.equal(second.trained, false, 'a matching cached classifier is loaded, not trained');
   assert.equal(statSync(infoPath).mtimeMs, mtime, 'info.json untouched');
   assert.deepEqual(second.info, first.info);
-  assert.deepEqual(await weightsOf(second.model), await weightsOf(first.model), 'the saved weights are the trained ones');
+  assert.deepEqual(
+    await weightsOf(second.model),
+    await weightsOf(first.model),
+    'the saved weights are the trained ones',
+  );
 
   // Different training bytes (another limit) -> another directory, trained.
   const set150 = await loadImageSet(bundled(150), 'train', quiet);
@@ -80,14 +98,20 @@ test('the classifier is trained once, then reused; other data or another recipe 
   const longer = await getClassifier(request(set200, train200, outDir, { recipe: { ...recipe, epochs: 2 } }));
   assert.equal(longer.trained, true);
   assert.equal(longer.dir, first.dir);
-  assert.ok(logs.some((l) => l.includes('retraining')), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => l.includes('retraining')),
+    logs.join('\n'),
+  );
   assert.equal(JSON.parse(readFileSync(infoPath, 'utf8')).recipe.epochs, 2);
 
   // A damaged cached model is retrained, not a dead end.
   writeFileSync(join(first.dir, 'weights.bin'), 'truncated');
   const repaired = await getClassifier(request(set200, train200, outDir, { recipe: { ...recipe, epochs: 2 } }));
   assert.equal(repaired.trained, true);
-  assert.ok(logs.some((l) => /weights\.bin: 9 bytes.*retraining/.test(l)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => /weights\.bin: 9 bytes.*retraining/.test(l)),
+    logs.join('\n'),
+  );
 
   for (const c of [first, second, other, again, longer, repaired]) c.model.dispose();
   for (const s of [test, train200, train150]) s.dispose();
@@ -105,7 +129,12 @@ test('the default recipe is a budget of updates: many epochs on small sets, few 
 function noiseGenerator(latentDim: number, size = 28): tf.LayersModel {
   return tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [latentDim], units: size * size, activation: 'tanh', kernelInitializer: tf.initializers.randomNormal({ stddev: 1, seed: 3 }) }),
+      tf.layers.dense({
+        inputShape: [latentDim],
+        units: size * size,
+        activation: 'tanh',
+        kernelInitializer: tf.initializers.randomNormal({ stddev: 1, seed: 3 }),
+      }),
       tf.layers.reshape({ targetShape: [size, size, 1] }),
     ],
   });
@@ -128,8 +157,12 @@ function templateGenerator(set: ImageSet, latentDim: number): tf.LayersModel {
   const label = tf.input({ shape: [10] }); // one-hot, as src/sampling.ts feeds conditional generators
   const initial = tf.tensor2d(means, [10, px]);
   const template = tf.layers.dense({ units: px, useBias: false, weights: [initial] }).apply(label) as tf.SymbolicTensor;
-  const jitter = tf.layers.dense({ units: px, kernelInitializer: tf.initializers.randomNormal({ stddev: 0.02, seed: 4 }) }).apply(z) as tf.SymbolicTensor;
-  const image = tf.layers.reshape({ targetShape: [set.height, set.width, 1] }).apply(tf.layers.add().apply([template, jitter])) as tf.SymbolicTensor;
+  const jitter = tf.layers
+    .dense({ units: px, kernelInitializer: tf.initializers.randomNormal({ stddev: 0.02, seed: 4 }) })
+    .apply(z) as tf.SymbolicTensor;
+  const image = tf.layers
+    .reshape({ targetShape: [set.height, set.width, 1] })
+    .apply(tf.layers.add().apply([template, jitter])) as tf.SymbolicTensor;
   const model = tf.model({ inputs: [z, label], outputs: image });
   initial.dispose(); // copied into the layer's variable when it was built
   return model;
@@ -140,12 +173,19 @@ const withoutTime = (r: EvalResult) => ({ ...r, seconds: 0 });
 test('the evaluator is deterministic, tensor-neutral, and tells class templates from noise', async () => {
   const data = bundled(1000);
   const tensorsAtStart = tf.memory().numTensors;
-  const evaluator = await createEvaluator({ data, run: { out_dir: join(work, 'eval'), seed: 1 }, eval: { n: 400 } }, quiet, {
-    recipe: { epochs: 2, batchSize: 32, learningRate: 2e-3 },
-    interactive: false,
-  });
+  const evaluator = await createEvaluator(
+    { data, run: { out_dir: join(work, 'eval'), seed: 1 }, eval: { n: 400 } },
+    quiet,
+    {
+      recipe: { epochs: 2, batchSize: 32, learningRate: 2e-3 },
+      interactive: false,
+    },
+  );
   const { info } = evaluator.classifier;
-  assert.ok(info.testAccuracy > 0.8, `a classifier from 1,000 real digits should be right on > 80% of the test set, got ${info.testAccuracy}`);
+  assert.ok(
+    info.testAccuracy > 0.8,
+    `a classifier from 1,000 real digits should be right on > 80% of the test set, got ${info.testAccuracy}`,
+  );
   const ref = evaluator.reference;
   assert.equal(ref.testCount, 2000);
   assert.equal(ref.floorCount, 400);
@@ -168,13 +208,22 @@ test('the evaluator is deterministic, tensor-neutral, and tells class templates 
   assert.ok(t.conditionalAccuracy! > 0.8, `class templates are recognised as their class: ${t.conditionalAccuracy}`);
   assert.ok(t.fid < a.fid / 2, `templates (${t.fid}) are much closer to real digits than noise (${a.fid})`);
   assert.ok(t.fid > ref.fidFloor, `nothing beats real images: ${t.fid} vs floor ${ref.fidFloor}`);
-  assert.ok(t.classifierScore > a.classifierScore + 0.5, `score: templates ${t.classifierScore}, noise ${a.classifierScore}`);
-  assert.ok(t.coverage.maxDeviation < a.coverage.maxDeviation && t.coverage.maxDeviation < 0.1, `coverage: templates ${t.coverage.maxDeviation}, noise ${a.coverage.maxDeviation}`);
+  assert.ok(
+    t.classifierScore > a.classifierScore + 0.5,
+    `score: templates ${t.classifierScore}, noise ${a.classifierScore}`,
+  );
+  assert.ok(
+    t.coverage.maxDeviation < a.coverage.maxDeviation && t.coverage.maxDeviation < 0.1,
+    `coverage: templates ${t.coverage.maxDeviation}, noise ${a.coverage.maxDeviation}`,
+  );
   assert.equal(t.realScore, ref.score);
 
   // A generator of the wrong image size is a user error naming both sizes.
   const small = noiseGenerator(16, 14);
-  await assert.rejects(evaluator.evaluate(small, 1), (err: Error) => err instanceof UserError && /14×14.*28×28/.test(err.message));
+  await assert.rejects(
+    evaluator.evaluate(small, 1),
+    (err: Error) => err instanceof UserError && /14×14.*28×28/.test(err.message),
+  );
   for (const m of [noise, templates, small]) m.dispose();
   evaluator.dispose();
   assert.equal(tf.memory().numTensors, tensorsAtStart, 'createEvaluator + dispose leave no tensors behind');

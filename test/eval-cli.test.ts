@@ -19,13 +19,19 @@ before(() => {
   const train = runGan(['train', '--config', 'smoke.yaml', '--set', `run.out_dir=${out}`], { cwd: work });
   assert.equal(train.status, 0, train.stderr);
   // 256 bundled digits, one classifier epoch, 200 generated images: seconds, not minutes.
-  first = runGan(['eval', '--ckpt', 'smoke', '--out-dir', out, '--n', '200', '--classifier-epochs', '1'], { cwd: work });
+  first = runGan(['eval', '--ckpt', 'smoke', '--out-dir', out, '--n', '200', '--classifier-epochs', '1'], {
+    cwd: work,
+  });
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
 /** The JSON minus what legitimately differs between two runs. */
 function numbers(path: string): Record<string, unknown> {
-  const { time: _time, eval_seconds: _seconds, ...rest } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  const {
+    time: _time,
+    eval_seconds: _seconds,
+    ...rest
+  } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   return rest;
 }
 
@@ -34,11 +40,21 @@ test('gan eval trains the classifier on first use, prints the table and writes <
   const lines = first.stdout.split('\n');
   assert.match(lines[0]!, /^engine: /);
   assert.match(first.stdout, /^classifier epoch 1\/1 /m, 'one plain progress line per classifier epoch off a terminal');
-  assert.match(first.stdout, /^classifier: .*classifiers[/\\]mnist-[0-9a-f]{16} \(trained now; test accuracy [\d.]+% on 2000 images/m);
-  assert.match(first.stdout, /^FID \(classifier features\)\s+[\d.]+\s+floor [\d.]+ \(200 real train vs 2000 real test\)$/m);
+  assert.match(
+    first.stdout,
+    /^classifier: .*classifiers[/\\]mnist-[0-9a-f]{16} \(trained now; test accuracy [\d.]+% on 2000 images/m,
+  );
+  assert.match(
+    first.stdout,
+    /^FID \(classifier features\)\s+[\d.]+\s+floor [\d.]+ \(200 real train vs 2000 real test\)$/m,
+  );
   assert.match(first.stdout, /^classifier score\s+[\d.]+\s+real test [\d.]+ \(max 10\)$/m);
   assert.match(first.stdout, /^class coverage: max deviation\s+[\d.]+%/m);
-  assert.match(first.stderr, /warning: the evaluation classifier is right on only/, 'a one-epoch classifier is flagged as weak');
+  assert.match(
+    first.stderr,
+    /warning: the evaluation classifier is right on only/,
+    'a one-epoch classifier is flagged as weak',
+  );
 
   const jsonPath = join(out, 'smoke', 'eval-epoch0002.json');
   assert.match(first.stdout, new RegExp(`wrote ${jsonPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
@@ -50,7 +66,10 @@ test('gan eval trains the classifier on first use, prints the table and writes <
   assert.ok(r.fid >= 0 && r.fid_floor >= 0 && Number.isFinite(r.fid));
   assert.ok(r.score >= 1 && r.score <= 10, 'the classifier score, under the name the run report charts');
   assert.ok(r.real_score >= 1 && r.real_score <= 10);
-  assert.equal(r.coverage_histogram.reduce((a: number, b: number) => a + b, 0), 200);
+  assert.equal(
+    r.coverage_histogram.reduce((a: number, b: number) => a + b, 0),
+    200,
+  );
   assert.equal(r.conditional_accuracy, null, 'the smoke generator is unconditional');
   assert.equal(r.classifier.epochs, 1);
   assert.ok(existsSync(join(r.classifier.dir, 'info.json')));
@@ -62,11 +81,30 @@ test('evaluating the same checkpoint again reuses the classifier and gives ident
   const before1 = numbers(jsonPath);
   const classifierDir = before1.classifier as { dir: string };
   const infoMtime = statSync(join(classifierDir.dir, 'info.json')).mtimeMs;
-  const again = runGan(['eval', '--ckpt', join(out, 'smoke'), '--out-dir', out, '--n', '200', '--classifier-epochs', '1', '--json', join(work, 'again.json')], { cwd: work });
+  const again = runGan(
+    [
+      'eval',
+      '--ckpt',
+      join(out, 'smoke'),
+      '--out-dir',
+      out,
+      '--n',
+      '200',
+      '--classifier-epochs',
+      '1',
+      '--json',
+      join(work, 'again.json'),
+    ],
+    { cwd: work },
+  );
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stdout, /\(cached; test accuracy/);
   assert.doesNotMatch(again.stdout, /classifier epoch/);
-  assert.equal(statSync(join(classifierDir.dir, 'info.json')).mtimeMs, infoMtime, 'the cached classifier is not rewritten');
+  assert.equal(
+    statSync(join(classifierDir.dir, 'info.json')).mtimeMs,
+    infoMtime,
+    'the cached classifier is not rewritten',
+  );
   assert.deepEqual(numbers(join(work, 'again.json')), before1);
   const table = (s: string) => s.split('\n').filter((l) => /^(FID|classifier score|class coverage)/.test(l));
   assert.deepEqual(table(again.stdout), table(first.stdout), 'the printed table is identical too');
@@ -75,7 +113,25 @@ test('evaluating the same checkpoint again reuses the classifier and gives ident
 
 test('--no-ema on an epoch directory evaluates the raw generator; a different seed gives other numbers', () => {
   const path = join(work, 'raw.json');
-  const r = runGan(['eval', '--ckpt', join(out, 'smoke', 'epoch-0001'), '--out-dir', out, '--n', '200', '--classifier-epochs', '1', '--no-ema', '--seed', '3', '--json', path], { cwd: work });
+  const r = runGan(
+    [
+      'eval',
+      '--ckpt',
+      join(out, 'smoke', 'epoch-0001'),
+      '--out-dir',
+      out,
+      '--n',
+      '200',
+      '--classifier-epochs',
+      '1',
+      '--no-ema',
+      '--seed',
+      '3',
+      '--json',
+      path,
+    ],
+    { cwd: work },
+  );
   assert.equal(r.status, 0, r.stderr);
   const json = JSON.parse(readFileSync(path, 'utf8'));
   assert.equal(json.weights, 'raw');
@@ -95,10 +151,26 @@ test('bad input is a one-line error with exit code 2', () => {
 });
 
 test('a conditional generator is asked for every class in turn and scored on agreeing with it', () => {
-  const train = runGan(['train', '--config', 'smoke.yaml', '--set', `run.out_dir=${out}`, '--set', 'run.name=cond', '--set', 'model.conditional=true'], { cwd: work });
+  const train = runGan(
+    [
+      'train',
+      '--config',
+      'smoke.yaml',
+      '--set',
+      `run.out_dir=${out}`,
+      '--set',
+      'run.name=cond',
+      '--set',
+      'model.conditional=true',
+    ],
+    { cwd: work },
+  );
   assert.equal(train.status, 0, train.stderr);
   const path = join(work, 'cond.json');
-  const r = runGan(['eval', '--ckpt', 'cond', '--out-dir', out, '--n', '200', '--classifier-epochs', '1', '--json', path], { cwd: work });
+  const r = runGan(
+    ['eval', '--ckpt', 'cond', '--out-dir', out, '--n', '200', '--classifier-epochs', '1', '--json', path],
+    { cwd: work },
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /\(cached; test accuracy/, 'same dataset and limit as the smoke run: the same classifier');
   assert.match(r.stdout, /^conditional accuracy\s+[\d.]+%\s+classifier agrees with the requested class$/m);

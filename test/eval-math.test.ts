@@ -14,13 +14,21 @@ const close = (actual: number, expected: number, tol: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${what}: ${actual} vs ${expected}`);
 
 /** A Gaussian's statistics given directly (count is irrelevant to the distance). */
-const stats = (mean: number[], cov: number[][]): GaussianStats => ({ count: 0, mean: Float64Array.from(mean), cov: new Matrix(cov) });
+const stats = (mean: number[], cov: number[][]): GaussianStats => ({
+  count: 0,
+  mean: Float64Array.from(mean),
+  cov: new Matrix(cov),
+});
 const diag = (values: number[]) => values.map((v, i) => values.map((_, j) => (i === j ? v : 0)));
 
 /** Random orthogonal matrix (Q of a QR of a seeded Gaussian matrix). */
 function randomRotation(dim: number, seed: number): Matrix {
   const rand = mulberry32(seed);
-  const m = Matrix.from1DArray(dim, dim, Array.from({ length: dim * dim }, () => rand() - 0.5));
+  const m = Matrix.from1DArray(
+    dim,
+    dim,
+    Array.from({ length: dim * dim }, () => rand() - 0.5),
+  );
   // Gram–Schmidt on the columns.
   const q = new Matrix(dim, dim);
   for (let j = 0; j < dim; j++) {
@@ -31,7 +39,10 @@ function randomRotation(dim: number, seed: number): Matrix {
       for (let i = 0; i < dim; i++) v[i]! -= dot * qk[i]!;
     }
     const norm = Math.hypot(...v);
-    q.setColumn(j, v.map((x) => x / norm));
+    q.setColumn(
+      j,
+      v.map((x) => x / norm),
+    );
   }
   return q;
 }
@@ -51,7 +62,9 @@ test('diagonal covariances: ‖μ₁−μ₂‖² + Σ(√a−√b)²', () => {
   const b = [1, 1, 1, 16, 0.5];
   const m1 = [0, 1, 2, 3, 4];
   const m2 = [1, 1, 0, 3, 2];
-  const expected = m1.reduce((s, x, i) => s + (x - m2[i]!) ** 2, 0) + a.reduce((s, x, i) => s + (Math.sqrt(x) - Math.sqrt(b[i]!)) ** 2, 0);
+  const expected =
+    m1.reduce((s, x, i) => s + (x - m2[i]!) ** 2, 0) +
+    a.reduce((s, x, i) => s + (Math.sqrt(x) - Math.sqrt(b[i]!)) ** 2, 0);
   close(frechetDistance(stats(m1, diag(a)), stats(m2, diag(b))), expected, 1e-12, 'diagonal');
 });
 
@@ -60,7 +73,11 @@ test('full covariances sharing eigenvectors (rotated diagonals) keep the closed 
   const q = randomRotation(dim, 11);
   const a = [3, 2, 1, 0.5, 0.1, 5];
   const b = [1, 4, 1, 0.2, 0.3, 2];
-  const rotate = (d: number[]) => q.mmul(new Matrix(diag(d))).mmul(q.transpose()).to2DArray();
+  const rotate = (d: number[]) =>
+    q
+      .mmul(new Matrix(diag(d)))
+      .mmul(q.transpose())
+      .to2DArray();
   const zeros = new Array<number>(dim).fill(0);
   const expected = a.reduce((s, x, i) => s + (Math.sqrt(x) - Math.sqrt(b[i]!)) ** 2, 0);
   close(frechetDistance(stats(zeros, rotate(a)), stats(zeros, rotate(b))), expected, 1e-10, 'rotated');
@@ -71,16 +88,38 @@ test('non-commuting covariances: Σ₂ = c²Σ₁ gives Tr(Σ₁)(1−c)², and 
   const s1 = q.mmul(new Matrix(diag([2, 1, 0.5, 3]))).mmul(q.transpose());
   const c = 1.7;
   const zeros = [0, 0, 0, 0];
-  close(frechetDistance(stats(zeros, s1.to2DArray()), stats(zeros, s1.clone().mul(c * c).to2DArray())), s1.trace() * (1 - c) ** 2, 1e-10, 'scaled');
+  close(
+    frechetDistance(
+      stats(zeros, s1.to2DArray()),
+      stats(
+        zeros,
+        s1
+          .clone()
+          .mul(c * c)
+          .to2DArray(),
+      ),
+    ),
+    s1.trace() * (1 - c) ** 2,
+    1e-10,
+    'scaled',
+  );
   // A genuinely non-commuting pair: the distance must not depend on the order.
-  const s2 = new Matrix([[2, 0.9, 0, 0], [0.9, 1, 0.2, 0], [0, 0.2, 1.5, 0.4], [0, 0, 0.4, 0.7]]);
+  const s2 = new Matrix([
+    [2, 0.9, 0, 0],
+    [0.9, 1, 0.2, 0],
+    [0, 0.2, 1.5, 0.4],
+    [0, 0, 0.4, 0.7],
+  ]);
   const x = stats([1, 0, 0, 2], s1.to2DArray());
   const y = stats([0, 1, 0, 2], s2.to2DArray());
   close(frechetDistance(x, y), frechetDistance(y, x), 1e-12, 'symmetry');
 });
 
 test('sqrtPsd squares back, also for a singular (rank-deficient) matrix', () => {
-  const v = new Matrix([[1, 2, 0], [0, 1, 1]]);
+  const v = new Matrix([
+    [1, 2, 0],
+    [0, 1, 1],
+  ]);
   const psd = v.transpose().mmul(v); // rank 2 of 3
   const root = sqrtPsd(psd);
   const back = root.mmul(root);
@@ -91,7 +130,10 @@ test('gaussianStats: mean and unbiased covariance of a hand example', () => {
   // Points (1,2), (3,2), (2,5): mean (2,3); cov = [[1, 0], [0, 3]] (divides by n − 1 = 2).
   const s = gaussianStats([1, 2, 3, 2, 2, 5], 3, 2);
   assert.deepEqual([...s.mean], [2, 3]);
-  assert.deepEqual(s.cov.to2DArray(), [[1, 0], [0, 3]]);
+  assert.deepEqual(s.cov.to2DArray(), [
+    [1, 0],
+    [0, 3],
+  ]);
   assert.throws(() => gaussianStats([1, 2], 1, 2), /at least 2 samples/);
 });
 
@@ -106,7 +148,9 @@ interface FixtureCase {
 }
 
 test('matches numpy/scipy (scipy.linalg.sqrtm) on fixed feature sets', () => {
-  const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'fid-scipy.json'), 'utf8')) as { cases: FixtureCase[] };
+  const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'fid-scipy.json'), 'utf8')) as {
+    cases: FixtureCase[];
+  };
   assert.equal(fixture.cases.length, 3);
   for (const c of fixture.cases) {
     const ours = frechetDistance(gaussianStats(c.a, c.n1, c.dim), gaussianStats(c.b, c.n2, c.dim));
@@ -123,7 +167,12 @@ test('classifier score: k for confident, even predictions; 1 for identical rows;
   // Rows [1, 0] and [0.5, 0.5]: p(y) = [0.75, 0.25];
   // KL₁ = log(1/0.75), KL₂ = 0.5·log(0.5/0.75) + 0.5·log(0.5/0.25).
   const expected = Math.exp((Math.log(4 / 3) + 0.5 * Math.log(2 / 3) + 0.5 * Math.log(2)) / 2);
-  close(classifierScore({ probs: Float64Array.from([1, 0, 0.5, 0.5]), count: 2, classes: 2 }), expected, 1e-12, 'hand-made');
+  close(
+    classifierScore({ probs: Float64Array.from([1, 0, 0.5, 0.5]), count: 2, classes: 2 }),
+    expected,
+    1e-12,
+    'hand-made',
+  );
   // Confident but collapsed onto one class scores 1, not k.
   const collapsed = Float64Array.from({ length: 6 * k }, (_, i) => (i % k === 2 ? 1 : 0));
   close(classifierScore({ probs: collapsed, count: 6, classes: k }), 1, 1e-12, 'collapsed');

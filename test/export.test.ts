@@ -15,7 +15,12 @@ import { chromiumMissing, withPage } from './helpers/chromium.ts';
 import { runGan } from './helpers.ts';
 import { trainSmokeRun } from './helpers/smoke-run.ts';
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.bin': 'application/octet-stream' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.bin': 'application/octet-stream',
+};
 
 /** A static file server for `dir` on 127.0.0.1 (browsers refuse fetch() from file://). */
 async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
@@ -40,11 +45,28 @@ describe('gan export', () => {
 
   test('writes model.json + weights, generator.json, the tfjs bundle and index.html', () => {
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /exported the (ema|raw) generator of checkpoints\/smoke\/epoch-0002 \(z 32, 28×28\) to web\//);
+    assert.match(
+      r.stdout,
+      /exported the (ema|raw) generator of checkpoints\/smoke\/epoch-0002 \(z 32, 28×28\) to web\//,
+    );
     const info = JSON.parse(readFileSync(join(web, 'generator.json'), 'utf8'));
     assert.deepEqual(
-      { latentDim: info.latentDim, conditional: info.conditional, classes: info.classes, valueRange: info.valueRange, imageShape: info.imageShape, tfjsVersion: info.tfjsVersion },
-      { latentDim: 32, conditional: false, classes: 0, valueRange: [-1, 1], imageShape: { height: 28, width: 28, channels: 1 }, tfjsVersion: tf.version.tfjs },
+      {
+        latentDim: info.latentDim,
+        conditional: info.conditional,
+        classes: info.classes,
+        valueRange: info.valueRange,
+        imageShape: info.imageShape,
+        tfjsVersion: info.tfjsVersion,
+      },
+      {
+        latentDim: 32,
+        conditional: false,
+        classes: 0,
+        valueRange: [-1, 1],
+        imageShape: { height: 28, width: 28, channels: 1 },
+        tfjsVersion: tf.version.tfjs,
+      },
     );
     assert.ok(statSync(join(web, 'tf.min.js')).size > 500_000, 'the full tfjs browser bundle');
     const page = readFileSync(join(web, 'index.html'), 'utf8');
@@ -70,29 +92,42 @@ describe('gan export', () => {
     model.dispose();
   });
 
-  test('index.html, served over HTTP, draws a grid in headless Chromium and redraws on click', { timeout: 60_000 }, async (t) => {
-    const missing = chromiumMissing();
-    if (missing) return t.skip(missing);
-    const server = await serve(web);
-    try {
-      await withPage(async (page) => {
-        await page.goto(`${server.url}index.html`);
-        await page.waitFor(`document.body.dataset.draws === '1'`);
-        const canvas = `(() => { const c = document.getElementById('grid'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  test(
+    'index.html, served over HTTP, draws a grid in headless Chromium and redraws on click',
+    { timeout: 60_000 },
+    async (t) => {
+      const missing = chromiumMissing();
+      if (missing) return t.skip(missing);
+      const server = await serve(web);
+      try {
+        await withPage(async (page) => {
+          await page.goto(`${server.url}index.html`);
+          await page.waitFor(`document.body.dataset.draws === '1'`);
+          const canvas = `(() => { const c = document.getElementById('grid'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
           let sum = 0; const levels = new Set(); for (let p = 0; p < d.length; p += 4) { sum += d[p]; levels.add(d[p]); }
           return { width: c.width, height: c.height, sum, levels: levels.size, status: document.getElementById('status').textContent }; })()`;
-        const first = await page.evaluate<{ width: number; height: number; sum: number; levels: number; status: string }>(canvas);
-        assert.equal(first.width, 8 * 28 + 9 * 2);
-        assert.ok(first.levels > 2, `the canvas holds an image (${first.levels} gray levels); status: ${first.status}`);
-        assert.match(first.status, /^64 samples from smoke\/epoch-0002 on tfjs 4\.22\.0/);
-        await page.evaluate(`document.getElementById('again').click()`);
-        await page.waitFor(`document.body.dataset.draws === '2'`);
-        const second = await page.evaluate<{ sum: number }>(canvas);
-        assert.notEqual(second.sum, first.sum, 'new samples were drawn');
-        assert.deepEqual(page.problems.errors, []);
-      });
-    } finally {
-      await server.close();
-    }
-  });
+          const first = await page.evaluate<{
+            width: number;
+            height: number;
+            sum: number;
+            levels: number;
+            status: string;
+          }>(canvas);
+          assert.equal(first.width, 8 * 28 + 9 * 2);
+          assert.ok(
+            first.levels > 2,
+            `the canvas holds an image (${first.levels} gray levels); status: ${first.status}`,
+          );
+          assert.match(first.status, /^64 samples from smoke\/epoch-0002 on tfjs 4\.22\.0/);
+          await page.evaluate(`document.getElementById('again').click()`);
+          await page.waitFor(`document.body.dataset.draws === '2'`);
+          const second = await page.evaluate<{ sum: number }>(canvas);
+          assert.notEqual(second.sum, first.sum, 'new samples were drawn');
+          assert.deepEqual(page.problems.errors, []);
+        });
+      } finally {
+        await server.close();
+      }
+    },
+  );
 });

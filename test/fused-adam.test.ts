@@ -12,9 +12,14 @@ const SHAPES = [[7, 5], [33], [3, 4, 2, 6], [1], [130, 7]];
 
 /** Five Adam steps on fixed pseudo-random gradients; returns weights, moments and β powers. */
 async function fiveSteps(optimizer: tf.AdamOptimizer, seed: number): Promise<number[][]> {
-  const vars = SHAPES.map((s, i) => tf.variable(tf.randomNormal(s, 0, 1, 'float32', seed + i), true, `w${seed}_${i}_${optimizer.constructor.name}`));
+  const vars = SHAPES.map((s, i) =>
+    tf.variable(tf.randomNormal(s, 0, 1, 'float32', seed + i), true, `w${seed}_${i}_${optimizer.constructor.name}`),
+  );
   for (let step = 0; step < 5; step++) {
-    const grads = vars.map((v, i) => ({ name: v.name, tensor: tf.randomNormal(v.shape, 0, step + 1, 'float32', 1000 + 100 * step + i) }));
+    const grads = vars.map((v, i) => ({
+      name: v.name,
+      tensor: tf.randomNormal(v.shape, 0, step + 1, 'float32', 1000 + 100 * step + i),
+    }));
     optimizer.applyGradients(grads);
     tf.dispose(grads.map((g) => g.tensor));
   }
@@ -31,9 +36,11 @@ for (const engine of ['cpu', 'wasm'] as const) {
     const stock = tf.train.adam(0.01, 0.5, 0.999);
     const fused = new FusedAdamOptimizer(0.01, 0.5, 0.999);
     const expected = await fiveSteps(stock, 1);
-    const kernels = (await tf.profile(async () => {
-      await fiveSteps(new FusedAdamOptimizer(0.01, 0.5, 0.999), 2);
-    })).kernels.map((k) => k.name);
+    const kernels = (
+      await tf.profile(async () => {
+        await fiveSteps(new FusedAdamOptimizer(0.01, 0.5, 0.999), 2);
+      })
+    ).kernels.map((k) => k.name);
     // The update must really run as the fused kernel (one per variable and step), not fall back
     // to tfjs's own sequence, which would pass the comparison below just as well.
     assert.equal(kernels.filter((k) => k === ADAM_UPDATE).length, 5 * SHAPES.length);

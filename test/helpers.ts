@@ -16,7 +16,15 @@ export function syntheticImageSet(count: number, size = 28): ImageSet {
     const row = 4 + label * 2;
     for (let x = 4; x < size - 4; x++) images[i * size * size + row * size + x] = 255;
   }
-  return { images, labels, count, height: size, width: size, classes: [...'0123456789'], origin: `synthetic: ${count} images` };
+  return {
+    images,
+    labels,
+    count,
+    height: size,
+    width: size,
+    classes: [...'0123456789'],
+    origin: `synthetic: ${count} images`,
+  };
 }
 
 export interface CliResult {
@@ -46,7 +54,11 @@ export interface GanProcess {
 }
 
 export function spawnGan(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): GanProcess {
-  const child = spawn(process.execPath, [GAN_BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [GAN_BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

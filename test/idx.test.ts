@@ -102,7 +102,11 @@ test('images and labels counts must agree; the labels file is named with both co
   const labelsPath = join(dir, 'labels.gz');
   await writeFile(imagesPath, encodeIdx(makeImages(10), { gzip: true }));
   await writeFile(labelsPath, encodeIdx(makeLabels(9), { gzip: true }));
-  await rejectsNaming(readIdxPair(imagesPath, labelsPath), labelsPath, /holds 9 labels but .*images\.gz holds 10 images/);
+  await rejectsNaming(
+    readIdxPair(imagesPath, labelsPath),
+    labelsPath,
+    /holds 9 labels but .*images\.gz holds 10 images/,
+  );
 });
 
 test('real Fashion-MNIST from /work/shared/data parses (optional)', async (t) => {

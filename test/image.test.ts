@@ -32,7 +32,10 @@ test('single PNG keeps the image size and clamps out-of-range values', () => {
   const png = PNG.sync.read(encodeSingle(batch, 0));
   assert.equal(png.width, 3);
   assert.equal(png.height, 2);
-  assert.deepEqual([0, 1, 2, 3, 4, 5].map((i) => png.data[i * 4]), [0, 0, 128, 255, 255, 191]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5].map((i) => png.data[i * 4]),
+    [0, 0, 128, 255, 255, 191],
+  );
 });
 
 test('npy output has a valid header and float32 data in [0, 1]', () => {
@@ -53,7 +56,14 @@ test('numpy reads the npy file back (when python3 with numpy is present)', (t) =
   writeFileSync(file, encodeNpy(batch));
   let out: string;
   try {
-    out = execFileSync('python3', ['-c', `import numpy as np; a = np.load(${JSON.stringify(file)}); print(a.shape); print(a.dtype); print(repr(float(a[1, 9, 3])))`], { encoding: 'utf8' });
+    out = execFileSync(
+      'python3',
+      [
+        '-c',
+        `import numpy as np; a = np.load(${JSON.stringify(file)}); print(a.shape); print(a.dtype); print(repr(float(a[1, 9, 3])))`,
+      ],
+      { encoding: 'utf8' },
+    );
   } catch {
     t.skip('python3 with numpy not available');
     return;

@@ -16,7 +16,8 @@ import { runGan } from './helpers.ts';
 import { trainSmokeRun } from './helpers/smoke-run.ts';
 
 const norm = (v: ArrayLike<number>) => Math.hypot(...Array.from(v));
-const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-6) => Array.from(a).every((x, i) => Math.abs(x - b[i]!) < tol);
+const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-6) =>
+  Array.from(a).every((x, i) => Math.abs(x - b[i]!) < tol);
 
 describe('slerp', () => {
   const a = [1, 0, 0];
@@ -55,7 +56,10 @@ test('classMixRows goes from one-hot A to one-hot B along each row', () => {
   assert.ok(Math.abs(rows[2]![3]! - 0.5) < 1e-6 && Math.abs(rows[2]![8]! - 0.5) < 1e-6);
   assert.equal(rows[4]![8], 1);
   assert.deepEqual(rows[5], rows[0], 'every row is the same path');
-  assert.ok(rows.every((r) => Math.abs(r.reduce((s, x) => s + x, 0) - 1) < 1e-6), 'weights sum to 1');
+  assert.ok(
+    rows.every((r) => Math.abs(r.reduce((s, x) => s + x, 0) - 1) < 1e-6),
+    'weights sum to 1',
+  );
   tf.dispose(mix);
 });
 
@@ -67,7 +71,10 @@ function gridCells(path: string, cols: number, rows: number): number[][] {
   return Array.from({ length: cols * rows }, (_, i) => {
     const x0 = 2 + (i % cols) * 30;
     const y0 = 2 + Math.floor(i / cols) * 30;
-    return Array.from({ length: 28 * 28 }, (_, p) => png.data[((y0 + Math.floor(p / 28)) * png.width + x0 + (p % 28)) * 4]!);
+    return Array.from(
+      { length: 28 * 28 },
+      (_, p) => png.data[((y0 + Math.floor(p / 28)) * png.width + x0 + (p % 28)) * 4]!,
+    );
   });
 }
 const diff = (a: number[], b: number[]) => a.reduce((s, x, i) => s + Math.abs(x - b[i]!), 0) / a.length;
@@ -78,12 +85,17 @@ describe('gan interpolate on smoke checkpoints', () => {
 
   test('writes rows x steps slerp paths, reproducible by --seed, changing smoothly along a row', () => {
     const out = join(work, 'interp.png');
-    const r = runGan(['interpolate', '--ckpt', 'latest', '--steps', '6', '--rows', '3', '--seed', '11', '--out', out], { cwd: work });
+    const r = runGan(['interpolate', '--ckpt', 'latest', '--steps', '6', '--rows', '3', '--seed', '11', '--out', out], {
+      cwd: work,
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /wrote 3×6 interpolation \(slerp between random latent points/);
     const cells = gridCells(out, 6, 3);
     const again = join(work, 'again.png');
-    assert.equal(runGan(['interpolate', '--steps', '6', '--rows', '3', '--seed', '11', '--out', again], { cwd: work }).status, 0);
+    assert.equal(
+      runGan(['interpolate', '--steps', '6', '--rows', '3', '--seed', '11', '--out', again], { cwd: work }).status,
+      0,
+    );
     assert.deepEqual(readFileSync(again), readFileSync(out));
     // Neighbours along a row differ less than the two ends of the row.
     const step = diff(cells[0]!, cells[1]!);
@@ -93,7 +105,10 @@ describe('gan interpolate on smoke checkpoints', () => {
 
   test('--class A:B on a conditional generator morphs class A into B with one z per row', async () => {
     const out = join(cond, 'classes.png');
-    const r = runGan(['interpolate', '--class', '3:8', '--steps', '5', '--rows', '2', '--seed', '2', '--no-ema', '--out', out], { cwd: cond });
+    const r = runGan(
+      ['interpolate', '--class', '3:8', '--steps', '5', '--rows', '2', '--seed', '2', '--no-ema', '--out', out],
+      { cwd: cond },
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /class 3 → 8 with one z per row; raw weights/);
     const cells = gridCells(out, 5, 2);
@@ -104,9 +119,20 @@ describe('gan interpolate on smoke checkpoints', () => {
     const generator = await loadModel(join(cond, 'checkpoints', 'smoke', 'epoch-0002', 'generator'));
     const z = tf.tidy(() => latentNoise(2, 32, deriveSeed(2, Stream.sample, 1)).gather([0, 1, 0, 1]) as tf.Tensor2D);
     const ends = await generateImages(generator, z, Int32Array.from([3, 3, 8, 8]));
-    const gray = (i: number) => Array.from(ends.pixels.subarray(i * 784, (i + 1) * 784), (v) => Math.max(0, Math.min(255, Math.round((v + 1) * 127.5))));
-    for (const [image, cell] of [[0, 0], [1, 5], [2, 4], [3, 9]] as const) {
-      assert.ok(diff(gray(image), cells[cell]!) < 0.01, `end image ${image} vs grid cell ${cell}: ${diff(gray(image), cells[cell]!)}`);
+    const gray = (i: number) =>
+      Array.from(ends.pixels.subarray(i * 784, (i + 1) * 784), (v) =>
+        Math.max(0, Math.min(255, Math.round((v + 1) * 127.5))),
+      );
+    for (const [image, cell] of [
+      [0, 0],
+      [1, 5],
+      [2, 4],
+      [3, 9],
+    ] as const) {
+      assert.ok(
+        diff(gray(image), cells[cell]!) < 0.01,
+        `end image ${image} vs grid cell ${cell}: ${diff(gray(image), cells[cell]!)}`,
+      );
     }
     tf.dispose(z);
     generator.dispose();

@@ -64,17 +64,57 @@ const convCases: ConvCase[] = [
   { x: [3, 7, 5, 2], filter: [3, 3, 2, 4], strides: 1, pad: 1 },
   { x: [2, 13, 13, 3], filter: [4, 4, 3, 2], strides: 2, pad: 2 },
   { x: [2, 7, 5, 2], filter: [3, 3, 2, 3], strides: 2, pad: 1, rounding: 'ceil' },
-  { x: [2, 13, 13, 3], filter: [5, 5, 3, 2], strides: 2, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
-  { x: [1, 14, 14, 5], filter: [3, 2, 5, 7], strides: [2, 1], pad: [[0, 0], [0, 3], [1, 1], [0, 0]] },
+  {
+    x: [2, 13, 13, 3],
+    filter: [5, 5, 3, 2],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [2, 0],
+      [0, 0],
+    ],
+  },
+  {
+    x: [1, 14, 14, 5],
+    filter: [3, 2, 5, 7],
+    strides: [2, 1],
+    pad: [
+      [0, 0],
+      [0, 3],
+      [1, 1],
+      [0, 0],
+    ],
+  },
   // 9–15 input channels: the wasm patches' general plans (≤ 8 take im2col/col2im, ≥ 16 phases).
   { x: [2, 9, 9, 12], filter: [3, 3, 12, 5], strides: 2, pad: 'same' },
   { x: [2, 10, 11, 10], filter: [4, 4, 10, 3], strides: [2, 3], pad: 'valid' },
   // ≥ 16 input channels: the wasm Conv2DBackpropInput patch takes its per-phase plan.
   { x: [2, 14, 14, 16], filter: [4, 4, 16, 8], strides: 2, pad: 'same' },
   { x: [2, 9, 11, 20], filter: [5, 3, 20, 6], strides: [2, 3], pad: 'valid' },
-  { x: [3, 10, 10, 16], filter: [3, 3, 16, 4], strides: 3, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  {
+    x: [3, 10, 10, 16],
+    filter: [3, 3, 16, 4],
+    strides: 3,
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 2],
+      [0, 0],
+    ],
+  },
   // Every tap reads padding only: the gradient is exactly zero.
-  { x: [1, 1, 3, 2], filter: [1, 1, 2, 3], strides: 5, pad: [[0, 0], [4, 0], [0, 0], [0, 0]] },
+  {
+    x: [1, 1, 3, 2],
+    filter: [1, 1, 2, 3],
+    strides: 5,
+    pad: [
+      [0, 0],
+      [4, 0],
+      [0, 0],
+      [0, 0],
+    ],
+  },
 ];
 
 const describeCase = (c: ConvCase): string =>
@@ -83,7 +123,11 @@ const describeCase = (c: ConvCase): string =>
 
 function filterGradAttrs(c: ConvCase): NamedAttrMap {
   return {
-    strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.rounding, filterShape: c.filter,
+    strides: c.strides,
+    pad: c.pad,
+    dataFormat: 'NHWC',
+    dimRoundingMode: c.rounding,
+    filterShape: c.filter,
   } as unknown as NamedAttrMap;
 }
 
@@ -139,9 +183,13 @@ describe('Conv2DBackpropFilter patches', () => {
         const x = tf.zeros([1, 2, 5, 5]);
         const dy = tf.zeros([1, 3, 5, 5]);
         assert.throws(
-          () => tf.engine().runKernel(FILTER_GRAD, { x, dy }, {
-            strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3],
-          } as unknown as NamedAttrMap),
+          () =>
+            tf.engine().runKernel(FILTER_GRAD, { x, dy }, {
+              strides: 1,
+              pad: 'same',
+              dataFormat: 'NCHW',
+              filterShape: [3, 3, 2, 3],
+            } as unknown as NamedAttrMap),
           /NHWC/,
         );
         tf.dispose([x, dy]);
@@ -168,7 +216,10 @@ function discParams(): DiscParams {
   const names = ['w1', 'b1', 'w2', 'b2', 'wd', 'bd'] as const;
   return names.map((n, i) => {
     const shape = discShapes[n];
-    return tf.tensor(seeded(size(shape), 7 + i).map((v) => v * 0.5), shape);
+    return tf.tensor(
+      seeded(size(shape), 7 + i).map((v) => v * 0.5),
+      shape,
+    );
   }) as DiscParams;
 }
 
@@ -184,7 +235,9 @@ function discLoss(x: Tensor): (...p: Tensor[]) => Tensor {
 function discGradients(): Float32Array[] {
   return tf.tidy(() => {
     const x = tf.tensor4d(seeded(size(discShapes.x), 3), discShapes.x);
-    return tf.grads(discLoss(x))(discParams()).map((g) => g.dataSync() as Float32Array);
+    return tf
+      .grads(discLoss(x))(discParams())
+      .map((g) => g.dataSync() as Float32Array);
   });
 }
 
@@ -195,7 +248,10 @@ describe('conv discriminator gradients', () => {
 
   test('patched wasm and patched cpu match stock cpu for every variable', async () => {
     const ref = await onBackend('cpu', () =>
-      withKernel(stockCpuFilterGrad, () => withKernel(stockCpuConv2d, () => withKernel(stockCpuInputGrad, discGradients))));
+      withKernel(stockCpuFilterGrad, () =>
+        withKernel(stockCpuConv2d, () => withKernel(stockCpuInputGrad, discGradients)),
+      ),
+    );
     const wasm = await onBackend('wasm', discGradients);
     const cpu = await onBackend('cpu', () => {
       registerKernelPatches('cpu');
@@ -275,7 +331,12 @@ describe('wasm BatchMatMul patch', () => {
         const inputs = { a: tf.tensor(seeded(size(c.a), 300 + i), c.a), b: tf.tensor(seeded(size(c.b), 400 + i), c.b) };
         const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
         try {
-          assertClose(runRegistered('BatchMatMul', inputs, attrs), callKernel(stockWasmMatMul, inputs, attrs), 1e-5, 'patched vs stock wasm');
+          assertClose(
+            runRegistered('BatchMatMul', inputs, attrs),
+            callKernel(stockWasmMatMul, inputs, attrs),
+            1e-5,
+            'patched vs stock wasm',
+          );
         } finally {
           tf.dispose(Object.values(inputs));
         }
@@ -307,13 +368,22 @@ describe('wasm Conv2DBackpropInput patch', () => {
           filter: tf.tensor4d(seeded(size(c.filter), 600 + i), c.filter),
         };
         const attrs = {
-          strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.rounding, inputShape: c.x,
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          dimRoundingMode: c.rounding,
+          inputShape: c.x,
         } as unknown as NamedAttrMap;
         try {
           const ref = callKernel(stockWasmInputGrad, inputs, attrs);
           assertClose(runRegistered('Conv2DBackpropInput', inputs, attrs), ref, 1e-5, 'patched vs stock wasm');
           const k = kernelInvoker(tf.backend(), 'wasm');
-          const byPhases = backpropInputByPhases(k, inputs.dy, inputs.filter, attrs as unknown as tf.Conv2DBackpropInputAttrs);
+          const byPhases = backpropInputByPhases(
+            k,
+            inputs.dy,
+            inputs.filter,
+            attrs as unknown as tf.Conv2DBackpropInputAttrs,
+          );
           if (byPhases !== undefined) {
             phasePlanCases += 1;
             const out = tf.engine().makeTensorFromTensorInfo(byPhases);
@@ -329,7 +399,10 @@ describe('wasm Conv2DBackpropInput patch', () => {
 
   test('the per-phase plan handled all but the geometries it declines', () => {
     // Declined: filter smaller than the stride (a phase without taps) and pads ≥ the filter.
-    assert.ok(phasePlanCases >= convCases.length - 4, `per-phase plan ran on ${phasePlanCases} of ${convCases.length} cases`);
+    assert.ok(
+      phasePlanCases >= convCases.length - 4,
+      `per-phase plan ran on ${phasePlanCases} of ${convCases.length} cases`,
+    );
   });
 });
 
@@ -349,16 +422,42 @@ describe('cpu Conv2D and Conv2DBackpropInput patches', () => {
   // The forward conv also runs dilated (stride 1), which the backward kernels never see.
   const forwardCases = [
     ...convCases.map((c) => ({ ...c, dilations: 1 as number | [number, number] })),
-    { x: [2, 11, 9, 3] as Shape4, filter: [3, 3, 3, 4] as Shape4, strides: 1, pad: 'same' as Pad, dilations: 2 as number | [number, number] },
-    { x: [1, 12, 10, 9] as Shape4, filter: [2, 3, 9, 10] as Shape4, strides: 1, pad: 'valid' as Pad, dilations: [3, 2] as [number, number] },
+    {
+      x: [2, 11, 9, 3] as Shape4,
+      filter: [3, 3, 3, 4] as Shape4,
+      strides: 1,
+      pad: 'same' as Pad,
+      dilations: 2 as number | [number, number],
+    },
+    {
+      x: [1, 12, 10, 9] as Shape4,
+      filter: [2, 3, 9, 10] as Shape4,
+      strides: 1,
+      pad: 'valid' as Pad,
+      dilations: [3, 2] as [number, number],
+    },
   ];
   for (const [i, c] of forwardCases.entries()) {
     test(`Conv2D ${describeCase(c)} dilations ${String(c.dilations)}`, async () => {
       await onBackend('cpu', () => {
-        const inputs = { x: tf.tensor4d(seeded(size(c.x), 1000 + i), c.x), filter: tf.tensor4d(seeded(size(c.filter), 1100 + i), c.filter) };
-        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: c.dilations, dimRoundingMode: c.rounding } as unknown as NamedAttrMap;
+        const inputs = {
+          x: tf.tensor4d(seeded(size(c.x), 1000 + i), c.x),
+          filter: tf.tensor4d(seeded(size(c.filter), 1100 + i), c.filter),
+        };
+        const attrs = {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          dilations: c.dilations,
+          dimRoundingMode: c.rounding,
+        } as unknown as NamedAttrMap;
         try {
-          assertClose(runRegistered('Conv2D', inputs, attrs), callKernel(stockCpuConv2d, inputs, attrs), 1e-5, 'patched vs stock cpu');
+          assertClose(
+            runRegistered('Conv2D', inputs, attrs),
+            callKernel(stockCpuConv2d, inputs, attrs),
+            1e-5,
+            'patched vs stock cpu',
+          );
         } finally {
           tf.dispose(Object.values(inputs));
         }
@@ -372,15 +471,29 @@ describe('cpu Conv2D and Conv2DBackpropInput patches', () => {
       for (const biasKind of ['none', 'vector', 'scalar'] as const) {
         test(`FusedConv2D ${describeCase(c)} ${activation} bias ${biasKind}`, async () => {
           await onBackend('cpu', () => {
-            const inputs: Record<string, Tensor> = { x: tf.tensor4d(seeded(size(c.x), 1400 + i), c.x), filter: tf.tensor4d(seeded(size(c.filter), 1500 + i), c.filter) };
+            const inputs: Record<string, Tensor> = {
+              x: tf.tensor4d(seeded(size(c.x), 1400 + i), c.x),
+              filter: tf.tensor4d(seeded(size(c.filter), 1500 + i), c.filter),
+            };
             if (biasKind === 'vector') inputs['bias'] = tf.tensor1d(seeded(c.filter[3], 1600 + i));
             if (biasKind === 'scalar') inputs['bias'] = tf.scalar(0.25);
             const attrs = {
-              strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: c.rounding, activation, leakyreluAlpha: 0.2,
+              strides: c.strides,
+              pad: c.pad,
+              dataFormat: 'NHWC',
+              dilations: 1,
+              dimRoundingMode: c.rounding,
+              activation,
+              leakyreluAlpha: 0.2,
             } as unknown as NamedAttrMap;
             try {
               // elu is not handled by the patch: it must fall back to the stock kernel.
-              assertClose(runRegistered('FusedConv2D', inputs, attrs), callKernel(stockCpuFusedConv2d, inputs, attrs), 1e-5, 'patched vs stock cpu');
+              assertClose(
+                runRegistered('FusedConv2D', inputs, attrs),
+                callKernel(stockCpuFusedConv2d, inputs, attrs),
+                1e-5,
+                'patched vs stock cpu',
+              );
             } finally {
               tf.dispose(Object.values(inputs));
             }
@@ -398,9 +511,20 @@ describe('cpu Conv2D and Conv2DBackpropInput patches', () => {
           dy: tf.tensor4d(seeded(size(info.outShape), 1200 + i), info.outShape),
           filter: tf.tensor4d(seeded(size(c.filter), 1300 + i), c.filter),
         };
-        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.rounding, inputShape: c.x } as unknown as NamedAttrMap;
+        const attrs = {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          dimRoundingMode: c.rounding,
+          inputShape: c.x,
+        } as unknown as NamedAttrMap;
         try {
-          assertClose(runRegistered('Conv2DBackpropInput', inputs, attrs), callKernel(stockCpuInputGrad, inputs, attrs), 1e-5, 'patched vs stock cpu');
+          assertClose(
+            runRegistered('Conv2DBackpropInput', inputs, attrs),
+            callKernel(stockCpuInputGrad, inputs, attrs),
+            1e-5,
+            'patched vs stock cpu',
+          );
         } finally {
           tf.dispose(Object.values(inputs));
         }
@@ -440,7 +564,9 @@ describe('wasm Tile patch', () => {
     for (const dtype of ['float32', 'int32', 'bool'] as const) {
       test(`${dtype} [${c.shape.join(',')}] reps [${c.reps.join(',')}]`, async () => {
         await onBackend('wasm', () => {
-          const values = Array.from(seeded(size(c.shape), 700 + i), (v) => (dtype === 'float32' ? v : Math.round(v * 50)));
+          const values = Array.from(seeded(size(c.shape), 700 + i), (v) =>
+            dtype === 'float32' ? v : Math.round(v * 50),
+          );
           const x = tf.tensor(dtype === 'bool' ? values.map((v) => (v > 0 ? 1 : 0)) : values, c.shape, dtype);
           const attrs = { reps: c.reps } as unknown as NamedAttrMap;
           try {
@@ -510,9 +636,21 @@ describe('LeakyRelu gradient', () => {
         const x = leakyInput([6, 9, 4], 900);
         const dy = tf.tensor(seeded(6 * 9 * 4, 901), [6, 9, 4]);
         const reference = tf.tidy(() => tf.where(tf.greater(x, 0), dy, tf.mul(dy, 0.3)).dataSync());
-        const first = () => tf.tidy(() => tf.grad((v: Tensor) => tf.sum(tf.mul(dy, tf.leakyRelu(v, 0.3))))(x).dataSync());
+        const first = () =>
+          tf.tidy(() =>
+            tf
+              .grad((v: Tensor) => tf.sum(tf.mul(dy, tf.leakyRelu(v, 0.3))))(x)
+              .dataSync(),
+          );
         // Second order, as a gradient penalty needs it: d/dx Σ (∂/∂u Σ dy·u·leakyRelu(u))² at u = x.
-        const second = () => tf.tidy(() => tf.grad((v: Tensor) => tf.sum(tf.square(tf.grad((u: Tensor) => tf.sum(tf.mul(tf.mul(dy, u), tf.leakyRelu(u, 0.3))))(v))))(x).dataSync());
+        const second = () =>
+          tf.tidy(() =>
+            tf
+              .grad((v: Tensor) =>
+                tf.sum(tf.square(tf.grad((u: Tensor) => tf.sum(tf.mul(tf.mul(dy, u), tf.leakyRelu(u, 0.3))))(v))),
+              )(x)
+              .dataSync(),
+          );
         registerMissingGradients(); // tfjs's own LeakyRelu gradient needs Greater's (zero) gradient twice
         const stock = tf.getGradient('LeakyRelu')!;
         const stockFirst = Array.from(first());
@@ -523,7 +661,10 @@ describe('LeakyRelu gradient', () => {
           assert.deepEqual(Array.from(first()), Array.from(reference));
           assert.deepEqual(Array.from(first()), stockFirst);
           const ours = Array.from(second());
-          assert.ok(ours.some((v) => v !== 0), 'the second-order term is not trivially zero here');
+          assert.ok(
+            ours.some((v) => v !== 0),
+            'the second-order term is not trivially zero here',
+          );
           assert.deepEqual(ours, stockSecond);
         } finally {
           tf.dispose([x, dy]);

@@ -19,11 +19,23 @@ test('objectives match hand-computed values', async () => {
   const real = tf.tensor1d(REAL);
   const fake = tf.tensor1d(FAKE);
   const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-6, `${what}: ${a} vs ${b}`);
-  close(value(nonSaturatingBce.discriminatorLoss(real, fake)), mean(REAL.map((r) => softplus(-r))) + mean(FAKE.map(softplus)), 'bce D');
+  close(
+    value(nonSaturatingBce.discriminatorLoss(real, fake)),
+    mean(REAL.map((r) => softplus(-r))) + mean(FAKE.map(softplus)),
+    'bce D',
+  );
   close(value(nonSaturatingBce.generatorLoss(fake)), mean(FAKE.map((f) => softplus(-f))), 'bce G');
-  close(value(hinge.discriminatorLoss(real, fake)), mean(REAL.map((r) => Math.max(0, 1 - r))) + mean(FAKE.map((f) => Math.max(0, 1 + f))), 'hinge D');
+  close(
+    value(hinge.discriminatorLoss(real, fake)),
+    mean(REAL.map((r) => Math.max(0, 1 - r))) + mean(FAKE.map((f) => Math.max(0, 1 + f))),
+    'hinge D',
+  );
   close(value(hinge.generatorLoss(fake)), -mean(FAKE), 'hinge G');
-  close(value(leastSquares.discriminatorLoss(real, fake)), 0.5 * (mean(REAL.map((r) => (r - 1) ** 2)) + mean(FAKE.map((f) => f ** 2))), 'lsgan D');
+  close(
+    value(leastSquares.discriminatorLoss(real, fake)),
+    0.5 * (mean(REAL.map((r) => (r - 1) ** 2)) + mean(FAKE.map((f) => f ** 2))),
+    'lsgan D',
+  );
   close(value(leastSquares.generatorLoss(fake)), 0.5 * mean(FAKE.map((f) => (f - 1) ** 2)), 'lsgan G');
   close(value(wasserstein.discriminatorLoss(real, fake)), mean(FAKE) - mean(REAL), 'wgan D');
   close(value(wasserstein.generatorLoss(fake)), -mean(FAKE), 'wgan G');
@@ -47,7 +59,9 @@ for (const engine of ['cpu', 'wasm'] as const) {
     const config = parseConfig('', 'x.yaml', ['model.g_widths=[4, 4]', 'model.d_widths=[4, 8]', 'model.latent_dim=4']);
     const { discriminator } = buildModels(config.model, { height: 8, width: 8, channels: 1 }, 11);
     // Larger weights than N(0, 0.02) so the penalty's gradient is far from zero.
-    discriminator.setWeights(discriminator.getWeights().map((t, i) => tf.randomNormal(t.shape, 0, 0.5, 'float32', 100 + i)));
+    discriminator.setWeights(
+      discriminator.getWeights().map((t, i) => tf.randomNormal(t.shape, 0, 0.5, 'float32', 100 + i)),
+    );
     const critic: Critic = (x) => discriminator.apply(x) as tf.Tensor;
     const real = tf.randomNormal([4, 8, 8, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
     const fake = tf.randomNormal([4, 8, 8, 1], 0, 1, 'float32', 6) as tf.Tensor4D;
@@ -79,7 +93,10 @@ for (const engine of ['cpu', 'wasm'] as const) {
         const scale = Math.max(1e-2, Math.abs(left), Math.abs(right));
         if (Math.abs(left - right) / scale > 0.05) continue;
         const numeric = (up - down) / (2 * h);
-        assert.ok(Math.abs(analytic[index]! - numeric) / scale < 0.03, `${name} dP/dw[${index}]: analytic ${analytic[index]} vs finite difference ${numeric}`);
+        assert.ok(
+          Math.abs(analytic[index]! - numeric) / scale < 0.03,
+          `${name} dP/dw[${index}]: analytic ${analytic[index]} vs finite difference ${numeric}`,
+        );
         if (Math.abs(numeric) > 1e-2) checked++;
       }
       assert.ok(checked >= 4, `${name}: only ${checked} non-trivial, kink-free gradient entries were compared`);
@@ -92,7 +109,17 @@ test('EMA: warm-up decay and the averaging step', async () => {
   assert.equal(GeneratorEma.effectiveDecay(0.999, 0), 0.1);
   assert.equal(GeneratorEma.effectiveDecay(0.999, 90), 0.91);
   assert.equal(GeneratorEma.effectiveDecay(0.999, 1e6), 0.999);
-  const make = (v: number) => tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1, kernelInitializer: tf.initializers.constant({ value: v }), biasInitializer: 'zeros' })] });
+  const make = (v: number) =>
+    tf.sequential({
+      layers: [
+        tf.layers.dense({
+          inputShape: [1],
+          units: 1,
+          kernelInitializer: tf.initializers.constant({ value: v }),
+          biasInitializer: 'zeros',
+        }),
+      ],
+    });
   const source = make(1);
   const ema = GeneratorEma.startingAt(make(7), source, 0.5);
   assert.equal(ema.model.getWeights()[0]!.dataSync()[0], 1, 'starts at the generator weights');
@@ -105,7 +132,8 @@ for (const engine of ['cpu', 'wasm'] as const) {
   test(`EMA on ${engine}: one GanEmaUpdate per weight, bit-identical to tfjs's multiply-add`, async () => {
     await selectEngine(engine);
     // Odd sizes exercise the wasm SIMD loop's scalar tail; several steps take the decay through warm-up.
-    const make = () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [7], units: 13 }), tf.layers.dense({ units: 3 })] });
+    const make = () =>
+      tf.sequential({ layers: [tf.layers.dense({ inputShape: [7], units: 13 }), tf.layers.dense({ units: 3 })] });
     const source = make();
     const fused = GeneratorEma.startingAt(make(), source, 0.999);
     const reference = fused.model.getWeights().map((w) => w.clone());

@@ -13,8 +13,16 @@ import { relativeError } from './helpers/compare.ts';
 const SHAPE = { height: 28, width: 28, channels: 1 };
 
 function build(arch: 'dcgan' | 'mlp', conditional: boolean): GanModels {
-  const widths = arch === 'mlp' ? ['model.g_widths=[32, 64]', 'model.d_widths=[64, 32]'] : ['model.g_widths=[16, 8]', 'model.d_widths=[8, 16]'];
-  const config = parseConfig('', 'test.yaml', [`model.arch=${arch}`, 'model.latent_dim=16', `model.conditional=${conditional}`, ...widths]);
+  const widths =
+    arch === 'mlp'
+      ? ['model.g_widths=[32, 64]', 'model.d_widths=[64, 32]']
+      : ['model.g_widths=[16, 8]', 'model.d_widths=[8, 16]'];
+  const config = parseConfig('', 'test.yaml', [
+    `model.arch=${arch}`,
+    'model.latent_dim=16',
+    `model.conditional=${conditional}`,
+    ...widths,
+  ]);
   return buildModels(config.model, SHAPE, 11);
 }
 
@@ -25,18 +33,28 @@ function gradients(m: GanModels): Float32Array[] {
     const z = tf.randomNormal([n, m.latentDim], 0, 1, 'float32', 21);
     const real = tf.randomUniform([n, 28, 28, 1], -1, 1, 'float32', 22);
     const labels = m.classes > 0 ? tf.oneHot(tf.tensor1d([0, 3, 5, 7, 9, 2], 'int32'), m.classes).toFloat() : undefined;
-    const G = (noise: tf.Tensor) => m.generator.apply(labels ? [noise, labels] : noise, { training: true }) as tf.Tensor;
+    const G = (noise: tf.Tensor) =>
+      m.generator.apply(labels ? [noise, labels] : noise, { training: true }) as tf.Tensor;
     const D = (x: tf.Tensor) => m.discriminator.apply(labels ? [x, labels] : x, { training: true }) as tf.Tensor;
     const fake = tf.keep(G(z));
     const dVars = m.discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
     const gVars = m.generator.trainableWeights.map((w) => w.read() as tf.Variable);
-    const d = tf.variableGrads(() => tf.add(tf.mean(tf.softplus(tf.neg(D(real)))), tf.mean(tf.softplus(D(fake)))) as tf.Scalar, dVars);
+    const d = tf.variableGrads(
+      () => tf.add(tf.mean(tf.softplus(tf.neg(D(real)))), tf.mean(tf.softplus(D(fake)))) as tf.Scalar,
+      dVars,
+    );
     const g = tf.variableGrads(() => tf.mean(tf.softplus(tf.neg(D(G(z))))) as tf.Scalar, gVars);
-    return [...dVars.map((v) => d.grads[v.name]!), ...gVars.map((v) => g.grads[v.name]!)].map((t) => t.dataSync() as Float32Array);
+    return [...dVars.map((v) => d.grads[v.name]!), ...gVars.map((v) => g.grads[v.name]!)].map(
+      (t) => t.dataSync() as Float32Array,
+    );
   });
 }
 
-const CASES = [['dcgan', false], ['dcgan', true], ['mlp', false]] as const;
+const CASES = [
+  ['dcgan', false],
+  ['dcgan', true],
+  ['mlp', false],
+] as const;
 
 test('full G and D gradients: patched wasm (all of src/engine) vs stock cpu tfjs', async () => {
   assert.ok(await tf.setBackend('cpu'));

@@ -64,10 +64,17 @@ test('exact resume: killed mid-epoch 2 and resumed, a run ends bit-identical to 
   const resumed = runGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=b', '--resume'], { cwd: work });
   assert.equal(resumed.status, 0, resumed.stderr);
   for (const net of ['generator', 'generator-ema', 'discriminator']) {
-    const diff = await maxWeightDiff(join(work, 'checkpoints/a/epoch-0003', net), join(work, 'checkpoints/b/epoch-0003', net));
+    const diff = await maxWeightDiff(
+      join(work, 'checkpoints/a/epoch-0003', net),
+      join(work, 'checkpoints/b/epoch-0003', net),
+    );
     assert.equal(diff, 0, `${net} weights are bit-identical (max abs diff ${diff})`);
   }
-  assert.deepEqual(metricLosses(work, 'b'), metricLosses(work, 'a'), 'per-epoch losses agree exactly, one line per epoch');
+  assert.deepEqual(
+    metricLosses(work, 'b'),
+    metricLosses(work, 'a'),
+    'per-epoch losses agree exactly, one line per epoch',
+  );
 });
 
 test('Ctrl-C finishes the step, checkpoints mid-epoch, exits 130, and --resume continues exactly', async () => {
@@ -93,7 +100,10 @@ test('Ctrl-C finishes the step, checkpoints mid-epoch, exits 130, and --resume c
     assert.equal(resumed.status, 2, 'already finished');
   } else {
     assert.equal(resumed.status, 0, resumed.stderr);
-    const diff = await maxWeightDiff(join(work, 'checkpoints/a/epoch-0002/generator'), join(work, 'checkpoints/b/epoch-0002/generator'));
+    const diff = await maxWeightDiff(
+      join(work, 'checkpoints/a/epoch-0002/generator'),
+      join(work, 'checkpoints/b/epoch-0002/generator'),
+    );
     assert.equal(diff, 0);
     assert.deepEqual(metricLosses(work, 'b'), metricLosses(work, 'a'));
   }
@@ -101,7 +111,9 @@ test('Ctrl-C finishes the step, checkpoints mid-epoch, exits 130, and --resume c
 
 test('a second Ctrl-C quits at once and leaves latest complete', async () => {
   // The default MLP widths on the cpu engine: an iteration takes long enough to press twice.
-  const work = workspace(TINY.replace('epochs: 3', 'epochs: 1000').replace(', g_widths: [64, 128], d_widths: [128, 64]', ''));
+  const work = workspace(
+    TINY.replace('epochs: 3', 'epochs: 1000').replace(', g_widths: [64, 128], d_widths: [128, 64]', ''),
+  );
   const run = spawnGan(['train', '--config', 'tiny.yaml'], { cwd: work });
   await waitFor(() => latestDir(work, 'tiny') !== undefined, 120_000, 2);
   run.child.kill('SIGINT');
@@ -120,7 +132,11 @@ test('a second Ctrl-C quits at once and leaves latest complete', async () => {
 test('SIGKILL at random moments (20 trials) never leaves latest pointing at an incomplete checkpoint', async () => {
   // Batches of 4: iterations are cheap next to writing a checkpoint, so kills often land
   // mid-write. Only the newest 3 checkpoints are kept, which also exercises pruning.
-  const work = workspace(TINY.replace('epochs: 3', 'epochs: 100000').replace('limit: 256', 'limit: 8').replace('batch_size: 32', 'batch_size: 4') + 'run: { keep: 3 }\n');
+  const work = workspace(
+    TINY.replace('epochs: 3', 'epochs: 100000')
+      .replace('limit: 256', 'limit: 8')
+      .replace('batch_size: 32', 'batch_size: 4') + 'run: { keep: 3 }\n',
+  );
   const rand = mulberry32(2026);
   let killedMidWrite = 0;
   // A first checkpoint, then every trial resumes and is killed somewhere in its work.
@@ -131,7 +147,10 @@ test('SIGKILL at random moments (20 trials) never leaves latest pointing at an i
     // Every 4th trial holds a finished checkpoint in its temporary directory (fault injection)
     // and is killed right then: the moment between writing and publishing, deterministically.
     const midWrite = trial % 4 === 3;
-    const run = spawnGan(['train', '--config', 'tiny.yaml', '--resume'], { cwd: work, env: midWrite ? { GAN_FAULT_CHECKPOINT_PAUSE_MS: '5000' } : {} });
+    const run = spawnGan(['train', '--config', 'tiny.yaml', '--resume'], {
+      cwd: work,
+      env: midWrite ? { GAN_FAULT_CHECKPOINT_PAUSE_MS: '5000' } : {},
+    });
     let exited = false;
     void run.done.then(() => (exited = true));
     await waitFor(() => run.stdout().includes('run: ') || exited, 60_000, 5);
@@ -144,7 +163,10 @@ test('SIGKILL at random moments (20 trials) never leaves latest pointing at an i
     assert.ok(latestDir(work, 'tiny'), `trial ${trial}: latest.json is there`);
     const kept = readdirSync(runDir).filter((name) => name.startsWith('epoch-'));
     assert.ok(kept.length <= 4, `trial ${trial}: pruning keeps the newest 3 (+1 mid-prune): ${kept.join(' ')}`);
-    const s = runGan(['sample', '--ckpt', 'latest', '--n', '4', '--format', 'npy', '--out', join(work, `t${trial}.npy`)], { cwd: work });
+    const s = runGan(
+      ['sample', '--ckpt', 'latest', '--n', '4', '--format', 'npy', '--out', join(work, `t${trial}.npy`)],
+      { cwd: work },
+    );
     assert.equal(s.status, 0, `trial ${trial}: ${s.stderr}`);
   }
   assert.ok(killedMidWrite >= 5, `${killedMidWrite}/20 kills landed while a checkpoint was being written`);
@@ -153,8 +175,25 @@ test('SIGKILL at random moments (20 trials) never leaves latest pointing at an i
 test('a diverging run stops with exit 3, names the step and loss, and keeps the last good checkpoint', () => {
   const work = workspace(TINY.replace('epochs: 3', 'epochs: 1'));
   assert.equal(runGan(['train', '--config', 'tiny.yaml'], { cwd: work }).status, 0);
-  const r = runGan(['train', '--config', 'tiny.yaml', '--resume', '--epochs', '3', '--set', 'train.lr_d=1e30', '--set', 'train.lr_g=1e30'], { cwd: work });
+  const r = runGan(
+    [
+      'train',
+      '--config',
+      'tiny.yaml',
+      '--resume',
+      '--epochs',
+      '3',
+      '--set',
+      'train.lr_d=1e30',
+      '--set',
+      'train.lr_g=1e30',
+    ],
+    { cwd: work },
+  );
   assert.equal(r.status, 3, r.stderr);
-  assert.match(r.stderr, /^gan: training diverged at step \d+ \(epoch 2\): [DG] loss is (NaN|Infinity|-Infinity); the last good checkpoint stays latest/m);
+  assert.match(
+    r.stderr,
+    /^gan: training diverged at step \d+ \(epoch 2\): [DG] loss is (NaN|Infinity|-Infinity); the last good checkpoint stays latest/m,
+  );
   assert.equal(latestDir(work, 'tiny'), 'epoch-0001');
 });

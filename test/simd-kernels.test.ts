@@ -20,7 +20,15 @@ import type { SimdKernels } from '../src/engine/simd/simd-kernels.js';
 import { reducePermutation } from '../src/engine/kernels/wasm-transpose.js';
 import { cachedTransposeCount } from '../src/engine/kernels/wasm-fused-matmul.js';
 import { assembleSimd, BINARY_TS_PATH } from '../scripts/simd-assemble.ts';
-import { assertClose, assertIdenticalToStock, callKernelShaped, onBackend, runRegisteredShaped, seeded, size } from './helpers/kernel-calls.ts';
+import {
+  assertClose,
+  assertIdenticalToStock,
+  callKernelShaped,
+  onBackend,
+  runRegisteredShaped,
+  seeded,
+  size,
+} from './helpers/kernel-calls.ts';
 
 const stockWasmSum: KernelConfig = tf.getKernel('Sum', 'wasm');
 const stockWasmMean: KernelConfig = tf.getKernel('Mean', 'wasm');
@@ -34,8 +42,23 @@ test('the committed SIMD binary is the assembly of kernels.wat (run `npm run bui
 const f = Math.fround;
 
 /** Float32 reference of kernels.wat's adam (the stock tfjs sequence, each op rounded). */
-function adamReference(x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, k: number[]): Float32Array[] {
-  const [b1, omb1, b2, omb2, c1, c2, eps, neglr] = k as [number, number, number, number, number, number, number, number];
+function adamReference(
+  x: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  k: number[],
+): Float32Array[] {
+  const [b1, omb1, b2, omb2, c1, c2, eps, neglr] = k as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const xo = new Float32Array(x.length);
   const mo = new Float32Array(x.length);
   const vo = new Float32Array(x.length);
@@ -58,10 +81,16 @@ function colsumReference(src: Float32Array, rows: number, cols: number, divisor:
   return out;
 }
 
-for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_SHARED]] as const) {
+for (const [kind, base64] of [
+  ['plain', SIMD_WASM_PLAIN],
+  ['shared', SIMD_WASM_SHARED],
+] as const) {
   describe(`SIMD module (${kind} memory)`, () => {
-    const memory = new WebAssembly.Memory(kind === 'shared' ? { initial: 64, maximum: 65536, shared: true } : { initial: 64 });
-    const simd = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(base64, 'base64')), { env: { memory } }).exports as unknown as SimdKernels;
+    const memory = new WebAssembly.Memory(
+      kind === 'shared' ? { initial: 64, maximum: 65536, shared: true } : { initial: 64 },
+    );
+    const simd = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(base64, 'base64')), { env: { memory } })
+      .exports as unknown as SimdKernels;
     const GUARD = 5; // floats of sentinel before and after every array
     const SENTINEL = -7777.5;
     let guards: Array<[number, number]> = [];
@@ -88,7 +117,11 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
     };
     const read = (at: number, n: number) => new Float32Array(memory.buffer, at, n).slice();
     const assertGuardsIntact = () => {
-      for (const [at, n] of guards) assert.ok(read(at, n).every((v) => v === SENTINEL), `a write outside the arrays, near byte ${at}`);
+      for (const [at, n] of guards)
+        assert.ok(
+          read(at, n).every((v) => v === SENTINEL),
+          `a write outside the arrays, near byte ${at}`,
+        );
     };
 
     for (const n of [1, 3, 4, 5, 17, 1000]) {
@@ -98,10 +131,31 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
         const v = seeded(n, n + 2).map((e) => e * e * 0.01);
         const g = seeded(n, n + 3);
         g[0] = 0; // zero gradient with zero moments must not divide 0 by 0
-        if (n > 1) { m[1] = 0; v[1] = 0; }
+        if (n > 1) {
+          m[1] = 0;
+          v[1] = 0;
+        }
         const k = [0.5, 0.5, 0.999, f(1 - 0.999), f(1 - 0.125), f(1 - 0.997), f(1e-7), f(-2e-4)].map(f);
-        const [px, pm, pv, pg, pxo, pmo, pvo] = place([x, m, v, g, new Float32Array(n), new Float32Array(n), new Float32Array(n)]) as number[] & { length: 7 };
-        simd.adam(px!, pm!, pv!, pg!, pxo!, pmo!, pvo!, n, ...(k as [number, number, number, number, number, number, number, number]));
+        const [px, pm, pv, pg, pxo, pmo, pvo] = place([
+          x,
+          m,
+          v,
+          g,
+          new Float32Array(n),
+          new Float32Array(n),
+          new Float32Array(n),
+        ]) as number[] & { length: 7 };
+        simd.adam(
+          px!,
+          pm!,
+          pv!,
+          pg!,
+          pxo!,
+          pmo!,
+          pvo!,
+          n,
+          ...(k as [number, number, number, number, number, number, number, number]),
+        );
         const [xo, mo, vo] = adamReference(x, m, v, g, k);
         assertGuardsIntact();
         assert.deepEqual(read(pmo!, n), mo);
@@ -110,7 +164,14 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
       });
     }
 
-    for (const [rows, cols, srcPad, dstPad] of [[1, 1, 0, 0], [4, 4, 0, 0], [8, 8, 3, 1], [9, 17, 0, 2], [33, 8, 5, 0], [64, 100, 0, 0]] as const) {
+    for (const [rows, cols, srcPad, dstPad] of [
+      [1, 1, 0, 0],
+      [4, 4, 0, 0],
+      [8, 8, 3, 1],
+      [9, 17, 0, 2],
+      [33, 8, 5, 0],
+      [64, 100, 0, 0],
+    ] as const) {
       test(`transpose ${rows}×${cols} (row strides +${srcPad}, +${dstPad}) moves every value`, () => {
         const srcStride = cols + srcPad;
         const dstStride = rows + dstPad;
@@ -128,7 +189,16 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
       });
     }
 
-    for (const [rows, cols] of [[1, 1], [3, 1], [5, 3], [7, 4], [9, 16], [4, 21], [37, 35], [300, 64]] as const) {
+    for (const [rows, cols] of [
+      [1, 1],
+      [3, 1],
+      [5, 3],
+      [7, 4],
+      [9, 16],
+      [4, 21],
+      [37, 35],
+      [300, 64],
+    ] as const) {
       for (const divisor of [1, rows]) {
         test(`colsum ${rows}×${cols} ÷ ${divisor} equals the sequential float32 reference bit for bit`, () => {
           const src = seeded(rows * cols, rows * 100 + cols).map((e) => e * 1000);
@@ -148,7 +218,10 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
       const [pa, pb, po] = place([a, b, new Float32Array(n)]) as [number, number, number];
       simd.blend(pa, pb, po, n, f(0.9), f(0.1));
       assertGuardsIntact();
-      assert.deepEqual(read(po, n), a.map((v, i) => f(f(v * f(0.9)) + f(b[i]! * f(0.1)))));
+      assert.deepEqual(
+        read(po, n),
+        a.map((v, i) => f(f(v * f(0.9)) + f(b[i]! * f(0.1)))),
+      );
 
       const rows = 3;
       const cols = 7;
@@ -157,7 +230,10 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
       const [px, pbias] = place([x, bias]) as [number, number];
       simd.addRows(px, rows, cols, pbias);
       assertGuardsIntact();
-      assert.deepEqual(read(px, rows * cols), x.map((v, i) => f(v + bias[i % cols]!)));
+      assert.deepEqual(
+        read(px, rows * cols),
+        x.map((v, i) => f(v + bias[i % cols]!)),
+      );
 
       // copyRuns: 3 runs of 5 floats, source stride 6, destination stride 9
       const src = seeded(18, 5);
@@ -165,7 +241,8 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
       simd.copyRuns(ps, pd, 3, 5, 6, 9);
       assertGuardsIntact();
       const copied = read(pd, 27);
-      for (let r = 0; r < 3; r++) for (let j = 0; j < 9; j++) assert.equal(copied[r * 9 + j], j < 5 ? src[r * 6 + j] : 0);
+      for (let r = 0; r < 3; r++)
+        for (let j = 0; j < 9; j++) assert.equal(copied[r * 9 + j], j < 5 ? src[r * 6 + j] : 0);
 
       // gatherRows: rows of 6 floats by int32 index, repeats allowed
       const table = seeded(4 * 6, 6);
@@ -173,7 +250,10 @@ for (const [kind, base64] of [['plain', SIMD_WASM_PLAIN], ['shared', SIMD_WASM_S
       const [pt, pi, pg] = place([table, indices, new Float32Array(18)]) as [number, number, number];
       simd.gatherRows(pt, pg, pi, 3, 6);
       assertGuardsIntact();
-      assert.deepEqual(read(pg, 18), Float32Array.from([...table.slice(18, 24), ...table.slice(0, 6), ...table.slice(18, 24)]));
+      assert.deepEqual(
+        read(pg, 18),
+        Float32Array.from([...table.slice(18, 24), ...table.slice(0, 6), ...table.slice(18, 24)]),
+      );
     });
 
     test('im2col and col2im are adjoint and stay inside their outputs (padding, stride 2, 2 channels)', () => {
@@ -249,7 +329,10 @@ describe('wasm Sum and Mean patches', () => {
   });
 
   for (const [i, c] of reduceCases.entries()) {
-    for (const [name, stock] of [['Sum', stockWasmSum], ['Mean', stockWasmMean]] as const) {
+    for (const [name, stock] of [
+      ['Sum', stockWasmSum],
+      ['Mean', stockWasmMean],
+    ] as const) {
       test(`${name} [${c.shape.join(',')}] axis ${JSON.stringify(c.axis)}${c.keepDims ? ' keepDims' : ''}: identical to stock`, async () => {
         await onBackend('wasm', () => {
           const values = seeded(size(c.shape), 900 + i).map((e) => e * 100);
@@ -268,7 +351,15 @@ describe('wasm Sum and Mean patches', () => {
 
   test('int32 sums stay int32 (stock kernel)', async () => {
     await onBackend('wasm', () => {
-      const x = tf.tensor([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32');
+      const x = tf.tensor(
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        [3, 2],
+        'int32',
+      );
       const s = tf.sum(x, 0);
       assert.equal(s.dtype, 'int32');
       assert.deepEqual(Array.from(s.dataSync()), [9, 12]);
@@ -295,16 +386,46 @@ describe('wasm Transpose patch', () => {
   });
 
   const cases: Array<[number[], number[]]> = [
-    [[1024, 784], [1, 0]],
-    [[13, 11], [1, 0]], // tails in both directions
-    [[8, 8], [1, 0]],
-    [[1, 7], [1, 0]],
-    [[3, 17, 9], [0, 2, 1]],
-    [[64, 14, 14, 64], [3, 1, 2, 0]], // conv filter gradient's batch/channel swap
-    [[5, 3, 2, 9], [3, 1, 2, 0]],
-    [[2, 3, 4, 5], [2, 3, 0, 1]],
-    [[64, 7, 7, 128], [1, 2, 0, 3]], // block copy: stock
-    [[4, 5, 6], [1, 2, 0]], // rotation: stock
+    [
+      [1024, 784],
+      [1, 0],
+    ],
+    [
+      [13, 11],
+      [1, 0],
+    ], // tails in both directions
+    [
+      [8, 8],
+      [1, 0],
+    ],
+    [
+      [1, 7],
+      [1, 0],
+    ],
+    [
+      [3, 17, 9],
+      [0, 2, 1],
+    ],
+    [
+      [64, 14, 14, 64],
+      [3, 1, 2, 0],
+    ], // conv filter gradient's batch/channel swap
+    [
+      [5, 3, 2, 9],
+      [3, 1, 2, 0],
+    ],
+    [
+      [2, 3, 4, 5],
+      [2, 3, 0, 1],
+    ],
+    [
+      [64, 7, 7, 128],
+      [1, 2, 0, 3],
+    ], // block copy: stock
+    [
+      [4, 5, 6],
+      [1, 2, 0],
+    ], // rotation: stock
     [[6], [0]],
   ];
   for (const [i, [shape, perm]] of cases.entries()) {
@@ -323,7 +444,14 @@ describe('wasm Transpose patch', () => {
 
   test('int32 goes to the stock kernel', async () => {
     await onBackend('wasm', () => {
-      const x = tf.tensor([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32');
+      const x = tf.tensor(
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+        [2, 3],
+        'int32',
+      );
       const t = tf.transpose(x);
       assert.equal(t.dtype, 'int32');
       assert.deepEqual(Array.from(t.dataSync()), [1, 4, 2, 5, 3, 6]);
@@ -341,7 +469,15 @@ describe('wasm _FusedMatMul patch', () => {
     await onBackend('wasm', () => registerKernelPatches('wasm'));
   });
 
-  interface MatMulCase { m: number; k: number; n: number; bias: boolean; swapped: boolean; attrs?: Record<string, unknown>; batch?: number }
+  interface MatMulCase {
+    m: number;
+    k: number;
+    n: number;
+    bias: boolean;
+    swapped: boolean;
+    attrs?: Record<string, unknown>;
+    batch?: number;
+  }
   const cases: MatMulCase[] = [
     { m: 64, k: 1024, n: 784, bias: false, swapped: true }, // G's output layer
     { m: 64, k: 512, n: 1024, bias: true, swapped: true },
@@ -354,7 +490,13 @@ describe('wasm _FusedMatMul patch', () => {
     { m: 8, k: 64, n: 512, bias: true, swapped: false, batch: 2 }, // batched: stock
   ];
   const attrsOf = (extra: Record<string, unknown> = {}) =>
-    ({ transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0, ...extra }) as unknown as NamedAttrMap;
+    ({
+      transposeA: false,
+      transposeB: false,
+      activation: 'linear',
+      leakyreluAlpha: 0,
+      ...extra,
+    }) as unknown as NamedAttrMap;
 
   for (const [i, c] of cases.entries()) {
     const label = `[${c.batch ?? 1},${c.m},${c.k}]·[${c.k},${c.n}]${c.bias ? ' + bias' : ''} ${JSON.stringify(c.attrs ?? {})}`;
@@ -399,7 +541,10 @@ describe('wasm _FusedMatMul patch', () => {
         return backend.numDataIds();
       };
       const counts = [1, 2, 3, 4, 5].map((i) => step(1700 + i));
-      assert.ok(counts.every((c) => c === counts[0]), `buffers after each step: ${counts.join(', ')}`);
+      assert.ok(
+        counts.every((c) => c === counts[0]),
+        `buffers after each step: ${counts.join(', ')}`,
+      );
       x.dispose();
     });
   });
@@ -414,9 +559,18 @@ describe('wasm _FusedMatMul patch', () => {
       // alone, so a reshaped view of a buffer it has seen would reuse the wrong-shaped operator.
       const copies = [w1, w2].map((w) => tf.tensor(w.dataSync(), w.shape));
       try {
-        for (const [x, w, copy] of [[x1, w1, copies[0]!], [x2, w2, copies[1]!], [x1, w1, copies[0]!]] as const) {
+        for (const [x, w, copy] of [
+          [x1, w1, copies[0]!],
+          [x2, w2, copies[1]!],
+          [x1, w1, copies[0]!],
+        ] as const) {
           const patched = runRegisteredShaped('_FusedMatMul', { a: x, b: w }, attrsOf());
-          assertClose(patched.values, callKernelShaped(stockWasmFusedMatMul, { a: x, b: copy }, attrsOf()).values, 1e-6, `[${w.shape.join(',')}]`);
+          assertClose(
+            patched.values,
+            callKernelShaped(stockWasmFusedMatMul, { a: x, b: copy }, attrsOf()).values,
+            1e-6,
+            `[${w.shape.join(',')}]`,
+          );
         }
       } finally {
         tf.dispose([x1, x2, w1, w2, ...copies]);
@@ -444,11 +598,20 @@ describe('wasm FusedBatchNorm patch', () => {
     test(`[${c.shape.join(',')}]${c.perChannel ? '' : ' scalar moments'}: identical to stock`, async () => {
       await onBackend('wasm', () => {
         const channels = c.perChannel ? c.shape[c.shape.length - 1]! : 1;
-        const x = tf.tensor(seeded(size(c.shape), 1800 + i).map((v) => v * 3), c.shape);
+        const x = tf.tensor(
+          seeded(size(c.shape), 1800 + i).map((v) => v * 3),
+          c.shape,
+        );
         const mean = tf.tensor(seeded(channels, 1900 + i), [channels]);
-        const variance = tf.tensor(seeded(channels, 2000 + i).map((v) => v * v + 0.1), [channels]);
+        const variance = tf.tensor(
+          seeded(channels, 2000 + i).map((v) => v * v + 0.1),
+          [channels],
+        );
         const offset = tf.tensor(seeded(channels, 2100 + i), [channels]);
-        const scale = tf.tensor(seeded(channels, 2200 + i).map((v) => 1 + v), [channels]);
+        const scale = tf.tensor(
+          seeded(channels, 2200 + i).map((v) => 1 + v),
+          [channels],
+        );
         const inputs = { x, mean, variance, offset, scale };
         const attrs = { varianceEpsilon: 1e-3 } as unknown as NamedAttrMap;
         try {
@@ -470,7 +633,13 @@ describe('wasm GatherV2 patch', () => {
     await onBackend('wasm', () => registerKernelPatches('wasm'));
   });
 
-  const cases: Array<{ shape: number[]; dtype: 'float32' | 'int32' | 'bool'; indices: number[]; indexShape?: number[]; axis?: number }> = [
+  const cases: Array<{
+    shape: number[];
+    dtype: 'float32' | 'int32' | 'bool';
+    indices: number[];
+    indexShape?: number[];
+    axis?: number;
+  }> = [
     { shape: [100, 28, 28, 1], dtype: 'float32', indices: [5, 99, 0, 5, 42] }, // a batch of images, a repeat
     { shape: [100], dtype: 'int32', indices: [3, 1, 4, 1, 5] }, // labels
     { shape: [7, 3], dtype: 'float32', indices: [6, 0, 2, 2], indexShape: [2, 2] }, // 2-D indices
@@ -481,7 +650,9 @@ describe('wasm GatherV2 patch', () => {
   for (const [i, c] of cases.entries()) {
     test(`[${c.shape.join(',')}] ${c.dtype} indices [${c.indices.join(',')}] axis ${c.axis ?? 0}: identical to stock`, async () => {
       await onBackend('wasm', () => {
-        const values = Array.from(seeded(size(c.shape), 2300 + i), (v) => (c.dtype === 'float32' ? v : Math.round(v * 50)));
+        const values = Array.from(seeded(size(c.shape), 2300 + i), (v) =>
+          c.dtype === 'float32' ? v : Math.round(v * 50),
+        );
         const x = tf.tensor(c.dtype === 'bool' ? values.map((v) => (v > 0 ? 1 : 0)) : values, c.shape, c.dtype);
         const indices = tf.tensor(c.indices, c.indexShape ?? [c.indices.length], 'int32');
         const attrs = { axis: c.axis ?? 0, batchDims: 0 } as unknown as NamedAttrMap;
@@ -496,10 +667,16 @@ describe('wasm GatherV2 patch', () => {
 
   test('rows arrive when allocating the output grows the heap (single-threaded binary: views detach)', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/gather-heap-growth.ts'], {
-      encoding: 'utf8', env: { ...process.env, GAN_WASM_THREADS: '1' },
+      encoding: 'utf8',
+      env: { ...process.env, GAN_WASM_THREADS: '1' },
     });
     assert.equal(run.status, 0, run.stderr);
-    const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as { threads: number; grew: boolean; firsts: number[]; lasts: number[] };
+    const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
+      threads: number;
+      grew: boolean;
+      firsts: number[];
+      lasts: number[];
+    };
     assert.equal(result.threads, 1);
     assert.ok(result.grew, 'the output must not fit the heap as it was, or this tests nothing');
     const expected = [2, 1, 2, 2, 1, 2, 1, 2];
@@ -507,7 +684,7 @@ describe('wasm GatherV2 patch', () => {
     assert.deepEqual(result.lasts, expected);
   });
 
-  test('an index out of range is the stock kernel\'s error', async () => {
+  test("an index out of range is the stock kernel's error", async () => {
     await onBackend('wasm', () => {
       const x = tf.zeros([4, 2]);
       const indices = tf.tensor1d([1, 4], 'int32');

@@ -3,13 +3,23 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createScalarLogger, loadNativeNamespace, NATIVE_ENGINE_NEEDED, type NodeNamespace } from '../src/report/tensorboard.ts';
+import {
+  createScalarLogger,
+  loadNativeNamespace,
+  NATIVE_ENGINE_NEEDED,
+  type NodeNamespace,
+} from '../src/report/tensorboard.ts';
 
 test('a non-native engine gets a no-op logger and one message, however many scalars follow', () => {
   for (const engine of ['wasm', 'cpu']) {
     const lines: string[] = [];
     let looked = false;
-    const logger = createScalarLogger(engine, '/tmp/run', (l) => lines.push(l), () => ((looked = true), undefined));
+    const logger = createScalarLogger(
+      engine,
+      '/tmp/run',
+      (l) => lines.push(l),
+      () => ((looked = true), undefined),
+    );
     for (let step = 0; step < 5; step++) logger.scalar('d_loss', 1 / (step + 1), step);
     logger.flush();
     assert.equal(logger.enabled, false);
@@ -27,7 +37,12 @@ test('the native engine writes to <run>/tb through tf.node.summaryFileWriter', (
     },
   };
   const lines: string[] = [];
-  const logger = createScalarLogger('tensorflow', '/runs/demo', (l) => lines.push(l), () => fakeNode);
+  const logger = createScalarLogger(
+    'tensorflow',
+    '/runs/demo',
+    (l) => lines.push(l),
+    () => fakeNode,
+  );
   logger.scalar('g_loss', 0.7, 10);
   logger.scalar('d_loss', Number.NaN, 10); // a diverged value is not sent to TensorBoard
   logger.flush();
@@ -38,7 +53,12 @@ test('the native engine writes to <run>/tb through tf.node.summaryFileWriter', (
 
 test('engine "tensorflow" without a reachable tf.node degrades to a no-op with a reason', () => {
   const lines: string[] = [];
-  const logger = createScalarLogger('tensorflow', '/tmp/run', (l) => lines.push(l), () => undefined);
+  const logger = createScalarLogger(
+    'tensorflow',
+    '/tmp/run',
+    (l) => lines.push(l),
+    () => undefined,
+  );
   assert.equal(logger.enabled, false);
   assert.equal(lines.length, 1);
   assert.match(lines[0]!, /needs the native engine .*summaryFileWriter was not found/);

@@ -16,15 +16,30 @@ import { tempDir } from './helpers/temp-dir.ts';
 const SHAPE = { height: 28, width: 28, channels: 1 };
 
 function tinyConfig(arch: 'mlp' | 'dcgan', extra: string[] = []): Config {
-  const widths = arch === 'mlp' ? ['model.g_widths=[32, 64]', 'model.d_widths=[64, 32]'] : ['model.g_widths=[16, 8]', 'model.d_widths=[8, 16]'];
-  return parseConfig('', 'test.yaml', [`model.arch=${arch}`, 'model.latent_dim=16', 'train.batch_size=16', ...widths, ...extra]);
+  const widths =
+    arch === 'mlp'
+      ? ['model.g_widths=[32, 64]', 'model.d_widths=[64, 32]']
+      : ['model.g_widths=[16, 8]', 'model.d_widths=[8, 16]'];
+  return parseConfig('', 'test.yaml', [
+    `model.arch=${arch}`,
+    'model.latent_dim=16',
+    'train.batch_size=16',
+    ...widths,
+    ...extra,
+  ]);
 }
 
 function newTrainer(config: Config): GanTrainer {
   return createTrainer(config, buildModels(config.model, SHAPE, config.run.seed));
 }
 
-async function runSteps(trainer: GanTrainer, data: TrainingSet, config: Config, from: number, to: number): Promise<StepStats[]> {
+async function runSteps(
+  trainer: GanTrainer,
+  data: TrainingSet,
+  config: Config,
+  from: number,
+  to: number,
+): Promise<StepStats[]> {
   const stats: StepStats[] = [];
   const order = data.epochOrder(config.run.seed, 1);
   const perEpoch = data.batchesPerEpoch(config.train.batch_size);
@@ -93,13 +108,21 @@ test('saved models and optimizer state continue training exactly where they stop
 
   const generator = await loadModel(join(dir, 'g'));
   const discriminator = await loadModel(join(dir, 'd'));
-  const resumed = createTrainer(config, { generator, discriminator, latentDim: 16, imageShape: SHAPE, classes: 0, auxClassifier: false }, {
-    counters: { ...first.counters },
-  });
+  const resumed = createTrainer(
+    config,
+    { generator, discriminator, latentDim: 16, imageShape: SHAPE, classes: 0, auxClassifier: false },
+    {
+      counters: { ...first.counters },
+    },
+  );
   await loadOptimizer(resumed.gOptimizer, dir, 'g-opt');
   await loadOptimizer(resumed.dOptimizer, dir, 'd-opt');
   const resumedStats = await runSteps(resumed, data, config, 2, 4);
-  assert.deepEqual(resumedStats, straightStats.slice(2), 'steps 3-4 after reload match the uninterrupted run bit for bit');
+  assert.deepEqual(
+    resumedStats,
+    straightStats.slice(2),
+    'steps 3-4 after reload match the uninterrupted run bit for bit',
+  );
 
   const wStraight = straight.models.generator.getWeights();
   const wResumed = resumed.models.generator.getWeights();
@@ -130,40 +153,60 @@ test('ACGAN: D takes images only and its class head learns the real classes; the
   const models = buildModels(config.model, SHAPE, config.run.seed);
   assert.equal(models.auxClassifier, true);
   assert.equal(models.discriminator.inputs.length, 1);
-  assert.deepEqual(models.discriminator.outputs.map((o) => o.shape), [[null, 1], [null, 10]]);
+  assert.deepEqual(
+    models.discriminator.outputs.map((o) => o.shape),
+    [
+      [null, 1],
+      [null, 10],
+    ],
+  );
   assert.equal(models.generator.inputs.length, 2, 'G still takes (z, class)');
 
   const data = new TrainingSet(syntheticImageSet(160));
-  const classHeadAccuracy = (): number => tf.tidy(() => {
-    const batch = data.batch(data.epochOrder(99, 1), 0, 160);
-    const [, classLogits] = models.discriminator.predict(batch.images) as tf.Tensor[];
-    const hits = tf.sum(tf.cast(tf.equal(tf.argMax(classLogits!, 1), batch.labels), 'float32')).dataSync()[0]!;
-    tf.dispose([batch.images, batch.labels]);
-    return hits / 160;
-  });
+  const classHeadAccuracy = (): number =>
+    tf.tidy(() => {
+      const batch = data.batch(data.epochOrder(99, 1), 0, 160);
+      const [, classLogits] = models.discriminator.predict(batch.images) as tf.Tensor[];
+      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(classLogits!, 1), batch.labels), 'float32')).dataSync()[0]!;
+      tf.dispose([batch.images, batch.labels]);
+      return hits / 160;
+    });
   const before = classHeadAccuracy();
   const trainer = createTrainer(config, models);
   await runSteps(trainer, data, config, 0, 30);
   const after = classHeadAccuracy();
   // Ten classes of synthetic bars (one row per class): chance is 10%.
-  assert.ok(after >= 0.6 && after > before, `D's class head accuracy on real images: ${before} before, ${after} after 30 steps`);
+  assert.ok(
+    after >= 0.6 && after > before,
+    `D's class head accuracy on real images: ${before} before, ${after} after 30 steps`,
+  );
 
   // One G step alone from identical networks: the only difference between class_weight 0 and 1
   // is the class term, so its gradient must reach G (different weights) and its value the loss.
   const oneGeneratorStep = (weight: number): { loss: number; weights: Float32Array[] } => {
-    const c = tinyConfig('dcgan', ['model.conditional=true', 'model.conditioning=acgan', `train.class_weight=${weight}`]);
+    const c = tinyConfig('dcgan', [
+      'model.conditional=true',
+      'model.conditioning=acgan',
+      `train.class_weight=${weight}`,
+    ]);
     const m = buildModels(c.model, SHAPE, c.run.seed);
     const t = createTrainer(c, m);
     const loss = t.trainGeneratorOneStep(16);
-    const out = { loss: loss.dataSync()[0]!, weights: m.generator.getWeights().map((w) => w.dataSync() as Float32Array) };
+    const out = {
+      loss: loss.dataSync()[0]!,
+      weights: m.generator.getWeights().map((w) => w.dataSync() as Float32Array),
+    };
     loss.dispose();
     t.dispose();
     return out;
   };
   const without = oneGeneratorStep(0);
   const withClass = oneGeneratorStep(1);
-  assert.ok(withClass.loss - without.loss > 1, `G loss with the class term (${withClass.loss}) adds ~ln(10) to the loss without it (${without.loss})`);
+  assert.ok(
+    withClass.loss - without.loss > 1,
+    `G loss with the class term (${withClass.loss}) adds ~ln(10) to the loss without it (${without.loss})`,
+  );
   const moved = withClass.weights.some((w, i) => w.some((v, j) => v !== without.weights[i]![j]));
-  assert.ok(moved, 'the class term changes G\'s update');
+  assert.ok(moved, "the class term changes G's update");
   trainer.dispose();
 });

@@ -27,7 +27,10 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
 /** Byte size a weights manifest expects, so a truncated weights.bin is caught before decoding. */
 function expectedWeightBytes(specs: tf.io.WeightsManifestEntry[]): number {
   const bytesPer: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2 };
-  return specs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * (bytesPer[s.quantization?.dtype ?? s.dtype] ?? 4), 0);
+  return specs.reduce(
+    (sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * (bytesPer[s.quantization?.dtype ?? s.dtype] ?? 4),
+    0,
+  );
 }
 
 export function directoryIO(dir: string): tf.io.IOHandler {
@@ -46,7 +49,9 @@ export function directoryIO(dir: string): tf.io.IOHandler {
       };
       writeFileDurable(join(dir, WEIGHTS_BIN), weights);
       writeFileDurable(join(dir, MODEL_JSON), JSON.stringify(modelJson));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength },
+      };
     },
 
     async load(): Promise<tf.io.ModelArtifacts> {
@@ -67,7 +72,9 @@ export function directoryIO(dir: string): tf.io.IOHandler {
       const bytes = readFileSync(binPath);
       const expected = expectedWeightBytes(specs);
       if (bytes.byteLength !== expected) {
-        throw new CheckpointError(`${binPath}: ${bytes.byteLength} bytes, but model.json describes ${expected} (truncated or mismatched weights)`);
+        throw new CheckpointError(
+          `${binPath}: ${bytes.byteLength} bytes, but model.json describes ${expected} (truncated or mismatched weights)`,
+        );
       }
       return tf.io.getModelArtifactsForJSONSync(modelJson, specs, toArrayBuffer(bytes));
     },
@@ -85,6 +92,8 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
     return await tf.loadLayersModel(directoryIO(dir));
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new CheckpointError(`${join(dir, MODEL_JSON)}: cannot be loaded as a model (${(err as Error).message.split('\n')[0]})`);
+    throw new CheckpointError(
+      `${join(dir, MODEL_JSON)}: cannot be loaded as a model (${(err as Error).message.split('\n')[0]})`,
+    );
   }
 }

@@ -44,7 +44,8 @@ export async function saveOptimizer(optimizer: tf.Optimizer, dir: string, name: 
 export async function loadOptimizer(optimizer: tf.Optimizer, dir: string, name: string): Promise<void> {
   const jsonPath = join(dir, `${name}.json`);
   const binPath = join(dir, `${name}.bin`);
-  if (!existsSync(jsonPath) || !existsSync(binPath)) throw new CheckpointError(`${dir}: optimizer state ${name} is missing`);
+  if (!existsSync(jsonPath) || !existsSync(binPath))
+    throw new CheckpointError(`${dir}: optimizer state ${name} is missing`);
   let decoded: tf.NamedTensorMap;
   let file: OptimizerFile;
   try {

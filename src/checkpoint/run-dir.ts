@@ -77,7 +77,9 @@ export class RunDir {
   }
   /** `epoch-0003` at an epoch boundary; `epoch-0003-it00050` for an interrupted epoch 4. */
   checkpointName(state: Pick<CheckpointState, 'epoch' | 'iteration'>): string {
-    return state.iteration > 0 ? `epoch-${pad(state.epoch)}-it${String(state.iteration).padStart(5, '0')}` : `epoch-${pad(state.epoch)}`;
+    return state.iteration > 0
+      ? `epoch-${pad(state.epoch)}-it${String(state.iteration).padStart(5, '0')}`
+      : `epoch-${pad(state.epoch)}`;
   }
   epochDir(epoch: number): string {
     return join(this.root, this.checkpointName({ epoch, iteration: 0 }));
@@ -113,7 +115,11 @@ export class RunDir {
    * to a crash between the checkpoint and the append is restored from the checkpoint.
    */
   repairMetrics(ref: CheckpointRef): void {
-    const lines = existsSync(this.metricsPath) ? readFileSync(this.metricsPath, 'utf8').split('\n').filter((l) => l.trim()) : [];
+    const lines = existsSync(this.metricsPath)
+      ? readFileSync(this.metricsPath, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim())
+      : [];
     const kept: string[] = [];
     for (const line of lines) {
       let epoch: unknown;
@@ -162,7 +168,10 @@ export class RunDir {
     const path = join(this.root, BEST_JSON);
     const current = existsSync(path) ? readJson<{ fid?: number }>(path) : undefined;
     if (current?.fid !== undefined && current.fid <= fid) return false;
-    writeFileAtomic(path, JSON.stringify({ epoch, dir: basename(dir), metric: 'fid', fid, updatedAt: new Date().toISOString() }, null, 2));
+    writeFileAtomic(
+      path,
+      JSON.stringify({ epoch, dir: basename(dir), metric: 'fid', fid, updatedAt: new Date().toISOString() }, null, 2),
+    );
     return true;
   }
 
@@ -242,23 +251,34 @@ export function listRuns(outDir: string): { name: string; updatedAt: string }[] 
 export function resolveCheckpoint(spec: string, outDir: string): CheckpointRef {
   if (spec === 'latest' || spec === 'best') {
     const [newest] = listRuns(outDir);
-    if (!newest) throw new CheckpointError(`--ckpt ${spec}: no checkpoints under ${outDir}/ (train first: gan train --config mnist.yaml)`);
+    if (!newest)
+      throw new CheckpointError(
+        `--ckpt ${spec}: no checkpoints under ${outDir}/ (train first: gan train --config mnist.yaml)`,
+      );
     const run = new RunDir(join(outDir, newest.name));
     if (spec === 'latest') return run.latest()!;
     const best = run.best();
-    if (!best) throw new CheckpointError(`--ckpt best: run ${newest.name} has no best checkpoint (set eval.every to evaluate during training)`);
+    if (!best)
+      throw new CheckpointError(
+        `--ckpt best: run ${newest.name} has no best checkpoint (set eval.every to evaluate during training)`,
+      );
     return best;
   }
   const bestOf = /^(.+)[/:]best$/.exec(spec);
   if (bestOf) {
     const run = new RunDir(existsSync(join(outDir, bestOf[1]!)) ? join(outDir, bestOf[1]!) : bestOf[1]!);
     const best = run.best();
-    if (!best) throw new CheckpointError(`--ckpt ${spec}: no best checkpoint in ${run.root} (set eval.every to evaluate during training)`);
+    if (!best)
+      throw new CheckpointError(
+        `--ckpt ${spec}: no best checkpoint in ${run.root} (set eval.every to evaluate during training)`,
+      );
     return best;
   }
   for (const candidate of [join(outDir, spec), spec]) {
     if (existsSync(join(candidate, LATEST_JSON))) return new RunDir(candidate).latest()!;
     if (existsSync(join(candidate, STATE_JSON))) return readCheckpoint(candidate, resolve(candidate, '..'));
   }
-  throw new CheckpointError(`--ckpt ${spec}: no such checkpoint (expected latest, a run name under ${outDir}/, a run directory or an epoch directory)`);
+  throw new CheckpointError(
+    `--ckpt ${spec}: no such checkpoint (expected latest, a run name under ${outDir}/, a run directory or an epoch directory)`,
+  );
 }

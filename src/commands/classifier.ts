@@ -18,8 +18,8 @@ export interface ClassifierTrainOptions {
 export async function classifierTrainCommand(opts: ClassifierTrainOptions, io: CommandIO): Promise<void> {
   const config: Config = opts.config
     ? loadConfig(resolveConfigPath(opts.config, existsSync), opts.set).config
-    // No file: the defaults plus --set overrides.
-    : parseConfig('', '(default config)', opts.set);
+    : // No file: the defaults plus --set overrides.
+      parseConfig('', '(default config)', opts.set);
   await startEngine(opts.backend, config.backend, io.log);
   const evaluator = await createEvaluator(config, io, {
     outDir: opts.outDir ?? config.run.out_dir,
@@ -30,8 +30,12 @@ export async function classifierTrainCommand(opts: ClassifierTrainOptions, io: C
     const { info, dir, trained } = evaluator.classifier;
     const ref = evaluator.reference;
     io.log(`${trained ? 'trained' : 'cached'}: ${dir}`);
-    io.log(`test accuracy ${(100 * info.testAccuracy).toFixed(2)}% on ${info.testCount} test images; trained on ${info.trainCount} images, ${info.recipe.epochs} epochs, ${info.trainSeconds.toFixed(1)} s on ${info.engine}`);
-    io.log(`real test classifier score ${ref.score.toFixed(3)} (max ${info.classes.length}); FID floor ${ref.fidFloor.toFixed(3)} (${ref.floorCount} real train vs ${ref.testCount} real test)`);
+    io.log(
+      `test accuracy ${(100 * info.testAccuracy).toFixed(2)}% on ${info.testCount} test images; trained on ${info.trainCount} images, ${info.recipe.epochs} epochs, ${info.trainSeconds.toFixed(1)} s on ${info.engine}`,
+    );
+    io.log(
+      `real test classifier score ${ref.score.toFixed(3)} (max ${info.classes.length}); FID floor ${ref.fidFloor.toFixed(3)} (${ref.floorCount} real train vs ${ref.testCount} real test)`,
+    );
   } finally {
     evaluator.dispose();
   }

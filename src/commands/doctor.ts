@@ -25,7 +25,9 @@ function cudaStatus(): string {
   const devices = existsSync('/dev') ? readdirSync('/dev').filter((d) => /^nvidia\d+$/.test(d)) : [];
   let cudart11 = false;
   try {
-    cudart11 = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('libcudart.so.11.0');
+    cudart11 = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes(
+      'libcudart.so.11.0',
+    );
   } catch {
     cudart11 = false;
   }
@@ -36,14 +38,21 @@ export async function doctorCommand(backend: string | undefined, io: CommandIO):
   const engine = await selectEngine((backend ?? process.env.GAN_BACKEND ?? 'auto') as never);
   io.log(describeEngine(engine));
   io.log(`node ${process.version}, ${process.platform}/${process.arch}`);
-  io.log(`tfjs ${tf.version.tfjs}; tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}; tfjs-node-gpu ${packageVersion('@tensorflow/tfjs-node-gpu')}; tfjs-node ${packageVersion('@tensorflow/tfjs-node')}`);
+  io.log(
+    `tfjs ${tf.version.tfjs}; tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}; tfjs-node-gpu ${packageVersion('@tensorflow/tfjs-node-gpu')}; tfjs-node ${packageVersion('@tensorflow/tfjs-node')}`,
+  );
   io.log(`CUDA: ${cudaStatus()}`);
-  io.log(`wasm threads: ${engine.name === 'wasm' ? engine.threads : wasmThreadsWanted()} (GAN_WASM_THREADS; default one per core, at most 8; ${os.availableParallelism()} cores here)`);
+  io.log(
+    `wasm threads: ${engine.name === 'wasm' ? engine.threads : wasmThreadsWanted()} (GAN_WASM_THREADS; default one per core, at most 8; ${os.availableParallelism()} cores here)`,
+  );
   for (const dataset of DATASETS) {
     const dir = datasetDir({ dataset, source: 'auto', limit: 0 });
     const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.includes('idx')) : [];
-    const fallback = dataset === 'mnist' ? 'auto: download, else the bundled 8,000 digits' : 'auto: download (no offline copy)';
+    const fallback =
+      dataset === 'mnist' ? 'auto: download, else the bundled 8,000 digits' : 'auto: download (no offline copy)';
     io.log(`data ${dataset}: ${dir} — ${files.length ? files.join(', ') : `empty (${fallback})`}`);
   }
-  io.log('CUDA engine: npm install @tensorflow/tfjs-node-gpu (needs the internet to fetch libtensorflow 2.9.1, which requires CUDA 11.2 + cuDNN 8.1; with only CUDA 12 it fails to load with a missing libcudart.so.11.0)');
+  io.log(
+    'CUDA engine: npm install @tensorflow/tfjs-node-gpu (needs the internet to fetch libtensorflow 2.9.1, which requires CUDA 11.2 + cuDNN 8.1; with only CUDA 12 it fails to load with a missing libcudart.so.11.0)',
+  );
 }

@@ -16,7 +16,6 @@ import { pct, plural } from '../format.js';
 /** Below this test accuracy the classifier's verdicts are too noisy to trust, and we say so. */
 const WEAK_CLASSIFIER = 0.9;
 
-
 export interface EvalOptions {
   ckpt: string;
   n: number;
@@ -40,7 +39,9 @@ export function checkpointData(ref: CheckpointRef): DataConfig {
   const parsed = configSchema.shape.data.safeParse(ref.state.config?.data ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UserError(`${join(ref.dir, STATE_JSON)}: config.data.${issue.path.join('.')}: ${issue.message} (cannot tell which dataset to evaluate against)`);
+    throw new UserError(
+      `${join(ref.dir, STATE_JSON)}: config.data.${issue.path.join('.')}: ${issue.message} (cannot tell which dataset to evaluate against)`,
+    );
   }
   return parsed.data;
 }
@@ -60,9 +61,13 @@ export async function evalCommand(opts: EvalOptions, io: CommandIO): Promise<Eva
   );
   try {
     const { info, dir, trained } = evaluator.classifier;
-    io.log(`classifier: ${dir} (${trained ? 'trained now' : 'cached'}; test accuracy ${(100 * info.testAccuracy).toFixed(2)}% on ${info.testCount} images, ${plural(info.recipe.epochs, 'epoch')} on ${info.engine})`);
+    io.log(
+      `classifier: ${dir} (${trained ? 'trained now' : 'cached'}; test accuracy ${(100 * info.testAccuracy).toFixed(2)}% on ${info.testCount} images, ${plural(info.recipe.epochs, 'epoch')} on ${info.engine})`,
+    );
     if (info.testAccuracy < WEAK_CLASSIFIER) {
-      io.warn(`the evaluation classifier is right on only ${pct(info.testAccuracy)} of the test images, so its features and scores say little; train it on more data or epochs (gan classifier train)`);
+      io.warn(
+        `the evaluation classifier is right on only ${pct(info.testAccuracy)} of the test images, so its features and scores say little; train it on more data or epochs (gan classifier train)`,
+      );
     }
     const generator = await loadGenerator(ref, opts.ema);
     let result: EvalResult;
@@ -82,7 +87,15 @@ export async function evalCommand(opts: EvalOptions, io: CommandIO): Promise<Eva
       ...evalMetrics(result),
       real_test_count: evaluator.reference.testCount,
       floor_count: evaluator.reference.floorCount,
-      classifier: { dir, arch: info.arch, data_hash: info.dataHash, test_accuracy: info.testAccuracy, epochs: info.recipe.epochs, engine: info.engine, date: info.date },
+      classifier: {
+        dir,
+        arch: info.arch,
+        data_hash: info.dataHash,
+        test_accuracy: info.testAccuracy,
+        epochs: info.recipe.epochs,
+        engine: info.engine,
+        date: info.date,
+      },
       time: new Date().toISOString(),
     };
     const jsonPath = opts.json ?? defaultEvalJson(ref);

@@ -18,7 +18,11 @@ export async function exportCommand(opts: ExportOptions, io: CommandIO): Promise
   await startEngine(opts.backend, undefined, io.log);
   const info = await exportForBrowser(ref, opts.out, opts.ema);
   const classes = info.conditional ? `, ${info.classes} classes` : '';
-  io.log(`exported the ${info.weights} generator of ${ref.dir} (z ${info.latentDim}${classes}, ${info.imageShape.height}×${info.imageShape.width}) to ${opts.out}`);
-  io.log(`view it: serve that folder over HTTP (e.g. python3 -m http.server --directory ${opts.out}) and open index.html; browsers block model loading from file://`);
+  io.log(
+    `exported the ${info.weights} generator of ${ref.dir} (z ${info.latentDim}${classes}, ${info.imageShape.height}×${info.imageShape.width}) to ${opts.out}`,
+  );
+  io.log(
+    `view it: serve that folder over HTTP (e.g. python3 -m http.server --directory ${opts.out}) and open index.html; browsers block model loading from file://`,
+  );
   return opts.out;
 }

@@ -38,12 +38,16 @@ export interface InterpolateOptions {
 /** `--class A:B` as two class ids the generator accepts. */
 export function parseClassPair(value: string, info: GeneratorInfo): [number, number] {
   if (!info.conditional) {
-    throw new UserError(`--class ${value}: this generator is not class-conditional (train with model.conditional: true), so there are no classes to interpolate`);
+    throw new UserError(
+      `--class ${value}: this generator is not class-conditional (train with model.conditional: true), so there are no classes to interpolate`,
+    );
   }
   const m = /^(\d+):(\d+)$/.exec(value.trim());
   const pair = m ? [Number(m[1]), Number(m[2])] : [];
   if (pair.length !== 2 || pair.some((c) => c >= info.classes)) {
-    throw new UserError(`--class ${value}: expected A:B with class ids from 0 to ${info.classes - 1}, e.g. --class 3:8`);
+    throw new UserError(
+      `--class ${value}: expected A:B with class ids from 0 to ${info.classes - 1}, e.g. --class 3:8`,
+    );
   }
   return pair as [number, number];
 }
@@ -66,7 +70,10 @@ function latentPaths(rows: number, steps: number, latentDim: number, seed: numbe
 function fixedRows(rows: number, steps: number, latentDim: number, seed: number): tf.Tensor2D {
   return tf.tidy(() => {
     const z = latentNoise(rows, latentDim, seed);
-    return z.reshape([rows, 1, latentDim]).tile([1, steps, 1]).reshape([rows * steps, latentDim]) as tf.Tensor2D;
+    return z
+      .reshape([rows, 1, latentDim])
+      .tile([1, steps, 1])
+      .reshape([rows * steps, latentDim]) as tf.Tensor2D;
   });
 }
 
@@ -88,15 +95,23 @@ export async function interpolateCommand(opts: InterpolateOptions, io: CommandIO
     } else {
       const z = latentPaths(opts.rows, opts.steps, info.latentDim, noiseSeed);
       // One class per row for a conditional generator, so each row is one digit changing style.
-      const labels = info.conditional ? Int32Array.from(Array.from(sampleLabels(opts.rows, info.classes)).flatMap((c) => Array<number>(opts.steps).fill(c))) : undefined;
+      const labels = info.conditional
+        ? Int32Array.from(
+            Array.from(sampleLabels(opts.rows, info.classes)).flatMap((c) => Array<number>(opts.steps).fill(c)),
+          )
+        : undefined;
       images = await generateImages(generator, z, labels);
       z.dispose();
     }
     const what = pair ? `class${pair[0]}to${pair[1]}` : 'latent';
-    const out = opts.out ?? join(ref.runDir, 'samples', `interp-${what}-epoch${String(ref.state.epoch).padStart(4, '0')}-seed${seed}.png`);
+    const out =
+      opts.out ??
+      join(ref.runDir, 'samples', `interp-${what}-epoch${String(ref.state.epoch).padStart(4, '0')}-seed${seed}.png`);
     writeFileAtomic(out, encodeGrid(images, opts.steps));
     const path = pair ? `class ${pair[0]} → ${pair[1]} with one z per row` : 'slerp between random latent points';
-    io.log(`wrote ${opts.rows}×${opts.steps} interpolation (${path}; ${weights} weights) from ${ref.dir} (seed ${seed}) to ${out}`);
+    io.log(
+      `wrote ${opts.rows}×${opts.steps} interpolation (${path}; ${weights} weights) from ${ref.dir} (seed ${seed}) to ${out}`,
+    );
     return out;
   } finally {
     generator.dispose();

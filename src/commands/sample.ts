@@ -36,7 +36,8 @@ function writeImages(images: ImageBatch, format: SampleFormat, out: string, colu
   else if (format === 'npy') writeFileAtomic(out, encodeNpy(images));
   else {
     mkdirSync(out, { recursive: true });
-    for (let i = 0; i < images.count; i++) writeFileAtomic(join(out, `${String(i).padStart(4, '0')}.png`), encodeSingle(images, i));
+    for (let i = 0; i < images.count; i++)
+      writeFileAtomic(join(out, `${String(i).padStart(4, '0')}.png`), encodeSingle(images, i));
   }
 }
 
@@ -51,7 +52,10 @@ export async function sampleCommand(opts: SampleOptions, io: CommandIO): Promise
   const conditional = isConditional(generator);
   const classes = conditional ? classCount(generator) : 0;
   if (opts.class !== undefined) {
-    if (!conditional) throw new UserError(`--class ${opts.class}: ${ref.dir} holds an unconditional generator (train with model.conditional: true)`);
+    if (!conditional)
+      throw new UserError(
+        `--class ${opts.class}: ${ref.dir} holds an unconditional generator (train with model.conditional: true)`,
+      );
     if (opts.class >= classes) throw new UserError(`--class ${opts.class}: expected a class from 0 to ${classes - 1}`);
   }
   // Without --seed, draw a fresh one and print it so the result can be reproduced.
@@ -65,7 +69,11 @@ export async function sampleCommand(opts: SampleOptions, io: CommandIO): Promise
   generator.dispose();
   // Conditional, all classes: one column per class, so each column is one class.
   writeImages(images, format, out, conditional && opts.class === undefined ? classes : undefined);
-  const what = conditional ? (opts.class !== undefined ? ` of class ${opts.class}` : ', classes cycling 0..' + (classes - 1)) : '';
+  const what = conditional
+    ? opts.class !== undefined
+      ? ` of class ${opts.class}`
+      : ', classes cycling 0..' + (classes - 1)
+    : '';
   io.log(`wrote ${opts.n} samples${what} from ${ref.dir} (${weights} weights, seed ${seed}) to ${out}`);
   return out;
 }

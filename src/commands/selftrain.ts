@@ -17,7 +17,6 @@ import type { CommandIO } from './train.js';
 import { plural } from '../format.js';
 import { isConditional } from '../sampling.js';
 
-
 /** The CLI's options: the experiment settings as parsed flags, plus where and how to run. */
 export interface SelftrainOptions extends Omit<SelftrainSettings, 'recipes' | 'validation'> {
   ckpt: string;
@@ -35,7 +34,8 @@ export interface SelftrainOptions extends Omit<SelftrainSettings, 'recipes' | 'v
 export function parseFractionOption(name: string, min = 0, max = 1) {
   return (value: string): number => {
     const x = Number(value);
-    if (value.trim() === '' || !Number.isFinite(x) || x < min || x > max) throw new UserError(`${name} ${value}: expected a number from ${min} to ${max}`);
+    if (value.trim() === '' || !Number.isFinite(x) || x < min || x > max)
+      throw new UserError(`${name} ${value}: expected a number from ${min} to ${max}`);
     return x;
   };
 }
@@ -43,9 +43,15 @@ export function parseFractionOption(name: string, min = 0, max = 1) {
 /** `real,cas` → the recipes in the canonical order; unknown names are a UserError. */
 export function parseRecipes(value: string | undefined): Recipe[] {
   if (value === undefined) return [...RECIPES];
-  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(RECIPES as readonly string[]).includes(n));
-  if (unknown.length > 0 || names.length === 0) throw new UserError(`--recipes ${value}: unknown recipe ${unknown.join(', ') || '(none)'}; expected a comma list of ${RECIPES.join(', ')}`);
+  if (unknown.length > 0 || names.length === 0)
+    throw new UserError(
+      `--recipes ${value}: unknown recipe ${unknown.join(', ') || '(none)'}; expected a comma list of ${RECIPES.join(', ')}`,
+    );
   return RECIPES.filter((r) => names.includes(r));
 }
 
@@ -68,18 +74,20 @@ export function summarise(runs: RecipeRun[]): RecipeSummary[] {
     const mine = runs.filter((r) => r.recipe === recipe);
     if (mine.length === 0) return [];
     const test = meanStd(mine.map((r) => r.testAccuracy));
-    return [{
-      recipe,
-      repeats: mine.length,
-      test_accuracy_mean: test.mean,
-      test_accuracy_std: test.std,
-      validation_accuracy_mean: meanStd(mine.map((r) => r.validationAccuracy)).mean,
-      train_images_mean: meanStd(mine.map((r) => r.trainImages)).mean,
-      real_images: mine[0]!.realImages,
-      generated_images: mine[0]!.generatedImages,
-      pseudo_labelled_mean: meanStd(mine.map((r) => r.pseudoLabelled)).mean,
-      ...(recipe === 'pseudo-label' ? { selected_rounds: mine.map((r) => r.pseudo?.selectedRound ?? 0) } : {}),
-    }];
+    return [
+      {
+        recipe,
+        repeats: mine.length,
+        test_accuracy_mean: test.mean,
+        test_accuracy_std: test.std,
+        validation_accuracy_mean: meanStd(mine.map((r) => r.validationAccuracy)).mean,
+        train_images_mean: meanStd(mine.map((r) => r.trainImages)).mean,
+        real_images: mine[0]!.realImages,
+        generated_images: mine[0]!.generatedImages,
+        pseudo_labelled_mean: meanStd(mine.map((r) => r.pseudoLabelled)).mean,
+        ...(recipe === 'pseudo-label' ? { selected_rounds: mine.map((r) => r.pseudo?.selectedRound ?? 0) } : {}),
+      },
+    ];
   });
 }
 
@@ -87,7 +95,10 @@ function composition(s: RecipeSummary): string {
   const parts: string[] = [];
   if (s.real_images) parts.push(`${s.real_images} real`);
   if (s.generated_images) parts.push(`${s.generated_images} generated`);
-  if (s.recipe === 'pseudo-label') parts.push(`${Number.isInteger(s.pseudo_labelled_mean) ? s.pseudo_labelled_mean : s.pseudo_labelled_mean.toFixed(1)} pseudo-labelled (round chosen on validation: ${s.selected_rounds?.join(", ")})`);
+  if (s.recipe === 'pseudo-label')
+    parts.push(
+      `${Number.isInteger(s.pseudo_labelled_mean) ? s.pseudo_labelled_mean : s.pseudo_labelled_mean.toFixed(1)} pseudo-labelled (round chosen on validation: ${s.selected_rounds?.join(', ')})`,
+    );
   return parts.join(' + ');
 }
 
@@ -101,11 +112,18 @@ export function formatTable(summaries: RecipeSummary[]): string[] {
   ]);
   const head = ['recipe', 'test accuracy', 'validation', 'train images', 'made of'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)];
 }
 
-export async function selftrainCommand(opts: SelftrainOptions, io: CommandIO): Promise<{ jsonPath: string; record: Record<string, unknown> }> {
+export async function selftrainCommand(
+  opts: SelftrainOptions,
+  io: CommandIO,
+): Promise<{ jsonPath: string; record: Record<string, unknown> }> {
   const recipes = parseRecipes(opts.recipes);
   const ref = resolveCheckpoint(opts.ckpt, opts.outDir);
   const data = checkpointData(ref);
@@ -114,8 +132,14 @@ export async function selftrainCommand(opts: SelftrainOptions, io: CommandIO): P
   const test = await loadImageSet(data, 'test', io);
   const classes = train.classes.length;
   const validation = opts.validation ?? Math.min(1000, Math.max(classes, Math.round(train.count / 10)));
-  if (opts.labels % classes !== 0) throw new UserError(`--labels ${opts.labels}: expected a multiple of the ${classes} classes (the labelled set is class-balanced)`);
-  if (validation >= train.count - opts.labels) throw new UserError(`--validation ${validation}: the ${train.count} training images cannot give ${validation} validation images besides ${opts.labels} labelled ones`);
+  if (opts.labels % classes !== 0)
+    throw new UserError(
+      `--labels ${opts.labels}: expected a multiple of the ${classes} classes (the labelled set is class-balanced)`,
+    );
+  if (validation >= train.count - opts.labels)
+    throw new UserError(
+      `--validation ${validation}: the ${train.count} training images cannot give ${validation} validation images besides ${opts.labels} labelled ones`,
+    );
 
   const generator = await loadGenerator(ref, opts.ema);
   const config = ref.state.config as { model?: { conditional?: boolean } };
@@ -134,11 +158,23 @@ export async function selftrainCommand(opts: SelftrainOptions, io: CommandIO): P
     seed: opts.seed,
   };
   const base = defaultRecipe(1);
-  const budget = opts.epochs !== undefined ? `${plural(opts.epochs, 'epoch')} per classifier` : `${plural(opts.steps, 'update')} per classifier`;
-  io.log(`generator: ${ref.dir} (${generator.weights} weights, ${conditional ? 'conditional' : 'unconditional'}; trained on ${genTrainedOn})`);
-  if (conditional) io.log(`note: this generator has seen the labels of all ${train.count} training images, so gan-augment and cas are not label-scarce: they measure what its labels are worth`);
-  io.log(`labelled: ${opts.labels} real images (${opts.labels / classes} per class); validation: ${validation} real train images held out; test: ${test.count} real test images`);
-  io.log(`classifier: the evaluation classifier's architecture, ${budget}, batch ${base.batchSize}, Adam ${base.learningRate}; ${plural(opts.repeats, 'repeat')} from seed ${opts.seed}`);
+  const budget =
+    opts.epochs !== undefined
+      ? `${plural(opts.epochs, 'epoch')} per classifier`
+      : `${plural(opts.steps, 'update')} per classifier`;
+  io.log(
+    `generator: ${ref.dir} (${generator.weights} weights, ${conditional ? 'conditional' : 'unconditional'}; trained on ${genTrainedOn})`,
+  );
+  if (conditional)
+    io.log(
+      `note: this generator has seen the labels of all ${train.count} training images, so gan-augment and cas are not label-scarce: they measure what its labels are worth`,
+    );
+  io.log(
+    `labelled: ${opts.labels} real images (${opts.labels / classes} per class); validation: ${validation} real train images held out; test: ${test.count} real test images`,
+  );
+  io.log(
+    `classifier: the evaluation classifier's architecture, ${budget}, batch ${base.batchSize}, Adam ${base.learningRate}; ${plural(opts.repeats, 'repeat')} from seed ${opts.seed}`,
+  );
 
   const started = performance.now();
   let result;
@@ -162,10 +198,27 @@ export async function selftrainCommand(opts: SelftrainOptions, io: CommandIO): P
   const record: Record<string, unknown> = {
     checkpoint: ref.dir,
     epoch: ref.state.epoch,
-    generator: { weights: generator.weights, conditional, trained_on: genTrainedOn, train_count: train.count, with_labels: conditional || Boolean(config.model?.conditional) },
+    generator: {
+      weights: generator.weights,
+      conditional,
+      trained_on: genTrainedOn,
+      train_count: train.count,
+      with_labels: conditional || Boolean(config.model?.conditional),
+    },
     dataset: data.dataset,
     engine: engine.name,
-    settings: { recipes, labels: opts.labels, per_class: opts.perClass, threshold: opts.threshold, rounds: opts.rounds, repeats: opts.repeats, epochs: opts.epochs ?? null, steps: opts.epochs === undefined ? opts.steps : null, validation, seed: opts.seed },
+    settings: {
+      recipes,
+      labels: opts.labels,
+      per_class: opts.perClass,
+      threshold: opts.threshold,
+      rounds: opts.rounds,
+      repeats: opts.repeats,
+      epochs: opts.epochs ?? null,
+      steps: opts.epochs === undefined ? opts.steps : null,
+      validation,
+      seed: opts.seed,
+    },
     classifier: { batch_size: base.batchSize, learning_rate: base.learningRate, budget },
     test_count: test.count,
     summary: summaries,

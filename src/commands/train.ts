@@ -39,10 +39,21 @@ export interface CommandIO {
 }
 
 /** Config keys whose change makes a saved run's checkpoint meaningless to continue. */
-const RESUME_BREAKING = ['model', 'data.dataset', 'data.limit', 'data.source', 'run.seed', 'train.batch_size', 'train.d_steps', 'train.loss'];
+const RESUME_BREAKING = [
+  'model',
+  'data.dataset',
+  'data.limit',
+  'data.source',
+  'run.seed',
+  'train.batch_size',
+  'train.d_steps',
+  'train.loss',
+];
 
 function valueAt(obj: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+  return path
+    .split('.')
+    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
 /**
@@ -73,17 +84,25 @@ async function restoreModels(ref: CheckpointRef): Promise<GanModels> {
   const discriminator = await loadModel(join(ref.dir, DISCRIMINATOR_DIR));
   const latentDim = latentDimOf(generator);
   return {
-    generator, discriminator, latentDim, imageShape: ref.state.imageShape,
+    generator,
+    discriminator,
+    latentDim,
+    imageShape: ref.state.imageShape,
     classes: classCount(generator),
     auxClassifier: discriminator.outputs.length > 1,
   };
 }
 
 /** The EMA generator: restored from the checkpoint when it has one, else started at G. */
-async function createEma(config: Config, models: GanModels, ref: CheckpointRef | undefined): Promise<GeneratorEma | undefined> {
+async function createEma(
+  config: Config,
+  models: GanModels,
+  ref: CheckpointRef | undefined,
+): Promise<GeneratorEma | undefined> {
   if (config.train.ema <= 0) return undefined;
   const emaDir = ref ? join(ref.dir, GENERATOR_EMA_DIR) : undefined;
-  if (emaDir && existsSync(emaDir)) return new GeneratorEma(await loadModel(emaDir), models.generator, config.train.ema);
+  if (emaDir && existsSync(emaDir))
+    return new GeneratorEma(await loadModel(emaDir), models.generator, config.train.ema);
   return freshEma(config, models);
 }
 
@@ -92,7 +111,10 @@ async function createEma(config: Config, models: GanModels, ref: CheckpointRef |
  * checkpoint; a second SIGINT quits at once (every file is written atomically, so nothing is
  * left half-written; the last complete checkpoint stays `latest`).
  */
-function installStopHandlers(io: CommandIO): { stop: { requested: boolean; signal?: NodeJS.Signals }; remove: () => void } {
+function installStopHandlers(io: CommandIO): {
+  stop: { requested: boolean; signal?: NodeJS.Signals };
+  remove: () => void;
+} {
   const stop: { requested: boolean; signal?: NodeJS.Signals } = { requested: false };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.requested) {
@@ -105,7 +127,13 @@ function installStopHandlers(io: CommandIO): { stop: { requested: boolean; signa
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return { stop, remove: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+  return {
+    stop,
+    remove: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<number> {
@@ -113,7 +141,8 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
   const sets = [...opts.set, ...(opts.epochs !== undefined ? [`train.epochs=${opts.epochs}`] : [])];
   const { config, runName } = loadConfig(path, sets);
   config.run.name = runName;
-  if (opts.resume && opts.force) throw new UserError('--resume and --force: choose one (continue the run, or delete it and start over)');
+  if (opts.resume && opts.force)
+    throw new UserError('--resume and --force: choose one (continue the run, or delete it and start over)');
   const engine = await startEngine(opts.backend, config.backend, io.log);
 
   const runDir = new RunDir(join(config.run.out_dir, runName));
@@ -123,25 +152,38 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
     if (!resumeFrom) throw new UserError(`--resume: ${runDir.root} has no complete checkpoint to resume from`);
     checkResumable(config, resumeFrom);
     if (resumeFrom.state.epoch >= config.train.epochs) {
-      throw new UserError(`--resume: ${runDir.root} already finished epoch ${resumeFrom.state.epoch} of train.epochs=${config.train.epochs}; raise it with --epochs N`);
+      throw new UserError(
+        `--resume: ${runDir.root} already finished epoch ${resumeFrom.state.epoch} of train.epochs=${config.train.epochs}; raise it with --epochs N`,
+      );
     }
   } else if (runDir.exists() && !opts.force) {
-    throw new UserError(`${runDir.root}: run directory already exists; continue it with --resume, start over with --force, or pick another name with --set run.name=NEW`);
+    throw new UserError(
+      `${runDir.root}: run directory already exists; continue it with --resume, start over with --force, or pick another name with --set run.name=NEW`,
+    );
   }
 
   const imageSet = await loadImageSet(config.data, 'train', io);
   const perIteration = config.train.batch_size * config.train.d_steps;
   if (perIteration > imageSet.count) {
-    throw new UserError(`train.batch_size: ${config.train.batch_size} × d_steps ${config.train.d_steps} needs ${perIteration} images per iteration, but the dataset has ${imageSet.count} (${imageSet.origin})`);
+    throw new UserError(
+      `train.batch_size: ${config.train.batch_size} × d_steps ${config.train.d_steps} needs ${perIteration} images per iteration, but the dataset has ${imageSet.count} (${imageSet.origin})`,
+    );
   }
   io.log(`data: ${imageSet.origin}`);
   const classes = imageSet.classes.length;
   const imageShape = { height: imageSet.height, width: imageSet.width, channels: 1 };
-  if (resumeFrom && (resumeFrom.state.imageShape.height !== imageShape.height || resumeFrom.state.imageShape.width !== imageShape.width)) {
-    throw new UserError(`--resume: ${resumeFrom.dir} was trained on ${resumeFrom.state.imageShape.height}x${resumeFrom.state.imageShape.width} images, the data now has ${imageShape.height}x${imageShape.width}`);
+  if (
+    resumeFrom &&
+    (resumeFrom.state.imageShape.height !== imageShape.height || resumeFrom.state.imageShape.width !== imageShape.width)
+  ) {
+    throw new UserError(
+      `--resume: ${resumeFrom.dir} was trained on ${resumeFrom.state.imageShape.height}x${resumeFrom.state.imageShape.width} images, the data now has ${imageShape.height}x${imageShape.width}`,
+    );
   }
   // Build (or load) everything before touching the run directory, so a failure here loses nothing.
-  const models = resumeFrom ? await restoreModels(resumeFrom) : buildModels(config.model, imageShape, config.run.seed, classes);
+  const models = resumeFrom
+    ? await restoreModels(resumeFrom)
+    : buildModels(config.model, imageShape, config.run.seed, classes);
   const trainer = createTrainer(config, models, {
     counters: resumeFrom ? { step: resumeFrom.state.step, dStep: resumeFrom.state.dStep } : undefined,
     ema: await createEma(config, models, resumeFrom),
@@ -166,9 +208,16 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
     runDir.prune(config.run.keep);
   }
   const start: LoopStart = resumeFrom
-    ? { epoch: resumeFrom.state.epoch, iteration: resumeFrom.state.iteration ?? 0, partialSums: resumeFrom.state.partialSums }
+    ? {
+        epoch: resumeFrom.state.epoch,
+        iteration: resumeFrom.state.iteration ?? 0,
+        partialSums: resumeFrom.state.partialSums,
+      }
     : { epoch: 0, iteration: 0 };
-  if (resumeFrom) io.log(`resuming ${runDir.root} from ${resumeFrom.dir} (epoch ${start.epoch + 1}, iteration ${start.iteration}, step ${resumeFrom.state.step})`);
+  if (resumeFrom)
+    io.log(
+      `resuming ${runDir.root} from ${resumeFrom.dir} (epoch ${start.epoch + 1}, iteration ${start.iteration}, step ${resumeFrom.state.step})`,
+    );
   const iterations = Math.floor(data.batchesPerEpoch(config.train.batch_size) / config.train.d_steps);
   io.log(
     `run: ${runDir.root} — ${config.model.arch}${config.model.conditional ? ` (conditional, ${config.model.conditioning})` : ''}, ${config.train.loss} loss, ${plural(config.train.epochs, 'epoch')} of ${iterations} iterations (batch ${config.train.batch_size})`,
@@ -189,16 +238,29 @@ export async function trainCommand(opts: TrainOptions, io: CommandIO): Promise<n
     if (typeof metrics.fid === 'number') runDir.offerBest(epoch, dir, metrics.fid);
     runDir.prune(config.run.keep);
     for (const [name, value] of Object.entries(metrics)) {
-      if (typeof value === 'number' && name !== 'epoch' && name !== 'step') scalars.scalar(name, value, trainer.counters.step);
+      if (typeof value === 'number' && name !== 'epoch' && name !== 'step')
+        scalars.scalar(name, value, trainer.counters.step);
     }
     scalars.flush();
     writeReport(runDir.root);
   };
   try {
-    const outcome = await trainEpochs({ config, runDir, engineName: engine.name, trainer, data, start, stop: handlers.stop, afterEpoch, afterCheckpoint });
+    const outcome = await trainEpochs({
+      config,
+      runDir,
+      engineName: engine.name,
+      trainer,
+      data,
+      start,
+      stop: handlers.stop,
+      afterEpoch,
+      afterCheckpoint,
+    });
     if (outcome.kind === 'interrupted') {
       io.log(`interrupted: checkpoint written to ${outcome.checkpoint}`);
-      io.log(`resume with:  gan train --config ${opts.config} --resume${opts.epochs !== undefined ? ` --epochs ${opts.epochs}` : ''}${opts.set.map((s) => ` --set ${s}`).join('')}`);
+      io.log(
+        `resume with:  gan train --config ${opts.config} --resume${opts.epochs !== undefined ? ` --epochs ${opts.epochs}` : ''}${opts.set.map((s) => ` --set ${s}`).join('')}`,
+      );
       return handlers.stop.signal === 'SIGTERM' ? 143 : 130;
     }
   } finally {

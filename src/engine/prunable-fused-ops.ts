@@ -37,22 +37,27 @@ function isLinear(args: { activation?: string | null; preluActivationWeights?: u
 /** Undefined when absent; a float32 vector of `channels` values; null when unusable. */
 function channelBias(bias: unknown, channels: number): Tensor | undefined | null {
   if (bias == null) return undefined;
-  return bias instanceof tf.Tensor && bias.rank === 1 && bias.size === channels && bias.dtype === 'float32' ? bias : null;
+  return bias instanceof tf.Tensor && bias.rank === 1 && bias.size === channels && bias.dtype === 'float32'
+    ? bias
+    : null;
 }
 
-const isFloatTensor = (t: unknown, rank: number): t is Tensor => t instanceof tf.Tensor && t.rank === rank && t.dtype === 'float32';
+const isFloatTensor = (t: unknown, rank: number): t is Tensor =>
+  t instanceof tf.Tensor && t.rank === rank && t.dtype === 'float32';
 
 /** Sum of dy over every axis but the last: the gradient of a per-channel bias. */
 const biasGradient = (dy: Tensor) => (): Tensor => tf.sum(dy, [...Array(dy.rank - 1).keys()]);
 
 function assertLinear(kernel: string, attrs: NamedAttrMap): void {
-  if ((attrs.activation ?? 'linear') !== 'linear') throw new Error(`${kernel} gradient: only the linear activation is routed here, got ${String(attrs.activation)}`);
+  if ((attrs.activation ?? 'linear') !== 'linear')
+    throw new Error(`${kernel} gradient: only the linear activation is routed here, got ${String(attrs.activation)}`);
 }
 
 function registerPrunableGradients(): void {
   const conv2dGrad = tf.getGradient('Conv2D');
   const matMulGrad = tf.getGradient('BatchMatMul');
-  if (!conv2dGrad || !matMulGrad) throw new Error('tfjs registers no Conv2D/BatchMatMul gradient: cannot route fused ops');
+  if (!conv2dGrad || !matMulGrad)
+    throw new Error('tfjs registers no Conv2D/BatchMatMul gradient: cannot route fused ops');
   const configs: GradConfig[] = [
     {
       kernelName: FUSED_CONV2D,
@@ -82,11 +87,28 @@ function prunableConv2d(args: FusedConv2dArgs): Tensor | undefined {
   const { x, filter, strides, pad, dimRoundingMode } = args;
   const dilations = args.dilations ?? 1;
   const unitDilation = typeof dilations === 'number' ? dilations === 1 : dilations.every((d) => d === 1);
-  if (!isLinear(args) || (args.dataFormat ?? 'NHWC') !== 'NHWC' || !unitDilation || !isFloatTensor(x, 4) || !isFloatTensor(filter, 4)) return undefined;
+  if (
+    !isLinear(args) ||
+    (args.dataFormat ?? 'NHWC') !== 'NHWC' ||
+    !unitDilation ||
+    !isFloatTensor(x, 4) ||
+    !isFloatTensor(filter, 4)
+  )
+    return undefined;
   const bias = channelBias(args.bias, filter.shape[3]!);
   if (bias === null) return undefined;
-  const attrs = { strides, pad, dataFormat: 'NHWC', dilations, dimRoundingMode, activation: 'linear', leakyreluAlpha: 0 };
-  return tf.engine().runKernel(FUSED_CONV2D, bias ? { x, filter, bias } : { x, filter }, attrs as unknown as NamedAttrMap) as Tensor;
+  const attrs = {
+    strides,
+    pad,
+    dataFormat: 'NHWC',
+    dilations,
+    dimRoundingMode,
+    activation: 'linear',
+    leakyreluAlpha: 0,
+  };
+  return tf
+    .engine()
+    .runKernel(FUSED_CONV2D, bias ? { x, filter, bias } : { x, filter }, attrs as unknown as NamedAttrMap) as Tensor;
 }
 
 function prunableMatMul(args: FusedMatMulArgs): Tensor | undefined {
@@ -106,7 +128,13 @@ function prunableMatMul(args: FusedMatMulArgs): Tensor | undefined {
     const a3 = reshape(a, [1, ...a.shape]);
     const b3 = reshape(b, [1, ...b.shape]);
     const attrs = { transposeA, transposeB, activation: 'linear', leakyreluAlpha: 0 };
-    const y = tf.engine().runKernel(FUSED_MATMUL, bias ? { a: a3, b: b3, bias } : { a: a3, b: b3 }, attrs as unknown as NamedAttrMap) as Tensor;
+    const y = tf
+      .engine()
+      .runKernel(
+        FUSED_MATMUL,
+        bias ? { a: a3, b: b3, bias } : { a: a3, b: b3 },
+        attrs as unknown as NamedAttrMap,
+      ) as Tensor;
     return reshape(y, [rows, cols]);
   });
 }
@@ -116,7 +144,8 @@ export function usePrunableFusedOps(): void {
   registerPrunableGradients();
   fused.conv2d = (<T extends tf.Tensor3D | tf.Tensor4D>(args: FusedConv2dArgs): T =>
     (prunableConv2d(args) ?? tfjsFusedConv2d(args)) as T) as typeof tfjsFusedConv2d;
-  fused.matMul = ((args: FusedMatMulArgs): Tensor => prunableMatMul(args) ?? tfjsFusedMatMul(args)) as typeof tfjsFusedMatMul;
+  fused.matMul = ((args: FusedMatMulArgs): Tensor =>
+    prunableMatMul(args) ?? tfjsFusedMatMul(args)) as typeof tfjsFusedMatMul;
 }
 
 /** Puts tfjs's own fused ops back (A/B benchmarks and equivalence tests). */

@@ -42,7 +42,11 @@ async function importOptional(name: string): Promise<void> {
 }
 
 const candidates: Candidate[] = [
-  { engine: 'tensorflow', provider: '@tensorflow/tfjs-node-gpu', load: () => importOptional('@tensorflow/tfjs-node-gpu') },
+  {
+    engine: 'tensorflow',
+    provider: '@tensorflow/tfjs-node-gpu',
+    load: () => importOptional('@tensorflow/tfjs-node-gpu'),
+  },
   { engine: 'tensorflow', provider: '@tensorflow/tfjs-node', load: () => importOptional('@tensorflow/tfjs-node') },
   {
     engine: 'wasm',
@@ -142,7 +146,11 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
 
 /** The one line every command prints first. */
 export function describeEngine(engine: Engine): string {
-  const what = engine.cuda ? 'tensorflow (CUDA)' : engine.threads > 1 ? `${engine.name} (${engine.threads} threads)` : engine.name;
+  const what = engine.cuda
+    ? 'tensorflow (CUDA)'
+    : engine.threads > 1
+      ? `${engine.name} (${engine.threads} threads)`
+      : engine.name;
   const parts = [`engine: ${what} via ${engine.provider}`];
   if (engine.patchedKernels.length > 0) parts.push(`patched kernels: ${engine.patchedKernels.join(', ')}`);
   if (engine.skipped.length > 0) parts.push(`not used: ${engine.skipped.join('; ')}`);

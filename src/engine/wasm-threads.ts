@@ -64,7 +64,9 @@ function privateDir(): string {
 
 /** The pthread worker script as a file (content-addressed, so concurrent processes agree). */
 function workerScriptFile(outDir: string): string {
-  const { wasmWorkerContents } = require(join(outDir, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
+  const { wasmWorkerContents } = require(join(outDir, 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
+    wasmWorkerContents: string;
+  };
   // The package escapes newlines the same way before making its blob: inside string
   // literals of the worker source, "\n" must stay an escape, not become a line break.
   const source = wasmWorkerContents.replace(/\n/g, '\\n');
@@ -143,23 +145,31 @@ export function wasmThreadsInUse(): number {
 export function useThreadedWasm(threads: number): void {
   if (threads <= 1 || installed !== undefined || tf.findBackend('wasm') !== null) return;
   const pkg = require('@tensorflow/tfjs-backend-wasm') as WasmPackage;
-  const registry = (tf.engine() as unknown as { registryFactory: Record<string, { factory: () => Promise<tf.KernelBackend>; priority: number }> }).registryFactory;
+  const registry = (
+    tf.engine() as unknown as {
+      registryFactory: Record<string, { factory: () => Promise<tf.KernelBackend>; priority: number }>;
+    }
+  ).registryFactory;
   const stock = registry['wasm'];
   if (!stock) throw new Error('useThreadedWasm: import @tensorflow/tfjs-backend-wasm first');
   installed = threads;
   tf.removeBackend('wasm');
-  tf.registerBackend('wasm', async () => {
-    try {
-      const module = await startThreaded(threads);
-      pkg.setThreadsCount(threads);
-      const backend = new pkg.BackendWasm(module); // creates the thread pool
-      // Pool threads run for the life of the process and emscripten keeps running pthreads
-      // ref'd, so Node would never exit on its own; they hold no work of their own.
-      for (const worker of module.PThread?.runningWorkers ?? []) worker.unref();
-      return backend;
-    } catch {
-      installed = undefined;
-      return stock.factory();
-    }
-  }, stock.priority);
+  tf.registerBackend(
+    'wasm',
+    async () => {
+      try {
+        const module = await startThreaded(threads);
+        pkg.setThreadsCount(threads);
+        const backend = new pkg.BackendWasm(module); // creates the thread pool
+        // Pool threads run for the life of the process and emscripten keeps running pthreads
+        // ref'd, so Node would never exit on its own; they hold no work of their own.
+        for (const worker of module.PThread?.runningWorkers ?? []) worker.unref();
+        return backend;
+      } catch {
+        installed = undefined;
+        return stock.factory();
+      }
+    },
+    stock.priority,
+  );
 }

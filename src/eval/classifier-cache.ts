@@ -79,7 +79,12 @@ export function classifierDir(outDir: string, dataset: string, hash: string): st
 }
 
 /** The cached info.json when it matches this data and recipe; undefined otherwise (with the reason logged). */
-function reusableInfo(dir: string, hash: string, recipe: ClassifierRecipe, log: (line: string) => void): ClassifierInfo | undefined {
+function reusableInfo(
+  dir: string,
+  hash: string,
+  recipe: ClassifierRecipe,
+  log: (line: string) => void,
+): ClassifierInfo | undefined {
   const path = join(dir, INFO_JSON);
   if (!existsSync(path)) return undefined;
   let info: ClassifierInfo;
@@ -90,10 +95,13 @@ function reusableInfo(dir: string, hash: string, recipe: ClassifierRecipe, log: 
     return undefined;
   }
   const why =
-    info.dataHash !== hash ? 'its training data differs'
-    : info.arch !== CLASSIFIER_ARCH ? `architecture ${info.arch} is not the current ${CLASSIFIER_ARCH}`
-    : JSON.stringify(info.recipe) !== JSON.stringify(recipe) ? `it was trained with ${JSON.stringify(info.recipe)}, not ${JSON.stringify(recipe)}`
-    : undefined;
+    info.dataHash !== hash
+      ? 'its training data differs'
+      : info.arch !== CLASSIFIER_ARCH
+        ? `architecture ${info.arch} is not the current ${CLASSIFIER_ARCH}`
+        : JSON.stringify(info.recipe) !== JSON.stringify(recipe)
+          ? `it was trained with ${JSON.stringify(info.recipe)}, not ${JSON.stringify(recipe)}`
+          : undefined;
   if (why) {
     log(`${dir}: ${why}; retraining the classifier`);
     return undefined;
@@ -133,7 +141,9 @@ export async function getClassifier(req: ClassifierRequest): Promise<ReadyClassi
   }
 
   const shape = { height: req.trainSet.height, width: req.trainSet.width, classes: req.trainSet.classes.length };
-  req.log(`training the evaluation classifier on ${req.trainSet.origin} (${plural(recipe.epochs, 'epoch')}; saved to ${dir} and reused)`);
+  req.log(
+    `training the evaluation classifier on ${req.trainSet.origin} (${plural(recipe.epochs, 'epoch')}; saved to ${dir} and reused)`,
+  );
   const model = buildClassifier(shape, recipe.seed);
   try {
     const { seconds } = await trainClassifier(model, req.train, recipe, req.progress);

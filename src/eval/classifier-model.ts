@@ -28,17 +28,44 @@ export function buildClassifier(shape: ClassifierShape, seed: number): tf.Sequen
   // He initialisation suits ReLU layers; biases start at zero.
   const init = () => tf.initializers.heNormal({ seed: deriveSeed(seed, EvalStream.classifierInit, ++layer) });
   const model = tf.sequential({ name: 'eval_classifier' });
-  model.add(tf.layers.conv2d({ inputShape: [shape.height, shape.width, 1], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(), name: 'conv1' }));
+  model.add(
+    tf.layers.conv2d({
+      inputShape: [shape.height, shape.width, 1],
+      filters: 32,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(),
+      name: 'conv1',
+    }),
+  );
   model.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
-  model.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(), name: 'conv2' }));
+  model.add(
+    tf.layers.conv2d({
+      filters: 64,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(),
+      name: 'conv2',
+    }),
+  );
   model.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }));
   model.add(tf.layers.flatten({ name: 'flatten' }));
-  model.add(tf.layers.dense({ units: FEATURE_DIM, activation: 'relu', kernelInitializer: init(), name: FEATURE_LAYER }));
+  model.add(
+    tf.layers.dense({ units: FEATURE_DIM, activation: 'relu', kernelInitializer: init(), name: FEATURE_LAYER }),
+  );
   // Declared for the saved architecture (and for anyone calling predict); our training loop
   // replaces it with a per-step seeded tf.dropout, since the layer's fixed seed would draw the
   // same mask at every step.
   model.add(tf.layers.dropout({ rate: DROPOUT_RATE, name: DROPOUT_LAYER }));
-  model.add(tf.layers.dense({ units: shape.classes, kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, EvalStream.classifierInit, ++layer) }), name: LOGITS_LAYER }));
+  model.add(
+    tf.layers.dense({
+      units: shape.classes,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, EvalStream.classifierInit, ++layer) }),
+      name: LOGITS_LAYER,
+    }),
+  );
   return model;
 }
 
@@ -61,7 +88,11 @@ export interface ForwardOutputs {
  * `dropout` replaces the dropout layer (see buildClassifier); in inference it is the identity.
  * Call inside tf.tidy (intermediates are not disposed here).
  */
-export function forward(model: tf.LayersModel, images: tf.Tensor4D, dropout?: (x: tf.Tensor) => tf.Tensor): ForwardOutputs {
+export function forward(
+  model: tf.LayersModel,
+  images: tf.Tensor4D,
+  dropout?: (x: tf.Tensor) => tf.Tensor,
+): ForwardOutputs {
   let x: tf.Tensor = images;
   let features: tf.Tensor | undefined;
   for (const layer of model.layers) {

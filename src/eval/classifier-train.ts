@@ -64,7 +64,13 @@ export async function trainClassifier(
       }
       const seconds = (performance.now() - epochStart) / 1000;
       epochLosses.push(lossSum / batches);
-      progress?.endEpoch({ epoch, epochs: recipe.epochs, loss: lossSum / batches, seconds, imagesPerSecond: (batches * batchSize) / seconds });
+      progress?.endEpoch({
+        epoch,
+        epochs: recipe.epochs,
+        loss: lossSum / batches,
+        seconds,
+        imagesPerSecond: (batches * batchSize) / seconds,
+      });
     }
   } finally {
     optimizer.dispose();

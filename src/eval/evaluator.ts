@@ -8,7 +8,15 @@ import { TrainingSet } from '../data/batches.js';
 import { loadImageSet, type ImageSet } from '../data/index.js';
 import { UserError } from '../errors.js';
 import { deriveSeed, permutation } from '../random.js';
-import { classCount, generateRows, isConditional, latentDimOf, latentNoise, oneHotLabels, sampleLabels } from '../sampling.js';
+import {
+  classCount,
+  generateRows,
+  isConditional,
+  latentDimOf,
+  latentNoise,
+  oneHotLabels,
+  sampleLabels,
+} from '../sampling.js';
 import { defaultRecipe, getClassifier, type ClassifierInfo } from './classifier-cache.js';
 import { classifierShape } from './classifier-model.js';
 import type { ClassifierRecipe } from './classifier-train.js';
@@ -85,11 +93,18 @@ export interface Evaluator {
 }
 
 /** Loads the data, gets (or trains) the classifier and measures the real reference once. */
-export async function createEvaluator(config: EvaluatorConfig, io: EvaluatorIO, opts: EvaluatorOptions = {}): Promise<Evaluator> {
+export async function createEvaluator(
+  config: EvaluatorConfig,
+  io: EvaluatorIO,
+  opts: EvaluatorOptions = {},
+): Promise<Evaluator> {
   const n = opts.n ?? config.eval.n;
-  const trainSet = opts.trainSet ?? await loadImageSet(config.data, 'train', io);
+  const trainSet = opts.trainSet ?? (await loadImageSet(config.data, 'train', io));
   const testSet = await loadImageSet(config.data, 'test', io);
-  if (testSet.count < 2) throw new UserError(`data: the ${config.data.dataset} test split has ${testSet.count} images; evaluation needs at least 2`);
+  if (testSet.count < 2)
+    throw new UserError(
+      `data: the ${config.data.dataset} test split has ${testSet.count} images; evaluation needs at least 2`,
+    );
   const train = new TrainingSet(trainSet);
   const test = new TrainingSet(testSet);
   let model: tf.LayersModel | undefined;
@@ -112,7 +127,10 @@ export async function createEvaluator(config: EvaluatorConfig, io: EvaluatorIO, 
     // generator's FID can't be expected to go below it (FID is biased upwards at small n).
     const floorCount = Math.min(n, train.count);
     if (floorCount < n) io.warn(`the FID floor uses all ${train.count} training images, fewer than n = ${n}`);
-    const floorIndices = permutation(train.count, deriveSeed(opts.floorSeed ?? config.run.seed, EvalStream.floorSubset)).subarray(0, floorCount);
+    const floorIndices = permutation(
+      train.count,
+      deriveSeed(opts.floorSeed ?? config.run.seed, EvalStream.floorSubset),
+    ).subarray(0, floorCount);
     const floorSet = await extractFeatures(model, floorCount, tensorSource(train.images, floorIndices));
     const reference: RealReference = {
       testCount: test.count,
@@ -130,7 +148,13 @@ export async function createEvaluator(config: EvaluatorConfig, io: EvaluatorIO, 
   }
 }
 
-function makeEvaluator(n: number, model: tf.LayersModel, classifier: Evaluator['classifier'], reference: RealReference, testStats: GaussianStats): Evaluator {
+function makeEvaluator(
+  n: number,
+  model: tf.LayersModel,
+  classifier: Evaluator['classifier'],
+  reference: RealReference,
+  testStats: GaussianStats,
+): Evaluator {
   const shape = classifierShape(model);
   return {
     n,
@@ -140,11 +164,15 @@ function makeEvaluator(n: number, model: tf.LayersModel, classifier: Evaluator['
       const started = performance.now();
       const [, height, width] = generator.outputs[0]!.shape as number[];
       if (height !== shape.height || width !== shape.width) {
-        throw new UserError(`the generator makes ${height}×${width} images, but the evaluation classifier for ${classifier.info.dataset} expects ${shape.height}×${shape.width}`);
+        throw new UserError(
+          `the generator makes ${height}×${width} images, but the evaluation classifier for ${classifier.info.dataset} expects ${shape.height}×${shape.width}`,
+        );
       }
       const conditional = isConditional(generator);
       if (conditional && classCount(generator) !== shape.classes) {
-        throw new UserError(`the generator draws ${classCount(generator)} classes, but ${classifier.info.dataset} has ${shape.classes}`);
+        throw new UserError(
+          `the generator draws ${classCount(generator)} classes, but ${classifier.info.dataset} has ${shape.classes}`,
+        );
       }
       // Classes cycle 0..k-1, so every class is asked for equally often.
       const labels = conditional ? sampleLabels(n, shape.classes) : undefined;
@@ -177,6 +205,14 @@ function makeEvaluator(n: number, model: tf.LayersModel, classifier: Evaluator['
 }
 
 /** Generated images in inference mode (batch norm on its moving statistics), as sampling.ts draws them. */
-function generatorSource(generator: tf.LayersModel, noise: tf.Tensor2D, classInput: tf.Tensor2D | undefined, shape: { height: number; width: number }): ImageSource {
-  return (start, size) => tf.tidy(() => generateRows(generator, noise, classInput, start, size).reshape([size, shape.height, shape.width, 1]));
+function generatorSource(
+  generator: tf.LayersModel,
+  noise: tf.Tensor2D,
+  classInput: tf.Tensor2D | undefined,
+  shape: { height: number; width: number },
+): ImageSource {
+  return (start, size) =>
+    tf.tidy(() =>
+      generateRows(generator, noise, classInput, start, size).reshape([size, shape.height, shape.width, 1]),
+    );
 }

@@ -17,7 +17,12 @@ export type ImageSource = (start: number, size: number) => tf.Tensor4D;
 export const DEFAULT_CHUNK = 500;
 
 /** Classifies `count` images drawn from `source` in chunks of `chunk`. */
-export async function extractFeatures(classifier: tf.LayersModel, count: number, source: ImageSource, chunk = DEFAULT_CHUNK): Promise<FeatureSet> {
+export async function extractFeatures(
+  classifier: tf.LayersModel,
+  count: number,
+  source: ImageSource,
+  chunk = DEFAULT_CHUNK,
+): Promise<FeatureSet> {
   const dim = classifier.getLayer('features').outputShape[1] as number;
   const classes = classifier.outputs[0]!.shape[1] as number;
   const features = new Float64Array(count * dim);

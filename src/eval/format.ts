@@ -3,20 +3,40 @@
 import type { EvalResult, Evaluator } from './evaluator.js';
 import { pct } from '../format.js';
 
-
 /** The `gan eval` table: each generator number beside the real-data value it is read against. */
 export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, 'reference'>): string[] {
   const ref = evaluator.reference;
   const rows: [string, string, string][] = [
-    ['FID (classifier features)', result.fid.toFixed(3), `floor ${result.fidFloor.toFixed(3)} (${ref.floorCount} real train vs ${ref.testCount} real test)`],
-    ['classifier score', result.classifierScore.toFixed(3), `real test ${result.realScore.toFixed(3)} (max ${result.maxScore})`],
-    ['class coverage: max deviation', pct(result.coverage.maxDeviation), `0% = uniform; counts ${result.coverage.histogram.join(' ')}`],
+    [
+      'FID (classifier features)',
+      result.fid.toFixed(3),
+      `floor ${result.fidFloor.toFixed(3)} (${ref.floorCount} real train vs ${ref.testCount} real test)`,
+    ],
+    [
+      'classifier score',
+      result.classifierScore.toFixed(3),
+      `real test ${result.realScore.toFixed(3)} (max ${result.maxScore})`,
+    ],
+    [
+      'class coverage: max deviation',
+      pct(result.coverage.maxDeviation),
+      `0% = uniform; counts ${result.coverage.histogram.join(' ')}`,
+    ],
   ];
-  if (result.coverage.missing.length > 0) rows.push(['classes never generated', String(result.coverage.missing.length), `class ${result.coverage.missing.join(', ')} (mode collapse?)`]);
-  if (result.conditionalAccuracy !== null) rows.push(['conditional accuracy', pct(result.conditionalAccuracy), 'classifier agrees with the requested class']);
+  if (result.coverage.missing.length > 0)
+    rows.push([
+      'classes never generated',
+      String(result.coverage.missing.length),
+      `class ${result.coverage.missing.join(', ')} (mode collapse?)`,
+    ]);
+  if (result.conditionalAccuracy !== null)
+    rows.push(['conditional accuracy', pct(result.conditionalAccuracy), 'classifier agrees with the requested class']);
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
-  return [`${'metric'.padEnd(w0)}  ${'value'.padStart(w1)}  reference`, ...rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`)];
+  return [
+    `${'metric'.padEnd(w0)}  ${'value'.padStart(w1)}  reference`,
+    ...rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`),
+  ];
 }
 
 /** One line for a training log, e.g. "  FID 12.3 (floor 1.2)  score 8.9/9.8  coverage ±3.1%". */

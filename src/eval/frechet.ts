@@ -19,7 +19,10 @@ export interface GaussianStats {
 
 /** Statistics of `count` row vectors of length `dim`, stored row-major in `features`. */
 export function gaussianStats(features: ArrayLike<number>, count: number, dim: number): GaussianStats {
-  if (features.length !== count * dim) throw new RangeError(`gaussianStats: ${count} × ${dim} features need ${count * dim} values, got ${features.length}`);
+  if (features.length !== count * dim)
+    throw new RangeError(
+      `gaussianStats: ${count} × ${dim} features need ${count * dim} values, got ${features.length}`,
+    );
   if (count < 2) throw new RangeError(`gaussianStats: a covariance needs at least 2 samples, got ${count}`);
   const mean = new Float64Array(dim);
   for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) mean[j]! += features[i * dim + j]!;
@@ -27,7 +30,10 @@ export function gaussianStats(features: ArrayLike<number>, count: number, dim: n
   // Centre once into a Matrix, then one Gram product: Σ = XᶜᵀXᶜ / (n − 1).
   const centred = new Matrix(count, dim);
   for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) centred.set(i, j, features[i * dim + j]! - mean[j]!);
-  const cov = centred.transpose().mmul(centred).div(count - 1);
+  const cov = centred
+    .transpose()
+    .mmul(centred)
+    .div(count - 1);
   return { count, mean, cov: symmetrize(cov) };
 }
 

@@ -21,7 +21,10 @@ export function classifierEpochLine(s: ClassifierEpoch): string {
 }
 
 /** A bar on a TTY, plain `log` lines elsewhere. */
-export function createClassifierProgress(log: (line: string) => void, interactive = Boolean(process.stdout.isTTY)): ClassifierProgress {
+export function createClassifierProgress(
+  log: (line: string) => void,
+  interactive = Boolean(process.stdout.isTTY),
+): ClassifierProgress {
   if (!interactive) {
     return { startEpoch() {}, update() {}, endEpoch: (s) => log(classifierEpochLine(s)) };
   }
@@ -29,7 +32,13 @@ export function createClassifierProgress(log: (line: string) => void, interactiv
   return {
     startEpoch(epoch, epochs, batches) {
       bar = new cliProgress.SingleBar(
-        { format: `classifier epoch ${epoch}/${epochs} {bar} {value}/{total} | loss {loss} | ETA {eta_formatted}`, barsize: 24, hideCursor: true, clearOnComplete: true, stream: process.stdout },
+        {
+          format: `classifier epoch ${epoch}/${epochs} {bar} {value}/{total} | loss {loss} | ETA {eta_formatted}`,
+          barsize: 24,
+          hideCursor: true,
+          clearOnComplete: true,
+          stream: process.stdout,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(batches, 0, { loss: '-' });

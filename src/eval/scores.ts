@@ -54,7 +54,8 @@ export function classCoverage(predicted: ArrayLike<number>, classes: number): Co
   const histogram = new Array<number>(classes).fill(0);
   for (let i = 0; i < predicted.length; i++) {
     const c = predicted[i]!;
-    if (!Number.isInteger(c) || c < 0 || c >= classes) throw new RangeError(`classCoverage: class ${c} at ${i} is outside 0..${classes - 1}`);
+    if (!Number.isInteger(c) || c < 0 || c >= classes)
+      throw new RangeError(`classCoverage: class ${c} at ${i} is outside 0..${classes - 1}`);
     histogram[c]! += 1;
   }
   const n = predicted.length;
@@ -64,7 +65,8 @@ export function classCoverage(predicted: ArrayLike<number>, classes: number): Co
 
 /** Fraction of predictions equal to the labels. */
 export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>): number {
-  if (predicted.length !== labels.length) throw new RangeError(`accuracy: ${predicted.length} predictions for ${labels.length} labels`);
+  if (predicted.length !== labels.length)
+    throw new RangeError(`accuracy: ${predicted.length} predictions for ${labels.length} labels`);
   if (labels.length === 0) return 0;
   let right = 0;
   for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) right += 1;
@@ -72,6 +74,9 @@ export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>
 }
 
 function checkTable(probs: Float64Array, count: number, classes: number): void {
-  if (probs.length !== count * classes) throw new RangeError(`probability table: ${count} × ${classes} needs ${count * classes} values, got ${probs.length}`);
+  if (probs.length !== count * classes)
+    throw new RangeError(
+      `probability table: ${count} × ${classes} needs ${count * classes} values, got ${probs.length}`,
+    );
   if (count === 0) throw new RangeError('probability table: no rows');
 }

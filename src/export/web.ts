@@ -41,7 +41,11 @@ function classNamesOf(ref: CheckpointRef, classes: number): string[] | undefined
   return classes > 0 && names?.length === classes ? [...names] : undefined;
 }
 
-export async function exportForBrowser(ref: CheckpointRef, outDir: string, useEma: boolean): Promise<ExportedGeneratorInfo> {
+export async function exportForBrowser(
+  ref: CheckpointRef,
+  outDir: string,
+  useEma: boolean,
+): Promise<ExportedGeneratorInfo> {
   const { model, weights } = await loadGenerator(ref, useEma);
   try {
     mkdirSync(outDir, { recursive: true });

@@ -20,7 +20,9 @@ export function labelInput(classes: number): tf.SymbolicTensor {
 }
 
 function embed(label: tf.SymbolicTensor, units: number, init: SeededInit, name: string): tf.SymbolicTensor {
-  return tf.layers.dense({ units, useBias: false, kernelInitializer: init.normal(), name }).apply(label) as tf.SymbolicTensor;
+  return tf.layers
+    .dense({ units, useBias: false, kernelInitializer: init.normal(), name })
+    .apply(label) as tf.SymbolicTensor;
 }
 
 const EMBED_DIM = 50;
@@ -59,9 +61,13 @@ export function discriminatorHead(
   label: tf.SymbolicTensor | undefined,
   init: SeededInit,
 ): tf.SymbolicTensor[] {
-  const logit = tf.layers.dense({ units: 1, kernelInitializer: init.normal(), name: 'd_logit' }).apply(features) as tf.SymbolicTensor;
+  const logit = tf.layers
+    .dense({ units: 1, kernelInitializer: init.normal(), name: 'd_logit' })
+    .apply(features) as tf.SymbolicTensor;
   if (hasClassHead(opts)) {
-    const classLogits = tf.layers.dense({ units: opts.classes, kernelInitializer: init.normal(), name: 'd_class_logits' }).apply(features) as tf.SymbolicTensor;
+    const classLogits = tf.layers
+      .dense({ units: opts.classes, kernelInitializer: init.normal(), name: 'd_class_logits' })
+      .apply(features) as tf.SymbolicTensor;
     return [logit, classLogits];
   }
   if (!takesLabel(opts) || !label) return [logit];

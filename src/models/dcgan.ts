@@ -32,20 +32,40 @@ export function buildDcganGenerator(opts: BuildOptions): tf.LayersModel {
   const { inputs, features } = generatorInputs(opts.latentDim, opts.classes, init);
   const [first, ...rest] = opts.gWidths;
   const layers: tf.layers.Layer[] = [
-    tf.layers.dense({ units: base * base * first!, useBias: false, kernelInitializer: init.normal(), name: 'g_project' }),
+    tf.layers.dense({
+      units: base * base * first!,
+      useBias: false,
+      kernelInitializer: init.normal(),
+      name: 'g_project',
+    }),
     tf.layers.batchNormalization({ gammaInitializer: init.gamma(), name: 'g_project_bn' }),
     tf.layers.reLU({ name: 'g_project_relu' }),
     tf.layers.reshape({ targetShape: [base, base, first!], name: 'g_reshape' }),
   ];
   rest.forEach((channels, i) => {
     layers.push(
-      tf.layers.conv2dTranspose({ filters: channels, kernelSize: KERNEL, strides: 2, padding: 'same', useBias: false, kernelInitializer: init.normal(), name: `g_up${i + 1}` }),
+      tf.layers.conv2dTranspose({
+        filters: channels,
+        kernelSize: KERNEL,
+        strides: 2,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: init.normal(),
+        name: `g_up${i + 1}`,
+      }),
       tf.layers.batchNormalization({ gammaInitializer: init.gamma(), name: `g_up${i + 1}_bn` }),
       tf.layers.reLU({ name: `g_up${i + 1}_relu` }),
     );
   });
   layers.push(
-    tf.layers.conv2dTranspose({ filters: opts.imageShape.channels, kernelSize: KERNEL, strides: 2, padding: 'same', kernelInitializer: init.normal(), name: 'g_out' }),
+    tf.layers.conv2dTranspose({
+      filters: opts.imageShape.channels,
+      kernelSize: KERNEL,
+      strides: 2,
+      padding: 'same',
+      kernelInitializer: init.normal(),
+      name: 'g_out',
+    }),
     tf.layers.activation({ activation: 'tanh', name: 'g_tanh' }),
   );
   return tf.model({ inputs, outputs: chain(features, layers), name: 'generator' });
@@ -59,7 +79,14 @@ export function buildDcganDiscriminator(opts: BuildOptions): tf.LayersModel {
   const layers: tf.layers.Layer[] = [];
   opts.dWidths.forEach((filters, i) => {
     layers.push(
-      tf.layers.conv2d({ filters, kernelSize: KERNEL, strides: 2, padding: 'same', kernelInitializer: init.normal(), name: `d_down${i + 1}` }),
+      tf.layers.conv2d({
+        filters,
+        kernelSize: KERNEL,
+        strides: 2,
+        padding: 'same',
+        kernelInitializer: init.normal(),
+        name: `d_down${i + 1}`,
+      }),
       tf.layers.leakyReLU({ alpha: 0.2, name: `d_down${i + 1}_lrelu` }),
     );
   });

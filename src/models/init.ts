@@ -16,13 +16,21 @@ export class SeededInit {
 
   normal(): Initializer {
     this.layer += 1;
-    return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: deriveSeed(this.seed, Stream.init, this.network, this.layer) });
+    return tf.initializers.randomNormal({
+      mean: 0,
+      stddev: 0.02,
+      seed: deriveSeed(this.seed, Stream.init, this.network, this.layer),
+    });
   }
 
   /** Batch-norm scale: N(1, 0.02), as in the DCGAN reference code. */
   gamma(): Initializer {
     this.layer += 1;
-    return tf.initializers.randomNormal({ mean: 1, stddev: 0.02, seed: deriveSeed(this.seed, Stream.init, this.network, this.layer) });
+    return tf.initializers.randomNormal({
+      mean: 1,
+      stddev: 0.02,
+      seed: deriveSeed(this.seed, Stream.init, this.network, this.layer),
+    });
   }
 }
 

@@ -22,7 +22,12 @@ export function buildMlpGenerator(opts: BuildOptions): tf.LayersModel {
   const { inputs, features } = generatorInputs(opts.latentDim, opts.classes, init);
   const layers = [
     ...denseStack('g', opts.gWidths, init),
-    tf.layers.dense({ units: height * width * channels, activation: 'tanh', kernelInitializer: init.normal(), name: 'g_out' }),
+    tf.layers.dense({
+      units: height * width * channels,
+      activation: 'tanh',
+      kernelInitializer: init.normal(),
+      name: 'g_out',
+    }),
     tf.layers.reshape({ targetShape: [height, width, channels], name: 'g_reshape' }),
   ];
   return tf.model({ inputs, outputs: chain(features, layers), name: 'generator' });

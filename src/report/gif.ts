@@ -23,11 +23,20 @@ export interface GifResult {
 }
 
 /** Encodes grayscale frames (one byte per pixel) as a looping GIF. */
-export function encodeGrayGif(frames: Uint8Array[], width: number, height: number, frameMs: number, lastFrameMs: number): Uint8Array {
+export function encodeGrayGif(
+  frames: Uint8Array[],
+  width: number,
+  height: number,
+  frameMs: number,
+  lastFrameMs: number,
+): Uint8Array {
   const gif = GIFEncoder();
   frames.forEach((frame, i) => {
     // The global palette goes with the first frame; later frames reuse it.
-    gif.writeFrame(frame, width, height, { ...(i === 0 ? { palette: GRAYS, repeat: 0 } : {}), delay: i === frames.length - 1 ? lastFrameMs : frameMs });
+    gif.writeFrame(frame, width, height, {
+      ...(i === 0 ? { palette: GRAYS, repeat: 0 } : {}),
+      delay: i === frames.length - 1 ? lastFrameMs : frameMs,
+    });
   });
   gif.finish();
   return gif.bytes();

@@ -17,27 +17,49 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e'];
 
 /** What each chart plots: metrics.jsonl keys with the names a reader knows them by. */
 const CHARTS: { title: string; yLabel: string; keys: [key: string, label: string][] }[] = [
-  { title: 'Losses', yLabel: 'loss', keys: [['d_loss', 'D loss'], ['g_loss', 'G loss']] },
-  { title: 'Discriminator outputs', yLabel: 'mean output', keys: [['d_real', 'D(x)'], ['d_fake', 'D(G(z))']] },
+  {
+    title: 'Losses',
+    yLabel: 'loss',
+    keys: [
+      ['d_loss', 'D loss'],
+      ['g_loss', 'G loss'],
+    ],
+  },
+  {
+    title: 'Discriminator outputs',
+    yLabel: 'mean output',
+    keys: [
+      ['d_real', 'D(x)'],
+      ['d_fake', 'D(G(z))'],
+    ],
+  },
   // Written by the evaluator only on evaluated epochs; the charts appear once one exists.
   { title: 'FID (lower is better)', yLabel: 'FID', keys: [['fid', 'FID']] },
   { title: 'Classifier score (higher is better)', yLabel: 'score', keys: [['score', 'score']] },
 ];
 
 function seriesOf(metrics: MetricRecord[], key: string, name: string, color: string): Series {
-  const points = metrics.filter((m) => key in m).map((m) => [m.epoch, typeof m[key] === 'number' ? (m[key] as number) : NaN] as const);
+  const points = metrics
+    .filter((m) => key in m)
+    .map((m) => [m.epoch, typeof m[key] === 'number' ? (m[key] as number) : NaN] as const);
   return { name, points, color };
 }
 
 function chartsHtml(run: RunData): string {
   const charts: string[] = [];
   for (const chart of CHARTS) {
-    const series = chart.keys.map(([key, label], i) => seriesOf(run.metrics, key, label, COLORS[i % COLORS.length]!)).filter((s) => s.points.length > 0);
+    const series = chart.keys
+      .map(([key, label], i) => seriesOf(run.metrics, key, label, COLORS[i % COLORS.length]!))
+      .filter((s) => s.points.length > 0);
     if (series.length === 0) continue;
     const marker = run.best ? { x: run.best.epoch, label: `best (${run.best.epoch})` } : undefined;
-    charts.push(lineChart({ title: chart.title, xLabel: 'epoch', yLabel: chart.yLabel, series, marker, integerX: true }));
+    charts.push(
+      lineChart({ title: chart.title, xLabel: 'epoch', yLabel: chart.yLabel, series, marker, integerX: true }),
+    );
   }
-  return charts.length ? `<div class="charts">${charts.join('\n')}</div>` : '<p class="empty">No metrics yet: metrics.jsonl gets a line after every epoch.</p>';
+  return charts.length
+    ? `<div class="charts">${charts.join('\n')}</div>`
+    : '<p class="empty">No metrics yet: metrics.jsonl gets a line after every epoch.</p>';
 }
 
 function formatValue(value: unknown): string {
@@ -47,19 +69,26 @@ function formatValue(value: unknown): string {
 
 function summaryHtml(run: RunData): string {
   const state = run.state;
-  const config = (state?.config ?? {}) as { train?: { epochs?: number }; model?: { arch?: string; conditional?: boolean } };
+  const config = (state?.config ?? {}) as {
+    train?: { epochs?: number };
+    model?: { arch?: string; conditional?: boolean };
+  };
   const last = run.metrics.at(-1);
   const rows: [string, string][] = [];
   if (state) {
     rows.push(['epochs', `${state.epoch}${config.train?.epochs ? ` of ${config.train.epochs}` : ''}`]);
     rows.push(['engine', state.engine]);
-    if (config.model?.arch) rows.push(['model', `${config.model.arch}${config.model.conditional ? ' (class-conditional)' : ''}`]);
+    if (config.model?.arch)
+      rows.push(['model', `${config.model.arch}${config.model.conditional ? ' (class-conditional)' : ''}`]);
     rows.push(['generator steps', String(state.step)]);
     rows.push(['last checkpoint', state.savedAt]);
   }
-  if (last && typeof last.img_per_s === 'number') rows.push(['speed (last epoch)', `${formatValue(last.img_per_s)} img/s`]);
+  if (last && typeof last.img_per_s === 'number')
+    rows.push(['speed (last epoch)', `${formatValue(last.img_per_s)} img/s`]);
   if (run.best) {
-    const details = Object.entries(run.best.details).map(([k, v]) => `${k} ${formatValue(v)}`).join(', ');
+    const details = Object.entries(run.best.details)
+      .map(([k, v]) => `${k} ${formatValue(v)}`)
+      .join(', ');
     rows.push(['best checkpoint', `epoch ${run.best.epoch}${details ? ` (${details})` : ''}`]);
   }
   if (run.skippedLines > 0) rows.push(['note', `${run.skippedLines} unreadable metrics.jsonl line(s) left out`]);
@@ -68,7 +97,8 @@ function summaryHtml(run: RunData): string {
 }
 
 function samplesHtml(grids: EmbeddedGrid[], bestEpoch: number | undefined): string {
-  if (grids.length === 0) return '<p class="empty">No sample grids yet (train.samples_every = 0, or no epoch has finished).</p>';
+  if (grids.length === 0)
+    return '<p class="empty">No sample grids yet (train.samples_every = 0, or no epoch has finished).</p>';
   const last = grids.at(-1)!;
   const strip = grids
     .map((g, i) => {

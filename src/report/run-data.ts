@@ -5,7 +5,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { BEST_JSON, LATEST_JSON, RunDir, STATE_JSON, type CheckpointState } from '../checkpoint/run-dir.js';
 
-
 /** One metrics.jsonl line: epoch and whatever numbers the trainer and evaluator wrote. */
 export type MetricRecord = { epoch: number } & Record<string, unknown>;
 
@@ -87,14 +86,18 @@ export function parseBestPointer(value: unknown): BestPointer | undefined {
   const fromDir = typeof record.dir === 'string' ? /epoch-(\d+)/.exec(record.dir)?.[1] : undefined;
   const epoch = typeof record.epoch === 'number' ? record.epoch : fromDir !== undefined ? Number(fromDir) : undefined;
   if (epoch === undefined || !Number.isInteger(epoch)) return undefined;
-  const details = Object.fromEntries(Object.entries(record).filter(([k]) => !['epoch', 'dir', 'updatedAt'].includes(k)));
+  const details = Object.fromEntries(
+    Object.entries(record).filter(([k]) => !['epoch', 'dir', 'updatedAt'].includes(k)),
+  );
   return { epoch, details };
 }
 
 export function readRun(root: string): RunData {
   const run = new RunDir(root);
   const pointer = readJsonOrUndefined(join(root, LATEST_JSON)) as { dir?: string } | undefined;
-  const state = pointer?.dir ? (readJsonOrUndefined(join(root, pointer.dir, STATE_JSON)) as CheckpointState | undefined) : undefined;
+  const state = pointer?.dir
+    ? (readJsonOrUndefined(join(root, pointer.dir, STATE_JSON)) as CheckpointState | undefined)
+    : undefined;
   const { records, skipped } = readMetrics(run.metricsPath);
   return {
     name: basename(root),

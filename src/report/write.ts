@@ -13,7 +13,10 @@ export const REPORT_HTML = 'report.html';
 /** Writes `<runDir>/report.html` and returns its path. */
 export function writeReport(runDir: string): string {
   const run = readRun(runDir);
-  const grids: EmbeddedGrid[] = run.samples.map((g) => ({ epoch: g.epoch, src: `data:image/png;base64,${readFileSync(g.path).toString('base64')}` }));
+  const grids: EmbeddedGrid[] = run.samples.map((g) => ({
+    epoch: g.epoch,
+    src: `data:image/png;base64,${readFileSync(g.path).toString('base64')}`,
+  }));
   const path = join(runDir, REPORT_HTML);
   writeFileAtomic(path, renderReport(run, grids));
   return path;

@@ -9,7 +9,13 @@ import type { ProbabilityTable } from '../eval/scores.js';
  * `labels`), drawn by a permutation from `seed`; returned sorted by class, then draw order.
  * Throws a RangeError naming the class when one has too few images.
  */
-export function balancedSubset(labels: ArrayLike<number>, classes: number, perClass: number, seed: number, candidates?: ArrayLike<number>): Int32Array {
+export function balancedSubset(
+  labels: ArrayLike<number>,
+  classes: number,
+  perClass: number,
+  seed: number,
+  candidates?: ArrayLike<number>,
+): Int32Array {
   const pool = candidates ?? Int32Array.from({ length: labels.length }, (_, i) => i);
   const order = permutation(pool.length, seed);
   const byClass: number[][] = Array.from({ length: classes }, () => []);
@@ -19,7 +25,8 @@ export function balancedSubset(labels: ArrayLike<number>, classes: number, perCl
     if (c >= 0 && c < classes && byClass[c]!.length < perClass) byClass[c]!.push(index);
   }
   const short = byClass.findIndex((list) => list.length < perClass);
-  if (short >= 0) throw new RangeError(`class ${short} has only ${byClass[short]!.length} images to choose from, ${perClass} needed`);
+  if (short >= 0)
+    throw new RangeError(`class ${short} has only ${byClass[short]!.length} images to choose from, ${perClass} needed`);
   return Int32Array.from(byClass.flat());
 }
 
@@ -48,7 +55,10 @@ export interface PseudoLabels {
 
 /** Keeps the rows of a probability table the classifier is at least `threshold` sure about. */
 export function selectConfident({ probs, count, classes }: ProbabilityTable, threshold: number): PseudoLabels {
-  if (probs.length !== count * classes) throw new RangeError(`probability table: ${count} × ${classes} needs ${count * classes} values, got ${probs.length}`);
+  if (probs.length !== count * classes)
+    throw new RangeError(
+      `probability table: ${count} × ${classes} needs ${count * classes} values, got ${probs.length}`,
+    );
   const indices: number[] = [];
   const labels: number[] = [];
   const confidence: number[] = [];
@@ -62,7 +72,11 @@ export function selectConfident({ probs, count, classes }: ProbabilityTable, thr
       confidence.push(p);
     }
   }
-  return { indices: Int32Array.from(indices), labels: Int32Array.from(labels), confidence: Float64Array.from(confidence) };
+  return {
+    indices: Int32Array.from(indices),
+    labels: Int32Array.from(labels),
+    confidence: Float64Array.from(confidence),
+  };
 }
 
 /** Mean and sample standard deviation (n − 1; 0 for a single value). */
@@ -82,7 +96,11 @@ export interface LabelledBytes {
 }
 
 /** The images of `set` at `indices`, with their labels (or `labels` instead). */
-export function pick(set: LabelledBytes & { height: number; width: number }, indices: ArrayLike<number>, labels?: ArrayLike<number>): LabelledBytes {
+export function pick(
+  set: LabelledBytes & { height: number; width: number },
+  indices: ArrayLike<number>,
+  labels?: ArrayLike<number>,
+): LabelledBytes {
   const pixels = set.height * set.width;
   const images = new Uint8Array(indices.length * pixels);
   const out = new Uint8Array(indices.length);
@@ -95,7 +113,11 @@ export function pick(set: LabelledBytes & { height: number; width: number }, ind
 }
 
 /** One ImageSet from several parts, in order. */
-export function concatSets(parts: LabelledBytes[], like: Pick<ImageSet, 'height' | 'width' | 'classes'>, origin: string): ImageSet {
+export function concatSets(
+  parts: LabelledBytes[],
+  like: Pick<ImageSet, 'height' | 'width' | 'classes'>,
+  origin: string,
+): ImageSet {
   const count = parts.reduce((a, p) => a + p.labels.length, 0);
   const images = new Uint8Array(count * like.height * like.width);
   const labels = new Uint8Array(count);

@@ -22,7 +22,14 @@ export const RECIPES = ['real', 'gan-augment', 'pseudo-label', 'cas'] as const;
 export type Recipe = (typeof RECIPES)[number];
 
 /** Random-stream purposes of selftrain (apart from training's and evaluation's numbers). */
-const SelfStream = { repeat: 201, validation: 202, labelled: 203, noise: 204, classifier: 205, unlabelled: 206 } as const;
+const SelfStream = {
+  repeat: 201,
+  validation: 202,
+  labelled: 203,
+  noise: 204,
+  classifier: 205,
+  unlabelled: 206,
+} as const;
 
 export interface SelftrainSettings {
   recipes: Recipe[];
@@ -77,23 +84,32 @@ export interface SelftrainIO {
   progress?: ClassifierProgress;
 }
 
-
 /** Which requested recipes cannot run with this generator, and why. */
 export function skippedRecipes(recipes: Recipe[], conditional: boolean): { recipe: Recipe; reason: string }[] {
   if (conditional) return [];
   return recipes
     .filter((r) => r === 'gan-augment' || r === 'cas')
-    .map((recipe) => ({ recipe, reason: 'the generator is unconditional, so its images have no class labels (train with model.conditional: true)' }));
+    .map((recipe) => ({
+      recipe,
+      reason: 'the generator is unconditional, so its images have no class labels (train with model.conditional: true)',
+    }));
 }
 
-export async function runSelftrain(generator: tf.LayersModel, train: ImageSet, test: ImageSet, s: SelftrainSettings, io: SelftrainIO): Promise<SelftrainResult> {
+export async function runSelftrain(
+  generator: tf.LayersModel,
+  train: ImageSet,
+  test: ImageSet,
+  s: SelftrainSettings,
+  io: SelftrainIO,
+): Promise<SelftrainResult> {
   const classes = train.classes.length;
   const conditional = isConditional(generator);
   if (conditional && classCount(generator) !== classes) {
     throw new UserError(`the generator draws ${classCount(generator)} classes, but the dataset has ${classes}`);
   }
   const [, gh, gw] = generator.outputs[0]!.shape as number[];
-  if (gh !== train.height || gw !== train.width) throw new UserError(`the generator makes ${gh}×${gw} images, but the dataset's are ${train.height}×${train.width}`);
+  if (gh !== train.height || gw !== train.width)
+    throw new UserError(`the generator makes ${gh}×${gw} images, but the dataset's are ${train.height}×${train.width}`);
   const skipped = skippedRecipes(s.recipes, conditional);
   const active = s.recipes.filter((r) => !skipped.some((k) => k.recipe === r));
   const shape = { height: train.height, width: train.width, classes };
@@ -106,15 +122,24 @@ export async function runSelftrain(generator: tf.LayersModel, train: ImageSet, t
       const split = holdOut(train.count, s.validation, deriveSeed(seed, SelfStream.validation));
       let labelled: Int32Array;
       try {
-        labelled = balancedSubset(train.labels, classes, s.labels / classes, deriveSeed(seed, SelfStream.labelled), split.rest);
+        labelled = balancedSubset(
+          train.labels,
+          classes,
+          s.labels / classes,
+          deriveSeed(seed, SelfStream.labelled),
+          split.rest,
+        );
       } catch (err) {
-        throw new UserError(`--labels ${s.labels}: ${(err as Error).message} after holding out ${s.validation} validation images`);
+        throw new UserError(
+          `--labels ${s.labels}: ${(err as Error).message} after holding out ${s.validation} validation images`,
+        );
       }
       const real = pick(train, labelled);
       const validation = new TrainingSet(concatSets([pick(train, split.validation)], train, 'validation'));
       const initSeed = deriveSeed(seed, SelfStream.classifier);
 
-      const needGenerated = active.some((r) => r === 'gan-augment' || r === 'cas') || (active.includes('pseudo-label') && !conditional);
+      const needGenerated =
+        active.some((r) => r === 'gan-augment' || r === 'cas') || (active.includes('pseudo-label') && !conditional);
       let generated: LabelledBytes | undefined;
       if (needGenerated) {
         const count = s.perClass * classes;
@@ -122,7 +147,10 @@ export async function runSelftrain(generator: tf.LayersModel, train: ImageSet, t
         const noise = latentNoise(count, latentDimOf(generator), deriveSeed(seed, SelfStream.noise));
         try {
           const batch = await generateImages(generator, noise, labels);
-          generated = { images: toBytes(batch.pixels), labels: labels ? Uint8Array.from(labels) : new Uint8Array(count) };
+          generated = {
+            images: toBytes(batch.pixels),
+            labels: labels ? Uint8Array.from(labels) : new Uint8Array(count),
+          };
         } finally {
           noise.dispose();
         }
@@ -138,7 +166,14 @@ export async function runSelftrain(generator: tf.LayersModel, train: ImageSet, t
         try {
           const result = await trainClassifier(model, set, recipe, io.progress);
           const validationAccuracy = await classifierAccuracy(model, validation);
-          return { model, validationAccuracy, count: set.count, epochs: recipe.epochs, updates: recipe.epochs * batches, seconds: result.seconds };
+          return {
+            model,
+            validationAccuracy,
+            count: set.count,
+            epochs: recipe.epochs,
+            updates: recipe.epochs * batches,
+            seconds: result.seconds,
+          };
         } catch (err) {
           model.dispose();
           throw err;
@@ -146,7 +181,12 @@ export async function runSelftrain(generator: tf.LayersModel, train: ImageSet, t
           set.dispose();
         }
       };
-      const record = async (recipe: Recipe, fitted: Awaited<ReturnType<typeof fit>>, counts: { real: number; generated: number; pseudo: number }, pseudo?: RecipeRun['pseudo']) => {
+      const record = async (
+        recipe: Recipe,
+        fitted: Awaited<ReturnType<typeof fit>>,
+        counts: { real: number; generated: number; pseudo: number },
+        pseudo?: RecipeRun['pseudo'],
+      ) => {
         const testAccuracy = await classifierAccuracy(fitted.model, testSet);
         const run: RecipeRun = {
           recipe,
@@ -164,7 +204,9 @@ export async function runSelftrain(generator: tf.LayersModel, train: ImageSet, t
           ...(pseudo ? { pseudo } : {}),
         };
         runs.push(run);
-        io.log(`${tag}  ${recipe.padEnd(12)} ${String(run.trainImages).padStart(6)} images  ${plural(fitted.updates, 'update')}  validation ${pct(run.validationAccuracy)}  test ${pct(testAccuracy)}  ${fitted.seconds.toFixed(1)} s`);
+        io.log(
+          `${tag}  ${recipe.padEnd(12)} ${String(run.trainImages).padStart(6)} images  ${plural(fitted.updates, 'update')}  validation ${pct(run.validationAccuracy)}  test ${pct(testAccuracy)}  ${fitted.seconds.toFixed(1)} s`,
+        );
       };
 
       const realCount = { real: labelled.length, generated: 0, pseudo: 0 };
@@ -177,7 +219,11 @@ export async function runSelftrain(generator: tf.LayersModel, train: ImageSet, t
         if (active.includes('gan-augment')) {
           const fitted = await fit('gan-augment', [real, generated!]);
           try {
-            await record('gan-augment', fitted, { real: labelled.length, generated: generated!.labels.length, pseudo: 0 });
+            await record('gan-augment', fitted, {
+              real: labelled.length,
+              generated: generated!.labels.length,
+              pseudo: 0,
+            });
           } finally {
             fitted.model.dispose();
           }
@@ -190,13 +236,18 @@ export async function runSelftrain(generator: tf.LayersModel, train: ImageSet, t
             // is then the classic semi-supervised baseline on the unlabelled real train images.
             const pool = without(split.rest, labelled);
             const order = permutation(pool.length, deriveSeed(seed, SelfStream.unlabelled));
-            const chosen = Int32Array.from(order.subarray(0, Math.min(pool.length, s.perClass * classes)), (k) => pool[k]!);
+            const chosen = Int32Array.from(
+              order.subarray(0, Math.min(pool.length, s.perClass * classes)),
+              (k) => pool[k]!,
+            );
             candidates = { ...pick(train, chosen), height: train.height, width: train.width };
           } else {
             candidates = { ...generated!, height: train.height, width: train.width };
           }
           const candidateSet = new TrainingSet(concatSets([candidates], train, 'candidates'));
-          const rounds: RoundInfo[] = [{ round: 0, candidates: candidateSet.count, kept: 0, validationAccuracy: teacher!.validationAccuracy }];
+          const rounds: RoundInfo[] = [
+            { round: 0, candidates: candidateSet.count, kept: 0, validationAccuracy: teacher!.validationAccuracy },
+          ];
           let best = teacher!;
           let bestRound = 0;
           let bestKept = 0;
@@ -205,9 +256,16 @@ export async function runSelftrain(generator: tf.LayersModel, train: ImageSet, t
             for (let round = 1; round <= s.rounds; round++) {
               const table = await extractFeatures(current.model, candidateSet.count, tensorSource(candidateSet.images));
               const kept = selectConfident(table, s.threshold);
-              io.log(`${tag}  pseudo-label round ${round}/${s.rounds}: kept ${kept.indices.length} of ${candidateSet.count} ${source} images at confidence ≥ ${s.threshold}`);
+              io.log(
+                `${tag}  pseudo-label round ${round}/${s.rounds}: kept ${kept.indices.length} of ${candidateSet.count} ${source} images at confidence ≥ ${s.threshold}`,
+              );
               const student = await fit('pseudo-label', [real, pick(candidates, kept.indices, kept.labels)]);
-              rounds.push({ round, candidates: candidateSet.count, kept: kept.indices.length, validationAccuracy: student.validationAccuracy });
+              rounds.push({
+                round,
+                candidates: candidateSet.count,
+                kept: kept.indices.length,
+                validationAccuracy: student.validationAccuracy,
+              });
               if (current !== teacher && current !== best) current.model.dispose();
               current = student;
               // Selection on the validation split only: a later round must beat the best so far.
@@ -218,7 +276,12 @@ export async function runSelftrain(generator: tf.LayersModel, train: ImageSet, t
                 bestKept = kept.indices.length;
               }
             }
-            await record('pseudo-label', best, { real: labelled.length, generated: 0, pseudo: bestKept }, { source, rounds, selectedRound: bestRound });
+            await record(
+              'pseudo-label',
+              best,
+              { real: labelled.length, generated: 0, pseudo: bestKept },
+              { source, rounds, selectedRound: bestRound },
+            );
           } finally {
             if (current !== teacher && current !== best) current.model.dispose();
             if (best !== teacher) best.model.dispose();

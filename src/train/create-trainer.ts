@@ -13,7 +13,11 @@ export function freshEma(config: Config, models: GanModels): GeneratorEma | unde
   return GeneratorEma.startingAt(copy, models.generator, config.train.ema);
 }
 
-export function createTrainer(config: Config, models: GanModels, opts: { ema?: GeneratorEma; counters?: Counters } = {}): GanTrainer {
+export function createTrainer(
+  config: Config,
+  models: GanModels,
+  opts: { ema?: GeneratorEma; counters?: Counters } = {},
+): GanTrainer {
   return new GanTrainer({
     models,
     objective: objectiveFor(config.train.loss),

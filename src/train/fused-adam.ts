@@ -27,24 +27,36 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       return;
     }
     const state = this as unknown as AdamState;
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
-    const attrs: AdamUpdateAttrs = { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => v.name)
+      : Object.keys(variableGradients);
+    const attrs: AdamUpdateAttrs = {
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+    };
     tf.tidy(() => {
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name]!;
         const moment = (slots: AdamState['accumulatedFirstMoment'], suffix: string) => {
-          slots[i] ??= { originalName: `${name}/${suffix}`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+          slots[i] ??= {
+            originalName: `${name}/${suffix}`,
+            variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+          };
           return slots[i].variable;
         };
         const m = moment(state.accumulatedFirstMoment, 'm');
         const v = moment(state.accumulatedSecondMoment, 'v');
         const g = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
         if (g == null) return;
-        const [x1, m1, v1] = tf.engine().runKernel(
-          ADAM_UPDATE,
-          { x: value, m, v, g, accBeta1: state.accBeta1, accBeta2: state.accBeta2 },
-          attrs as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
+        const [x1, m1, v1] = tf
+          .engine()
+          .runKernel(
+            ADAM_UPDATE,
+            { x: value, m, v, g, accBeta1: state.accBeta1, accBeta2: state.accBeta2 },
+            attrs as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor[];
         m.assign(m1!);
         v.assign(v1!);
         value.assign(x1!);

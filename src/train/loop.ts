@@ -27,10 +27,17 @@ export interface LoopStart {
  * Extra work at the end of each epoch, before its checkpoint is written (e.g. evaluation);
  * the metrics it returns go into metrics.jsonl and the checkpoint's state.
  */
-export type EpochHook = (epoch: number, generator: tf.LayersModel) => Promise<{ metrics: Record<string, unknown>; summary: string } | undefined>;
+export type EpochHook = (
+  epoch: number,
+  generator: tf.LayersModel,
+) => Promise<{ metrics: Record<string, unknown>; summary: string } | undefined>;
 
 /** Called once an epoch's checkpoint is complete and its metrics line written. */
-export type CheckpointHook = (epoch: number, checkpointDir: string, metrics: Record<string, unknown>) => Promise<void> | void;
+export type CheckpointHook = (
+  epoch: number,
+  checkpointDir: string,
+  metrics: Record<string, unknown>,
+) => Promise<void> | void;
 
 export interface TrainLoopOptions {
   config: Config;
@@ -59,7 +66,10 @@ type Sums = NonNullable<CheckpointState['partialSums']>;
 const zeroSums = (): Required<Sums> => ({ dLoss: 0, gLoss: 0, dReal: 0, dFake: 0, seconds: 0, stepSeconds: 0 });
 
 function checkFinite(stats: StepStats, step: number, epoch: number): void {
-  for (const [name, value] of [['D loss', stats.dLoss], ['G loss', stats.gLoss]] as const) {
+  for (const [name, value] of [
+    ['D loss', stats.dLoss],
+    ['G loss', stats.gLoss],
+  ] as const) {
     if (!Number.isFinite(value)) {
       throw new DivergenceError(
         `training diverged at step ${step} (epoch ${epoch}): ${name} is ${value}; the last good checkpoint stays latest — lower train.lr_g/lr_d or try another train.loss`,
@@ -68,7 +78,12 @@ function checkFinite(stats: StepStats, step: number, epoch: number): void {
   }
 }
 
-async function writeCheckpoint(opts: TrainLoopOptions, epoch: number, iteration: number, extra: Pick<CheckpointState, 'partialSums' | 'metrics'>): Promise<string> {
+async function writeCheckpoint(
+  opts: TrainLoopOptions,
+  epoch: number,
+  iteration: number,
+  extra: Pick<CheckpointState, 'partialSums' | 'metrics'>,
+): Promise<string> {
   const { trainer, config, runDir } = opts;
   const state: CheckpointState = {
     epoch,
@@ -111,7 +126,8 @@ export async function trainEpochs(opts: TrainLoopOptions): Promise<LoopOutcome> 
       const resuming = epoch === opts.start.epoch + 1 && opts.start.iteration > 0;
       const firstIteration = resuming ? opts.start.iteration : 0;
       // Checkpoints written before stepSeconds was kept lack it: the zero fills in.
-      const sums: Required<Sums> = resuming && opts.start.partialSums ? { ...zeroSums(), ...opts.start.partialSums } : zeroSums();
+      const sums: Required<Sums> =
+        resuming && opts.start.partialSums ? { ...zeroSums(), ...opts.start.partialSums } : zeroSums();
       const order = data.epochOrder(config.run.seed, epoch);
       progress.startEpoch(epoch, epochs, iterations);
       const started = performance.now();
@@ -138,15 +154,24 @@ export async function trainEpochs(opts: TrainLoopOptions): Promise<LoopOutcome> 
         if (opts.stop.requested && it + 1 < iterations) {
           progress.stop();
           sums.seconds += elapsed;
-          return { kind: 'interrupted', checkpoint: await writeCheckpoint(opts, epoch - 1, it + 1, { partialSums: sums }) };
+          return {
+            kind: 'interrupted',
+            checkpoint: await writeCheckpoint(opts, epoch - 1, it + 1, { partialSums: sums }),
+          };
         }
       }
       const seconds = sums.seconds + (performance.now() - started) / 1000;
       const done = Math.max(1, iterations);
-      const mean: StepStats = { dLoss: sums.dLoss / done, gLoss: sums.gLoss / done, dReal: sums.dReal / done, dFake: sums.dFake / done };
+      const mean: StepStats = {
+        dLoss: sums.dLoss / done,
+        gLoss: sums.gLoss / done,
+        dReal: sums.dReal / done,
+        dFake: sums.dFake / done,
+      };
       const imagesPerSecond = (iterations * dSteps * batchSize) / seconds;
 
-      const wantSamples = config.train.samples_every > 0 && (epoch % config.train.samples_every === 0 || epoch === epochs);
+      const wantSamples =
+        config.train.samples_every > 0 && (epoch % config.train.samples_every === 0 || epoch === epochs);
       if (wantSamples) writeFileAtomic(runDir.samplePath(epoch), await grid.render(viewGenerator));
       const evaluated = await opts.afterEpoch?.(epoch, viewGenerator);
       const metrics = {
@@ -168,7 +193,10 @@ export async function trainEpochs(opts: TrainLoopOptions): Promise<LoopOutcome> 
       runDir.appendMetrics(metrics);
       await opts.afterCheckpoint?.(epoch, ckptDir, metrics);
       const extraText = evaluated ? `  ${evaluated.summary}` : '';
-      progress.endEpoch({ ...mean, epoch, epochs, seconds, imagesPerSecond }, `${extraText}  -> ${ckptDir}${wantSamples ? `, ${runDir.samplePath(epoch)}` : ''}`);
+      progress.endEpoch(
+        { ...mean, epoch, epochs, seconds, imagesPerSecond },
+        `${extraText}  -> ${ckptDir}${wantSamples ? `, ${runDir.samplePath(epoch)}` : ''}`,
+      );
       if (opts.stop.requested && epoch < epochs) return { kind: 'interrupted', checkpoint: ckptDir };
     }
     return { kind: 'finished' };

@@ -90,7 +90,10 @@ export class GanTrainer {
    * D on images: the adversarial logit and, for an ACGAN D, class logits. A projection D
    * takes the images' labels as its second input; an ACGAN D takes images only.
    */
-  private discriminate(images: tf.Tensor, labels: tf.Tensor2D | undefined): { logit: tf.Tensor; classLogits?: tf.Tensor } {
+  private discriminate(
+    images: tf.Tensor,
+    labels: tf.Tensor2D | undefined,
+  ): { logit: tf.Tensor; classLogits?: tf.Tensor } {
     const d = this.models.discriminator;
     if (this.models.auxClassifier) {
       const [logit, classLogits] = d.apply(images, { training: true }) as tf.Tensor[];
@@ -130,16 +133,25 @@ export class GanTrainer {
           dFake = tf.keep(tf.mean(tf.sigmoid(fakeOut.logit)));
           let total = this.objective.discriminatorLoss(realOut.logit, fakeOut.logit);
           // ACGAN: D learns the classes of real images and of G's fakes (Odena et al. 2017).
-          for (const term of [this.classLoss(realOut.classLogits, realLabels), this.classLoss(fakeOut.classLogits, fakeLabels)]) {
+          for (const term of [
+            this.classLoss(realOut.classLogits, realLabels),
+            this.classLoss(fakeOut.classLogits, fakeLabels),
+          ]) {
             if (term) total = tf.add(total, term);
           }
           if (this.objective.usesGradientPenalty && this.train.gp_weight > 0) {
             // Interpolates between a real image and a fake of another class carry the real
             // image's label: the penalty constrains D along the data manifold of that class.
-            const gp = gradientPenalty(this.critic(realLabels), real.images, fakeImages, deriveSeed(this.seed, Stream.penalty, counter));
+            const gp = gradientPenalty(
+              this.critic(realLabels),
+              real.images,
+              fakeImages,
+              deriveSeed(this.seed, Stream.penalty, counter),
+            );
             total = tf.add(total, tf.mul(this.train.gp_weight, gp));
           }
-          if (this.train.r1 > 0) total = tf.add(total, tf.mul(this.train.r1, r1Penalty(this.critic(realLabels), real.images)));
+          if (this.train.r1 > 0)
+            total = tf.add(total, tf.mul(this.train.r1, r1Penalty(this.critic(realLabels), real.images)));
           return total;
         },
         true,

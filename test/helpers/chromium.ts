@@ -10,12 +10,25 @@ export const CHROMIUM = process.env.GAN_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Why browser tests are skipped here, or undefined when Chromium is available. */
 export function chromiumMissing(): string | undefined {
-  return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found (apt-get install -y chromium); browser check skipped`;
+  return existsSync(CHROMIUM)
+    ? undefined
+    : `${CHROMIUM} not found (apt-get install -y chromium); browser check skipped`;
 }
 
 // The flags this machine kind needs: no sandbox as root, no GPU, and nothing that phones home
 // (the closed network refuses those connections and they slow the start down).
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars', '--mute-audio'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--hide-scrollbars',
+  '--mute-audio',
+];
 
 interface Pending {
   resolve: (value: Record<string, unknown>) => void;
@@ -54,12 +67,24 @@ export class BrowserPage {
 
   static async launch(width = 1280, height = 900): Promise<BrowserPage> {
     const profile = tempDir('gan-chromium-');
-    const proc = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', `--window-size=${width},${height}`, 'about:blank'], {
-      stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      CHROMIUM,
+      [
+        ...FLAGS,
+        `--user-data-dir=${profile}`,
+        '--remote-debugging-pipe',
+        `--window-size=${width},${height}`,
+        'about:blank',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
+      },
+    );
     const page = new BrowserPage(proc, profile);
     const { targetId } = (await page.send('Target.createTarget', { url: 'about:blank' })) as { targetId: string };
-    const { sessionId } = (await page.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string };
+    const { sessionId } = (await page.send('Target.attachToTarget', { targetId, flatten: true })) as {
+      sessionId: string;
+    };
     page.sessionId = sessionId;
     await page.send('Page.enable');
     await page.send('Runtime.enable');
@@ -78,11 +103,17 @@ export class BrowserPage {
     }
     const method = message.method as string;
     const params = (message.params ?? {}) as Record<string, any>;
-    if (method === 'Runtime.exceptionThrown') this.problems.errors.push(`exception: ${params.exceptionDetails?.exception?.description ?? params.exceptionDetails?.text}`);
+    if (method === 'Runtime.exceptionThrown')
+      this.problems.errors.push(
+        `exception: ${params.exceptionDetails?.exception?.description ?? params.exceptionDetails?.text}`,
+      );
     if (method === 'Runtime.consoleAPICalled' && (params.type === 'error' || params.type === 'assert')) {
-      this.problems.errors.push(`console.${params.type}: ${(params.args ?? []).map((a: any) => a.value ?? a.description).join(' ')}`);
+      this.problems.errors.push(
+        `console.${params.type}: ${(params.args ?? []).map((a: any) => a.value ?? a.description).join(' ')}`,
+      );
     }
-    if (method === 'Log.entryAdded' && params.entry?.level === 'error') this.problems.errors.push(`log: ${params.entry.text} ${params.entry.url ?? ''}`);
+    if (method === 'Log.entryAdded' && params.entry?.level === 'error')
+      this.problems.errors.push(`log: ${params.entry.text} ${params.entry.url ?? ''}`);
     this.waiters = this.waiters.filter((w) => (w.method === method ? (w.resolve(), false) : true));
   }
 
@@ -118,7 +149,10 @@ export class BrowserPage {
 
   /** Evaluates an expression in the page (awaiting a promise) and returns its JSON value. */
   async evaluate<T>(expression: string): Promise<T> {
-    const r = (await this.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true })) as { result: { value: T }; exceptionDetails?: { text: string } };
+    const r = (await this.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true })) as {
+      result: { value: T };
+      exceptionDetails?: { text: string };
+    };
     if (r.exceptionDetails) throw new Error(`evaluate failed: ${JSON.stringify(r.exceptionDetails)}`);
     return r.result.value;
   }
@@ -127,14 +161,17 @@ export class BrowserPage {
   async waitFor(expression: string, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await this.evaluate<boolean>(`Boolean(${expression})`))) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}; page errors: ${this.problems.errors.join(' | ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${expression}; page errors: ${this.problems.errors.join(' | ')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
   /** A PNG of the whole page. */
   async screenshot(): Promise<Buffer> {
-    const { data } = (await this.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true })) as { data: string };
+    const { data } = (await this.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true })) as {
+      data: string;
+    };
     return Buffer.from(data, 'base64');
   }
 
@@ -144,7 +181,9 @@ export class BrowserPage {
       await this.send('Browser.close', {}, 5_000).catch(() => undefined);
     } finally {
       // Let Chromium finish writing its profile before it is deleted; kill it if it lingers.
-      const exited = new Promise((resolve) => (this.proc.exitCode !== null ? resolve(undefined) : this.proc.once('exit', resolve)));
+      const exited = new Promise((resolve) =>
+        this.proc.exitCode !== null ? resolve(undefined) : this.proc.once('exit', resolve),
+      );
       const timer = setTimeout(() => this.proc.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
@@ -154,7 +193,10 @@ export class BrowserPage {
 }
 
 /** Launches Chromium, runs `fn` on a page, and always closes the browser. */
-export async function withPage<T>(fn: (page: BrowserPage) => Promise<T>, size?: { width: number; height: number }): Promise<T> {
+export async function withPage<T>(
+  fn: (page: BrowserPage) => Promise<T>,
+  size?: { width: number; height: number },
+): Promise<T> {
   const page = await BrowserPage.launch(size?.width, size?.height);
   try {
     return await fn(page);

@@ -35,7 +35,12 @@ export async function tempDir(t: { after(fn: () => Promise<void>): void }): Prom
 }
 
 /** Writes an images + labels pair (gzipped) under the given names; returns their paths. */
-export async function writePair(dir: string, names: [string, string], count: number, seed = 1): Promise<[string, string]> {
+export async function writePair(
+  dir: string,
+  names: [string, string],
+  count: number,
+  seed = 1,
+): Promise<[string, string]> {
   const paths: [string, string] = [join(dir, names[0]), join(dir, names[1])];
   await writeFile(paths[0], encodeIdx(makeImages(count, seed), { gzip: true }));
   await writeFile(paths[1], encodeIdx(makeLabels(count), { gzip: true }));
@@ -48,7 +53,9 @@ export function sha256(bytes: Uint8Array): string {
 
 /** A sha256 hash table for files by name. */
 export function hashTable(files: Record<string, Uint8Array>): HashTable {
-  return Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, { algorithm: 'sha256' as const, hex: sha256(bytes) }]));
+  return Object.fromEntries(
+    Object.entries(files).map(([name, bytes]) => [name, { algorithm: 'sha256' as const, hex: sha256(bytes) }]),
+  );
 }
 
 /**

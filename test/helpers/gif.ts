@@ -70,7 +70,8 @@ export function decodeGif(bytes: Uint8Array): DecodedGif {
   const palette: number[][] = [];
   if (packed & 0x80) {
     const size = 2 << (packed & 7);
-    for (let i = 0; i < size; i++) palette.push([bytes[pos + i * 3]!, bytes[pos + i * 3 + 1]!, bytes[pos + i * 3 + 2]!]);
+    for (let i = 0; i < size; i++)
+      palette.push([bytes[pos + i * 3]!, bytes[pos + i * 3 + 1]!, bytes[pos + i * 3 + 2]!]);
     pos += size * 3;
   }
   const frames: GifFrame[] = [];

@@ -32,7 +32,11 @@ export async function onBackend<T>(backend: string, fn: () => T): Promise<T> {
 }
 
 /** Calls a kernel function directly on the active backend and reads its output and shape. */
-export function callKernelShaped(config: KernelConfig, inputs: Record<string, Tensor>, attrs: NamedAttrMap): { shape: number[]; values: Float32Array } {
+export function callKernelShaped(
+  config: KernelConfig,
+  inputs: Record<string, Tensor>,
+  attrs: NamedAttrMap,
+): { shape: number[]; values: Float32Array } {
   const info = config.kernelFunc({ inputs, backend: tf.backend(), attrs }) as TensorInfo;
   const out = tf.engine().makeTensorFromTensorInfo(info);
   const values = out.dataSync() as Float32Array;
@@ -46,7 +50,11 @@ export function callKernel(config: KernelConfig, inputs: Record<string, Tensor>,
 }
 
 /** Runs whatever kernel is registered for the active backend, via the engine; output and shape. */
-export function runRegisteredShaped(kernelName: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap): { shape: number[]; values: Float32Array } {
+export function runRegisteredShaped(
+  kernelName: string,
+  inputs: Record<string, Tensor>,
+  attrs: NamedAttrMap,
+): { shape: number[]; values: Float32Array } {
   const out = tf.engine().runKernel(kernelName, inputs, attrs) as Tensor;
   const values = out.dataSync() as Float32Array;
   out.dispose();

@@ -10,7 +10,10 @@ import { tempDir } from './temp-dir.ts';
 export function trainSmokeRun(extraArgs: string[] = []): string {
   const work = tempDir('gan-run-');
   cpSync(join(ROOT, 'configs'), join(work, 'configs'), { recursive: true });
-  const r = runGan(['train', '--config', 'smoke.yaml', ...extraArgs], { cwd: work, env: { GAN_DATA_MIRRORS: 'http://127.0.0.1:9/' } });
+  const r = runGan(['train', '--config', 'smoke.yaml', ...extraArgs], {
+    cwd: work,
+    env: { GAN_DATA_MIRRORS: 'http://127.0.0.1:9/' },
+  });
   assert.equal(r.status, 0, `smoke training failed: ${r.stderr}`);
   return work;
 }

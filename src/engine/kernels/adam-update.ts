@@ -74,11 +74,19 @@ function adamUpdate(a: AdamArrays, k: AdamConstants): void {
   }
 }
 
-export type AdamInputs = { x: TensorInfo; m: TensorInfo; v: TensorInfo; g: TensorInfo; accBeta1: TensorInfo; accBeta2: TensorInfo };
+export type AdamInputs = {
+  x: TensorInfo;
+  m: TensorInfo;
+  v: TensorInfo;
+  g: TensorInfo;
+  accBeta1: TensorInfo;
+  accBeta2: TensorInfo;
+};
 
 export function adamInputs(args: { inputs: Record<string, TensorInfo | undefined> }): AdamInputs {
   const { x, m, v, g, accBeta1, accBeta2 } = args.inputs;
-  if (!x || !m || !v || !g || !accBeta1 || !accBeta2) throw new Error(`${ADAM_UPDATE}: inputs x, m, v, g, accBeta1, accBeta2 are required`);
+  if (!x || !m || !v || !g || !accBeta1 || !accBeta2)
+    throw new Error(`${ADAM_UPDATE}: inputs x, m, v, g, accBeta1, accBeta2 are required`);
   return { x, m, v, g, accBeta1, accBeta2 };
 }
 
@@ -91,6 +99,11 @@ export const cpuAdamUpdate: KernelFunc = (args) => {
   const out = { xOut: new Float32Array(n), mOut: new Float32Array(n), vOut: new Float32Array(n) };
   const constants = adamConstants(args.attrs as unknown as AdamUpdateAttrs, read(t.accBeta1)[0]!, read(t.accBeta2)[0]!);
   adamUpdate({ x: read(t.x), m: read(t.m), v: read(t.v), g: read(t.g), ...out }, constants);
-  const make = (values: Float32Array) => (backend as unknown as { makeTensorInfo(s: number[], d: 'float32', v: Float32Array): TensorInfo }).makeTensorInfo(t.x.shape, 'float32', values);
+  const make = (values: Float32Array) =>
+    (backend as unknown as { makeTensorInfo(s: number[], d: 'float32', v: Float32Array): TensorInfo }).makeTensorInfo(
+      t.x.shape,
+      'float32',
+      values,
+    );
   return [make(out.xOut), make(out.mOut), make(out.vOut)];
 };

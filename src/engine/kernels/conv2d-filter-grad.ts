@@ -39,7 +39,13 @@ interface AxisWindow {
  * Padded positions k + o·s for k < K, o < O span [0, (O−1)·s + K); in x's own
  * coordinates that is [−padBefore, (O−1)·s + K − padBefore).
  */
-function axisWindow(inSize: number, outSize: number, stride: number, filterSize: number, padBefore: number): AxisWindow {
+function axisWindow(
+  inSize: number,
+  outSize: number,
+  stride: number,
+  filterSize: number,
+  padBefore: number,
+): AxisWindow {
   const end = (outSize - 1) * stride + filterSize - padBefore;
   const keep = Math.min(inSize, end);
   return { keep, padBefore, padAfter: end - keep };
@@ -55,18 +61,33 @@ export function assertSupported(x: TensorInfo, dy: TensorInfo, attrs: Conv2DBack
   // anyway in case a caller passes one, since the formulation above assumes 1.
   const dilations = (attrs as unknown as { dilations?: number | number[] }).dilations;
   if (dilations != null && [dilations].flat().some((d) => d !== 1)) {
-    throw new Error(`Conv2DBackpropFilter patch supports forward dilation 1 only (not needed here), got ${String(dilations)}`);
+    throw new Error(
+      `Conv2DBackpropFilter patch supports forward dilation 1 only (not needed here), got ${String(dilations)}`,
+    );
   }
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
     throw new Error(`Conv2DBackpropFilter patch supports float32 only, got ${x.dtype}/${dy.dtype}`);
   }
 }
 
-export function conv2dFilterGrad(k: KernelInvoker, x: TensorInfo, dy: TensorInfo, attrs: Conv2DBackpropFilterAttrs): TensorInfo {
+export function conv2dFilterGrad(
+  k: KernelInvoker,
+  x: TensorInfo,
+  dy: TensorInfo,
+  attrs: Conv2DBackpropFilterAttrs,
+): TensorInfo {
   assertSupported(x, dy, attrs);
   const { strides, pad, dimRoundingMode, filterShape } = attrs;
   const info = backend_util.computeConv2DInfo(
-    x.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    x.shape as Shape4,
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const rows = axisWindow(info.inHeight, info.outHeight, info.strideHeight, info.filterHeight, info.padInfo.top);
   const cols = axisWindow(info.inWidth, info.outWidth, info.strideWidth, info.filterWidth, info.padInfo.left);
 
@@ -83,13 +104,22 @@ export function conv2dFilterGrad(k: KernelInvoker, x: TensorInfo, dy: TensorInfo
   const xT = k.run('Transpose', { x: xs }, { perm: [3, 1, 2, 0] }); // X' [ci, r, c, b]
   if (cropped) k.free(xs);
   const dyT = k.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // F' [oh, ow, b, co]
-  const o = k.run('Conv2D', { x: xT, filter: dyT }, {
-    strides: [1, 1],
-    dilations: [info.strideHeight, info.strideWidth],
-    pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-    dataFormat: 'NHWC',
-    dimRoundingMode: 'floor',
-  }); // O [ci, kh, kw, co]
+  const o = k.run(
+    'Conv2D',
+    { x: xT, filter: dyT },
+    {
+      strides: [1, 1],
+      dilations: [info.strideHeight, info.strideWidth],
+      pad: [
+        [0, 0],
+        [rows.padBefore, rows.padAfter],
+        [cols.padBefore, cols.padAfter],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dimRoundingMode: 'floor',
+    },
+  ); // O [ci, kh, kw, co]
   k.free(xT, dyT);
   const dW = k.run('Transpose', { x: o }, { perm: [1, 2, 0, 3] });
   k.free(o);

@@ -28,17 +28,30 @@ export interface CpuStorage {
 
 /** Up to four output columns that all read x inside its bounds, fused in one pass. */
 function accumulateColumns(
-  acc: Float64Array, accBase: number,
-  xv: Float32Array, xOff: number, xStep: number,
-  dyv: Float32Array, dyOff: number,
-  count: number, inChannels: number, outChannels: number,
+  acc: Float64Array,
+  accBase: number,
+  xv: Float32Array,
+  xOff: number,
+  xStep: number,
+  dyv: Float32Array,
+  dyOff: number,
+  count: number,
+  inChannels: number,
+  outChannels: number,
 ): void {
   const CO = outChannels;
   if (count === 4) {
-    const x1 = xOff + xStep, x2 = x1 + xStep, x3 = x2 + xStep;
-    const d1 = dyOff + CO, d2 = d1 + CO, d3 = d2 + CO;
+    const x1 = xOff + xStep,
+      x2 = x1 + xStep,
+      x3 = x2 + xStep;
+    const d1 = dyOff + CO,
+      d2 = d1 + CO,
+      d3 = d2 + CO;
     for (let ci = 0, a = accBase; ci < inChannels; ci++, a += CO) {
-      const v0 = xv[xOff + ci], v1 = xv[x1 + ci], v2 = xv[x2 + ci], v3 = xv[x3 + ci];
+      const v0 = xv[xOff + ci],
+        v1 = xv[x1 + ci],
+        v2 = xv[x2 + ci],
+        v3 = xv[x3 + ci];
       for (let co = 0; co < CO; co++) {
         acc[a + co] += v0 * dyv[dyOff + co] + v1 * dyv[d1 + co] + v2 * dyv[d2 + co] + v3 * dyv[d3 + co];
       }
@@ -46,7 +59,8 @@ function accumulateColumns(
     return;
   }
   for (let j = 0; j < count; j++) {
-    const xj = xOff + j * xStep, dj = dyOff + j * CO;
+    const xj = xOff + j * xStep,
+      dj = dyOff + j * CO;
     for (let ci = 0, a = accBase; ci < inChannels; ci++, a += CO) {
       const v = xv[xj + ci];
       for (let co = 0; co < CO; co++) acc[a + co] += v * dyv[dj + co];
@@ -55,12 +69,23 @@ function accumulateColumns(
 }
 
 export function cpuConv2dFilterGrad(
-  storage: CpuStorage, x: TensorInfo, dy: TensorInfo, attrs: Conv2DBackpropFilterAttrs,
+  storage: CpuStorage,
+  x: TensorInfo,
+  dy: TensorInfo,
+  attrs: Conv2DBackpropFilterAttrs,
 ): TensorInfo {
   assertSupported(x, dy, attrs);
   const { strides, pad, dimRoundingMode, filterShape } = attrs;
   const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
@@ -75,7 +100,7 @@ export function cpuConv2dFilterGrad(
     if (owEnd <= owBegin) continue;
     for (let b = 0; b < B; b++) {
       for (let oh = 0; oh < OH; oh++) {
-        const dyRow = ((b * OH + oh) * OW) * CO;
+        const dyRow = (b * OH + oh) * OW * CO;
         for (let kh = 0; kh < KH; kh++) {
           const r = oh * sh + kh - top;
           if (r < 0 || r >= H) continue;

@@ -16,21 +16,55 @@
  * FusedConv2D (every Conv2D layer's forward: src/engine/prunable-fused-ops.ts) reuses the same loop.
  */
 import { backend_util, util } from '@tensorflow/tfjs';
-import type { Conv2DAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type {
+  Conv2DAttrs,
+  Conv2DBackpropInputAttrs,
+  FusedConv2DAttrs,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
+} from '@tensorflow/tfjs';
 import type { CpuStorage } from './cpu-conv2d-filter-grad.js';
 
 /** acc[0..cout) += Σ_{i<cin} src[srcBase + i] · w[wBase + i·cout + o]. */
-function accumulateTap(acc: Float64Array, src: Float32Array, srcBase: number, w: Float32Array, wBase: number, cin: number, cout: number): void {
+function accumulateTap(
+  acc: Float64Array,
+  src: Float32Array,
+  srcBase: number,
+  w: Float32Array,
+  wBase: number,
+  cin: number,
+  cout: number,
+): void {
   let i = 0;
   for (; i + 8 <= cin; i += 8) {
     const s = srcBase + i;
-    const v0 = src[s]!, v1 = src[s + 1]!, v2 = src[s + 2]!, v3 = src[s + 3]!;
-    const v4 = src[s + 4]!, v5 = src[s + 5]!, v6 = src[s + 6]!, v7 = src[s + 7]!;
-    const r0 = wBase + i * cout, r1 = r0 + cout, r2 = r1 + cout, r3 = r2 + cout;
-    const r4 = r3 + cout, r5 = r4 + cout, r6 = r5 + cout, r7 = r6 + cout;
+    const v0 = src[s]!,
+      v1 = src[s + 1]!,
+      v2 = src[s + 2]!,
+      v3 = src[s + 3]!;
+    const v4 = src[s + 4]!,
+      v5 = src[s + 5]!,
+      v6 = src[s + 6]!,
+      v7 = src[s + 7]!;
+    const r0 = wBase + i * cout,
+      r1 = r0 + cout,
+      r2 = r1 + cout,
+      r3 = r2 + cout;
+    const r4 = r3 + cout,
+      r5 = r4 + cout,
+      r6 = r5 + cout,
+      r7 = r6 + cout;
     for (let o = 0; o < cout; o++) {
-      acc[o] += v0 * w[r0 + o]! + v1 * w[r1 + o]! + v2 * w[r2 + o]! + v3 * w[r3 + o]! +
-        v4 * w[r4 + o]! + v5 * w[r5 + o]! + v6 * w[r6 + o]! + v7 * w[r7 + o]!;
+      acc[o] +=
+        v0 * w[r0 + o]! +
+        v1 * w[r1 + o]! +
+        v2 * w[r2 + o]! +
+        v3 * w[r3 + o]! +
+        v4 * w[r4 + o]! +
+        v5 * w[r5 + o]! +
+        v6 * w[r6 + o]! +
+        v7 * w[r7 + o]!;
     }
   }
   for (; i < cin; i++) {
@@ -47,11 +81,31 @@ function store(acc: Float64Array, out: Float32Array, base: number): void {
 type Shape4 = [number, number, number, number];
 
 /** The convolution's output values and shape (NHWC). */
-function convolve(storage: CpuStorage, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): { out: Float32Array; shape: number[] } {
+function convolve(
+  storage: CpuStorage,
+  x: TensorInfo,
+  filter: TensorInfo,
+  attrs: Conv2DAttrs,
+): { out: Float32Array; shape: number[] } {
   const info = backend_util.computeConv2DInfo(
-    x.shape as Shape4, filter.shape as Shape4, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    x.shape as Shape4,
+    filter.shape as Shape4,
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
-  const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const {
+    filterHeight: KH,
+    filterWidth: KW,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = info;
   const { top, left } = info.padInfo;
   const xv = storage.readSync(x.dataId) as Float32Array;
   const wv = storage.readSync(filter.dataId) as Float32Array;
@@ -89,7 +143,13 @@ function cpuConv2d(storage: CpuStorage, x: TensorInfo, filter: TensorInfo, attrs
  * stays on the stock kernel. Bias and activation are applied to the float32 conv output, as
  * the stock kernel's separate add and activation do.
  */
-function cpuFusedConv2d(storage: CpuStorage, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | undefined, attrs: FusedConv2DAttrs): TensorInfo {
+function cpuFusedConv2d(
+  storage: CpuStorage,
+  x: TensorInfo,
+  filter: TensorInfo,
+  bias: TensorInfo | undefined,
+  attrs: FusedConv2DAttrs,
+): TensorInfo {
   const { out, shape } = convolve(storage, x, filter, attrs);
   const channels = shape[3]!;
   const b = bias ? (storage.readSync(bias.dataId) as Float32Array) : undefined;
@@ -115,9 +175,22 @@ function transposeTaps(wv: Float32Array, taps: number, CI: number, CO: number): 
   return out;
 }
 
-function cpuConv2dBackpropInput(storage: CpuStorage, dy: TensorInfo, filter: TensorInfo, attrs: Conv2DBackpropInputAttrs): TensorInfo {
+function cpuConv2dBackpropInput(
+  storage: CpuStorage,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  attrs: Conv2DBackpropInputAttrs,
+): TensorInfo {
   const info = backend_util.computeConv2DInfo(
-    attrs.inputShape as Shape4, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    attrs.inputShape as Shape4,
+    filter.shape as Shape4,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
@@ -174,8 +247,19 @@ export function makeCpuFusedConv2d(stock: KernelConfig): KernelFunc {
     const { x, filter, bias, preluActivationWeights } = args.inputs;
     const attrs = args.attrs as unknown as FusedConv2DAttrs;
     const biasSize = bias ? util.sizeFromShape(bias.shape) : 0;
-    const biasOk = !bias || (bias.dtype === 'float32' && (biasSize === 1 || biasSize === filter?.shape[3]) && bias.shape.slice(0, -1).every((d) => d === 1));
-    if (!x || !filter || preluActivationWeights || !FUSABLE.has(attrs.activation ?? 'linear') || !biasOk || !usable(attrs, x, filter)) {
+    const biasOk =
+      !bias ||
+      (bias.dtype === 'float32' &&
+        (biasSize === 1 || biasSize === filter?.shape[3]) &&
+        bias.shape.slice(0, -1).every((d) => d === 1));
+    if (
+      !x ||
+      !filter ||
+      preluActivationWeights ||
+      !FUSABLE.has(attrs.activation ?? 'linear') ||
+      !biasOk ||
+      !usable(attrs, x, filter)
+    ) {
       return stock.kernelFunc(args);
     }
     return cpuFusedConv2d(args.backend as unknown as CpuStorage, x, filter, bias, attrs);

@@ -22,7 +22,9 @@ function inputsOf(args: { inputs: Record<string, TensorInfo | undefined> }): { a
   if (!avg || !w) throw new Error(`${EMA_UPDATE}: inputs avg and w are required`);
   const size = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
   if (avg.dtype !== 'float32' || w.dtype !== 'float32' || size(avg) !== size(w)) {
-    throw new Error(`${EMA_UPDATE}: avg and w must be float32 of one size, got ${avg.dtype}[${avg.shape}] and ${w.dtype}[${w.shape}]`);
+    throw new Error(
+      `${EMA_UPDATE}: avg and w must be float32 of one size, got ${avg.dtype}[${avg.shape}] and ${w.dtype}[${w.shape}]`,
+    );
   }
   return { avg, w };
 }
@@ -35,7 +37,10 @@ const factors = (args: { attrs?: unknown }): EmaUpdateAttrs => {
 /** cpu backend: tensors are typed arrays in backend.data. */
 export const cpuEmaUpdate: KernelFunc = (args) => {
   const { avg, w } = inputsOf(args);
-  const backend = args.backend as KernelBackend & { data: { get(id: object): { values: Float32Array } }; makeTensorInfo(s: number[], d: 'float32', v: Float32Array): TensorInfo };
+  const backend = args.backend as KernelBackend & {
+    data: { get(id: object): { values: Float32Array } };
+    makeTensorInfo(s: number[], d: 'float32', v: Float32Array): TensorInfo;
+  };
   const a = backend.data.get(avg.dataId).values;
   const b = backend.data.get(w.dataId).values;
   const { keep, take } = factors(args);
@@ -53,6 +58,13 @@ export const wasmEmaUpdate: KernelFunc = (args) => {
   if (!simd) throw new Error(`${EMA_UPDATE}: the wasm heap is not reachable`);
   const { keep, take } = factors(args);
   const out = backend.makeOutput(avg.shape, 'float32');
-  simd.blend(heapOffset(backend, avg), heapOffset(backend, w), heapOffset(backend, out), avg.shape.reduce((p, d) => p * d, 1), keep, take);
+  simd.blend(
+    heapOffset(backend, avg),
+    heapOffset(backend, w),
+    heapOffset(backend, out),
+    avg.shape.reduce((p, d) => p * d, 1),
+    keep,
+    take,
+  );
   return out;
 };

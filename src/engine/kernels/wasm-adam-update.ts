@@ -18,7 +18,8 @@ export const wasmAdamUpdate: KernelFunc = (args) => {
   for (const [name, info] of Object.entries(t)) {
     if (info.dtype !== 'float32') throw new Error(`GanAdamUpdate: ${name} must be float32, got ${info.dtype}`);
     const expected = name.startsWith('accBeta') ? 1 : n;
-    if (sizeOf(info) !== expected) throw new Error(`GanAdamUpdate: ${name} has ${sizeOf(info)} elements, expected ${expected}`);
+    if (sizeOf(info) !== expected)
+      throw new Error(`GanAdamUpdate: ${name} has ${sizeOf(info)} elements, expected ${expected}`);
   }
   const backend = args.backend as KernelBackend & WasmHeap;
   const simd = simdKernelsFor(backend);
@@ -29,8 +30,22 @@ export const wasmAdamUpdate: KernelFunc = (args) => {
   const [xOut, mOut, vOut] = outs.map((o) => heapOffset(backend, o));
   const at = (info: TensorInfo): number => heapOffset(backend, info);
   simd.adam(
-    at(t.x), at(t.m), at(t.v), at(t.g), xOut!, mOut!, vOut!, n,
-    k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2, k.biasCorrection1, k.biasCorrection2, k.epsilon, k.negLearningRate,
+    at(t.x),
+    at(t.m),
+    at(t.v),
+    at(t.g),
+    xOut!,
+    mOut!,
+    vOut!,
+    n,
+    k.beta1,
+    k.oneMinusBeta1,
+    k.beta2,
+    k.oneMinusBeta2,
+    k.biasCorrection1,
+    k.biasCorrection2,
+    k.epsilon,
+    k.negLearningRate,
   );
   return outs;
 };

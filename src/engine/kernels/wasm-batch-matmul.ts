@@ -48,8 +48,12 @@ function transposeLastTwo(k: KernelInvoker, t: TensorInfo): TensorInfo {
 
 /** Runs the stock kernel untransposed on `left`·`right`, transposing inputs flagged for it. */
 function productOf(
-  k: KernelInvoker, stock: KernelConfig,
-  left: TensorInfo, transposeLeft: boolean, right: TensorInfo, transposeRight: boolean,
+  k: KernelInvoker,
+  stock: KernelConfig,
+  left: TensorInfo,
+  transposeLeft: boolean,
+  right: TensorInfo,
+  transposeRight: boolean,
 ): TensorInfo {
   const l = transposeLeft ? transposeLastTwo(k, left) : left;
   const r = transposeRight ? transposeLastTwo(k, right) : right;
@@ -64,8 +68,12 @@ export function makeWasmBatchMatMul(stock: KernelConfig, backendName: string): K
     const { a, b } = args.inputs;
     const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
     if (a === undefined || b === undefined) throw new Error('BatchMatMul: inputs a and b are required');
-    const patchable = (transposeA || transposeB) && batchSize(a) === 1 && batchSize(b) === 1 &&
-      a.dtype === 'float32' && b.dtype === 'float32';
+    const patchable =
+      (transposeA || transposeB) &&
+      batchSize(a) === 1 &&
+      batchSize(b) === 1 &&
+      a.dtype === 'float32' &&
+      b.dtype === 'float32';
     if (!patchable) return stock.kernelFunc(args);
 
     const m = transposeA ? cols(a) : rows(a);

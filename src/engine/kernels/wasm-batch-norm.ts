@@ -25,7 +25,17 @@ export function makeWasmBatchNorm(stock: KernelConfig): KernelFunc {
     const { varianceEpsilon } = args.attrs as unknown as FusedBatchNormAttrs;
     const out = backend.makeOutput(x.shape, 'float32');
     const at = (t: TensorInfo): number => heapOffset(backend, t);
-    simd.batchNorm(at(x), at(out), size(x) / channels, channels, at(mean), at(variance), at(offset), at(scale), Math.fround(varianceEpsilon));
+    simd.batchNorm(
+      at(x),
+      at(out),
+      size(x) / channels,
+      channels,
+      at(mean),
+      at(variance),
+      at(offset),
+      at(scale),
+      Math.fround(varianceEpsilon),
+    );
     return out;
   };
 }

@@ -43,7 +43,13 @@ interface Phase {
   padAfter: number;
 }
 
-function phasesOf(inSize: number, outSize: number, stride: number, filterSize: number, padBefore: number): Phase[] | undefined {
+function phasesOf(
+  inSize: number,
+  outSize: number,
+  stride: number,
+  filterSize: number,
+  padBefore: number,
+): Phase[] | undefined {
   const phases: Phase[] = [];
   for (let kappa = 0; kappa < stride; kappa++) {
     const first = (((kappa - padBefore) % stride) + stride) % stride;
@@ -65,7 +71,13 @@ function phasesOf(inSize: number, outSize: number, stride: number, filterSize: n
  * per tap, a CI×CO → CO×CI transpose on the heap.
  */
 function phaseFilter(
-  simd: SimdKernels, heap: KernelBackend & WasmHeap, filter: TensorInfo, rows: Phase, cols: Phase, sh: number, sw: number,
+  simd: SimdKernels,
+  heap: KernelBackend & WasmHeap,
+  filter: TensorInfo,
+  rows: Phase,
+  cols: Phase,
+  sh: number,
+  sw: number,
 ): TensorInfo {
   const [, KW, CI, CO] = filter.shape as [number, number, number, number];
   const out = heap.makeOutput([rows.taps, cols.taps, CO, CI], 'float32');
@@ -87,8 +99,17 @@ function phaseFilter(
  * ~2.3 ms of a ~20 ms 7×7×128 → 14×14×64 call).
  */
 function scatterPhase(
-  simd: SimdKernels, dx: number, p: number, B: number, H: number, W: number, CI: number,
-  rows: Phase, cols: Phase, sh: number, sw: number,
+  simd: SimdKernels,
+  dx: number,
+  p: number,
+  B: number,
+  H: number,
+  W: number,
+  CI: number,
+  rows: Phase,
+  cols: Phase,
+  sh: number,
+  sw: number,
 ): void {
   const runBytes = 4 * cols.count * CI;
   for (let b = 0; b < B; b++) {
@@ -100,12 +121,32 @@ function scatterPhase(
 }
 
 export function backpropInputByPhases(
-  k: KernelInvoker, dy: TensorInfo, filter: TensorInfo, attrs: Conv2DBackpropInputAttrs,
+  k: KernelInvoker,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  attrs: Conv2DBackpropInputAttrs,
 ): TensorInfo | undefined {
   const { strides, pad, dimRoundingMode, inputShape } = attrs;
   const info = backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const {
+    batchSize: B,
+    inHeight: H,
+    inWidth: W,
+    inChannels: CI,
+    outHeight: OH,
+    outWidth: OW,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   const rowPhases = phasesOf(H, OH, sh, info.filterHeight, info.padInfo.top);
   const colPhases = phasesOf(W, OW, sw, info.filterWidth, info.padInfo.left);
   if (!rowPhases || !colPhases) return undefined;
@@ -118,13 +159,22 @@ export function backpropInputByPhases(
   for (const rows of rowPhases) {
     for (const cols of colPhases) {
       const wk = phaseFilter(simd, heap, filter, rows, cols, sh, sw);
-      const p = k.run('Conv2D', { x: dy, filter: wk }, {
-        strides: [1, 1],
-        dilations: [1, 1],
-        pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-        dataFormat: 'NHWC',
-        dimRoundingMode: 'floor',
-      }); // [B, rows.count, cols.count, CI]
+      const p = k.run(
+        'Conv2D',
+        { x: dy, filter: wk },
+        {
+          strides: [1, 1],
+          dilations: [1, 1],
+          pad: [
+            [0, 0],
+            [rows.padBefore, rows.padAfter],
+            [cols.padBefore, cols.padAfter],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+          dimRoundingMode: 'floor',
+        },
+      ); // [B, rows.count, cols.count, CI]
       k.free(wk);
       scatterPhase(simd, heapOffset(k.backend, dx), heapOffset(k.backend, p), B, H, W, CI, rows, cols, sh, sw);
       k.free(p);

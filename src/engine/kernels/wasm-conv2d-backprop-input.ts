@@ -91,11 +91,22 @@ function phaseFilter(w: Float32Array, filterShape: number[], rowsAx: PhaseAxis, 
 }
 
 function backpropInput(
-  k: KernelInvoker, dy: TensorInfo, filter: TensorInfo, attrs: Conv2DBackpropInputAttrs,
+  k: KernelInvoker,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  attrs: Conv2DBackpropInputAttrs,
 ): TensorInfo {
   const { strides, pad, dimRoundingMode, inputShape } = attrs;
   const info = backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = info;
   const rowsAx = phaseAxis(H, OH, info.strideHeight, info.filterHeight, info.padInfo.top);
   const colsAx = phaseAxis(W, OW, info.strideWidth, info.filterWidth, info.padInfo.left);
@@ -109,13 +120,22 @@ function backpropInput(
     shape: wpShape,
     dtype: 'float32',
   };
-  const phases = k.run('Conv2D', { x: dy, filter: wp }, {
-    strides: [1, 1],
-    dilations: [1, 1],
-    pad: [[0, 0], [rowsAx.taps - 1, rowsAx.padAfter], [colsAx.taps - 1, colsAx.padAfter], [0, 0]],
-    dataFormat: 'NHWC',
-    dimRoundingMode: 'floor',
-  }); // [B, Hp, Wp, sh·sw·CI]
+  const phases = k.run(
+    'Conv2D',
+    { x: dy, filter: wp },
+    {
+      strides: [1, 1],
+      dilations: [1, 1],
+      pad: [
+        [0, 0],
+        [rowsAx.taps - 1, rowsAx.padAfter],
+        [colsAx.taps - 1, colsAx.padAfter],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dimRoundingMode: 'floor',
+    },
+  ); // [B, Hp, Wp, sh·sw·CI]
   k.free(wp);
   const [, Hp, Wp] = phases.shape as [number, number, number, number];
 
@@ -138,11 +158,21 @@ export function makeWasmConv2dBackpropInput(stock: KernelConfig, backendName: st
   return (args) => {
     const { dy, filter } = args.inputs;
     const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
-    if (dy === undefined || filter === undefined) throw new Error('Conv2DBackpropInput: inputs dy and filter are required');
-    if (attrs.dataFormat !== 'NHWC' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return stock.kernelFunc(args);
+    if (dy === undefined || filter === undefined)
+      throw new Error('Conv2DBackpropInput: inputs dy and filter are required');
+    if (attrs.dataFormat !== 'NHWC' || dy.dtype !== 'float32' || filter.dtype !== 'float32')
+      return stock.kernelFunc(args);
     const k = kernelInvoker(args.backend as KernelBackend, backendName);
     const info = backend_util.computeConv2DInfo(
-      attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+      attrs.inputShape,
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
     const simd = simdKernelsFor(k.backend);
     if (simd && usesSmallChannelPlan(info)) return inputGradByCol2im(k, simd, dy, filter, info);
     const byPhases = info.inChannels >= MIN_PHASE_CHANNELS ? backpropInputByPhases(k, dy, filter, attrs) : undefined;

@@ -107,13 +107,30 @@ export function makeWasmFusedMatMul(stock: KernelConfig, backendName: string): K
     const cache = cacheFor(backend);
     cache?.releaseDead();
     const simd = simdKernelsFor(backend);
-    if (!simd || !a || !b || transposeA || transposeB || (activation ?? 'linear') !== 'linear' || preluActivationWeights) return stock.kernelFunc(args);
-    if (a.shape.length !== 3 || b.shape.length !== 3 || a.shape[0] !== 1 || b.shape[0] !== 1 || a.dtype !== 'float32' || b.dtype !== 'float32') {
+    if (
+      !simd ||
+      !a ||
+      !b ||
+      transposeA ||
+      transposeB ||
+      (activation ?? 'linear') !== 'linear' ||
+      preluActivationWeights
+    )
+      return stock.kernelFunc(args);
+    if (
+      a.shape.length !== 3 ||
+      b.shape.length !== 3 ||
+      a.shape[0] !== 1 ||
+      b.shape[0] !== 1 ||
+      a.dtype !== 'float32' ||
+      b.dtype !== 'float32'
+    ) {
       return stock.kernelFunc(args);
     }
     const [, m, k] = a.shape as [number, number, number];
     const n = b.shape[2]!;
-    if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n || bias.dtype !== 'float32')) return stock.kernelFunc(args);
+    if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n || bias.dtype !== 'float32'))
+      return stock.kernelFunc(args);
     if (k * n < SWAP_MIN_WEIGHTS || k * n < 4 * m * k) return stock.kernelFunc(args);
 
     const invoker = kernelInvoker(backend, backendName);

@@ -18,8 +18,14 @@ export function makeWasmGather(stock: KernelConfig): KernelFunc {
     const backend = args.backend as KernelBackend & WasmHeap;
     const simd = simdKernelsFor(backend);
     const { axis, batchDims } = args.attrs as unknown as GatherV2Attrs;
-    if (!simd || x.shape.length === 0 || tf.util.parseAxisParam(axis, x.shape)[0] !== 0 || (batchDims ?? 0) !== 0 ||
-      !FOUR_BYTE.has(x.dtype) || indices.dtype !== 'int32') {
+    if (
+      !simd ||
+      x.shape.length === 0 ||
+      tf.util.parseAxisParam(axis, x.shape)[0] !== 0 ||
+      (batchDims ?? 0) !== 0 ||
+      !FOUR_BYTE.has(x.dtype) ||
+      indices.dtype !== 'int32'
+    ) {
       return stock.kernelFunc(args);
     }
     const rows = x.shape[0]!;

@@ -28,6 +28,8 @@ export function makeWasmCast(stock: KernelConfig): KernelFunc {
     const { x } = args.inputs as { x?: TensorInfo };
     if (x === undefined) throw new Error('Cast: input x is required');
     const { dtype } = args.attrs as { dtype?: string };
-    return x.dtype === dtype && x.dtype !== 'string' ? shared(args.backend as KernelBackend, x) : stock.kernelFunc(args);
+    return x.dtype === dtype && x.dtype !== 'string'
+      ? shared(args.backend as KernelBackend, x)
+      : stock.kernelFunc(args);
   };
 }

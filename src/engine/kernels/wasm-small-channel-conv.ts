@@ -26,33 +26,65 @@ export const SMALL_CONV_CHANNELS = 8;
 
 function geometry(info: backend_util.Conv2DInfo): ConvGeometry {
   return [
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   ];
 }
 
 /** Whether the plans apply: NHWC float32 (checked by the callers), few channels, nothing empty. */
 export function usesSmallChannelPlan(info: backend_util.Conv2DInfo): boolean {
-  return info.inChannels <= SMALL_CONV_CHANNELS && info.dilationHeight === 1 && info.dilationWidth === 1 &&
-    geometry(info).slice(0, 8).every((d) => d > 0);
+  return (
+    info.inChannels <= SMALL_CONV_CHANNELS &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    geometry(info)
+      .slice(0, 8)
+      .every((d) => d > 0)
+  );
 }
 
 const patches = (info: backend_util.Conv2DInfo): number => info.batchSize * info.outHeight * info.outWidth;
 const patchSize = (info: backend_util.Conv2DInfo): number => info.filterHeight * info.filterWidth * info.inChannels;
 
-export function filterGradByIm2col(k: KernelInvoker, simd: SimdKernels, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+export function filterGradByIm2col(
+  k: KernelInvoker,
+  simd: SimdKernels,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
   const heap = k.backend as KernelBackend & WasmHeap;
   const cols = heap.makeOutput([1, patches(info), patchSize(info)], 'float32');
   simd.im2col(heapOffset(heap, x), heapOffset(heap, cols), ...geometry(info));
   const dy3 = k.run('Reshape', { x: dy }, { shape: [1, patches(info), info.outChannels] });
   const dW = k.run('BatchMatMul', { a: cols, b: dy3 }, { transposeA: true, transposeB: false }); // [1, KH·KW·CI, CO]
   k.free(cols, dy3);
-  const out = k.run('Reshape', { x: dW }, { shape: [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels] });
+  const out = k.run(
+    'Reshape',
+    { x: dW },
+    { shape: [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels] },
+  );
   k.free(dW);
   return out;
 }
 
-export function inputGradByCol2im(k: KernelInvoker, simd: SimdKernels, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+export function inputGradByCol2im(
+  k: KernelInvoker,
+  simd: SimdKernels,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
   const heap = k.backend as KernelBackend & WasmHeap;
   const dy3 = k.run('Reshape', { x: dy }, { shape: [1, patches(info), info.outChannels] });
   const w3 = k.run('Reshape', { x: filter }, { shape: [1, patchSize(info), info.outChannels] });

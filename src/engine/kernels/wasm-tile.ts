@@ -30,15 +30,32 @@ function repeatSpan(dst: Typed, start: number, span: number, times: number): voi
 
 /** Fills out[dstOff, dstOff + outBlock(axis−1)) from x[srcOff, …) along axes axis…r−1. */
 function fillAxis(
-  src: Typed, dst: Typed, shape: readonly number[], reps: readonly number[],
-  inBlock: number[], outBlock: number[], axis: number, srcOff: number, dstOff: number,
+  src: Typed,
+  dst: Typed,
+  shape: readonly number[],
+  reps: readonly number[],
+  inBlock: number[],
+  outBlock: number[],
+  axis: number,
+  srcOff: number,
+  dstOff: number,
 ): void {
   const size = shape[axis]!;
   if (axis === shape.length - 1) {
     dst.set(src.subarray(srcOff, srcOff + size), dstOff);
   } else {
     for (let i = 0; i < size; i++) {
-      fillAxis(src, dst, shape, reps, inBlock, outBlock, axis + 1, srcOff + i * inBlock[axis]!, dstOff + i * outBlock[axis]!);
+      fillAxis(
+        src,
+        dst,
+        shape,
+        reps,
+        inBlock,
+        outBlock,
+        axis + 1,
+        srcOff + i * inBlock[axis]!,
+        dstOff + i * outBlock[axis]!,
+      );
     }
   }
   repeatSpan(dst, dstOff, size * outBlock[axis]!, reps[axis]!);
@@ -68,7 +85,10 @@ export function makeWasmTile(stock: KernelConfig): KernelFunc {
     if (x.dtype === 'string' || x.dtype === 'complex64') return stock.kernelFunc(args);
     const { reps } = args.attrs as unknown as TileAttrs;
     const heap = args.backend as unknown as WasmHeap;
-    const out = heap.makeOutput(x.shape.map((d, i) => d * reps[i]!), x.dtype);
+    const out = heap.makeOutput(
+      x.shape.map((d, i) => d * reps[i]!),
+      x.dtype,
+    );
     // Both views are taken after makeOutput, which may grow (and so detach) the heap.
     tileInto(heap.typedArrayFromHeap(x) as Typed, heap.typedArrayFromHeap(out) as Typed, x.shape, reps);
     return out;

@@ -43,7 +43,8 @@ export function reducePermutation(shape: readonly number[], perm: readonly numbe
   };
 }
 
-const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+const same = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
 
 export function makeWasmTranspose(stock: KernelConfig): KernelFunc {
   return (args) => {
@@ -56,7 +57,10 @@ export function makeWasmTranspose(stock: KernelConfig): KernelFunc {
     const { shape, perm: p } = reducePermutation(x.shape, perm);
     const plan = same(p, [1, 0]) ? '2d' : same(p, [0, 2, 1]) ? 'batched' : same(p, [2, 1, 0]) ? 'outer' : undefined;
     if (plan === undefined) return stock.kernelFunc(args);
-    const out = backend.makeOutput(perm.map((axis) => x.shape[axis]!), 'float32');
+    const out = backend.makeOutput(
+      perm.map((axis) => x.shape[axis]!),
+      'float32',
+    );
     const src = heapOffset(backend, x);
     const dst = heapOffset(backend, out);
     if (plan === '2d') {
@@ -64,7 +68,8 @@ export function makeWasmTranspose(stock: KernelConfig): KernelFunc {
       simd.transpose(src, dst, rows, cols, cols, rows);
     } else if (plan === 'batched') {
       const [count, rows, cols] = shape as [number, number, number];
-      for (let a = 0; a < count; a++) simd.transpose(src + 4 * a * rows * cols, dst + 4 * a * rows * cols, rows, cols, cols, rows);
+      for (let a = 0; a < count; a++)
+        simd.transpose(src + 4 * a * rows * cols, dst + 4 * a * rows * cols, rows, cols, cols, rows);
     } else {
       // [A, S, C] → [C, S, A]: for each s, the A×C slice (row stride S·C) to C×A (row stride S·A).
       const [a, s, c] = shape as [number, number, number];

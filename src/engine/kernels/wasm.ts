@@ -78,7 +78,16 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const simd = simdKernelsFor(k.backend);
   if (simd && filterAttrs.dataFormat === 'NHWC' && x.dtype === 'float32' && dy.dtype === 'float32') {
     const { strides, pad, dimRoundingMode, filterShape } = filterAttrs;
-    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    const info = backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filterShape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      'channelsLast',
+    );
     if (usesSmallChannelPlan(info)) return filterGradByIm2col(k, simd, x, dy, info);
   }
   return conv2dFilterGrad(k, x, dy, filterAttrs);
@@ -103,7 +112,8 @@ export function registerWasmKernels(): string[] {
     if (replaceKernel('Sum', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'sum'))) names.push('Sum');
     if (replaceKernel('Mean', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'mean'))) names.push('Mean');
     if (replaceKernel('Transpose', BACKEND, makeWasmTranspose)) names.push('Transpose');
-    if (replaceKernel('_FusedMatMul', BACKEND, (stock) => makeWasmFusedMatMul(stock, BACKEND))) names.push('_FusedMatMul');
+    if (replaceKernel('_FusedMatMul', BACKEND, (stock) => makeWasmFusedMatMul(stock, BACKEND)))
+      names.push('_FusedMatMul');
     if (replaceKernel('FusedBatchNorm', BACKEND, makeWasmBatchNorm)) names.push('FusedBatchNorm');
     if (replaceKernel('GatherV2', BACKEND, makeWasmGather)) names.push('GatherV2');
   }

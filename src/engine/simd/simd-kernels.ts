@@ -13,9 +13,22 @@ import { SIMD_WASM_PLAIN, SIMD_WASM_SHARED } from './kernels-binary.js';
 /** kernels.wat's exports. Pointers are byte offsets into the tfjs heap. */
 export interface SimdKernels {
   adam(
-    x: number, m: number, v: number, g: number, xOut: number, mOut: number, vOut: number, n: number,
-    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
-    biasCorrection1: number, biasCorrection2: number, epsilon: number, negLearningRate: number,
+    x: number,
+    m: number,
+    v: number,
+    g: number,
+    xOut: number,
+    mOut: number,
+    vOut: number,
+    n: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    biasCorrection1: number,
+    biasCorrection2: number,
+    epsilon: number,
+    negLearningRate: number,
   ): void;
   colsum(src: number, dst: number, rows: number, cols: number, divisor: number): void;
   /** dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols (strides in floats). */
@@ -29,7 +42,17 @@ export interface SimdKernels {
   /** dx = 0, then dx[b, oh·sh+kh−top, ow·sw+kw−left, ci] += cols[(b,oh,ow), (kh,kw,ci)] inside the image. */
   col2im(cols: number, dx: number, ...geometry: ConvGeometry): void;
   /** out = offset[c] + ((x − mean[c])·scale[c]) / sqrt(variance[c] + eps), channels-last, C per pixel (see kernels.wat). */
-  batchNorm(x: number, out: number, pixels: number, C: number, mean: number, variance: number, offset: number, scale: number, eps: number): void;
+  batchNorm(
+    x: number,
+    out: number,
+    pixels: number,
+    C: number,
+    mean: number,
+    variance: number,
+    offset: number,
+    scale: number,
+    eps: number,
+  ): void;
   /** dst[i] = src[indices[i]] for rows of `len` 4-byte values; indices int32, in range. */
   gatherRows(src: number, dst: number, indices: number, count: number, len: number): void;
   /** out = a·keep + b·take over n floats (float32 products and sum). */
@@ -37,7 +60,20 @@ export interface SimdKernels {
 }
 
 /** B, H, W, CI, OH, OW, KH, KW, sh, sw, top, left of a convolution (NHWC), as im2col/col2im take them. */
-export type ConvGeometry = [number, number, number, number, number, number, number, number, number, number, number, number];
+export type ConvGeometry = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
 interface WasmBackendInternals {
