@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       if (withFused) restoreFusedOps();
     },
   };
-  const rig = buildRig(benchConfig(model, batch));
+  const rig = buildRig(benchConfig(model, batch), engine.updates);
   const iteration = async (use: () => void): Promise<number> => {
     use();
     const t0 = performance.now();

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   stockSwitch(stock, engineName, engine.patchedKernels).stock();
   if (keepFused) restoreFusedOps();
   const patchedKernels = engine.patchedKernels.filter((k) => !stockNames.includes(k));
-  const rig = buildRig(benchConfig(model, batch));
+  const rig = buildRig(benchConfig(model, batch), engine.updates);
   await rig.trainer.trainIteration(rig.real);
   const firstStepMs = performance.now() - started;
   for (let i = 0; i < warmup; i++) await rig.trainer.trainIteration(rig.real);

@@ -11,7 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerMissingGradients } from '../src/engine/gradients.js';
+import { engineUpdates } from '../src/engine/updates.js';
+import { registerComparisonGradients } from '../src/penalties.js';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { restoreFusedOps, usePrunableFusedOps } from '../src/engine/prunable-fused-ops.js';
 import { useThreadedWasm } from '../src/engine/wasm-threads.js';
@@ -46,7 +47,7 @@ function setKernels(backend: 'wasm' | 'cpu', patched: boolean): void {
 async function losses(backend: 'wasm' | 'cpu', patched: boolean, model: ModelName): Promise<number[][]> {
   await tf.setBackend(backend);
   setKernels(backend, patched);
-  const rig = buildRig(benchConfig(model, 64));
+  const rig = buildRig(benchConfig(model, 64), engineUpdates);
   const out: number[][] = [];
   for (let i = 0; i < STEPS; i++) {
     const s = await rig.trainer.trainIteration(rig.real);
@@ -68,7 +69,7 @@ function maxRelDiff(a: number[][], b: number[][]): number {
 
 async function main(): Promise<void> {
   if (THREADS > 1) useThreadedWasm(THREADS);
-  registerMissingGradients();
+  registerComparisonGradients();
   const rows: Array<[string, number[][], number[][]]> = [];
   const stockCpuDcgan = await losses('cpu', false, 'dcgan-narrow');
   rows.push(['mlp: patched wasm vs stock wasm', await losses('wasm', true, 'mlp'), await losses('wasm', false, 'mlp')]);

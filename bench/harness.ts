@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { configSchema, type Config } from '../src/config.js';
 import { buildModels } from '../src/models/index.js';
-import { createTrainer, freshEma } from '../src/train/create-trainer.js';
+import { createTrainer } from '../src/train/trainer.js';
+import type { UpdateKernels } from '../src/train/update-kernels.js';
 import type { GanTrainer } from '../src/train/trainer.js';
 import type { Batch } from '../src/data/batches.js';
 
@@ -36,12 +37,14 @@ export interface Rig {
   dispose(): void;
 }
 
-/** Builds models + trainer and fixed real batches; deterministic in the config's seed. */
-export function buildRig(config: Config): Rig {
+/**
+ * Builds models + trainer (with the engine's update kernels, as `gan train` does) and fixed real
+ * batches; deterministic in the config's seed.
+ */
+export function buildRig(config: Config, updates?: Partial<UpdateKernels>): Rig {
   const seed = config.run.seed;
   const models = buildModels(config.model, IMAGE_SHAPE, seed, CLASSES);
-  const ema = freshEma(config, models);
-  const trainer = createTrainer(config, models, { ema });
+  const trainer = createTrainer(config, models, updates);
   const { batch_size: b, d_steps: steps } = config.train;
   const real = Array.from({ length: steps }, (_, i): Batch => ({
     images: tf.randomUniform([b, IMAGE_SHAPE.height, IMAGE_SHAPE.width, 1], -1, 1, 'float32', seed + i) as tf.Tensor4D,
@@ -54,7 +57,6 @@ export function buildRig(config: Config): Rig {
       trainer.dispose();
       models.generator.dispose();
       models.discriminator.dispose();
-      ema?.model.dispose();
       tf.dispose(real.flatMap((r) => [r.images, r.labels]));
     },
   };

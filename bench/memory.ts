@@ -17,9 +17,9 @@ const { values } = parseArgs({
   },
 });
 const steps = Number(values.steps);
-await selectEngine(values.engine as EngineName);
+const engine = await selectEngine(values.engine as EngineName);
 const config = benchConfig(values.model as ModelName, 32);
-const rig = buildRig(config);
+const rig = buildRig(config, engine.updates);
 const set = await loadImageSet({ dataset: 'mnist', source: 'bundled', limit: 0 }, 'train', {
   log: () => undefined,
   warn: () => undefined,

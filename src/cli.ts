@@ -1,33 +1,34 @@
 // Command-line wiring only: commands, options, help and exit codes. The work is in commands/.
-//   exit 0 ok · 1 internal error (a bug: stack printed) · 2 bad input (one line)
+//   exit 0 ok · 1 internal error (a bug: stack printed) · 2 bad input · 3 training diverged ·
+//   4 the machine refused a file operation (disk full, no permission) · 130/143 interrupted
 import { Command, CommanderError, Option } from 'commander';
-import { describeKeys, keysMarkdown } from './config.js';
-import { ENGINE_REQUESTS } from './engine/select.js';
-import { UserError } from './errors.js';
-import { doctorCommand } from './commands/doctor.js';
-import { parseIntOption } from './commands/options.js';
-import { SAMPLE_FORMATS, sampleCommand } from './commands/sample.js';
 import { classifierTrainCommand } from './commands/classifier.js';
+import { doctorCommand } from './commands/doctor.js';
 import { evalCommand } from './commands/eval.js';
-import { trainCommand, type CommandIO } from './commands/train.js';
 import { exportCommand } from './commands/export.js';
 import { interpolateCommand } from './commands/interpolate.js';
+import {
+  backendOption,
+  ckptOption,
+  collect,
+  noEmaOption,
+  outDirOption,
+  parseFractionOption,
+  parseIntOption,
+  seedOption,
+} from './commands/options.js';
 import { reportCommand } from './commands/report.js';
-import { parseFractionOption, selftrainCommand } from './commands/selftrain.js';
+import { SAMPLE_FORMATS, sampleCommand } from './commands/sample.js';
+import { selftrainCommand } from './commands/selftrain.js';
+import { trainCommand } from './commands/train.js';
+import { describeKeys, keysMarkdown } from './config.js';
+import { environmentProblem, UserError } from './errors.js';
+import type { Log } from './log.js';
 
-const io: CommandIO = {
+const io: Log = {
   log: (line) => process.stdout.write(`${line}\n`),
   warn: (line) => process.stderr.write(`warning: ${line}\n`),
 };
-
-const collect = (value: string, previous: string[]) => [...previous, value];
-const ckptOption = () =>
-  new Option('--ckpt <ref>', 'latest | best | RUN | RUN/best | run directory | epoch directory').default('latest');
-const backendOption = () =>
-  new Option(
-    '--backend <engine>',
-    'engine: auto | tensorflow | wasm | cpu (default: GAN_BACKEND, else the config, else auto)',
-  ).choices(ENGINE_REQUESTS);
 
 function buildProgram(): Command {
   const program = new Command('gan')
@@ -53,16 +54,16 @@ function buildProgram(): Command {
     .description('draw images from a trained generator')
     .addOption(ckptOption())
     .option('-n, --n <count>', 'number of images', parseIntOption('--n', 1, 100000), 64)
-    .option('--seed <seed>', 'noise seed (default: random, printed)', parseIntOption('--seed', 0))
+    .addOption(seedOption('noise seed (default: random, printed)'))
     .option('--class <k>', 'class to draw (conditional generators)', parseIntOption('--class', 0))
-    .option('--no-ema', 'use the raw generator instead of its moving average')
+    .addOption(noEmaOption())
     .option('-o, --out <path>', "output file (grid, npy) or directory (png); default: in the run's samples/")
     .addOption(
       new Option('--format <format>', 'grid: one PNG grid; png: one PNG per image; npy: (n,28,28) float32 in [0,1]')
         .choices(SAMPLE_FORMATS)
         .default('grid'),
     )
-    .option('--out-dir <dir>', 'where runs live', 'checkpoints')
+    .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
       await sampleCommand(opts, io);
@@ -70,15 +71,13 @@ function buildProgram(): Command {
 
   program
     .command('eval')
-    .description(
-      'FID, classifier score and class coverage of a generator against real images (trains the evaluation classifier on first use)',
-    )
+    .description('FID, classifier score and class coverage of a generator against real images')
     .addOption(ckptOption())
     .option('-n, --n <count>', 'generated images to evaluate', parseIntOption('--n', 2, 100000), 10000)
     .option('--json <file>', 'where to write the numbers (default: <run>/eval-epochNNNN.json)')
-    .option('--no-ema', 'evaluate the raw generator instead of its moving average')
-    .option('--seed <seed>', "seed of the noise (and of the floor's real subset)", parseIntOption('--seed', 0), 0)
-    .option('--out-dir <dir>', 'where runs live; classifiers are cached in <dir>/classifiers', 'checkpoints')
+    .addOption(noEmaOption('evaluate'))
+    .addOption(seedOption("seed of the noise (and of the floor's real subset)", 0))
+    .addOption(outDirOption('where runs live; classifiers are cached in <dir>/classifiers'))
     .option(
       '--classifier-epochs <n>',
       'epochs for the evaluation classifier if it must be trained',
@@ -104,29 +103,25 @@ function buildProgram(): Command {
 
   program
     .command('report')
-    .description(
-      "write <run>/report.html: config, engine, loss and eval curves, every epoch's sample grid (self-contained, opens offline)",
-    )
+    .description("write <run>/report.html: config, engine, loss and eval curves, every epoch's sample grid")
     .argument('[run]', 'latest | RUN name | run directory | epoch directory', 'latest')
     .option('--gif', 'also assemble the per-epoch grids into <run>/progress.gif', false)
-    .option('--out-dir <dir>', 'where runs live', 'checkpoints')
+    .addOption(outDirOption())
     .action((run: string, opts) => {
       reportCommand(run, opts, io);
     });
 
   program
     .command('interpolate')
-    .description(
-      'a grid of latent-space walks: each row slerps between two random points (or, with --class A:B, morphs class A into B)',
-    )
+    .description('a grid of latent-space walks (or, with --class A:B, class A morphing into B)')
     .addOption(ckptOption())
     .option('--steps <n>', 'images per row, both ends included', parseIntOption('--steps', 2, 256), 10)
     .option('--rows <n>', 'rows (independent paths)', parseIntOption('--rows', 1, 256), 8)
     .option('--class <A:B>', 'conditional generators: keep z per row and interpolate the class embedding from A to B')
-    .option('--seed <seed>', 'noise seed (default: random, printed)', parseIntOption('--seed', 0))
-    .option('--no-ema', 'use the raw generator instead of its moving average')
+    .addOption(seedOption('noise seed (default: random, printed)'))
+    .addOption(noEmaOption())
     .option('-o, --out <file>', "output PNG (default: in the run's samples/)")
-    .option('--out-dir <dir>', 'where runs live', 'checkpoints')
+    .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
       await interpolateCommand(opts, io);
@@ -134,13 +129,11 @@ function buildProgram(): Command {
 
   program
     .command('export')
-    .description(
-      'the generator for the browser: model.json + weights, generator.json, tf.min.js and an index.html demo',
-    )
+    .description('the generator for the browser: model.json + weights, generator.json, tf.min.js, index.html')
     .addOption(ckptOption())
     .requiredOption('-o, --out <dir>', 'output folder, e.g. web/')
-    .option('--no-ema', 'export the raw generator instead of its moving average')
-    .option('--out-dir <dir>', 'where runs live', 'checkpoints')
+    .addOption(noEmaOption('export'))
+    .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
       await exportCommand(opts, io);
@@ -148,19 +141,14 @@ function buildProgram(): Command {
 
   program
     .command('selftrain')
-    .description(
-      'does the generator help a classifier when labels are scarce? test accuracy of recipes real, gan-augment, pseudo-label, cas (mean ± std over seeds)',
-    )
+    .description('does the generator help a classifier when labels are scarce? test accuracy per recipe')
     .addOption(ckptOption())
     .requiredOption(
       '--labels <n>',
       'real labelled training images, class-balanced (a multiple of the class count)',
       parseIntOption('--labels', 1),
     )
-    .option(
-      '--recipes <list>',
-      'comma list of real, gan-augment, pseudo-label, cas (default: all; gan-augment and cas need a conditional generator)',
-    )
+    .option('--recipes <list>', 'comma list of real, gan-augment, pseudo-label, cas (default: all)')
     .option(
       '--per-class <m>',
       'generated images per class (gan-augment, cas; pseudo-label candidates)',
@@ -192,9 +180,9 @@ function buildProgram(): Command {
       parseIntOption('--validation', 1),
     )
     .option('--json <file>', 'where to write the numbers (default: <run>/selftrain.json)')
-    .option('--seed <seed>', 'seed of the splits, subsets, noise and classifiers', parseIntOption('--seed', 0), 0)
-    .option('--no-ema', 'use the raw generator instead of its moving average')
-    .option('--out-dir <dir>', 'where runs live', 'checkpoints')
+    .addOption(seedOption('seed of the splits, subsets, noise and classifiers', 0))
+    .addOption(noEmaOption())
+    .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
       await selftrainCommand(opts, io);
@@ -202,7 +190,7 @@ function buildProgram(): Command {
 
   program
     .command('doctor')
-    .description('report the engine, tfjs versions, CUDA visibility and the data cache')
+    .description('which engine runs and why, versions, GPU/CUDA visibility, wasm threads, the data cache')
     .addOption(backendOption())
     .action(async (opts: { backend?: string }) => doctorCommand(opts.backend, io));
 
@@ -212,15 +200,17 @@ function buildProgram(): Command {
     .option('--markdown', 'print the table the README carries', false)
     .action((opts: { markdown: boolean }) => {
       if (opts.markdown) io.log(keysMarkdown());
-      else
-        for (const k of describeKeys())
+      else {
+        for (const k of describeKeys()) {
           io.log(`${k.key.padEnd(20)} ${k.type.padEnd(34)} default ${k.default.padEnd(14)} ${k.doc}`);
+        }
+      }
     });
 
   return program;
 }
 
-/** Turns any error into a message and an exit code; only bugs get a stack trace. */
+/** Turns any error into one line and an exit code; only bugs get a stack trace. */
 function report(err: unknown): number {
   if (err instanceof CommanderError) {
     // Commander has already printed its message; help/version are successful exits.
@@ -232,6 +222,15 @@ function report(err: unknown): number {
   }
   const fsErr = err as NodeJS.ErrnoException;
   if (fsErr && typeof fsErr.code === 'string' && typeof fsErr.path === 'string') {
+    const env = environmentProblem(err);
+    if (env) {
+      // Files are written under temporary names and renamed into place: nothing was half-written.
+      process.stderr.write(
+        `gan: ${fsErr.path}: cannot ${fsErr.syscall ?? 'access'}: ${env.problem}; files already there are ` +
+          'intact — free some space (or fix permissions) and run the command again\n',
+      );
+      return 4;
+    }
     process.stderr.write(`gan: ${fsErr.path}: cannot ${fsErr.syscall ?? 'access'} (${fsErr.code})\n`);
     return 2;
   }

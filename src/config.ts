@@ -10,7 +10,9 @@ import { UserError } from './errors.js';
 
 const positiveInt = () => z.number().int().min(1);
 
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+/** Engines in auto's order of preference (src/engine/select.ts has one loader for each). */
+export const ENGINES = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', ...ENGINES] as const;
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;
 export const DATA_SOURCES = ['auto', 'download', 'idx', 'bundled'] as const;
 export const ARCHS = ['dcgan', 'mlp'] as const;
@@ -25,7 +27,7 @@ const runSchema = z
       .describe('run directory name under out_dir; default: the config file name'),
     seed: z.number().int().min(0).default(42).describe('seed for every random draw of the run'),
     out_dir: z.string().min(1).default('checkpoints').describe('where run directories are written'),
-    keep: z.number().int().min(0).default(0).describe('keep only the newest N checkpoints (plus best); 0 = keep all'),
+    keep: z.number().int().min(0).default(3).describe('keep only the newest N checkpoints (plus best); 0 = keep all'),
   })
   .strict();
 
@@ -121,7 +123,10 @@ export const configSchema = z
     train: trainSchema.prefault({}),
     sample: sampleSchema.prefault({}),
     eval: evalSchema.prefault({}),
-    backend: z.enum(BACKENDS).default('auto').describe('engine: auto picks tensorflow > wasm > cpu'),
+    backend: z
+      .enum(BACKENDS)
+      .default('auto')
+      .describe(`engine: auto picks the first that loads of ${ENGINES.join(' > ')}`),
   })
   .strict();
 

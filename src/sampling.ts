@@ -3,6 +3,7 @@
 // so one image does not depend on the others drawn with it, and `--n 1` works).
 import * as tf from '@tensorflow/tfjs';
 import type { ImageBatch } from './image.js';
+import type { ImageShape } from './models/types.js';
 
 /** Standard-normal latent vectors [count, latentDim] from a seed. */
 export function latentNoise(count: number, latentDim: number, seed: number): tf.Tensor2D {
@@ -97,4 +98,23 @@ export async function generateImages(
   } finally {
     classInput?.dispose();
   }
+}
+
+/** What a trained generator takes and makes, read from the model itself (not from a config that may have changed). */
+export interface GeneratorInfo {
+  latentDim: number;
+  conditional: boolean;
+  /** Width of the one-hot class input; 0 when unconditional. */
+  classes: number;
+  imageShape: ImageShape;
+}
+
+export function describeGenerator(generator: tf.LayersModel): GeneratorInfo {
+  const [, height, width, channels] = generator.outputs[0]!.shape as number[];
+  return {
+    latentDim: latentDimOf(generator),
+    conditional: isConditional(generator),
+    classes: classCount(generator),
+    imageShape: { height: height!, width: width!, channels: channels ?? 1 },
+  };
 }

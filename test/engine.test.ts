@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { statSync } from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { describeEngine, requestedEngine, selectEngine } from '../src/engine/select.ts';
+import { describeEngine, engineDetails, requestedEngine, selectEngine } from '../src/engine/select.ts';
 import { UserError } from '../src/errors.ts';
 import { MAX_WASM_THREADS, wasmThreadsWanted } from '../src/engine/wasm-threads.ts';
 import { runGan } from './helpers.ts';
@@ -14,10 +14,20 @@ test('auto picks the best engine that loads and says why the native ones were sk
   assert.equal(engine.name, tf.getBackend());
   if (engine.name !== 'tensorflow') {
     assert.equal(engine.name, 'wasm');
-    assert.match(engine.skipped.join('\n'), /@tensorflow\/tfjs-node-gpu (not installed|failed to load)/);
     assert.match(
-      describeEngine(engine),
-      /^engine: wasm( \(\d+ threads\))? via @tensorflow\/tfjs-backend-wasm — .*not used: @tensorflow\/tfjs-node-gpu/,
+      engine.skipped.map((s) => s.detail).join('\n'),
+      /@tensorflow\/tfjs-node-gpu (not installed|failed to load)/,
+    );
+    // One short line: the engine, its threads, and why not a better one in a few words.
+    const line = describeEngine(engine);
+    assert.match(
+      line,
+      /^engine: wasm(, \d+ threads)? \(tfjs-node-gpu(, tfjs-node)? (not installed|failed to load).*; see gan doctor\)$/,
+    );
+    assert.ok(line.length <= 120, `${line.length} characters: ${line}`);
+    assert.match(
+      engineDetails(engine).join('\n'),
+      /^not used: @tensorflow\/tfjs-node-gpu (not installed|failed to load)/m,
     );
   }
 });
@@ -75,7 +85,7 @@ test('wasm runs one thread per core by default; GAN_WASM_THREADS chooses, and a 
   assert.equal(engine.threads, cores, 'the threaded binary started with one thread per core (at most 8)');
   const workerDir = `${os.tmpdir()}/gan-tfjs-wasm-${process.getuid?.() ?? 'user'}`;
   if (cores > 1) assert.equal(statSync(workerDir).mode & 0o077, 0, 'the worker script lives in a private directory');
-  if (cores > 1) assert.match(describeEngine(engine), new RegExp(`^engine: wasm \\(${cores} threads\\) via`));
+  if (cores > 1) assert.match(describeEngine(engine), new RegExp(`^engine: wasm, ${cores} threads`));
 
   assert.equal(wasmThreadsWanted({ GAN_WASM_THREADS: '3' }), 3);
   assert.equal(wasmThreadsWanted({}), cores);

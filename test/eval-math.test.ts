@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Matrix } from 'ml-matrix';
 import { frechetDistance, gaussianStats, sqrtPsd, type GaussianStats } from '../src/eval/frechet.ts';
-import { accuracy, classCoverage, classifierScore, predictedClasses } from '../src/eval/scores.ts';
+import { accuracy, predictedClasses } from '../src/classifier/features.ts';
+import { classCoverage, classifierScore } from '../src/eval/scores.ts';
 import { mulberry32 } from '../src/random.ts';
 
 const close = (actual: number, expected: number, tol: number, what: string) =>

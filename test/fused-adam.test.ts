@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectEngine } from '../src/engine/select.ts';
 import { ADAM_UPDATE } from '../src/engine/kernels/adam-update.ts';
-import { FusedAdamOptimizer } from '../src/train/fused-adam.ts';
+import { FusedAdamOptimizer } from '../src/engine/fused-adam.ts';
 
 // Odd sizes exercise the wasm SIMD loop's scalar tail (35, 33, 1 floats) as well as its body.
 const SHAPES = [[7, 5], [33], [3, 4, 2, 6], [1], [130, 7]];

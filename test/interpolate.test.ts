@@ -8,10 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
 import { loadModel } from '../src/checkpoint/model-io.ts';
 import { selectEngine } from '../src/engine/select.ts';
-import { classMixRows } from '../src/interpolate/class-mix.ts';
+import { classMixRows, slerp, slerpPath } from '../src/interpolation.ts';
 import { deriveSeed, Stream } from '../src/random.ts';
 import { generateImages, latentNoise } from '../src/sampling.ts';
-import { slerp, slerpPath } from '../src/interpolate/slerp.ts';
 import { runGan } from './helpers.ts';
 import { trainSmokeRun } from './helpers/smoke-run.ts';
 

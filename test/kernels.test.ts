@@ -15,7 +15,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
-import { registerFastLeakyReluGradient, registerMissingGradients } from '../src/engine/gradients.js';
+import { registerFastLeakyReluGradient } from '../src/engine/gradients.js';
+import { registerComparisonGradients } from '../src/penalties.js';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { kernelInvoker } from '../src/engine/kernels/invoke.js';
 import { backpropInputByPhases } from '../src/engine/kernels/wasm-conv2d-backprop-input-phases.js';
@@ -651,7 +652,7 @@ describe('LeakyRelu gradient', () => {
               )(x)
               .dataSync(),
           );
-        registerMissingGradients(); // tfjs's own LeakyRelu gradient needs Greater's (zero) gradient twice
+        registerComparisonGradients(); // tfjs's own LeakyRelu gradient needs Greater's (zero) gradient twice
         const stock = tf.getGradient('LeakyRelu')!;
         const stockFirst = Array.from(first());
         const stockSecond = Array.from(second());

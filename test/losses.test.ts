@@ -130,12 +130,12 @@ test('EMA: warm-up decay and the averaging step', async () => {
 
 for (const engine of ['cpu', 'wasm'] as const) {
   test(`EMA on ${engine}: one GanEmaUpdate per weight, bit-identical to tfjs's multiply-add`, async () => {
-    await selectEngine(engine);
+    const { updates } = await selectEngine(engine);
     // Odd sizes exercise the wasm SIMD loop's scalar tail; several steps take the decay through warm-up.
     const make = () =>
       tf.sequential({ layers: [tf.layers.dense({ inputShape: [7], units: 13 }), tf.layers.dense({ units: 3 })] });
     const source = make();
-    const fused = GeneratorEma.startingAt(make(), source, 0.999);
+    const fused = GeneratorEma.startingAt(make(), source, 0.999, updates.emaStep);
     const reference = fused.model.getWeights().map((w) => w.clone());
     const kernels: string[] = [];
     for (let step = 0; step < 4; step++) {

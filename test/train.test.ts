@@ -6,7 +6,7 @@ import { parseConfig, type Config } from '../src/config.ts';
 import { TrainingSet } from '../src/data/batches.ts';
 import { selectEngine } from '../src/engine/select.ts';
 import { buildModels } from '../src/models/index.ts';
-import { createTrainer, freshEma } from '../src/train/create-trainer.ts';
+import { createTrainer } from '../src/train/trainer.ts';
 import { loadModel, saveModel } from '../src/checkpoint/model-io.ts';
 import { loadOptimizer, saveOptimizer } from '../src/checkpoint/optimizer-io.ts';
 import type { GanTrainer, StepStats } from '../src/train/trainer.ts';
@@ -62,12 +62,11 @@ const HYGIENE_CASES = [
 
 for (const [engine, arch, extra] of HYGIENE_CASES) {
   test(`tensor count is flat across training steps (${arch} on ${engine}${extra.length ? `, ${extra.join(' ')}` : ''})`, async () => {
-    await selectEngine(engine);
+    const { updates } = await selectEngine(engine);
     const config = tinyConfig(arch, [...extra]);
     const data = new TrainingSet(syntheticImageSet(64));
     const models = buildModels(config.model, SHAPE, config.run.seed);
-    const ema = freshEma(config, models);
-    const trainer = createTrainer(config, models, { ema });
+    const trainer = createTrainer(config, models, updates);
     await runSteps(trainer, data, config, 0, 2);
     const after2 = tf.memory().numTensors;
     const stats = await runSteps(trainer, data, config, 2, 20);
@@ -108,13 +107,15 @@ test('saved models and optimizer state continue training exactly where they stop
 
   const generator = await loadModel(join(dir, 'g'));
   const discriminator = await loadModel(join(dir, 'd'));
-  const resumed = createTrainer(
-    config,
-    { generator, discriminator, latentDim: 16, imageShape: SHAPE, classes: 0, auxClassifier: false },
-    {
-      counters: { ...first.counters },
-    },
-  );
+  const resumed = createTrainer(config, {
+    generator,
+    discriminator,
+    latentDim: 16,
+    imageShape: SHAPE,
+    classes: 0,
+    auxClassifier: false,
+  });
+  Object.assign(resumed.counters, first.counters);
   await loadOptimizer(resumed.gOptimizer, dir, 'g-opt');
   await loadOptimizer(resumed.dOptimizer, dir, 'd-opt');
   const resumedStats = await runSteps(resumed, data, config, 2, 4);
@@ -191,7 +192,7 @@ test('ACGAN: D takes images only and its class head learns the real classes; the
     ]);
     const m = buildModels(c.model, SHAPE, c.run.seed);
     const t = createTrainer(c, m);
-    const loss = t.trainGeneratorOneStep(16);
+    const loss = t.trainGeneratorOneStep();
     const out = {
       loss: loss.dataSync()[0]!,
       weights: m.generator.getWeights().map((w) => w.dataSync() as Float32Array),

@@ -4,12 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { loadModel } from './model-io.js';
-import type { CheckpointRef } from './run-dir.js';
-
-export const GENERATOR_DIR = 'generator';
-export const GENERATOR_EMA_DIR = 'generator-ema';
-export const DISCRIMINATOR_DIR = 'discriminator';
-export const OPTIMIZER_DIR = 'optimizers';
+import { GENERATOR_DIR, GENERATOR_EMA_DIR, type CheckpointRef } from './run-dir.js';
 
 export interface LoadedGenerator {
   model: tf.LayersModel;

@@ -2,16 +2,35 @@
 // per-epoch checkpoints, and how `--ckpt latest|RUN|PATH` finds a checkpoint in it.
 //
 //   <out_dir>/<run>/config.yaml, metrics.jsonl, samples/epoch-0001.png,
-//   epoch-0001/{generator,discriminator}/{model.json,weights.bin}, epoch-0001/optimizers/*,
-//   epoch-0001/state.json, latest.json (written last, atomically)
+//   epoch-0001/{generator,generator-ema,discriminator}/{model.json,weights.bin},
+//   epoch-0001/optimizers/*, epoch-0001/state.json, latest.json (written last, atomically),
+//   best.json, .lock (while a process trains it)
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { configSchema, type DataConfig } from '../config.js';
 import { publishDirectory, writeFileAtomic } from '../fs-atomic.js';
+import type { ImageShape } from '../models/types.js';
+import { LOCK_FILE } from './lock.js';
 import { CheckpointError } from './model-io.js';
 
 export const LATEST_JSON = 'latest.json';
 export const STATE_JSON = 'state.json';
 export const BEST_JSON = 'best.json';
+export const GENERATOR_DIR = 'generator';
+export const GENERATOR_EMA_DIR = 'generator-ema';
+export const DISCRIMINATOR_DIR = 'discriminator';
+export const OPTIMIZER_DIR = 'optimizers';
+
+/** The running sums of an epoch's diagnostics, kept in a checkpoint written mid-epoch. */
+export interface PartialSums {
+  dLoss: number;
+  gLoss: number;
+  dReal: number;
+  dFake: number;
+  seconds: number;
+  /** Time inside training iterations (absent in checkpoints written before it was kept). */
+  stepSeconds?: number;
+}
 
 /** What a checkpoint says about itself; enough to rebuild the models and continue. */
 export interface CheckpointState {
@@ -22,8 +41,7 @@ export interface CheckpointState {
    * checkpoint written on an interrupt), with the running sums of that epoch's diagnostics.
    */
   iteration: number;
-  /** stepSeconds: time inside training iterations (absent in checkpoints written before it was kept). */
-  partialSums?: { dLoss: number; gLoss: number; dReal: number; dFake: number; seconds: number; stepSeconds?: number };
+  partialSums?: PartialSums;
   /** The metrics.jsonl line of the epoch this checkpoint completes. */
   metrics?: Record<string, unknown>;
   /** Generator updates so far. */
@@ -34,7 +52,7 @@ export interface CheckpointState {
   engine: string;
   /** The resolved run config as plain data. */
   config: Record<string, unknown>;
-  imageShape: { height: number; width: number; channels: number };
+  imageShape: ImageShape;
   savedAt: string;
 }
 
@@ -88,8 +106,9 @@ export class RunDir {
     return join(this.samplesDir, `epoch-${pad(epoch)}.png`);
   }
 
+  /** True when the run has anything in it besides the lock of the process now opening it. */
   exists(): boolean {
-    return existsSync(this.root) && readdirSync(this.root).length > 0;
+    return existsSync(this.root) && readdirSync(this.root).some((name) => name !== LOCK_FILE);
   }
 
   /** Creates the layout and removes temporary checkpoints a killed process left behind. */
@@ -100,9 +119,11 @@ export class RunDir {
     }
   }
 
-  /** Removes everything (`gan train --force`). */
+  /** Removes everything but the lock (`gan train --force`). */
   clear(): void {
-    rmSync(this.root, { recursive: true, force: true });
+    for (const name of readdirSync(this.root)) {
+      if (name !== LOCK_FILE) rmSync(join(this.root, name), { recursive: true, force: true });
+    }
   }
 
   appendMetrics(record: Record<string, unknown>): void {
@@ -161,8 +182,8 @@ export class RunDir {
   }
 
   /**
-   * Points best.json at `dir` when `fid` beats the best so far. Epoch checkpoints are never
-   * deleted, so the pointer always names a complete checkpoint.
+   * Points best.json at `dir` when `fid` beats the best so far. `prune` never deletes the
+   * checkpoint it names, so the pointer always names a complete checkpoint.
    */
   offerBest(epoch: number, dir: string, fid: number): boolean {
     const path = join(this.root, BEST_JSON);
@@ -223,6 +244,19 @@ function readCheckpoint(dir: string, runDir: string): CheckpointRef {
   const statePath = join(dir, STATE_JSON);
   if (!existsSync(statePath)) throw new CheckpointError(`${dir}: not a checkpoint (no ${STATE_JSON})`);
   return { runDir, dir, state: readJson<CheckpointState>(statePath) };
+}
+
+/** The data section a checkpoint was trained with, defaults filled in: which dataset to compare it with. */
+export function checkpointData(ref: CheckpointRef): DataConfig {
+  const parsed = configSchema.shape.data.safeParse(ref.state.config?.data ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CheckpointError(
+      `${join(ref.dir, STATE_JSON)}: config.data.${issue.path.join('.')}: ${issue.message} ` +
+        '(cannot tell which dataset to evaluate against)',
+    );
+  }
+  return parsed.data;
 }
 
 /** Run directories under `outDir` that have at least one complete checkpoint, newest first. */

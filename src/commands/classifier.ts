@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { loadConfig, parseConfig, resolveConfigPath, type Config } from '../config.js';
 import { createEvaluator } from '../eval/evaluator.js';
-import { startEngine } from './engine.js';
-import type { CommandIO } from './train.js';
+import type { Log } from '../log.js';
+import { startEngine } from './setup.js';
 
 export interface ClassifierTrainOptions {
   config?: string;
@@ -15,12 +15,12 @@ export interface ClassifierTrainOptions {
   force: boolean;
 }
 
-export async function classifierTrainCommand(opts: ClassifierTrainOptions, io: CommandIO): Promise<void> {
+export async function classifierTrainCommand(opts: ClassifierTrainOptions, io: Log): Promise<void> {
   const config: Config = opts.config
     ? loadConfig(resolveConfigPath(opts.config, existsSync), opts.set).config
     : // No file: the defaults plus --set overrides.
       parseConfig('', '(default config)', opts.set);
-  await startEngine(opts.backend, config.backend, io.log);
+  await startEngine(opts.backend, config.backend, io);
   const evaluator = await createEvaluator(config, io, {
     outDir: opts.outDir ?? config.run.out_dir,
     recipe: opts.epochs !== undefined ? { epochs: opts.epochs } : {},

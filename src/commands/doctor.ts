@@ -7,9 +7,8 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import { DATASETS } from '../config.js';
 import { datasetDir } from '../data/index.js';
-import { describeEngine, selectEngine } from '../engine/select.js';
-import { wasmThreadsWanted } from '../engine/wasm-threads.js';
-import type { CommandIO } from './train.js';
+import { engineDetails, requestedEngine, selectEngine, wasmThreadsWanted } from '../engine/index.js';
+import type { Log } from '../log.js';
 
 function packageVersion(name: string): string {
   try {
@@ -34,9 +33,9 @@ function cudaStatus(): string {
   return `${devices.length} NVIDIA device(s) in /dev; libcudart.so.11.0 ${cudart11 ? 'found' : 'not found'} by ldconfig`;
 }
 
-export async function doctorCommand(backend: string | undefined, io: CommandIO): Promise<void> {
-  const engine = await selectEngine((backend ?? process.env.GAN_BACKEND ?? 'auto') as never);
-  io.log(describeEngine(engine));
+export async function doctorCommand(backend: string | undefined, io: Log): Promise<void> {
+  const engine = await selectEngine(requestedEngine(backend, undefined));
+  for (const line of engineDetails(engine)) io.log(line);
   io.log(`node ${process.version}, ${process.platform}/${process.arch}`);
   io.log(
     `tfjs ${tf.version.tfjs}; tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}; tfjs-node-gpu ${packageVersion('@tensorflow/tfjs-node-gpu')}; tfjs-node ${packageVersion('@tensorflow/tfjs-node')}`,

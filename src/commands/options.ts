@@ -1,4 +1,7 @@
-// Parsers for numeric CLI options: each names the option and what it expects.
+// Options more than one command takes, made once: numeric parsers that name the option and
+// what it expects, and the commander flags every generator command repeats.
+import { Option } from 'commander';
+import { ENGINE_REQUESTS } from '../engine/index.js';
 import { UserError } from '../errors.js';
 
 export function parseIntOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -11,3 +14,36 @@ export function parseIntOption(name: string, min: number, max = Number.MAX_SAFE_
     return n;
   };
 }
+
+/** `--threshold` etc.: a number in [min, max]. */
+export function parseFractionOption(name: string, min = 0, max = 1) {
+  return (value: string): number => {
+    const x = Number(value);
+    if (value.trim() === '' || !Number.isFinite(x) || x < min || x > max) {
+      throw new UserError(`${name} ${value}: expected a number from ${min} to ${max}`);
+    }
+    return x;
+  };
+}
+
+/** Repeatable `--set key=value`. */
+export const collect = (value: string, previous: string[]) => [...previous, value];
+
+export const ckptOption = () =>
+  new Option('--ckpt <ref>', 'latest | best | RUN | RUN/best | run directory | epoch directory').default('latest');
+
+export const backendOption = () =>
+  new Option(
+    '--backend <engine>',
+    `engine: ${ENGINE_REQUESTS.join(' | ')} (default: GAN_BACKEND, else the config, else auto)`,
+  ).choices(ENGINE_REQUESTS);
+
+export const outDirOption = (what = 'where runs live') => new Option('--out-dir <dir>', what).default('checkpoints');
+
+export const noEmaOption = (what = 'use') =>
+  new Option('--no-ema', `${what} the raw generator instead of its moving average`);
+
+export const seedOption = (what: string, fallback?: number) => {
+  const option = new Option('--seed <seed>', what).argParser(parseIntOption('--seed', 0));
+  return fallback === undefined ? option : option.default(fallback);
+};

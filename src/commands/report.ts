@@ -4,14 +4,14 @@ import { CheckpointError } from '../checkpoint/model-io.js';
 import { resolveCheckpoint } from '../checkpoint/run-dir.js';
 import { writeProgressGif } from '../report/gif.js';
 import { writeReport } from '../report/write.js';
-import type { CommandIO } from './train.js';
+import type { Log } from '../log.js';
 
 export interface ReportOptions {
   gif: boolean;
   outDir: string;
 }
 
-export function reportCommand(spec: string, opts: ReportOptions, io: CommandIO): { report: string; gif?: string } {
+export function reportCommand(spec: string, opts: ReportOptions, io: Log): { report: string; gif?: string } {
   let runDir: string;
   try {
     ({ runDir } = resolveCheckpoint(spec, opts.outDir));

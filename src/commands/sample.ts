@@ -4,26 +4,20 @@ import { join } from 'node:path';
 import { encodeGrid, encodeNpy, encodeSingle, type ImageBatch } from '../image.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { loadGenerator } from '../checkpoint/generator.js';
-import { resolveCheckpoint } from '../checkpoint/run-dir.js';
+import type { Log } from '../log.js';
 import { deriveSeed, Stream } from '../random.js';
-import { classCount, generateImages, isConditional, latentDimOf, latentNoise, sampleLabels } from '../sampling.js';
-import { startEngine } from './engine.js';
-import type { CommandIO } from './train.js';
+import { generateImages, latentNoise, sampleLabels } from '../sampling.js';
+import { openGenerator, type GeneratorOptions } from './setup.js';
 
 export const SAMPLE_FORMATS = ['grid', 'png', 'npy'] as const;
 export type SampleFormat = (typeof SAMPLE_FORMATS)[number];
 
-export interface SampleOptions {
-  ckpt: string;
+export interface SampleOptions extends GeneratorOptions {
   n: number;
   seed?: number;
   class?: number;
-  ema: boolean;
   out?: string;
   format: string;
-  outDir: string;
-  backend?: string;
 }
 
 function defaultOut(runDir: string, checkpointName: string, seed: number, n: number, format: SampleFormat): string {
@@ -41,39 +35,41 @@ function writeImages(images: ImageBatch, format: SampleFormat, out: string, colu
   }
 }
 
-export async function sampleCommand(opts: SampleOptions, io: CommandIO): Promise<string> {
+export async function sampleCommand(opts: SampleOptions, io: Log): Promise<string> {
   if (!(SAMPLE_FORMATS as readonly string[]).includes(opts.format)) {
     throw new UserError(`--format ${opts.format}: expected one of ${SAMPLE_FORMATS.join(', ')}`);
   }
   const format = opts.format as SampleFormat;
-  const ref = resolveCheckpoint(opts.ckpt, opts.outDir);
-  await startEngine(opts.backend, undefined, io.log);
-  const { model: generator, weights } = await loadGenerator(ref, opts.ema);
-  const conditional = isConditional(generator);
-  const classes = conditional ? classCount(generator) : 0;
-  if (opts.class !== undefined) {
-    if (!conditional)
-      throw new UserError(
-        `--class ${opts.class}: ${ref.dir} holds an unconditional generator (train with model.conditional: true)`,
-      );
-    if (opts.class >= classes) throw new UserError(`--class ${opts.class}: expected a class from 0 to ${classes - 1}`);
+  const { ref, model: generator, weights, info } = await openGenerator(opts, io);
+  const { conditional, classes } = info;
+  try {
+    if (opts.class !== undefined) {
+      if (!conditional) {
+        throw new UserError(
+          `--class ${opts.class}: ${ref.dir} holds an unconditional generator (train with model.conditional: true)`,
+        );
+      }
+      if (opts.class >= classes)
+        throw new UserError(`--class ${opts.class}: expected a class from 0 to ${classes - 1}`);
+    }
+    // Without --seed, draw a fresh one and print it so the result can be reproduced.
+    const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+    const name = ref.dir.split(/[\\/]/).pop()!;
+    const out = opts.out ?? defaultOut(ref.runDir, name, seed, opts.n, format);
+    const noise = latentNoise(opts.n, info.latentDim, deriveSeed(seed, Stream.sample));
+    const labels = conditional ? sampleLabels(opts.n, classes, opts.class) : undefined;
+    const images = await generateImages(generator, noise, labels);
+    noise.dispose();
+    // Conditional, all classes: one column per class, so each column is one class.
+    writeImages(images, format, out, conditional && opts.class === undefined ? classes : undefined);
+    const what = conditional
+      ? opts.class !== undefined
+        ? ` of class ${opts.class}`
+        : `, classes cycling 0..${classes - 1}`
+      : '';
+    io.log(`wrote ${opts.n} samples${what} from ${ref.dir} (${weights} weights, seed ${seed}) to ${out}`);
+    return out;
+  } finally {
+    generator.dispose();
   }
-  // Without --seed, draw a fresh one and print it so the result can be reproduced.
-  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const name = ref.dir.split(/[\\/]/).pop()!;
-  const out = opts.out ?? defaultOut(ref.runDir, name, seed, opts.n, format);
-  const noise = latentNoise(opts.n, latentDimOf(generator), deriveSeed(seed, Stream.sample));
-  const labels = conditional ? sampleLabels(opts.n, classes, opts.class) : undefined;
-  const images = await generateImages(generator, noise, labels);
-  noise.dispose();
-  generator.dispose();
-  // Conditional, all classes: one column per class, so each column is one class.
-  writeImages(images, format, out, conditional && opts.class === undefined ? classes : undefined);
-  const what = conditional
-    ? opts.class !== undefined
-      ? ` of class ${opts.class}`
-      : ', classes cycling 0..' + (classes - 1)
-    : '';
-  io.log(`wrote ${opts.n} samples${what} from ${ref.dir} (${weights} weights, seed ${seed}) to ${out}`);
-  return out;
 }

@@ -2,42 +2,25 @@
 // evaluation classifier architecture under several recipes (real only, real + generated,
 // pseudo-labels, generated only) over a few seeds and prints test accuracy, mean ± std.
 import { join } from 'node:path';
-import { loadGenerator } from '../checkpoint/generator.js';
-import { resolveCheckpoint } from '../checkpoint/run-dir.js';
+import { checkpointData } from '../checkpoint/run-dir.js';
 import { loadImageSet } from '../data/index.js';
 import { UserError } from '../errors.js';
-import { defaultRecipe } from '../eval/classifier-cache.js';
-import { createClassifierProgress } from '../eval/progress.js';
+import { defaultRecipe } from '../classifier/cache.js';
+import { createClassifierProgress } from '../classifier/train.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { meanStd } from '../selftrain/core.js';
 import { RECIPES, runSelftrain, type Recipe, type RecipeRun, type SelftrainSettings } from '../selftrain/experiment.js';
-import { startEngine } from './engine.js';
-import { checkpointData } from './eval.js';
-import type { CommandIO } from './train.js';
 import { plural } from '../format.js';
-import { isConditional } from '../sampling.js';
+import type { Log } from '../log.js';
+import { openGenerator, type GeneratorOptions } from './setup.js';
 
 /** The CLI's options: the experiment settings as parsed flags, plus where and how to run. */
-export interface SelftrainOptions extends Omit<SelftrainSettings, 'recipes' | 'validation'> {
-  ckpt: string;
+export interface SelftrainOptions extends Omit<SelftrainSettings, 'recipes' | 'validation'>, GeneratorOptions {
   /** Comma list as typed; parsed by parseRecipes. */
   recipes?: string;
   /** Real train images held out for validation; default 10% of the train split, at most 1000. */
   validation?: number;
   json?: string;
-  ema: boolean;
-  outDir: string;
-  backend?: string;
-}
-
-/** `--threshold` etc.: a number in [min, max]. */
-export function parseFractionOption(name: string, min = 0, max = 1) {
-  return (value: string): number => {
-    const x = Number(value);
-    if (value.trim() === '' || !Number.isFinite(x) || x < min || x > max)
-      throw new UserError(`${name} ${value}: expected a number from ${min} to ${max}`);
-    return x;
-  };
 }
 
 /** `real,cas` → the recipes in the canonical order; unknown names are a UserError. */
@@ -122,12 +105,12 @@ export function formatTable(summaries: RecipeSummary[]): string[] {
 
 export async function selftrainCommand(
   opts: SelftrainOptions,
-  io: CommandIO,
+  io: Log,
 ): Promise<{ jsonPath: string; record: Record<string, unknown> }> {
   const recipes = parseRecipes(opts.recipes);
-  const ref = resolveCheckpoint(opts.ckpt, opts.outDir);
+  const generator = await openGenerator(opts, io);
+  const { ref, engine } = generator;
   const data = checkpointData(ref);
-  const engine = await startEngine(opts.backend, undefined, io.log);
   const train = await loadImageSet(data, 'train', io);
   const test = await loadImageSet(data, 'test', io);
   const classes = train.classes.length;
@@ -141,9 +124,8 @@ export async function selftrainCommand(
       `--validation ${validation}: the ${train.count} training images cannot give ${validation} validation images besides ${opts.labels} labelled ones`,
     );
 
-  const generator = await loadGenerator(ref, opts.ema);
   const config = ref.state.config as { model?: { conditional?: boolean } };
-  const conditional = isConditional(generator.model);
+  const conditional = generator.info.conditional;
   const genTrainedOn = `${train.count} ${data.dataset} training images ${conditional || config.model?.conditional ? 'WITH their labels' : 'without labels'}`;
   const settings: SelftrainSettings = {
     recipes,

@@ -3,6 +3,7 @@
 // against the expected digest, fsynced and renamed into place — so a file under its final name
 // is always complete and verified. Any failure of a mirror (refused, HTTP error, stall,
 // checksum mismatch) deletes the temp file and moves on to the next mirror.
+import cliProgress from 'cli-progress';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
@@ -11,7 +12,6 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { FileHash, HashAlgorithm, HashTable } from './catalog.js';
 import { httpGet, HttpStatusError, StallTimeoutError } from './http.js';
-import { terminalProgress, type TransferProgress } from './progress.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const MIRRORS_ENV = 'GAN_DATA_MIRRORS';
@@ -246,4 +246,44 @@ function describeFailure(err: unknown): string {
   if (e.code && NETWORK_CODES[e.code]) return `${NETWORK_CODES[e.code]} (${e.code})`;
   if (e.code) return `${e.message} (${e.code})`;
   return e instanceof Error ? e.message : String(err);
+}
+
+// Byte-count progress: a cli-progress bar per file when the stream is a terminal. Elsewhere
+// (logs, CI, tests) there is no bar and the downloader logs one plain line per file.
+/** What the downloader reports while one file transfers. */
+export interface TransferProgress {
+  /** A transfer starts; `totalBytes` is undefined when the server sent no Content-Length. */
+  begin(file: string, totalBytes: number | undefined): void;
+  advance(bytes: number): void;
+  /** The transfer ended, successfully or not. */
+  end(): void;
+}
+
+const MB = 1024 * 1024;
+const mb = (bytes: number) => (bytes / MB).toFixed(1);
+
+/** A progress bar on `stream` if it is a TTY; undefined otherwise. */
+export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): TransferProgress | undefined {
+  if (!stream.isTTY) return undefined;
+  let bar: cliProgress.SingleBar | undefined;
+  let received = 0;
+  let total: number | undefined;
+  return {
+    begin(file, totalBytes) {
+      received = 0;
+      total = totalBytes;
+      // Without a Content-Length a bar would lie, so only the byte count is shown.
+      const format = total === undefined ? '{file} {done} MB' : '{file} [{bar}] {percentage}% {done}/{size} MB';
+      bar = new cliProgress.SingleBar({ stream, format, hideCursor: true, barsize: 30 }, cliProgress.Presets.shades_classic);
+      bar.start(total ?? 0, 0, { file, done: mb(0), size: mb(total ?? 0) });
+    },
+    advance(bytes) {
+      received += bytes;
+      bar?.update(total === undefined ? 0 : received, { done: mb(received) });
+    },
+    end() {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataConfig } from '../config.js';
 import { UserError } from '../errors.js';
+import type { Log } from '../log.js';
 import { BUNDLED_HEIGHT, BUNDLED_WIDTH, loadBundled } from './bundled.js';
 import { CATALOG, splitFileNames, type Split } from './catalog.js';
 import { DownloadError, ensureFiles, mirrorsFromEnv } from './download.js';
@@ -27,9 +28,7 @@ export interface ImageSet {
   origin: string;
 }
 
-export interface LoadOptions {
-  log: (line: string) => void;
-  warn: (line: string) => void;
+export interface LoadOptions extends Log {
   /** Download mirrors; default GAN_DATA_MIRRORS, else the catalog's. */
   mirrors?: string[];
   /** Per-request inactivity timeout for downloads (default 30 s). */

@@ -1,30 +1,41 @@
 // Engine selection: the one place that knows which tfjs backends exist and how to load them.
-// Order of preference: tfjs-node-gpu (CUDA) > tfjs-node (native CPU) > wasm (XNNPACK) > cpu (JS).
-// Everything above this module is written against the plain tfjs API and runs unchanged on any.
+// auto takes the first that loads, in the order of config.ts's ENGINES. Everything above this
+// module is written against the plain tfjs API and runs unchanged on any of them.
 import * as tf from '@tensorflow/tfjs';
+import { BACKENDS, ENGINES } from '../config.js';
 import { UserError } from '../errors.js';
-import { registerFastLeakyReluGradient, registerMissingGradients } from './gradients.js';
+import { registerFastLeakyReluGradient } from './gradients.js';
 import { registerKernelPatches } from './kernels/index.js';
 import { usePrunableFusedOps } from './prunable-fused-ops.js';
+import { engineUpdates, type EngineUpdates } from './updates.js';
 import { useThreadedWasm, wasmThreadsInUse, wasmThreadsWanted } from './wasm-threads.js';
 
-export type EngineName = 'tensorflow' | 'wasm' | 'cpu';
-export type EngineRequest = 'auto' | EngineName;
-export const ENGINE_REQUESTS: readonly EngineRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export type EngineName = (typeof ENGINES)[number];
+export type EngineRequest = (typeof BACKENDS)[number];
+export const ENGINE_REQUESTS: readonly EngineRequest[] = BACKENDS;
+
+/** Why an engine was not used: a few words for the engine line, the whole story for `gan doctor`. */
+export interface SkippedEngine {
+  provider: string;
+  reason: string;
+  detail: string;
+}
 
 export interface Engine {
   /** The tfjs backend name now active. */
   name: EngineName;
   /** Which npm package provides it, e.g. "@tensorflow/tfjs-node-gpu". */
   provider: string;
-  /** Why each better engine was not used, one line each. */
-  skipped: string[];
+  /** Better engines that were not used, and why. */
+  skipped: SkippedEngine[];
   /** Kernels this project replaced on that backend (missing or slow stock kernels). */
   patchedKernels: string[];
   /** True when the native package is the CUDA build. */
   cuda: boolean;
   /** Threads of the wasm engine's pool (1 on the other engines: the native one manages its own). */
   threads: number;
+  /** Faster Adam and EMA updates for the trainer, where this engine has kernels for them. */
+  updates: EngineUpdates;
 }
 
 /** One candidate engine: how to load it, and under which name tfjs registers it. */
@@ -33,8 +44,6 @@ interface Candidate {
   provider: string;
   load: () => Promise<void>;
 }
-
-const NATIVE_HINT = 'needs libtensorflow, downloaded at install (see `gan doctor`)';
 
 /** Dynamic import by a name TypeScript need not resolve: these packages are optional. */
 async function importOptional(name: string): Promise<void> {
@@ -59,14 +68,19 @@ const candidates: Candidate[] = [
   { engine: 'cpu', provider: '@tensorflow/tfjs (cpu)', load: async () => undefined },
 ];
 
-/** A loader failure as one line: "not installed" or the loader's own first line. */
-function describeLoadFailure(provider: string, err: unknown): string {
+/** A loader failure: "not installed" or the loader's own first line. */
+function describeLoadFailure(provider: string, err: unknown): SkippedEngine {
   const e = err as NodeJS.ErrnoException;
   if ((e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && String(e.message).includes(provider)) {
-    return `${provider} not installed${provider.includes('tfjs-node') ? `: ${NATIVE_HINT}` : ''}`;
+    const native = provider.includes('tfjs-node');
+    return {
+      provider,
+      reason: 'not installed',
+      detail: `${provider} not installed${native ? ': its install step downloads libtensorflow (see below)' : ''}`,
+    };
   }
   const first = String(e?.message ?? err).split('\n')[0];
-  return `${provider} failed to load: ${first}`;
+  return { provider, reason: 'failed to load', detail: `${provider} failed to load: ${first}` };
 }
 
 /**
@@ -118,7 +132,7 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
     throw new UserError(`--backend ${String(request)}: unknown engine (expected one of ${ENGINE_REQUESTS.join(', ')})`);
   }
   wasmThreadsWanted(); // a bad GAN_WASM_THREADS is an error, not a reason to skip wasm
-  const skipped: string[] = [];
+  const skipped: SkippedEngine[] = [];
   const pool = request === 'auto' ? candidates : candidates.filter((c) => c.engine === request);
   for (const candidate of pool) {
     try {
@@ -127,7 +141,6 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
       skipped.push(describeLoadFailure(candidate.provider, err));
       continue;
     }
-    registerMissingGradients();
     registerFastLeakyReluGradient();
     usePrunableFusedOps();
     silenceCpuBanner();
@@ -139,22 +152,35 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
       patchedKernels,
       cuda: candidate.provider.endsWith('-gpu'),
       threads: candidate.engine === 'wasm' ? wasmThreadsInUse() : 1,
+      updates: engineUpdates,
     };
   }
-  throw new UserError(`--backend ${request}: engine unavailable (${skipped.join('; ')})`);
+  throw new UserError(`--backend ${request}: engine unavailable (${skipped.map((s) => s.detail).join('; ')})`);
 }
 
-/** The one line every command prints first. */
+/** The one short line every command prints first: which engine, and why not a better one. */
 export function describeEngine(engine: Engine): string {
   const what = engine.cuda
     ? 'tensorflow (CUDA)'
     : engine.threads > 1
-      ? `${engine.name} (${engine.threads} threads)`
+      ? `${engine.name}, ${engine.threads} threads`
       : engine.name;
-  const parts = [`engine: ${what} via ${engine.provider}`];
-  if (engine.patchedKernels.length > 0) parts.push(`patched kernels: ${engine.patchedKernels.join(', ')}`);
-  if (engine.skipped.length > 0) parts.push(`not used: ${engine.skipped.join('; ')}`);
-  return parts.join(' — ');
+  if (engine.skipped.length === 0) return `engine: ${what}`;
+  // "tfjs-node-gpu, tfjs-node not installed": providers grouped by reason, in order.
+  const byReason = new Map<string, string[]>();
+  for (const s of engine.skipped)
+    byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.provider.replace('@tensorflow/', '')]);
+  const why = [...byReason].map(([reason, providers]) => `${providers.join(', ')} ${reason}`).join('; ');
+  return `engine: ${what} (${why}; see gan doctor)`;
+}
+
+/** The long version for `gan doctor`: provider, patched kernels, each skipped engine's full reason. */
+export function engineDetails(engine: Engine): string[] {
+  return [
+    `engine: ${engine.name} via ${engine.provider}${engine.cuda ? ' (CUDA)' : ''}`,
+    `patched kernels: ${engine.patchedKernels.length > 0 ? engine.patchedKernels.join(', ') : 'none'}`,
+    ...engine.skipped.map((s) => `not used: ${s.detail}`),
+  ];
 }
 
 /** Resolution order: --backend flag, then GAN_BACKEND, then the config's `backend`. */

@@ -7,6 +7,7 @@ import type { DataConfig } from '../config.js';
 import { TrainingSet } from '../data/batches.js';
 import { loadImageSet, type ImageSet } from '../data/index.js';
 import { UserError } from '../errors.js';
+import type { Log } from '../log.js';
 import { deriveSeed, permutation } from '../random.js';
 import {
   classCount,
@@ -17,25 +18,21 @@ import {
   oneHotLabels,
   sampleLabels,
 } from '../sampling.js';
-import { defaultRecipe, getClassifier, type ClassifierInfo } from './classifier-cache.js';
-import { classifierShape } from './classifier-model.js';
-import type { ClassifierRecipe } from './classifier-train.js';
-import { extractFeatures, tensorSource, type ImageSource } from './features.js';
+import { defaultRecipe, getClassifier, type ClassifierInfo } from '../classifier/cache.js';
+import { accuracy, extractFeatures, predictedClasses, tensorSource, type ImageSource } from '../classifier/features.js';
+import { classifierShape } from '../classifier/model.js';
+import { createClassifierProgress, type ClassifierRecipe } from '../classifier/train.js';
 import { frechetDistance, gaussianStats, type GaussianStats } from './frechet.js';
-import { createClassifierProgress } from './progress.js';
-import { accuracy, classCoverage, classifierScore, predictedClasses, type Coverage } from './scores.js';
-import { EvalStream } from './seeds.js';
+import { classCoverage, classifierScore, type Coverage } from './scores.js';
+
+/** Random-stream purposes of evaluation (apart from training's and the classifier's numbers). */
+const EvalStream = { noise: 104, floorSubset: 105 } as const;
 
 /** The parts of a run config the evaluator reads (a full Config fits). */
 export interface EvaluatorConfig {
   data: DataConfig;
   run: { out_dir: string; seed: number };
   eval: { n: number };
-}
-
-export interface EvaluatorIO {
-  log: (line: string) => void;
-  warn: (line: string) => void;
 }
 
 export interface EvaluatorOptions {
@@ -95,7 +92,7 @@ export interface Evaluator {
 /** Loads the data, gets (or trains) the classifier and measures the real reference once. */
 export async function createEvaluator(
   config: EvaluatorConfig,
-  io: EvaluatorIO,
+  io: Log,
   opts: EvaluatorOptions = {},
 ): Promise<Evaluator> {
   const n = opts.n ?? config.eval.n;

@@ -1,11 +1,5 @@
 // Scores computed from the evaluation classifier's class probabilities p(y|x), one row per image.
-
-/** A table of class probabilities: `count` rows of `classes` values, row-major, rows sum to 1. */
-export interface ProbabilityTable {
-  probs: Float64Array;
-  count: number;
-  classes: number;
-}
+import { checkTable, type ProbabilityTable } from '../classifier/features.js';
 
 /**
  * The classifier score (the MNIST analogue of the Inception Score; TF-GAN's mnist_score):
@@ -26,18 +20,6 @@ export function classifierScore({ probs, count, classes }: ProbabilityTable): nu
     }
   }
   return Math.exp(kl / count);
-}
-
-/** The most probable class of each row (the lowest index on ties). */
-export function predictedClasses({ probs, count, classes }: ProbabilityTable): Int32Array {
-  checkTable(probs, count, classes);
-  const out = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (probs[i * classes + c]! > probs[i * classes + best]!) best = c;
-    out[i] = best;
-  }
-  return out;
 }
 
 export interface Coverage {
@@ -61,22 +43,4 @@ export function classCoverage(predicted: ArrayLike<number>, classes: number): Co
   const n = predicted.length;
   const maxDeviation = n === 0 ? 0 : Math.max(...histogram.map((h) => Math.abs(h / n - 1 / classes)));
   return { histogram, maxDeviation, missing: histogram.flatMap((h, c) => (h === 0 ? [c] : [])) };
-}
-
-/** Fraction of predictions equal to the labels. */
-export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>): number {
-  if (predicted.length !== labels.length)
-    throw new RangeError(`accuracy: ${predicted.length} predictions for ${labels.length} labels`);
-  if (labels.length === 0) return 0;
-  let right = 0;
-  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) right += 1;
-  return right / labels.length;
-}
-
-function checkTable(probs: Float64Array, count: number, classes: number): void {
-  if (probs.length !== count * classes)
-    throw new RangeError(
-      `probability table: ${count} × ${classes} needs ${count * classes} values, got ${probs.length}`,
-    );
-  if (count === 0) throw new RangeError('probability table: no rows');
 }

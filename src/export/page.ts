@@ -1,8 +1,7 @@
 // index.html of a browser export: loads the local tf.min.js, the generator, and draws a grid
 // of fresh samples on a canvas, with a button for more. No external resource: the folder can
 // be served as it is by any static file server (browsers block fetch() from file://).
-import { escapeHtml } from '../report/escape.js';
-import { htmlHead } from '../report/html-head.js';
+import { escapeHtml, htmlHead } from '../report/page-parts.js';
 
 const PAGE_STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #222; }

@@ -4,12 +4,12 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { loadGenerator } from '../checkpoint/generator.js';
+import type * as tf from '@tensorflow/tfjs';
 import { saveModel } from '../checkpoint/model-io.js';
 import type { CheckpointRef } from '../checkpoint/run-dir.js';
 import { CATALOG, type DatasetName } from '../data/catalog.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { describeGenerator, type GeneratorInfo } from '../generator-info.js';
+import { describeGenerator, type GeneratorInfo } from '../sampling.js';
 import { exportPage } from './page.js';
 
 export const TFJS_BUNDLE = 'tf.min.js';
@@ -41,32 +41,29 @@ function classNamesOf(ref: CheckpointRef, classes: number): string[] | undefined
   return classes > 0 && names?.length === classes ? [...names] : undefined;
 }
 
+/** Writes `generator` (from checkpoint `ref`, with `weights` "ema" or "raw") as a browser-ready folder. */
 export async function exportForBrowser(
+  generator: tf.LayersModel,
+  weights: 'ema' | 'raw',
   ref: CheckpointRef,
   outDir: string,
-  useEma: boolean,
 ): Promise<ExportedGeneratorInfo> {
-  const { model, weights } = await loadGenerator(ref, useEma);
-  try {
-    mkdirSync(outDir, { recursive: true });
-    await saveModel(model, outDir);
-    const bundle = tfjsBundle();
-    const described = describeGenerator(model);
-    const info: ExportedGeneratorInfo = {
-      ...described,
-      ...(described.conditional ? { classInput: 'one-hot' as const } : {}),
-      valueRange: [-1, 1],
-      classNames: classNamesOf(ref, described.classes),
-      weights,
-      source: ref.dir.split(/[\\/]/).slice(-2).join('/'),
-      epoch: ref.state.epoch,
-      tfjsVersion: bundle.version,
-    };
-    writeFileAtomic(join(outDir, 'generator.json'), `${JSON.stringify(info, null, 2)}\n`);
-    copyFileSync(bundle.path, join(outDir, TFJS_BUNDLE));
-    writeFileAtomic(join(outDir, 'index.html'), exportPage(`gan generator: ${info.source}`));
-    return info;
-  } finally {
-    model.dispose();
-  }
+  mkdirSync(outDir, { recursive: true });
+  await saveModel(generator, outDir);
+  const bundle = tfjsBundle();
+  const described = describeGenerator(generator);
+  const info: ExportedGeneratorInfo = {
+    ...described,
+    ...(described.conditional ? { classInput: 'one-hot' as const } : {}),
+    valueRange: [-1, 1],
+    classNames: classNamesOf(ref, described.classes),
+    weights,
+    source: ref.dir.split(/[\\/]/).slice(-2).join('/'),
+    epoch: ref.state.epoch,
+    tfjsVersion: bundle.version,
+  };
+  writeFileAtomic(join(outDir, 'generator.json'), `${JSON.stringify(info, null, 2)}\n`);
+  copyFileSync(bundle.path, join(outDir, TFJS_BUNDLE));
+  writeFileAtomic(join(outDir, 'index.html'), exportPage(`gan generator: ${info.source}`));
+  return info;
 }

@@ -2,7 +2,7 @@
 // legend, and an optional vertical marker (the best epoch). The report embeds the SVG text as
 // is, so the page needs no charting script and renders from disk with no network.
 // (A charting library would bring a DOM or a dozen d3 packages for what is ~150 lines here.)
-import { escapeHtml } from './escape.js';
+import { escapeHtml } from './page-parts.js';
 
 export interface Series {
   name: string;

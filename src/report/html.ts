@@ -2,8 +2,7 @@
 // data: URIs, a few lines of inline script for the epoch slider. No external resource of any
 // kind, so the file opens from disk, offline, and can be mailed or archived as it is.
 import { lineChart, type Series } from './chart.js';
-import { escapeHtml } from './escape.js';
-import { htmlHead } from './html-head.js';
+import { escapeHtml, htmlHead } from './page-parts.js';
 import type { MetricRecord, RunData } from './run-data.js';
 
 /** A sample grid ready to embed. */

@@ -2,7 +2,7 @@
 // selection, image-set assembly and mean ± std. No tensors here, so all of it is unit-tested.
 import type { ImageSet } from '../data/index.js';
 import { permutation } from '../random.js';
-import type { ProbabilityTable } from '../eval/scores.js';
+import type { ProbabilityTable } from '../classifier/features.js';
 
 /**
  * `perClass` indices of each class 0..classes-1 out of `candidates` (default: every index of

@@ -7,11 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { TrainingSet } from '../data/batches.js';
 import type { ImageSet } from '../data/index.js';
 import { UserError } from '../errors.js';
-import { buildClassifier } from '../eval/classifier-model.js';
-import { defaultRecipe } from '../eval/classifier-cache.js';
-import { classifierAccuracy, trainClassifier } from '../eval/classifier-train.js';
-import { extractFeatures, tensorSource } from '../eval/features.js';
-import type { ClassifierProgress } from '../eval/progress.js';
+import type { Log } from '../log.js';
+import { defaultRecipe } from '../classifier/cache.js';
+import { extractFeatures, tensorSource } from '../classifier/features.js';
+import { buildClassifier } from '../classifier/model.js';
+import { classifierAccuracy, trainClassifier, type ClassifierProgress } from '../classifier/train.js';
 import { deriveSeed, permutation } from '../random.js';
 import { classCount, generateImages, isConditional, latentDimOf, latentNoise, sampleLabels } from '../sampling.js';
 import { balancedSubset, concatSets, holdOut, pick, selectConfident, without, type LabelledBytes } from './core.js';
@@ -78,8 +78,7 @@ export interface SelftrainResult {
   conditional: boolean;
 }
 
-export interface SelftrainIO {
-  log: (line: string) => void;
+export interface SelftrainIO extends Pick<Log, 'log'> {
   /** Per-batch progress of each classifier (a bar on a terminal); optional. */
   progress?: ClassifierProgress;
 }

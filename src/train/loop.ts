@@ -1,33 +1,20 @@
-// The epoch loop: iterate shuffled batches, run GAN iterations, and after every epoch write a
-// checkpoint, a fixed-noise sample grid and a metrics line. It stops early, with a checkpoint,
-// when asked to (Ctrl-C), and without one when a loss stops being finite.
+// The epoch loop, top to bottom: epochs → iterations → one GAN iteration each, then the end of
+// the epoch (sample grid, evaluation, checkpoint, metrics line). It stops early with a
+// checkpoint when asked to (Ctrl-C), and without one when a loss stops being finite.
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Config } from '../config.js';
+import type { Config, TrainConfig } from '../config.js';
+import type { RunDir } from '../checkpoint/run-dir.js';
+import { saveTrainingState, type LoopPosition } from '../checkpoint/training-state.js';
 import type { TrainingSet } from '../data/batches.js';
-import { UserError } from '../errors.js';
-import { saveModel } from '../checkpoint/model-io.js';
-import { saveOptimizer } from '../checkpoint/optimizer-io.js';
-import { DISCRIMINATOR_DIR, GENERATOR_DIR, GENERATOR_EMA_DIR, OPTIMIZER_DIR } from '../checkpoint/generator.js';
-import type { CheckpointState, RunDir } from '../checkpoint/run-dir.js';
+import { EnvironmentError, environmentProblem, UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
+import { EpochStats } from './epoch-stats.js';
 import { FixedGrid } from './fixed-grid.js';
 import { createProgress, type ProgressDisplay } from './progress.js';
 import type { GanTrainer, StepStats } from './trainer.js';
 
-/** Where a run continues from: completed epochs, and iterations done in the next one. */
-export interface LoopStart {
-  epoch: number;
-  iteration: number;
-  partialSums?: CheckpointState['partialSums'];
-}
-
-/**
- * Extra work at the end of each epoch, before its checkpoint is written (e.g. evaluation);
- * the metrics it returns go into metrics.jsonl and the checkpoint's state.
- */
-export type EpochHook = (
+/** Evaluation at the end of an epoch (it decides whether one is due): metrics for the line, and a summary. */
+export type EpochEvaluation = (
   epoch: number,
   generator: tf.LayersModel,
 ) => Promise<{ metrics: Record<string, unknown>; summary: string } | undefined>;
@@ -39,16 +26,16 @@ export type CheckpointHook = (
   metrics: Record<string, unknown>,
 ) => Promise<void> | void;
 
-export interface TrainLoopOptions {
+export interface TrainingRun {
   config: Config;
   runDir: RunDir;
   engineName: string;
   trainer: GanTrainer;
   data: TrainingSet;
-  start: LoopStart;
+  start: LoopPosition;
   /** Set by a signal handler: finish the current iteration, checkpoint, return. */
   stop: { requested: boolean };
-  afterEpoch?: EpochHook;
+  evaluate?: EpochEvaluation;
   afterCheckpoint?: CheckpointHook;
   progress?: ProgressDisplay;
 }
@@ -62,8 +49,63 @@ export class DivergenceError extends UserError {
   }
 }
 
-type Sums = NonNullable<CheckpointState['partialSums']>;
-const zeroSums = (): Required<Sums> => ({ dLoss: 0, gLoss: 0, dReal: 0, dFake: 0, seconds: 0, stepSeconds: 0 });
+/** GAN iterations in one epoch: each takes d_steps real batches (an incomplete last batch is dropped). */
+export function iterationsPerEpoch(imageCount: number, train: Pick<TrainConfig, 'batch_size' | 'd_steps'>): number {
+  return Math.floor(Math.floor(imageCount / train.batch_size) / train.d_steps);
+}
+
+export async function trainEpochs(run: TrainingRun): Promise<LoopOutcome> {
+  const { config, trainer, data, start, stop } = run;
+  const epochs = config.train.epochs;
+  const iterations = iterationsPerEpoch(data.count, config.train);
+  const progress = run.progress ?? createProgress();
+  const grid = FixedGrid.create(config.sample.grid, trainer.models.latentDim, trainer.models.classes, config.run.seed);
+  try {
+    for (let epoch = start.epoch + 1; epoch <= epochs; epoch++) {
+      const resuming = epoch === start.epoch + 1 && start.iteration > 0;
+      const stats = new EpochStats(resuming ? start.partialSums : undefined);
+      const order = data.epochOrder(config.run.seed, epoch);
+      progress.startEpoch(epoch, epochs, iterations);
+      for (let it = resuming ? start.iteration : 0; it < iterations; it++) {
+        const step = await trainIteration(run, order, it);
+        checkFinite(step.stats, trainer.counters.step, epoch);
+        stats.add(step.stats, step.seconds, config.train.d_steps * config.train.batch_size);
+        progress.update(it + 1, step.stats, stats.imagesPerSecond());
+        // On the cpu and wasm engines every await above resolves as a microtask, so the event
+        // loop would never turn and signal handlers (Ctrl-C) would never run: let it turn.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (stop.requested && it + 1 < iterations) {
+          progress.stop();
+          const at = { epoch: epoch - 1, iteration: it + 1, partialSums: stats.partialSums() };
+          return { kind: 'interrupted', checkpoint: await keepingLatest(run, () => checkpoint(run, at)) };
+        }
+      }
+      const checkpointDir = await keepingLatest(run, () => endOfEpoch(run, epoch, stats, iterations, grid, progress));
+      if (stop.requested && epoch < epochs) return { kind: 'interrupted', checkpoint: checkpointDir };
+    }
+    return { kind: 'finished' };
+  } finally {
+    progress.stop();
+    grid.dispose();
+  }
+}
+
+/** Iteration `it` of an epoch: its d_steps real batches through the trainer, timed. */
+async function trainIteration(
+  run: TrainingRun,
+  order: Int32Array,
+  it: number,
+): Promise<{ stats: StepStats; seconds: number }> {
+  const { batch_size: batchSize, d_steps: dSteps } = run.config.train;
+  const batches = Array.from({ length: dSteps }, (_, k) => run.data.batch(order, it * dSteps + k, batchSize));
+  const started = performance.now();
+  try {
+    const stats = await run.trainer.trainIteration(batches);
+    return { stats, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    tf.dispose(batches.flatMap((b) => [b.images, b.labels]));
+  }
+}
 
 function checkFinite(stats: StepStats, step: number, epoch: number): void {
   for (const [name, value] of [
@@ -72,136 +114,83 @@ function checkFinite(stats: StepStats, step: number, epoch: number): void {
   ] as const) {
     if (!Number.isFinite(value)) {
       throw new DivergenceError(
-        `training diverged at step ${step} (epoch ${epoch}): ${name} is ${value}; the last good checkpoint stays latest — lower train.lr_g/lr_d or try another train.loss`,
+        `training diverged at step ${step} (epoch ${epoch}): ${name} is ${value}; the last good checkpoint ` +
+          'stays latest — lower train.lr_g/lr_d or try another train.loss',
       );
     }
   }
 }
 
-async function writeCheckpoint(
-  opts: TrainLoopOptions,
+/** The fixed-noise grid, the evaluation when due, the checkpoint and the metrics line. */
+async function endOfEpoch(
+  run: TrainingRun,
   epoch: number,
-  iteration: number,
-  extra: Pick<CheckpointState, 'partialSums' | 'metrics'>,
+  stats: EpochStats,
+  iterations: number,
+  grid: FixedGrid,
+  progress: ProgressDisplay,
 ): Promise<string> {
-  const { trainer, config, runDir } = opts;
-  const state: CheckpointState = {
+  const { config, trainer, runDir } = run;
+  const summary = stats.summary(iterations, config.train.d_steps * config.train.batch_size);
+  const viewGenerator = trainer.ema?.model ?? trainer.models.generator;
+  const every = config.train.samples_every;
+  const wantSamples = every > 0 && (epoch % every === 0 || epoch === config.train.epochs);
+  if (wantSamples) writeFileAtomic(runDir.samplePath(epoch), await grid.render(viewGenerator));
+  const evaluated = await run.evaluate?.(epoch, viewGenerator);
+  const metrics = {
     epoch,
-    iteration,
-    ...extra,
     step: trainer.counters.step,
-    dStep: trainer.counters.dStep,
-    seed: config.run.seed,
-    engine: opts.engineName,
-    config: config as unknown as Record<string, unknown>,
-    imageShape: trainer.models.imageShape,
-    savedAt: new Date().toISOString(),
+    d_loss: summary.mean.dLoss,
+    g_loss: summary.mean.gLoss,
+    d_real: summary.mean.dReal,
+    d_fake: summary.mean.dFake,
+    seconds: Number(summary.seconds.toFixed(3)),
+    step_seconds: Number(summary.stepSeconds.toFixed(3)),
+    img_per_s: Number(summary.imagesPerSecond.toFixed(2)),
+    ...evaluated?.metrics,
+    time: new Date().toISOString(),
   };
-  // Between files the event loop turns, so a second Ctrl-C is heard even mid-checkpoint.
-  const turn = () => new Promise((resolve) => setImmediate(resolve));
-  return runDir.writeCheckpoint(state, async (dir) => {
-    await saveModel(trainer.models.generator, join(dir, GENERATOR_DIR));
-    await turn();
-    await saveModel(trainer.models.discriminator, join(dir, DISCRIMINATOR_DIR));
-    await turn();
-    if (trainer.ema) await saveModel(trainer.ema.model, join(dir, GENERATOR_EMA_DIR));
-    const optDir = join(dir, OPTIMIZER_DIR);
-    mkdirSync(optDir, { recursive: true });
-    await turn();
-    await saveOptimizer(trainer.gOptimizer, optDir, 'generator');
-    await turn();
-    await saveOptimizer(trainer.dOptimizer, optDir, 'discriminator');
-  });
+  // The checkpoint carries its epoch's metrics line, so a resume can restore a line that a
+  // crash between the two writes lost (see RunDir.repairMetrics).
+  const checkpointDir = await checkpoint(run, { epoch, iteration: 0, metrics });
+  runDir.appendMetrics(metrics);
+  await run.afterCheckpoint?.(epoch, checkpointDir, metrics);
+  const extra = `${evaluated ? `  ${evaluated.summary}` : ''}  -> ${checkpointDir}`;
+  progress.endEpoch(
+    {
+      ...summary.mean,
+      epoch,
+      epochs: config.train.epochs,
+      seconds: summary.seconds,
+      imagesPerSecond: summary.imagesPerSecond,
+    },
+    `${extra}${wantSamples ? `, ${runDir.samplePath(epoch)}` : ''}`,
+  );
+  return checkpointDir;
 }
 
-export async function trainEpochs(opts: TrainLoopOptions): Promise<LoopOutcome> {
-  const { config, trainer, data, runDir } = opts;
-  const { batch_size: batchSize, d_steps: dSteps, epochs } = config.train;
-  const progress = opts.progress ?? createProgress();
-  const grid = FixedGrid.create(config.sample.grid, trainer.models.latentDim, trainer.models.classes, config.run.seed);
-  const viewGenerator = trainer.ema?.model ?? trainer.models.generator;
-  const iterations = Math.floor(data.batchesPerEpoch(batchSize) / dSteps);
-  try {
-    for (let epoch = opts.start.epoch + 1; epoch <= epochs; epoch++) {
-      const resuming = epoch === opts.start.epoch + 1 && opts.start.iteration > 0;
-      const firstIteration = resuming ? opts.start.iteration : 0;
-      // Checkpoints written before stepSeconds was kept lack it: the zero fills in.
-      const sums: Required<Sums> =
-        resuming && opts.start.partialSums ? { ...zeroSums(), ...opts.start.partialSums } : zeroSums();
-      const order = data.epochOrder(config.run.seed, epoch);
-      progress.startEpoch(epoch, epochs, iterations);
-      const started = performance.now();
-      let imagesThisSession = 0;
-      for (let it = firstIteration; it < iterations; it++) {
-        const batches = Array.from({ length: dSteps }, (_, k) => data.batch(order, it * dSteps + k, batchSize));
-        const stepStarted = performance.now();
-        const stats = await trainer.trainIteration(batches);
-        // Time inside the training step alone: the rest of the epoch (batches, progress, event
-        // loop turns) is the loop's overhead, reported as step_seconds vs seconds.
-        sums.stepSeconds += (performance.now() - stepStarted) / 1000;
-        tf.dispose(batches.flatMap((b) => [b.images, b.labels]));
-        checkFinite(stats, trainer.counters.step, epoch);
-        sums.dLoss += stats.dLoss;
-        sums.gLoss += stats.gLoss;
-        sums.dReal += stats.dReal;
-        sums.dFake += stats.dFake;
-        imagesThisSession += dSteps * batchSize;
-        const elapsed = (performance.now() - started) / 1000;
-        progress.update(it + 1, stats, imagesThisSession / elapsed);
-        // On the cpu and wasm engines every await above resolves as a microtask, so the event
-        // loop would never turn and signal handlers (Ctrl-C) would never run: let it turn.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (opts.stop.requested && it + 1 < iterations) {
-          progress.stop();
-          sums.seconds += elapsed;
-          return {
-            kind: 'interrupted',
-            checkpoint: await writeCheckpoint(opts, epoch - 1, it + 1, { partialSums: sums }),
-          };
-        }
-      }
-      const seconds = sums.seconds + (performance.now() - started) / 1000;
-      const done = Math.max(1, iterations);
-      const mean: StepStats = {
-        dLoss: sums.dLoss / done,
-        gLoss: sums.gLoss / done,
-        dReal: sums.dReal / done,
-        dFake: sums.dFake / done,
-      };
-      const imagesPerSecond = (iterations * dSteps * batchSize) / seconds;
+function checkpoint(run: TrainingRun, at: LoopPosition & { metrics?: Record<string, unknown> }): Promise<string> {
+  return saveTrainingState(run.trainer, run.runDir, at, { config: run.config, engine: run.engineName });
+}
 
-      const wantSamples =
-        config.train.samples_every > 0 && (epoch % config.train.samples_every === 0 || epoch === epochs);
-      if (wantSamples) writeFileAtomic(runDir.samplePath(epoch), await grid.render(viewGenerator));
-      const evaluated = await opts.afterEpoch?.(epoch, viewGenerator);
-      const metrics = {
-        epoch,
-        step: trainer.counters.step,
-        d_loss: mean.dLoss,
-        g_loss: mean.gLoss,
-        d_real: mean.dReal,
-        d_fake: mean.dFake,
-        seconds: Number(seconds.toFixed(3)),
-        step_seconds: Number(sums.stepSeconds.toFixed(3)),
-        img_per_s: Number(imagesPerSecond.toFixed(2)),
-        ...evaluated?.metrics,
-        time: new Date().toISOString(),
-      };
-      // The checkpoint carries its epoch's metrics line, so a resume can restore a line that a
-      // crash between the two writes lost (see RunDir.repairMetrics).
-      const ckptDir = await writeCheckpoint(opts, epoch, 0, { metrics });
-      runDir.appendMetrics(metrics);
-      await opts.afterCheckpoint?.(epoch, ckptDir, metrics);
-      const extraText = evaluated ? `  ${evaluated.summary}` : '';
-      progress.endEpoch(
-        { ...mean, epoch, epochs, seconds, imagesPerSecond },
-        `${extraText}  -> ${ckptDir}${wantSamples ? `, ${runDir.samplePath(epoch)}` : ''}`,
-      );
-      if (opts.stop.requested && epoch < epochs) return { kind: 'interrupted', checkpoint: ckptDir };
-    }
-    return { kind: 'finished' };
-  } finally {
-    progress.stop();
-    grid.dispose();
+/**
+ * A disk that fills up (or stops being writable) while the epoch's files are written: one
+ * line saying what failed, that the last complete checkpoint is intact, and what to do.
+ */
+async function keepingLatest<T>(run: TrainingRun, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const env = environmentProblem(err);
+    if (!env) throw err;
+    const path = env.path ?? run.runDir.root;
+    const latest = run.runDir.latest()?.dir;
+    const intact = latest ? `the last complete checkpoint ${latest} is intact` : 'no checkpoint was complete yet';
+    throw new EnvironmentError(
+      `cannot write ${path}: ${env.problem}; ${intact} — free some space (or fix permissions), then run the ` +
+        'same gan train command with --resume',
+      path,
+      env.problem,
+    );
   }
 }

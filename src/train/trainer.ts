@@ -5,15 +5,15 @@
 // penalty mixing weights are drawn from (run seed, stream, update counter), so a resumed run
 // draws exactly what an uninterrupted one would have.
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../config.js';
+import type { Config, TrainConfig } from '../config.js';
 import type { Batch } from '../data/batches.js';
-import type { Objective } from '../losses.js';
-import type { GanModels } from '../models/index.js';
+import { objectiveFor, type Objective } from '../losses.js';
+import { buildGenerator, type GanModels } from '../models/index.js';
 import { gradientPenalty, r1Penalty, type Critic } from '../penalties.js';
 import { deriveSeed, Stream } from '../random.js';
 import { latentNoise, oneHotLabels } from '../sampling.js';
-import type { GeneratorEma } from './ema.js';
-import { FusedAdamOptimizer } from './fused-adam.js';
+import { GeneratorEma } from './ema.js';
+import { stockUpdateKernels, withUpdates, type UpdateKernels } from './update-kernels.js';
 
 /** Diagnostics of one iteration (from its last D update and its G update). */
 export interface StepStats {
@@ -37,8 +37,9 @@ export interface TrainerOptions {
   objective: Objective;
   train: TrainConfig;
   seed: number;
-  counters?: Counters;
   ema?: GeneratorEma;
+  /** Adam (and the EMA step, used by `ema`): the stock tfjs ones unless an engine gives faster ones. */
+  updates?: UpdateKernels;
 }
 
 export class GanTrainer {
@@ -58,10 +59,11 @@ export class GanTrainer {
     this.objective = opts.objective;
     this.train = opts.train;
     this.seed = opts.seed;
-    this.counters = opts.counters ?? { step: 0, dStep: 0 };
+    this.counters = { step: 0, dStep: 0 };
     this.ema = opts.ema;
-    this.gOptimizer = new FusedAdamOptimizer(opts.train.lr_g, opts.train.beta1, opts.train.beta2);
-    this.dOptimizer = new FusedAdamOptimizer(opts.train.lr_d, opts.train.beta1, opts.train.beta2);
+    const { createAdam } = opts.updates ?? stockUpdateKernels;
+    this.gOptimizer = createAdam(opts.train.lr_g, opts.train.beta1, opts.train.beta2);
+    this.dOptimizer = createAdam(opts.train.lr_d, opts.train.beta1, opts.train.beta2);
     // Explicit variable lists in layer order: Adam keeps its moments by position, so the same
     // order after a reload lets saved optimizer state line up with the right weights.
     this.gVars = opts.models.generator.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -162,9 +164,10 @@ export class GanTrainer {
   }
 
   /** G step: move G so that D scores its fakes as real (D's weights stay fixed). */
-  trainGeneratorOneStep(batchSize: number): tf.Scalar {
+  trainGeneratorOneStep(): tf.Scalar {
     this.counters.step += 1;
     const counter = this.counters.step;
+    const batchSize = this.train.batch_size;
     const loss = tf.tidy(() => {
       const labels = this.conditional ? this.fakeLabels(Stream.fakeLabelsG, counter, batchSize) : undefined;
       const noise = this.noise(Stream.noiseG, counter, batchSize);
@@ -190,7 +193,7 @@ export class GanTrainer {
    */
   async trainIteration(realBatches: Batch[]): Promise<StepStats> {
     const dResults = realBatches.map((real) => this.trainDiscriminatorOneStep(real));
-    const gLoss = this.trainGeneratorOneStep(realBatches[0]!.images.shape[0]);
+    const gLoss = this.trainGeneratorOneStep();
     const last = dResults[dResults.length - 1]!;
     const packed = tf.stack([last[0], gLoss, last[1], last[2]]);
     const [dLoss, g, dReal, dFake] = await packed.data();
@@ -198,8 +201,36 @@ export class GanTrainer {
     return { dLoss: dLoss!, gLoss: g!, dReal: dReal!, dFake: dFake! };
   }
 
+  /** Frees the optimizers' state and the EMA copy (the models belong to the caller). */
   dispose(): void {
     this.gOptimizer.dispose();
     this.dOptimizer.dispose();
+    this.ema?.model.dispose();
   }
+}
+
+/**
+ * A GanTrainer the way `gan train` builds one — objective from the config, the generator's
+ * moving average when train.ema > 0, and whatever faster update kernels the engine offers —
+ * shared by the command, the benchmarks and the tests.
+ */
+export function createTrainer(config: Config, models: GanModels, faster?: Partial<UpdateKernels>): GanTrainer {
+  const updates = withUpdates(faster);
+  const ema =
+    config.train.ema > 0
+      ? GeneratorEma.startingAt(
+          buildGenerator(config.model, models.imageShape, config.run.seed, models.classes),
+          models.generator,
+          config.train.ema,
+          updates.emaStep,
+        )
+      : undefined;
+  return new GanTrainer({
+    models,
+    objective: objectiveFor(config.train.loss),
+    train: config.train,
+    seed: config.run.seed,
+    ema,
+    updates,
+  });
 }

@@ -10,10 +10,8 @@ import type { TrainingSet } from '../data/batches.js';
 import type { ImageSet } from '../data/index.js';
 import { loadModel, saveModel } from '../checkpoint/model-io.js';
 import { writeFileDurable, publishDirectory } from '../fs-atomic.js';
-import { CLASSIFIER_ARCH, buildClassifier } from './classifier-model.js';
-import { classifierAccuracy, trainClassifier, type ClassifierRecipe } from './classifier-train.js';
-import type { ClassifierProgress } from './progress.js';
-import { CLASSIFIER_SEED } from './seeds.js';
+import { CLASSIFIER_ARCH, CLASSIFIER_SEED, buildClassifier } from './model.js';
+import { classifierAccuracy, trainClassifier, type ClassifierProgress, type ClassifierRecipe } from './train.js';
 import { plural } from '../format.js';
 
 export const CLASSIFIERS_DIR = 'classifiers';

@@ -6,7 +6,15 @@
 //   the layer FID reads) → dropout 0.5 → dense classes ("logits")
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../random.js';
-import { EvalStream } from './seeds.js';
+
+/** Random-stream purposes of the classifier (apart from training's and evaluation's numbers). */
+export const ClassifierStream = { init: 101, shuffle: 102, dropout: 103 } as const;
+
+/**
+ * The evaluation classifier's seed is fixed, not the run's: every run on a dataset is measured
+ * by the same classifier, so FIDs of runs with different seeds are comparable.
+ */
+export const CLASSIFIER_SEED = 1234;
 
 export const FEATURE_LAYER = 'features';
 export const DROPOUT_LAYER = 'dropout';
@@ -26,7 +34,7 @@ export interface ClassifierShape {
 export function buildClassifier(shape: ClassifierShape, seed: number): tf.Sequential {
   let layer = 0;
   // He initialisation suits ReLU layers; biases start at zero.
-  const init = () => tf.initializers.heNormal({ seed: deriveSeed(seed, EvalStream.classifierInit, ++layer) });
+  const init = () => tf.initializers.heNormal({ seed: deriveSeed(seed, ClassifierStream.init, ++layer) });
   const model = tf.sequential({ name: 'eval_classifier' });
   model.add(
     tf.layers.conv2d({
@@ -62,7 +70,7 @@ export function buildClassifier(shape: ClassifierShape, seed: number): tf.Sequen
   model.add(
     tf.layers.dense({
       units: shape.classes,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, EvalStream.classifierInit, ++layer) }),
+      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, ClassifierStream.init, ++layer) }),
       name: LOGITS_LAYER,
     }),
   );

@@ -1,14 +1,12 @@
 // Training the evaluation classifier: Adam on softmax cross-entropy over seeded shuffles of the
 // train split, with a per-step seeded dropout mask, so the same data and recipe give the same
-// weights on the same engine.
+// weights on the same engine. On a terminal a bar shows each epoch; elsewhere one line per epoch.
 import * as tf from '@tensorflow/tfjs';
+import cliProgress from 'cli-progress';
 import type { TrainingSet } from '../data/batches.js';
 import { deriveSeed } from '../random.js';
-import { DROPOUT_RATE, classifierShape, forward } from './classifier-model.js';
-import { extractFeatures, tensorSource } from './features.js';
-import type { ClassifierProgress } from './progress.js';
-import { accuracy, predictedClasses } from './scores.js';
-import { EvalStream } from './seeds.js';
+import { ClassifierStream, DROPOUT_RATE, classifierShape, forward } from './model.js';
+import { accuracy, extractFeatures, predictedClasses, tensorSource } from './features.js';
 
 /** Everything besides the data that determines the trained weights. */
 export interface ClassifierRecipe {
@@ -35,7 +33,7 @@ export async function trainClassifier(
   const batches = data.batchesPerEpoch(batchSize);
   const optimizer = tf.train.adam(recipe.learningRate);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const shuffleSeed = deriveSeed(recipe.seed, EvalStream.classifierShuffle);
+  const shuffleSeed = deriveSeed(recipe.seed, ClassifierStream.shuffle);
   const started = performance.now();
   const epochLosses: number[] = [];
   let step = 0;
@@ -47,7 +45,7 @@ export async function trainClassifier(
       let lossSum = 0;
       for (let b = 0; b < batches; b++) {
         const batch = data.batch(order, b, batchSize);
-        const dropoutSeed = deriveSeed(recipe.seed, EvalStream.classifierDropout, step);
+        const dropoutSeed = deriveSeed(recipe.seed, ClassifierStream.dropout, step);
         const loss = optimizer.minimize(
           () => {
             const { logits } = forward(model, batch.images, (x) => tf.dropout(x, DROPOUT_RATE, undefined, dropoutSeed));
@@ -82,4 +80,56 @@ export async function trainClassifier(
 export async function classifierAccuracy(model: tf.LayersModel, data: TrainingSet): Promise<number> {
   const table = await extractFeatures(model, data.count, tensorSource(data.images));
   return accuracy(predictedClasses(table), await data.labels.data());
+}
+
+export interface ClassifierEpoch {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+export interface ClassifierProgress {
+  startEpoch(epoch: number, epochs: number, batches: number): void;
+  update(batch: number, loss: number): void;
+  endEpoch(summary: ClassifierEpoch): void;
+}
+
+export function classifierEpochLine(s: ClassifierEpoch): string {
+  return `classifier epoch ${s.epoch}/${s.epochs}  loss ${s.loss.toFixed(4)}  ${s.imagesPerSecond.toFixed(0)} img/s  ${s.seconds.toFixed(1)} s`;
+}
+
+/** A bar on a TTY, plain `log` lines elsewhere. */
+export function createClassifierProgress(
+  log: (line: string) => void,
+  interactive = Boolean(process.stdout.isTTY),
+): ClassifierProgress {
+  if (!interactive) {
+    return { startEpoch() {}, update() {}, endEpoch: (s) => log(classifierEpochLine(s)) };
+  }
+  let bar: cliProgress.SingleBar | undefined;
+  return {
+    startEpoch(epoch, epochs, batches) {
+      bar = new cliProgress.SingleBar(
+        {
+          format: `classifier epoch ${epoch}/${epochs} {bar} {value}/{total} | loss {loss} | ETA {eta_formatted}`,
+          barsize: 24,
+          hideCursor: true,
+          clearOnComplete: true,
+          stream: process.stdout,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(batches, 0, { loss: '-' });
+    },
+    update(batch, loss) {
+      bar?.update(batch, { loss: loss.toFixed(4) });
+    },
+    endEpoch(summary) {
+      bar?.stop();
+      bar = undefined;
+      log(classifierEpochLine(summary));
+    },
+  };
 }

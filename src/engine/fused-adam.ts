@@ -8,7 +8,7 @@
  * Engines without the kernel (native, wasm without that heap) run the stock update.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_UPDATE, type AdamUpdateAttrs } from '../engine/kernels/adam-update.js';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from './kernels/adam-update.js';
 
 /** AdamOptimizer's private state, read and written exactly as its own applyGradients does. */
 interface AdamState {

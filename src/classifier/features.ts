@@ -1,9 +1,8 @@
-// Running the evaluation classifier over many images in batches: features (for FID) and class
+// Running a classifier over many images in batches: features (for FID) and class
 // probabilities (for the classifier score, coverage, accuracy), moved to float64 on the CPU
 // side for the statistics. Only one batch of activations lives on the backend at a time.
 import * as tf from '@tensorflow/tfjs';
-import { forward } from './classifier-model.js';
-import type { ProbabilityTable } from './scores.js';
+import { forward } from './model.js';
 
 export interface FeatureSet extends ProbabilityTable {
   /** count × dim, row-major. */
@@ -45,4 +44,41 @@ export async function extractFeatures(
 export function tensorSource(images: tf.Tensor4D, indices?: Int32Array): ImageSource {
   if (!indices) return (start, size) => images.slice([start, 0, 0, 0], [size, -1, -1, -1]);
   return (start, size) => tf.gather(images, tf.tensor1d(indices.subarray(start, start + size), 'int32')) as tf.Tensor4D;
+}
+
+/** A table of class probabilities: `count` rows of `classes` values, row-major, rows sum to 1. */
+export interface ProbabilityTable {
+  probs: Float64Array;
+  count: number;
+  classes: number;
+}
+
+/** The most probable class of each row (the lowest index on ties). */
+export function predictedClasses({ probs, count, classes }: ProbabilityTable): Int32Array {
+  checkTable(probs, count, classes);
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (probs[i * classes + c]! > probs[i * classes + best]!) best = c;
+    out[i] = best;
+  }
+  return out;
+}
+
+/** Fraction of predictions equal to the labels. */
+export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>): number {
+  if (predicted.length !== labels.length)
+    throw new RangeError(`accuracy: ${predicted.length} predictions for ${labels.length} labels`);
+  if (labels.length === 0) return 0;
+  let right = 0;
+  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) right += 1;
+  return right / labels.length;
+}
+
+export function checkTable(probs: Float64Array, count: number, classes: number): void {
+  if (probs.length !== count * classes)
+    throw new RangeError(
+      `probability table: ${count} × ${classes} needs ${count * classes} values, got ${probs.length}`,
+    );
+  if (count === 0) throw new RangeError('probability table: no rows');
 }

@@ -1,0 +1,13 @@
+// The engine's public surface: the only module outside src/engine/ may import (and only
+// src/cli.ts and src/commands/ do; a test checks it). Everything else is written against
+// plain tfjs and receives what it needs from here as values (e.g. Engine.updates).
+export {
+  describeEngine,
+  engineDetails,
+  ENGINE_REQUESTS,
+  requestedEngine,
+  selectEngine,
+  type Engine,
+  type EngineRequest,
+} from './select.js';
+export { wasmThreadsWanted } from './wasm-threads.js';

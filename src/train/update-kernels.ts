@@ -1,0 +1,28 @@
+// The two updates a training step makes besides its gradients — Adam's and the generator
+// average's — as plain tfjs. An engine may hand the trainer faster versions that compute the
+// same float32 numbers (one kernel per variable instead of a dozen); the trainer takes them as
+// these functions and never knows which engine runs.
+import * as tf from '@tensorflow/tfjs';
+
+export interface UpdateKernels {
+  /** An Adam optimizer for one network. */
+  createAdam(learningRate: number, beta1: number, beta2: number): tf.AdamOptimizer;
+  /** averages[i] ← keep·averages[i] + (1 − keep)·weights[i], for every i. */
+  emaStep(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep: number): void;
+}
+
+export const stockUpdateKernels: UpdateKernels = {
+  createAdam: (learningRate, beta1, beta2) => new tf.AdamOptimizer(learningRate, beta1, beta2),
+  emaStep(averages, weights, keep) {
+    tf.tidy(() => {
+      // The two factors as tensors once per update, not once per weight.
+      const [k, t] = [tf.scalar(keep), tf.scalar(1 - keep)];
+      weights.forEach((w, i) => averages[i]!.write(tf.add(tf.mul(averages[i]!.read(), k), tf.mul(w.read(), t))));
+    });
+  },
+};
+
+/** The stock updates with whichever faster ones an engine provides. */
+export function withUpdates(faster: Partial<UpdateKernels> = {}): UpdateKernels {
+  return { ...stockUpdateKernels, ...faster };
+}
