@@ -85,7 +85,8 @@ async function main(): Promise<void> {
   };
   console.log(
     `${result.engine} ${model}: patched ${result.patchedMedianMs.toFixed(1)} ms, with ${names.join(', ')} stock ` +
-      `${result.stockMedianMs.toFixed(1)} ms; speed-up ${result.speedup.toFixed(3)}× (median of ${pairs} pairs; patched faster in ${result.patchedFasterPairs})`,
+      `${result.stockMedianMs.toFixed(1)} ms; speed-up ${result.speedup.toFixed(3)}× (median of ${pairs} pairs; ` +
+      `patched faster in ${result.patchedFasterPairs})`,
   );
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }

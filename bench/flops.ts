@@ -96,5 +96,7 @@ export function iterationFlops(generator: tf.LayersModel, discriminator: tf.Laye
 
 export const FLOP_FOOTNOTE =
   'GFLOP/s = analytic FLOPs per iteration / median iteration time; FLOPs = 2·MACs of dense/conv layers only, ' +
-  'MACs = (4·G_f − G₁) + (8·D_f − 2·D₁) (G_f, D_f: forward MACs of G and D at batch 64; G₁, D₁: their first weighted layers; ' +
-  "see bench/flops.ts). This is also all the engine computes: src/engine/prunable-fused-ops.ts keeps tfjs's fused ops from adding D's dW in the G step and D₁'s dX in the D step.";
+  'MACs = (4·G_f − G₁) + (8·D_f − 2·D₁) (G_f, D_f: forward MACs of G and D at batch 64; G₁, D₁: their first ' +
+  'weighted layers; ' +
+  "see bench/flops.ts). This is also all the engine computes: src/engine/prunable-fused-ops.ts keeps tfjs's fused " +
+  "ops from adding D's dW in the G step and D₁'s dX in the D step.";

@@ -206,7 +206,8 @@ async function main(): Promise<void> {
       const speedup = base === undefined ? '' : `${(base / ms).toFixed(1)}× vs ${impl.baseline}`;
       const gflops = (2 * row.macs) / (ms * 1e6);
       console.log(
-        `| ${row.kernel} | ${row.layer} | ${impl.label} | ${n} | ${ms.toFixed(2)} | ${gflops.toFixed(2)} | ${speedup} |`,
+        `| ${row.kernel} | ${row.layer} | ${impl.label} | ${n} | ${ms.toFixed(2)} | ${gflops.toFixed(2)} | ` +
+          `${speedup} |`,
       );
     }
   }

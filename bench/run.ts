@@ -79,7 +79,8 @@ const f = (x: number, digits = 1): string => x.toFixed(digits);
 
 function mainTable(results: Outcome[]): string[] {
   const lines = [
-    '| engine | model | img/s | GFLOP/s | median ms (min–max) | n | first step s | peak RSS MB | tensors/step | kernel calls/iter |',
+    '| engine | model | img/s | GFLOP/s | median ms (min–max) | n | first step s | peak RSS MB | tensors/step | ' +
+      'kernel calls/iter |',
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
@@ -89,7 +90,8 @@ function mainTable(results: Outcome[]): string[] {
     }
     const range = `${f(r.medianMs)} (${f(Math.min(...r.times))}–${f(Math.max(...r.times))})`;
     lines.push(
-      `| ${r.engine} | ${r.model} | ${f(r.imgPerSec)} | ${f(r.gflops, 2)} | ${range} | ${r.reps} | ${f(r.firstStepMs / 1000, 2)} | ${f(r.peakRssMb, 0)} | ${r.tensorsPerStep} | ${r.profile.kernelCalls} |`,
+      `| ${r.engine} | ${r.model} | ${f(r.imgPerSec)} | ${f(r.gflops, 2)} | ${range} | ${r.reps} | ` +
+        `${f(r.firstStepMs / 1000, 2)} | ${f(r.peakRssMb, 0)} | ${r.tensorsPerStep} | ${r.profile.kernelCalls} |`,
     );
   }
   return lines;
@@ -97,7 +99,8 @@ function mainTable(results: Outcome[]): string[] {
 
 function profileTable(r: CaseResult, top = 10): string[] {
   const lines = [
-    `${r.engine} ${r.model}: ${r.profile.kernelCalls} kernel calls, ${f(r.profile.kernelMs)} ms in kernels of one profiled iteration`,
+    `${r.engine} ${r.model}: ${r.profile.kernelCalls} kernel calls, ${f(r.profile.kernelMs)} ms in kernels of one ` +
+      `profiled iteration`,
     '| kernel | calls | ms | share |',
     '|---|---|---|---|',
   ];
@@ -108,7 +111,8 @@ function profileTable(r: CaseResult, top = 10): string[] {
   if (rest.length) {
     const ms = rest.reduce((a, k) => a + k.ms, 0);
     lines.push(
-      `| (${rest.length} others) | ${rest.reduce((a, k) => a + k.calls, 0)} | ${f(ms)} | ${f((100 * ms) / r.profile.kernelMs)}% |`,
+      `| (${rest.length} others) | ${rest.reduce((a, k) => a + k.calls, 0)} | ${f(ms)} | ` +
+        `${f((100 * ms) / r.profile.kernelMs)}% |`,
     );
   }
   return lines;
@@ -116,7 +120,8 @@ function profileTable(r: CaseResult, top = 10): string[] {
 
 function e2eTable(rows: Array<{ e2e: EpochResult | string; pure?: CaseResult }>): string[] {
   const lines = [
-    '| engine | model | images | iterations | epoch s (loop) | of which in steps | loop overhead | bench iterations s | vs bench | process wall s |',
+    '| engine | model | images | iterations | epoch s (loop) | of which in steps | loop overhead | bench ' +
+      'iterations s | vs bench | process wall s |',
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const { e2e, pure } of rows) {
@@ -128,7 +133,8 @@ function e2eTable(rows: Array<{ e2e: EpochResult | string; pure?: CaseResult }>)
     const vsBench = pureS ? `${f((100 * (e2e.epochSeconds - pureS)) / pureS)}%` : '—';
     const loop = `${f((100 * (e2e.epochSeconds - e2e.stepSeconds)) / e2e.stepSeconds)}%`;
     lines.push(
-      `| ${e2e.engine} | ${e2e.model} | ${e2e.images} | ${e2e.iterations} | ${f(e2e.epochSeconds, 2)} | ${f(e2e.stepSeconds, 2)} | ${loop} | ${pureS ? f(pureS, 2) : '—'} | ${vsBench} | ${f(e2e.wallSeconds, 1)} |`,
+      `| ${e2e.engine} | ${e2e.model} | ${e2e.images} | ${e2e.iterations} | ${f(e2e.epochSeconds, 2)} | ` +
+        `${f(e2e.stepSeconds, 2)} | ${loop} | ${pureS ? f(pureS, 2) : '—'} | ${vsBench} | ${f(e2e.wallSeconds, 1)} |`,
     );
   }
   return lines;
@@ -137,7 +143,8 @@ function e2eTable(rows: Array<{ e2e: EpochResult | string; pure?: CaseResult }>)
 async function main(): Promise<void> {
   const print = (lines: string[]) => console.log(lines.join('\n'));
   console.log(
-    `gan bench — batch ${BATCH}${QUICK ? ' (quick)' : ''}; ${new Date().toISOString()}${STOCK.length ? `; stock kernels: ${STOCK.join(', ')}` : ''}\n`,
+    `gan bench — batch ${BATCH}${QUICK ? ' (quick)' : ''}; ` +
+      `${new Date().toISOString()}${STOCK.length ? `; stock kernels: ${STOCK.join(', ')}` : ''}\n`,
   );
   const results: Outcome[] = [];
   for (const engine of ENGINES) {
@@ -149,9 +156,11 @@ async function main(): Promise<void> {
   }
   print(mainTable(results));
   console.log(
-    `\n${FLOP_FOOTNOTE} img/s = ${BATCH} / median iteration time (one iteration = one D step on real + fake, one G step, EMA update); ` +
+    `\n${FLOP_FOOTNOTE} img/s = ${BATCH} / median iteration time (one iteration = one D step on real + fake, one G ` +
+      `step, EMA update); ` +
       "first step = engine start + model build + first iteration; peak RSS = the case process's maxRSS; " +
-      'tensors/step = tf.memory().numTensors growth per timed iteration; kernel calls = kernels the engine ran in one profiled iteration.\n',
+      'tensors/step = tf.memory().numTensors growth per timed iteration; kernel calls = kernels the engine ran in ' +
+      'one profiled iteration.\n',
   );
 
   for (const r of results) if (!('error' in r)) print([...profileTable(r), '']);
@@ -170,9 +179,12 @@ async function main(): Promise<void> {
     }
     if (e2eRows.length) {
       console.log(
-        `End to end: one epoch of \`gan train\` on ${MNIST_10K}${QUICK ? ' (first 1,280 images)' : ''}. Loop overhead = epoch time over ` +
-          'the time inside its training steps, both from the same process (metrics.jsonl); "vs bench" = epoch time over median iteration × ' +
-          "iterations of bench/case.ts runs just before and after (other processes: includes the machine's drift and the first, slow steps):",
+        `End to end: one epoch of \`gan train\` on ${MNIST_10K}${QUICK ? ' (first 1,280 images)' : ''}. Loop ` +
+          `overhead = epoch time over ` +
+          'the time inside its training steps, both from the same process (metrics.jsonl); "vs bench" = epoch time ' +
+          'over median iteration × ' +
+          "iterations of bench/case.ts runs just before and after (other processes: includes the machine's drift " +
+          'and the first, slow steps):',
       );
       print(e2eTable(e2eRows));
     }

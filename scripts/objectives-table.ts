@@ -27,6 +27,7 @@ for (const run of runs) {
   const cond =
     ema.conditional_accuracy === null ? '—' : `${pct(ema.conditional_accuracy)} / ${pct(raw.conditional_accuracy)}`;
   console.log(
-    `| ${run} | ${ema.fid.toFixed(1)} | ${raw.fid.toFixed(1)} | ${ema.score.toFixed(2)} | ${raw.score.toFixed(2)} | ${cond} | ${ema.train_seconds} |`,
+    `| ${run} | ${ema.fid.toFixed(1)} | ${raw.fid.toFixed(1)} | ${ema.score.toFixed(2)} | ${raw.score.toFixed(2)} ` +
+      `| ${cond} | ${ema.train_seconds} |`,
   );
 }

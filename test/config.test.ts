@@ -27,7 +27,8 @@ test('an empty config gets every default', () => {
 test('unknown key names the file, line, key and the known keys', () => {
   assert.equal(
     bad('train:\n  epochs: 3\n  learning_rate: 0.1\n'),
-    'run.yaml:3: train.learning_rate: unknown key (known keys in train: epochs, batch_size, lr_g, lr_d, beta1, beta2, d_steps, samples_every, loss, gp_weight, r1, class_weight, ema)',
+    'run.yaml:3: train.learning_rate: unknown key (known keys in train: epochs, batch_size, lr_g, lr_d, beta1, ' +
+      'beta2, d_steps, samples_every, loss, gp_weight, r1, class_weight, ema)',
   );
   assert.match(bad('trian:\n  epochs: 3\n'), /^run\.yaml:1: trian: unknown key \(known keys in top level: run, data/);
 });

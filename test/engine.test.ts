@@ -78,33 +78,36 @@ test('engine request precedence: flag, then GAN_BACKEND, then config; bad names 
   }
 });
 
-test('wasm runs one thread per core by default; GAN_WASM_THREADS chooses, and a bad value is a one-line error', async () => {
-  // This process started wasm through selectEngine with no GAN_WASM_THREADS set (see above).
-  const engine = await selectEngine('wasm');
-  const cores = Math.min(MAX_WASM_THREADS, os.availableParallelism());
-  assert.equal(engine.threads, cores, 'the threaded binary started with one thread per core (at most 8)');
-  const workerDir = `${os.tmpdir()}/gan-tfjs-wasm-${process.getuid?.() ?? 'user'}`;
-  if (cores > 1) assert.equal(statSync(workerDir).mode & 0o077, 0, 'the worker script lives in a private directory');
-  if (cores > 1) assert.match(describeEngine(engine), new RegExp(`^engine: wasm, ${cores} threads`));
+test(
+  'wasm runs one thread per core by default; GAN_WASM_THREADS chooses, and a bad value is a one-line ' + 'error',
+  async () => {
+    // This process started wasm through selectEngine with no GAN_WASM_THREADS set (see above).
+    const engine = await selectEngine('wasm');
+    const cores = Math.min(MAX_WASM_THREADS, os.availableParallelism());
+    assert.equal(engine.threads, cores, 'the threaded binary started with one thread per core (at most 8)');
+    const workerDir = `${os.tmpdir()}/gan-tfjs-wasm-${process.getuid?.() ?? 'user'}`;
+    if (cores > 1) assert.equal(statSync(workerDir).mode & 0o077, 0, 'the worker script lives in a private directory');
+    if (cores > 1) assert.match(describeEngine(engine), new RegExp(`^engine: wasm, ${cores} threads`));
 
-  assert.equal(wasmThreadsWanted({ GAN_WASM_THREADS: '3' }), 3);
-  assert.equal(wasmThreadsWanted({}), cores);
-  for (const bad of ['0', 'two', '1.5', '-1', '9']) {
-    assert.throws(
-      () => wasmThreadsWanted({ GAN_WASM_THREADS: bad }),
-      new RegExp(
-        `^UserError: GAN_WASM_THREADS ${bad.replace('.', '\\.')}: expected a whole number of threads from 1 to 8$`,
-      ),
-    );
-  }
-  const single = runGan(['doctor', '--backend', 'wasm'], { env: { GAN_WASM_THREADS: '1' } });
-  assert.equal(single.status, 0, single.stderr);
-  assert.match(single.stdout, /^engine: wasm via /m);
-  // Our SIMD kernels reach the heap of both binaries: the threaded one's shared memory and the
-  // single-threaded one's exported memory.
-  assert.ok(engine.patchedKernels.includes('GanAdamUpdate'), engine.patchedKernels.join(', '));
-  assert.match(single.stdout, /patched kernels: .*GanAdamUpdate.*Sum, Mean/);
-  const bad = runGan(['doctor', '--backend', 'wasm'], { env: { GAN_WASM_THREADS: 'lots' } });
-  assert.equal(bad.status, 2);
-  assert.equal(bad.stderr.trim(), 'gan: GAN_WASM_THREADS lots: expected a whole number of threads from 1 to 8');
-});
+    assert.equal(wasmThreadsWanted({ GAN_WASM_THREADS: '3' }), 3);
+    assert.equal(wasmThreadsWanted({}), cores);
+    for (const bad of ['0', 'two', '1.5', '-1', '9']) {
+      assert.throws(
+        () => wasmThreadsWanted({ GAN_WASM_THREADS: bad }),
+        new RegExp(
+          `^UserError: GAN_WASM_THREADS ${bad.replace('.', '\\.')}: expected a whole number of threads from 1 to 8$`,
+        ),
+      );
+    }
+    const single = runGan(['doctor', '--backend', 'wasm'], { env: { GAN_WASM_THREADS: '1' } });
+    assert.equal(single.status, 0, single.stderr);
+    assert.match(single.stdout, /^engine: wasm via /m);
+    // Our SIMD kernels reach the heap of both binaries: the threaded one's shared memory and the
+    // single-threaded one's exported memory.
+    assert.ok(engine.patchedKernels.includes('GanAdamUpdate'), engine.patchedKernels.join(', '));
+    assert.match(single.stdout, /patched kernels: .*GanAdamUpdate.*Sum, Mean/);
+    const bad = runGan(['doctor', '--backend', 'wasm'], { env: { GAN_WASM_THREADS: 'lots' } });
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stderr.trim(), 'gan: GAN_WASM_THREADS lots: expected a whole number of threads from 1 to 8');
+  },
+);

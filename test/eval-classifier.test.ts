@@ -34,89 +34,93 @@ async function weightsOf(model: tf.LayersModel): Promise<Float32Array[]> {
   return Promise.all(model.getWeights().map(async (w) => (await w.data()) as Float32Array));
 }
 
-test('the classifier is trained once, then reused; other data or another recipe trains anew; training is deterministic', async () => {
-  const tensorsBefore = tf.memory().numTensors;
-  const testSet = head(await loadImageSet(bundled(0), 'test', quiet), 200);
-  const test = new TrainingSet(testSet);
-  const recipe = { epochs: 1, batchSize: 32, learningRate: 1e-3, seed: 5 };
-  const logs: string[] = [];
-  const request = (
-    trainSet: ImageSet,
-    train: TrainingSet,
-    outDir: string,
-    over: Partial<ClassifierRequest> = {},
-  ): ClassifierRequest => ({
-    dataset: 'mnist',
-    train,
-    trainSet,
-    test,
-    outDir,
-    recipe,
-    log: (l) => logs.push(l),
-    ...over,
-  });
-  const set200 = await loadImageSet(bundled(200), 'train', quiet);
-  const train200 = new TrainingSet(set200);
-  const outDir = join(work, 'cache');
+test(
+  'the classifier is trained once, then reused; other data or another recipe trains anew; training is ' +
+    'deterministic',
+  async () => {
+    const tensorsBefore = tf.memory().numTensors;
+    const testSet = head(await loadImageSet(bundled(0), 'test', quiet), 200);
+    const test = new TrainingSet(testSet);
+    const recipe = { epochs: 1, batchSize: 32, learningRate: 1e-3, seed: 5 };
+    const logs: string[] = [];
+    const request = (
+      trainSet: ImageSet,
+      train: TrainingSet,
+      outDir: string,
+      over: Partial<ClassifierRequest> = {},
+    ): ClassifierRequest => ({
+      dataset: 'mnist',
+      train,
+      trainSet,
+      test,
+      outDir,
+      recipe,
+      log: (l) => logs.push(l),
+      ...over,
+    });
+    const set200 = await loadImageSet(bundled(200), 'train', quiet);
+    const train200 = new TrainingSet(set200);
+    const outDir = join(work, 'cache');
 
-  const first = await getClassifier(request(set200, train200, outDir));
-  assert.equal(first.trained, true);
-  const infoPath = join(first.dir, INFO_JSON);
-  assert.ok(
-    existsSync(infoPath) && existsSync(join(first.dir, 'model.json')) && existsSync(join(first.dir, 'weights.bin')),
-  );
-  assert.match(first.dir, /classifiers[/\\]mnist-[0-9a-f]{16}$/);
-  const info = JSON.parse(readFileSync(infoPath, 'utf8'));
-  assert.equal(info.trainCount, 200);
-  assert.deepEqual(info.recipe, recipe);
-  assert.ok(info.testAccuracy > 0 && info.testAccuracy <= 1);
-  const mtime = statSync(infoPath).mtimeMs;
+    const first = await getClassifier(request(set200, train200, outDir));
+    assert.equal(first.trained, true);
+    const infoPath = join(first.dir, INFO_JSON);
+    assert.ok(
+      existsSync(infoPath) && existsSync(join(first.dir, 'model.json')) && existsSync(join(first.dir, 'weights.bin')),
+    );
+    assert.match(first.dir, /classifiers[/\\]mnist-[0-9a-f]{16}$/);
+    const info = JSON.parse(readFileSync(infoPath, 'utf8'));
+    assert.equal(info.trainCount, 200);
+    assert.deepEqual(info.recipe, recipe);
+    assert.ok(info.testAccuracy > 0 && info.testAccuracy <= 1);
+    const mtime = statSync(infoPath).mtimeMs;
 
-  const second = await getClassifier(request(set200, train200, outDir));
-  assert.equal(second.trained, false, 'a matching cached classifier is loaded, not trained');
-  assert.equal(statSync(infoPath).mtimeMs, mtime, 'info.json untouched');
-  assert.deepEqual(second.info, first.info);
-  assert.deepEqual(
-    await weightsOf(second.model),
-    await weightsOf(first.model),
-    'the saved weights are the trained ones',
-  );
+    const second = await getClassifier(request(set200, train200, outDir));
+    assert.equal(second.trained, false, 'a matching cached classifier is loaded, not trained');
+    assert.equal(statSync(infoPath).mtimeMs, mtime, 'info.json untouched');
+    assert.deepEqual(second.info, first.info);
+    assert.deepEqual(
+      await weightsOf(second.model),
+      await weightsOf(first.model),
+      'the saved weights are the trained ones',
+    );
 
-  // Different training bytes (another limit) -> another directory, trained.
-  const set150 = await loadImageSet(bundled(150), 'train', quiet);
-  const train150 = new TrainingSet(set150);
-  const other = await getClassifier(request(set150, train150, outDir));
-  assert.equal(other.trained, true);
-  assert.notEqual(other.dir, first.dir);
+    // Different training bytes (another limit) -> another directory, trained.
+    const set150 = await loadImageSet(bundled(150), 'train', quiet);
+    const train150 = new TrainingSet(set150);
+    const other = await getClassifier(request(set150, train150, outDir));
+    assert.equal(other.trained, true);
+    assert.notEqual(other.dir, first.dir);
 
-  // Same data in a fresh cache -> bit-identical weights (seeded init, shuffle and dropout).
-  const again = await getClassifier(request(set200, train200, join(work, 'cache2')));
-  assert.equal(again.trained, true);
-  assert.deepEqual(readFileSync(join(again.dir, 'weights.bin')), readFileSync(join(first.dir, 'weights.bin')));
+    // Same data in a fresh cache -> bit-identical weights (seeded init, shuffle and dropout).
+    const again = await getClassifier(request(set200, train200, join(work, 'cache2')));
+    assert.equal(again.trained, true);
+    assert.deepEqual(readFileSync(join(again.dir, 'weights.bin')), readFileSync(join(first.dir, 'weights.bin')));
 
-  // Another recipe for the same data retrains in place, and says why.
-  const longer = await getClassifier(request(set200, train200, outDir, { recipe: { ...recipe, epochs: 2 } }));
-  assert.equal(longer.trained, true);
-  assert.equal(longer.dir, first.dir);
-  assert.ok(
-    logs.some((l) => l.includes('retraining')),
-    logs.join('\n'),
-  );
-  assert.equal(JSON.parse(readFileSync(infoPath, 'utf8')).recipe.epochs, 2);
+    // Another recipe for the same data retrains in place, and says why.
+    const longer = await getClassifier(request(set200, train200, outDir, { recipe: { ...recipe, epochs: 2 } }));
+    assert.equal(longer.trained, true);
+    assert.equal(longer.dir, first.dir);
+    assert.ok(
+      logs.some((l) => l.includes('retraining')),
+      logs.join('\n'),
+    );
+    assert.equal(JSON.parse(readFileSync(infoPath, 'utf8')).recipe.epochs, 2);
 
-  // A damaged cached model is retrained, not a dead end.
-  writeFileSync(join(first.dir, 'weights.bin'), 'truncated');
-  const repaired = await getClassifier(request(set200, train200, outDir, { recipe: { ...recipe, epochs: 2 } }));
-  assert.equal(repaired.trained, true);
-  assert.ok(
-    logs.some((l) => /weights\.bin: 9 bytes.*retraining/.test(l)),
-    logs.join('\n'),
-  );
+    // A damaged cached model is retrained, not a dead end.
+    writeFileSync(join(first.dir, 'weights.bin'), 'truncated');
+    const repaired = await getClassifier(request(set200, train200, outDir, { recipe: { ...recipe, epochs: 2 } }));
+    assert.equal(repaired.trained, true);
+    assert.ok(
+      logs.some((l) => /weights\.bin: 9 bytes.*retraining/.test(l)),
+      logs.join('\n'),
+    );
 
-  for (const c of [first, second, other, again, longer, repaired]) c.model.dispose();
-  for (const s of [test, train200, train150]) s.dispose();
-  assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors leak from training, testing, saving or loading');
-});
+    for (const c of [first, second, other, again, longer, repaired]) c.model.dispose();
+    for (const s of [test, train200, train150]) s.dispose();
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors leak from training, testing, saving or loading');
+  },
+);
 
 test('the default recipe is a budget of updates: many epochs on small sets, few on large ones', () => {
   assert.equal(defaultRecipe(8000).epochs, 12, '125 batches of 64 per epoch -> 1,500 updates');

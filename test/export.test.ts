@@ -103,9 +103,14 @@ describe('gan export', () => {
         await withPage(async (page) => {
           await page.goto(`${server.url}index.html`);
           await page.waitFor(`document.body.dataset.draws === '1'`);
-          const canvas = `(() => { const c = document.getElementById('grid'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-          let sum = 0; const levels = new Set(); for (let p = 0; p < d.length; p += 4) { sum += d[p]; levels.add(d[p]); }
-          return { width: c.width, height: c.height, sum, levels: levels.size, status: document.getElementById('status').textContent }; })()`;
+          const canvas = `(() => {
+            const c = document.getElementById('grid');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let sum = 0; const levels = new Set();
+            for (let p = 0; p < d.length; p += 4) { sum += d[p]; levels.add(d[p]); }
+            const status = document.getElementById('status').textContent;
+            return { width: c.width, height: c.height, sum, levels: levels.size, status };
+          })()`;
           const first = await page.evaluate<{
             width: number;
             height: number;

@@ -60,7 +60,8 @@ test('numpy reads the npy file back (when python3 with numpy is present)', (t) =
       'python3',
       [
         '-c',
-        `import numpy as np; a = np.load(${JSON.stringify(file)}); print(a.shape); print(a.dtype); print(repr(float(a[1, 9, 3])))`,
+        `import numpy as np; a = np.load(${JSON.stringify(file)}); print(a.shape); print(a.dtype); ` +
+          `print(repr(float(a[1, 9, 3])))`,
       ],
       { encoding: 'utf8' },
     );

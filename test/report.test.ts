@@ -239,7 +239,9 @@ describe('writeReport', () => {
         const scrubbed = await page.evaluate<string>(`(() => {
         const s = document.getElementById('grid-slider');
         s.value = '0'; s.dispatchEvent(new Event('input'));
-        return document.getElementById('grid-label').textContent + '|' + (document.getElementById('grid-view').src === document.querySelector('#grid-strip img').src);
+        const first = document.querySelector('#grid-strip img').src;
+        const same = document.getElementById('grid-view').src === first;
+        return document.getElementById('grid-label').textContent + '|' + same;
       })()`);
         assert.equal(scrubbed, 'epoch 1|true');
         const shot = PNG.sync.read(await page.screenshot());

@@ -37,58 +37,65 @@ const epochsLogged = (runRoot: string) =>
     .split('\n')
     .map((l) => (JSON.parse(l) as { epoch: number }).epoch);
 
-test('a second writer is refused at once while a run trains; readers go on; a dead writer’s lock is taken over', async () => {
-  const work = workspace(TINY.replace('epochs: 3', 'epochs: 40'));
-  const run = join(work, 'checkpoints', 'tiny');
-  const first = spawnGan(['train', '--config', 'tiny.yaml'], { cwd: work });
-  await waitFor(() => latestDir(run) === 'epoch-0001', 120_000, 2);
+test(
+  'a second writer is refused at once while a run trains; readers go on; a dead writer’s lock is taken ' + 'over',
+  async () => {
+    const work = workspace(TINY.replace('epochs: 3', 'epochs: 40'));
+    const run = join(work, 'checkpoints', 'tiny');
+    const first = spawnGan(['train', '--config', 'tiny.yaml'], { cwd: work });
+    await waitFor(() => latestDir(run) === 'epoch-0001', 120_000, 2);
 
-  const second = runGan(['train', '--config', 'tiny.yaml', '--resume'], { cwd: work });
-  assert.equal(second.status, 2, second.stderr);
-  const lines = second.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, second.stderr);
-  assert.match(lines[0]!, new RegExp(`^gan: checkpoints/tiny: already being trained by process ${first.child.pid} `));
-  const reader = runGan(['sample', '--ckpt', 'tiny', '--n', '4', '--seed', '1', '--out', join(work, 'x.png')], {
-    cwd: work,
-  });
-  assert.equal(reader.status, 0, `sample reads a run while it trains: ${reader.stderr}`);
+    const second = runGan(['train', '--config', 'tiny.yaml', '--resume'], { cwd: work });
+    assert.equal(second.status, 2, second.stderr);
+    const lines = second.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, second.stderr);
+    assert.match(lines[0]!, new RegExp(`^gan: checkpoints/tiny: already being trained by process ${first.child.pid} `));
+    const reader = runGan(['sample', '--ckpt', 'tiny', '--n', '4', '--seed', '1', '--out', join(work, 'x.png')], {
+      cwd: work,
+    });
+    assert.equal(reader.status, 0, `sample reads a run while it trains: ${reader.stderr}`);
 
-  first.child.kill('SIGKILL');
-  await first.done;
-  assert.ok(existsSync(join(run, '.lock')), 'a killed writer leaves its lock behind');
-  const resumed = runGan(['train', '--config', 'tiny.yaml', '--resume', '--epochs', '4'], { cwd: work });
-  assert.equal(resumed.status, 0, resumed.stderr);
-  assert.match(
-    resumed.stderr,
-    new RegExp(`taking over the lock of process ${first.child.pid}, which is no longer running`),
-  );
-  assert.ok(!existsSync(join(run, '.lock')), 'the lock is released at the end');
-  const epochs = epochsLogged(run);
-  assert.deepEqual(
-    epochs,
-    [...epochs].sort((a, b) => a - b),
-    'epochs logged once each, in order',
-  );
-  assert.equal(new Set(epochs).size, epochs.length);
-  assert.equal(epochs.at(-1), 4);
-});
+    first.child.kill('SIGKILL');
+    await first.done;
+    assert.ok(existsSync(join(run, '.lock')), 'a killed writer leaves its lock behind');
+    const resumed = runGan(['train', '--config', 'tiny.yaml', '--resume', '--epochs', '4'], { cwd: work });
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.match(
+      resumed.stderr,
+      new RegExp(`taking over the lock of process ${first.child.pid}, which is no longer running`),
+    );
+    assert.ok(!existsSync(join(run, '.lock')), 'the lock is released at the end');
+    const epochs = epochsLogged(run);
+    assert.deepEqual(
+      epochs,
+      [...epochs].sort((a, b) => a - b),
+      'epochs logged once each, in order',
+    );
+    assert.equal(new Set(epochs).size, epochs.length);
+    assert.equal(epochs.at(-1), 4);
+  },
+);
 
-test('a lock held by a live process on this host is respected even for a new run name, and a failed start leaves no run behind', () => {
-  const work = workspace();
-  const run = join(work, 'checkpoints', 'tiny');
-  execFileSync('mkdir', ['-p', run]);
-  // This test process is alive: its PID in the lock must stop `gan train`.
-  writeFileSync(join(run, '.lock'), JSON.stringify({ pid: process.pid, host: hostname(), since: 'now' }));
-  const r = runGan(['train', '--config', 'tiny.yaml'], { cwd: work });
-  assert.equal(r.status, 2);
-  assert.match(r.stderr, /already being trained by process/);
-  assert.deepEqual(readdirSync(run), ['.lock'], 'nothing written beside the other holder’s lock');
+test(
+  'a lock held by a live process on this host is respected even for a new run name, and a failed start leaves ' +
+    'no run behind',
+  () => {
+    const work = workspace();
+    const run = join(work, 'checkpoints', 'tiny');
+    execFileSync('mkdir', ['-p', run]);
+    // This test process is alive: its PID in the lock must stop `gan train`.
+    writeFileSync(join(run, '.lock'), JSON.stringify({ pid: process.pid, host: hostname(), since: 'now' }));
+    const r = runGan(['train', '--config', 'tiny.yaml'], { cwd: work });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /already being trained by process/);
+    assert.deepEqual(readdirSync(run), ['.lock'], 'nothing written beside the other holder’s lock');
 
-  const fresh = runGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=other', '--resume'], { cwd: work });
-  assert.equal(fresh.status, 2);
-  assert.match(fresh.stderr, /no complete checkpoint to resume from/);
-  assert.ok(!existsSync(join(work, 'checkpoints', 'other')), 'the directory made for the lock is removed again');
-});
+    const fresh = runGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=other', '--resume'], { cwd: work });
+    assert.equal(fresh.status, 2);
+    assert.match(fresh.stderr, /no complete checkpoint to resume from/);
+    assert.ok(!existsSync(join(work, 'checkpoints', 'other')), 'the directory made for the lock is removed again');
+  },
+);
 
 test('by default a run keeps the newest 3 checkpoints (run.keep: 0 keeps all)', () => {
   const work = workspace(TINY.replace('epochs: 3', 'epochs: 5'));
@@ -126,7 +133,7 @@ test(
       assert.equal(runGan([...args, '--epochs', '1'], { cwd: work }).status, 0);
       const run = join(full, 'tiny');
       // Shrink the filesystem to what is used now plus half a checkpoint: epoch 2 cannot be written.
-      const used = (fs: ReturnType<typeof statfsSync>) => (fs.blocks - fs.bfree) * fs.bsize;
+      const used = (fs: ReturnType<typeof statfsSync>) => (Number(fs.blocks) - Number(fs.bfree)) * Number(fs.bsize);
       const checkpointBytes = Number(
         execFileSync('du', ['-sb', join(run, 'epoch-0001')], { encoding: 'utf8' }).split('\t')[0],
       );

@@ -78,128 +78,134 @@ describe('gan selftrain end to end (smoke checkpoint)', () => {
   const out = join(work, 'runs');
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  test('trains a conditional smoke GAN, runs all four recipes, prints the table and writes <run>/selftrain.json', () => {
-    cpSync(join(ROOT, 'configs'), join(work, 'configs'), { recursive: true });
-    const train = runGan(
-      [
-        'train',
-        '--config',
-        'smoke.yaml',
-        '--epochs',
-        '1',
-        '--set',
-        'model.conditional=true',
-        '--set',
-        `run.out_dir=${out}`,
-      ],
-      { cwd: work },
-    );
-    assert.equal(train.status, 0, train.stderr);
-    const r = runGan(
-      [
-        'selftrain',
-        '--ckpt',
-        'latest',
-        '--out-dir',
-        out,
-        '--labels',
-        '20',
-        '--per-class',
-        '10',
-        '--repeats',
-        '1',
-        '--epochs',
-        '1',
-        '--threshold',
-        '0.5',
-      ],
-      { cwd: work },
-    );
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(
-      r.stdout,
-      /^generator: .*epoch-0001 \(ema weights, conditional; trained on 256 mnist training images WITH their labels\)$/m,
-    );
-    assert.match(
-      r.stdout,
-      /^labelled: 20 real images \(2 per class\); validation: 26 real train images held out; test: 2000 real test images$/m,
-    );
-    assert.match(r.stdout, /^classifier: .*1 epoch per classifier/m);
-    assert.match(
-      r.stdout,
-      /^repeat 1\/1  pseudo-label round 1\/1: kept \d+ of 100 unlabelled-real images at confidence ≥ 0\.5$/m,
-    );
-    assert.match(r.stdout, /^recipe\s+test accuracy\s+validation\s+train images\s+made of$/m);
-    assert.match(r.stdout, /^real\s+[\d.]+% ± 0\.00\s+[\d.]+%\s+20  20 real$/m);
-    assert.match(r.stdout, /^gan-augment\s+[\d.]+% ± 0\.00\s+[\d.]+%\s+120  20 real \+ 100 generated$/m);
-    assert.match(
-      r.stdout,
-      /^pseudo-label\s+[\d.]+% ± 0\.00\s+[\d.]+%\s+\d+  20 real \+ \d+ pseudo-labelled \(round chosen on validation: [01]\)$/m,
-    );
-    assert.match(r.stdout, /^cas\s+[\d.]+% ± 0\.00\s+[\d.]+%\s+100  100 generated$/m);
-    const jsonPath = join(out, 'smoke', 'selftrain.json');
-    assert.match(r.stdout, /^wrote .*selftrain\.json$/m);
-    const j = JSON.parse(readFileSync(jsonPath, 'utf8'));
-    assert.equal(j.generator.conditional, true);
-    assert.equal(j.generator.with_labels, true);
-    assert.equal(j.dataset, 'mnist');
-    assert.equal(j.test_count, 2000);
-    assert.deepEqual(
-      j.summary.map((s: { recipe: string }) => s.recipe),
-      ['real', 'gan-augment', 'pseudo-label', 'cas'],
-    );
-    assert.deepEqual(j.skipped, []);
-    assert.equal(j.runs.length, 4);
-    for (const run of j.runs) {
-      assert.ok(run.testAccuracy >= 0 && run.testAccuracy <= 1);
-      assert.equal(run.epochs, 1);
-    }
-    const pseudo = j.runs.find((x: { recipe: string }) => x.recipe === 'pseudo-label');
-    assert.equal(pseudo.pseudo.source, 'unlabelled-real');
-    assert.equal(pseudo.pseudo.rounds.length, 2);
-    assert.equal(j.settings.labels, 20);
-    assert.equal(j.settings.per_class, 10);
-  });
+  test(
+    'trains a conditional smoke GAN, runs all four recipes, prints the table and writes ' + '<run>/selftrain.json',
+    () => {
+      cpSync(join(ROOT, 'configs'), join(work, 'configs'), { recursive: true });
+      const train = runGan(
+        [
+          'train',
+          '--config',
+          'smoke.yaml',
+          '--epochs',
+          '1',
+          '--set',
+          'model.conditional=true',
+          '--set',
+          `run.out_dir=${out}`,
+        ],
+        { cwd: work },
+      );
+      assert.equal(train.status, 0, train.stderr);
+      const r = runGan(
+        [
+          'selftrain',
+          '--ckpt',
+          'latest',
+          '--out-dir',
+          out,
+          '--labels',
+          '20',
+          '--per-class',
+          '10',
+          '--repeats',
+          '1',
+          '--epochs',
+          '1',
+          '--threshold',
+          '0.5',
+        ],
+        { cwd: work },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        /^generator: .*epoch-0001 \(ema weights, conditional; trained on 256 mnist training images WITH their labels\)$/m,
+      );
+      assert.match(
+        r.stdout,
+        /^labelled: 20 real images \(2 per class\); validation: 26 real train images held out; test: 2000 real test images$/m,
+      );
+      assert.match(r.stdout, /^classifier: .*1 epoch per classifier/m);
+      assert.match(
+        r.stdout,
+        /^repeat 1\/1\s{2}pseudo-label round 1\/1: kept \d+ of 100 unlabelled-real images at confidence ≥ 0\.5$/m,
+      );
+      assert.match(r.stdout, /^recipe\s+test accuracy\s+validation\s+train images\s+made of$/m);
+      assert.match(r.stdout, /^real\s+[\d.]+% ± 0\.00\s+[\d.]+%\s+20\s{2}20 real$/m);
+      assert.match(r.stdout, /^gan-augment\s+[\d.]+% ± 0\.00\s+[\d.]+%\s+120\s{2}20 real \+ 100 generated$/m);
+      assert.match(
+        r.stdout,
+        /^pseudo-label\s+[\d.]+% ± 0\.00\s+[\d.]+%\s+\d+\s{2}20 real \+ \d+ pseudo-labelled \(round chosen on validation: [01]\)$/m,
+      );
+      assert.match(r.stdout, /^cas\s+[\d.]+% ± 0\.00\s+[\d.]+%\s+100\s{2}100 generated$/m);
+      const jsonPath = join(out, 'smoke', 'selftrain.json');
+      assert.match(r.stdout, /^wrote .*selftrain\.json$/m);
+      const j = JSON.parse(readFileSync(jsonPath, 'utf8'));
+      assert.equal(j.generator.conditional, true);
+      assert.equal(j.generator.with_labels, true);
+      assert.equal(j.dataset, 'mnist');
+      assert.equal(j.test_count, 2000);
+      assert.deepEqual(
+        j.summary.map((s: { recipe: string }) => s.recipe),
+        ['real', 'gan-augment', 'pseudo-label', 'cas'],
+      );
+      assert.deepEqual(j.skipped, []);
+      assert.equal(j.runs.length, 4);
+      for (const run of j.runs) {
+        assert.ok(run.testAccuracy >= 0 && run.testAccuracy <= 1);
+        assert.equal(run.epochs, 1);
+      }
+      const pseudo = j.runs.find((x: { recipe: string }) => x.recipe === 'pseudo-label');
+      assert.equal(pseudo.pseudo.source, 'unlabelled-real');
+      assert.equal(pseudo.pseudo.rounds.length, 2);
+      assert.equal(j.settings.labels, 20);
+      assert.equal(j.settings.per_class, 10);
+    },
+  );
 
-  test('an unconditional checkpoint skips gan-augment and cas with the reason; bad --labels is a one-line error', () => {
-    const train = runGan(
-      ['train', '--config', 'smoke.yaml', '--epochs', '1', '--set', 'run.name=plain', '--set', `run.out_dir=${out}`],
-      { cwd: work },
-    );
-    assert.equal(train.status, 0, train.stderr);
-    const r = runGan(
-      [
-        'selftrain',
-        '--ckpt',
-        'plain',
-        '--out-dir',
-        out,
-        '--labels',
-        '20',
-        '--per-class',
-        '5',
-        '--repeats',
-        '1',
-        '--epochs',
-        '1',
-        '--recipes',
-        'gan-augment,cas,real',
-        '--json',
-        join(work, 'plain.json'),
-      ],
-      { cwd: work },
-    );
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^skipped gan-augment: the generator is unconditional/m);
-    assert.match(r.stdout, /^skipped cas: the generator is unconditional/m);
-    const j = JSON.parse(readFileSync(join(work, 'plain.json'), 'utf8'));
-    assert.deepEqual(
-      j.summary.map((s: { recipe: string }) => s.recipe),
-      ['real'],
-    );
-    assert.equal(j.generator.with_labels, false);
-    const bad = runGan(['selftrain', '--ckpt', 'plain', '--out-dir', out, '--labels', '25'], { cwd: work });
-    assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /^gan: --labels 25: expected a multiple of the 10 classes/);
-  });
+  test(
+    'an unconditional checkpoint skips gan-augment and cas with the reason; bad --labels is a one-line ' + 'error',
+    () => {
+      const train = runGan(
+        ['train', '--config', 'smoke.yaml', '--epochs', '1', '--set', 'run.name=plain', '--set', `run.out_dir=${out}`],
+        { cwd: work },
+      );
+      assert.equal(train.status, 0, train.stderr);
+      const r = runGan(
+        [
+          'selftrain',
+          '--ckpt',
+          'plain',
+          '--out-dir',
+          out,
+          '--labels',
+          '20',
+          '--per-class',
+          '5',
+          '--repeats',
+          '1',
+          '--epochs',
+          '1',
+          '--recipes',
+          'gan-augment,cas,real',
+          '--json',
+          join(work, 'plain.json'),
+        ],
+        { cwd: work },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^skipped gan-augment: the generator is unconditional/m);
+      assert.match(r.stdout, /^skipped cas: the generator is unconditional/m);
+      const j = JSON.parse(readFileSync(join(work, 'plain.json'), 'utf8'));
+      assert.deepEqual(
+        j.summary.map((s: { recipe: string }) => s.recipe),
+        ['real'],
+      );
+      assert.equal(j.generator.with_labels, false);
+      const bad = runGan(['selftrain', '--ckpt', 'plain', '--out-dir', out, '--labels', '25'], { cwd: work });
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /^gan: --labels 25: expected a multiple of the 10 classes/);
+    },
+  );
 });

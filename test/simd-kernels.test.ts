@@ -333,19 +333,23 @@ describe('wasm Sum and Mean patches', () => {
       ['Sum', stockWasmSum],
       ['Mean', stockWasmMean],
     ] as const) {
-      test(`${name} [${c.shape.join(',')}] axis ${JSON.stringify(c.axis)}${c.keepDims ? ' keepDims' : ''}: identical to stock`, async () => {
-        await onBackend('wasm', () => {
-          const values = seeded(size(c.shape), 900 + i).map((e) => e * 100);
-          if (values.length > 0) values[0] = -0;
-          const x = tf.tensor(values, c.shape);
-          const attrs = { axis: c.axis, keepDims: c.keepDims ?? false } as unknown as NamedAttrMap;
-          try {
-            assertIdenticalToStock(stock, { x }, attrs);
-          } finally {
-            x.dispose();
-          }
-        });
-      });
+      test(
+        `${name} [${c.shape.join(',')}] axis ${JSON.stringify(c.axis)}${c.keepDims ? ' keepDims' : ''}: ` +
+          `identical to stock`,
+        async () => {
+          await onBackend('wasm', () => {
+            const values = seeded(size(c.shape), 900 + i).map((e) => e * 100);
+            if (values.length > 0) values[0] = -0;
+            const x = tf.tensor(values, c.shape);
+            const attrs = { axis: c.axis, keepDims: c.keepDims ?? false } as unknown as NamedAttrMap;
+            try {
+              assertIdenticalToStock(stock, { x }, attrs);
+            } finally {
+              x.dispose();
+            }
+          });
+        },
+      );
     }
   }
 
@@ -499,7 +503,8 @@ describe('wasm _FusedMatMul patch', () => {
     }) as unknown as NamedAttrMap;
 
   for (const [i, c] of cases.entries()) {
-    const label = `[${c.batch ?? 1},${c.m},${c.k}]·[${c.k},${c.n}]${c.bias ? ' + bias' : ''} ${JSON.stringify(c.attrs ?? {})}`;
+    const label =
+      `[${c.batch ?? 1},${c.m},${c.k}]·[${c.k},${c.n}]${c.bias ? ' + bias' : ''} ` + `${JSON.stringify(c.attrs ?? {})}`;
     test(`${label}: ${c.swapped ? 'swapped' : 'stock'}, equals the stock kernel to float32 rounding`, async () => {
       await onBackend('wasm', () => {
         const batch = c.batch ?? 1;
@@ -648,21 +653,24 @@ describe('wasm GatherV2 patch', () => {
     { shape: [6], dtype: 'bool', indices: [0, 5] }, // bool: stock
   ];
   for (const [i, c] of cases.entries()) {
-    test(`[${c.shape.join(',')}] ${c.dtype} indices [${c.indices.join(',')}] axis ${c.axis ?? 0}: identical to stock`, async () => {
-      await onBackend('wasm', () => {
-        const values = Array.from(seeded(size(c.shape), 2300 + i), (v) =>
-          c.dtype === 'float32' ? v : Math.round(v * 50),
-        );
-        const x = tf.tensor(c.dtype === 'bool' ? values.map((v) => (v > 0 ? 1 : 0)) : values, c.shape, c.dtype);
-        const indices = tf.tensor(c.indices, c.indexShape ?? [c.indices.length], 'int32');
-        const attrs = { axis: c.axis ?? 0, batchDims: 0 } as unknown as NamedAttrMap;
-        try {
-          assertIdenticalToStock(stockWasmGather, { x, indices }, attrs);
-        } finally {
-          tf.dispose([x, indices]);
-        }
-      });
-    });
+    test(
+      `[${c.shape.join(',')}] ${c.dtype} indices [${c.indices.join(',')}] axis ${c.axis ?? 0}: identical to ` + `stock`,
+      async () => {
+        await onBackend('wasm', () => {
+          const values = Array.from(seeded(size(c.shape), 2300 + i), (v) =>
+            c.dtype === 'float32' ? v : Math.round(v * 50),
+          );
+          const x = tf.tensor(c.dtype === 'bool' ? values.map((v) => (v > 0 ? 1 : 0)) : values, c.shape, c.dtype);
+          const indices = tf.tensor(c.indices, c.indexShape ?? [c.indices.length], 'int32');
+          const attrs = { axis: c.axis ?? 0, batchDims: 0 } as unknown as NamedAttrMap;
+          try {
+            assertIdenticalToStock(stockWasmGather, { x, indices }, attrs);
+          } finally {
+            tf.dispose([x, indices]);
+          }
+        });
+      },
+    );
   }
 
   test('rows arrive when allocating the output grows the heap (single-threaded binary: views detach)', () => {

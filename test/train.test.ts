@@ -61,23 +61,27 @@ const HYGIENE_CASES = [
 ] as const;
 
 for (const [engine, arch, extra] of HYGIENE_CASES) {
-  test(`tensor count is flat across training steps (${arch} on ${engine}${extra.length ? `, ${extra.join(' ')}` : ''})`, async () => {
-    const { updates } = await selectEngine(engine);
-    const config = tinyConfig(arch, [...extra]);
-    const data = new TrainingSet(syntheticImageSet(64));
-    const models = buildModels(config.model, SHAPE, config.run.seed);
-    const trainer = createTrainer(config, models, updates);
-    await runSteps(trainer, data, config, 0, 2);
-    const after2 = tf.memory().numTensors;
-    const stats = await runSteps(trainer, data, config, 2, 20);
-    assert.equal(tf.memory().numTensors, after2, 'no tensors leaked between step 2 and step 20');
-    for (const s of stats) for (const v of Object.values(s)) assert.ok(Number.isFinite(v));
-    assert.ok(stats.every((s) => s.dReal > 0 && s.dReal < 1 && s.dFake > 0 && s.dFake < 1));
-    trainer.dispose();
-    trainer.models.generator.dispose();
-    trainer.models.discriminator.dispose();
-    data.dispose();
-  });
+  test(
+    `tensor count is flat across training steps (${arch} on ` +
+      `${engine}${extra.length ? `, ${extra.join(' ')}` : ''})`,
+    async () => {
+      const { updates } = await selectEngine(engine);
+      const config = tinyConfig(arch, [...extra]);
+      const data = new TrainingSet(syntheticImageSet(64));
+      const models = buildModels(config.model, SHAPE, config.run.seed);
+      const trainer = createTrainer(config, models, updates);
+      await runSteps(trainer, data, config, 0, 2);
+      const after2 = tf.memory().numTensors;
+      const stats = await runSteps(trainer, data, config, 2, 20);
+      assert.equal(tf.memory().numTensors, after2, 'no tensors leaked between step 2 and step 20');
+      for (const s of stats) for (const v of Object.values(s)) assert.ok(Number.isFinite(v));
+      assert.ok(stats.every((s) => s.dReal > 0 && s.dReal < 1 && s.dFake > 0 && s.dFake < 1));
+      trainer.dispose();
+      trainer.models.generator.dispose();
+      trainer.models.discriminator.dispose();
+      data.dispose();
+    },
+  );
 }
 
 test('the same seed builds the same networks and takes the same steps', async () => {

@@ -73,7 +73,8 @@ export function directoryIO(dir: string): tf.io.IOHandler {
       const expected = expectedWeightBytes(specs);
       if (bytes.byteLength !== expected) {
         throw new CheckpointError(
-          `${binPath}: ${bytes.byteLength} bytes, but model.json describes ${expected} (truncated or mismatched weights)`,
+          `${binPath}: ${bytes.byteLength} bytes, but model.json describes ${expected} (truncated or mismatched ` +
+            `weights)`,
         );
       }
       return tf.io.getModelArtifactsForJSONSync(modelJson, specs, toArrayBuffer(bytes));

@@ -313,6 +313,7 @@ export function resolveCheckpoint(spec: string, outDir: string): CheckpointRef {
     if (existsSync(join(candidate, STATE_JSON))) return readCheckpoint(candidate, resolve(candidate, '..'));
   }
   throw new CheckpointError(
-    `--ckpt ${spec}: no such checkpoint (expected latest, a run name under ${outDir}/, a run directory or an epoch directory)`,
+    `--ckpt ${spec}: no such checkpoint (expected latest, a run name under ${outDir}/, a run directory or an epoch ` +
+      `directory)`,
   );
 }

@@ -140,7 +140,8 @@ export async function getClassifier(req: ClassifierRequest): Promise<ReadyClassi
 
   const shape = { height: req.trainSet.height, width: req.trainSet.width, classes: req.trainSet.classes.length };
   req.log(
-    `training the evaluation classifier on ${req.trainSet.origin} (${plural(recipe.epochs, 'epoch')}; saved to ${dir} and reused)`,
+    `training the evaluation classifier on ${req.trainSet.origin} (${plural(recipe.epochs, 'epoch')}; saved to ` +
+      `${dir} and reused)`,
   );
   const model = buildClassifier(shape, recipe.seed);
   try {

@@ -97,7 +97,10 @@ export interface ClassifierProgress {
 }
 
 export function classifierEpochLine(s: ClassifierEpoch): string {
-  return `classifier epoch ${s.epoch}/${s.epochs}  loss ${s.loss.toFixed(4)}  ${s.imagesPerSecond.toFixed(0)} img/s  ${s.seconds.toFixed(1)} s`;
+  return (
+    `classifier epoch ${s.epoch}/${s.epochs}  loss ${s.loss.toFixed(4)}  ${s.imagesPerSecond.toFixed(0)} ` +
+    `img/s  ${s.seconds.toFixed(1)} s`
+  );
 }
 
 /** A bar on a TTY, plain `log` lines elsewhere. */

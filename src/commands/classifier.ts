@@ -31,10 +31,12 @@ export async function classifierTrainCommand(opts: ClassifierTrainOptions, io: L
     const ref = evaluator.reference;
     io.log(`${trained ? 'trained' : 'cached'}: ${dir}`);
     io.log(
-      `test accuracy ${(100 * info.testAccuracy).toFixed(2)}% on ${info.testCount} test images; trained on ${info.trainCount} images, ${info.recipe.epochs} epochs, ${info.trainSeconds.toFixed(1)} s on ${info.engine}`,
+      `test accuracy ${(100 * info.testAccuracy).toFixed(2)}% on ${info.testCount} test images; trained on ` +
+        `${info.trainCount} images, ${info.recipe.epochs} epochs, ${info.trainSeconds.toFixed(1)} s on ${info.engine}`,
     );
     io.log(
-      `real test classifier score ${ref.score.toFixed(3)} (max ${info.classes.length}); FID floor ${ref.fidFloor.toFixed(3)} (${ref.floorCount} real train vs ${ref.testCount} real test)`,
+      `real test classifier score ${ref.score.toFixed(3)} (max ${info.classes.length}); FID floor ` +
+        `${ref.fidFloor.toFixed(3)} (${ref.floorCount} real train vs ${ref.testCount} real test)`,
     );
   } finally {
     evaluator.dispose();

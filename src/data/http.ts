@@ -10,7 +10,10 @@ const MAX_REDIRECTS = 5;
 
 /** The server answered with a non-2xx status. */
 export class HttpStatusError extends Error {
-  constructor(readonly status: number, statusText: string) {
+  constructor(
+    readonly status: number,
+    statusText: string,
+  ) {
     super(`HTTP ${status}${statusText ? ` ${statusText}` : ''}`);
   }
 }

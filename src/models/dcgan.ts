@@ -20,7 +20,8 @@ function checkShape(opts: BuildOptions): number {
   const base = opts.imageShape.height / 2 ** stages;
   if (!Number.isInteger(base) || opts.imageShape.height !== opts.imageShape.width) {
     throw new UserError(
-      `model.g_widths: ${stages} upsampling stages cannot make ${opts.imageShape.height}x${opts.imageShape.width} images (each stage doubles the side; use a square image whose side is divisible by 2^${stages})`,
+      `model.g_widths: ${stages} upsampling stages cannot make ${opts.imageShape.height}x${opts.imageShape.width} ` +
+        `images (each stage doubles the side; use a square image whose side is divisible by 2^${stages})`,
     );
   }
   return base;

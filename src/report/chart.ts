@@ -107,7 +107,8 @@ export function lineChart(spec: ChartSpec): string {
 
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(spec.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" ` +
+      `height="${height}" role="img" aria-label="${escapeHtml(spec.title)}">`,
   );
   parts.push(`<title>${escapeHtml(spec.title)}</title>`);
   parts.push(`<text class="chart-title" x="${MARGIN.left}" y="18">${escapeHtml(spec.title)}</text>`);
@@ -115,7 +116,8 @@ export function lineChart(spec: ChartSpec): string {
     const y = fmt(sy(v));
     parts.push(`<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y}" y2="${y}"/>`);
     parts.push(
-      `<text class="tick" x="${MARGIN.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${formatTick(v, yt.step)}</text>`,
+      `<text class="tick" x="${MARGIN.left - 6}" y="${y}" text-anchor="end" ` +
+        `dominant-baseline="middle">${formatTick(v, yt.step)}</text>`,
     );
   }
   for (const v of xt.values) {
@@ -126,16 +128,19 @@ export function lineChart(spec: ChartSpec): string {
   parts.push(`<line class="axis" x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${bottom}" y2="${bottom}"/>`);
   parts.push(`<line class="axis" x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${bottom}"/>`);
   parts.push(
-    `<text class="axis-label" x="${MARGIN.left + plotW / 2}" y="${height - 6}" text-anchor="middle">${escapeHtml(spec.xLabel)}</text>`,
+    `<text class="axis-label" x="${MARGIN.left + plotW / 2}" y="${height - 6}" ` +
+      `text-anchor="middle">${escapeHtml(spec.xLabel)}</text>`,
   );
   parts.push(
-    `<text class="axis-label" transform="translate(14 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.yLabel)}</text>`,
+    `<text class="axis-label" transform="translate(14 ${MARGIN.top + plotH / 2}) rotate(-90)" ` +
+      `text-anchor="middle">${escapeHtml(spec.yLabel)}</text>`,
   );
   if (spec.marker) {
     const x = fmt(sx(spec.marker.x));
     parts.push(`<line class="marker" x1="${x}" x2="${x}" y1="${MARGIN.top}" y2="${bottom}"/>`);
     parts.push(
-      `<text class="marker-label" x="${x}" y="${MARGIN.top - 4}" text-anchor="middle">${escapeHtml(spec.marker.label)}</text>`,
+      `<text class="marker-label" x="${x}" y="${MARGIN.top - 4}" ` +
+        `text-anchor="middle">${escapeHtml(spec.marker.label)}</text>`,
     );
   }
   spec.series.forEach((s, i) => {
@@ -155,7 +160,8 @@ export function lineChart(spec: ChartSpec): string {
     const lx = width - MARGIN.right - 110;
     const ly = 12 + i * 14;
     parts.push(
-      `<rect x="${lx}" y="${ly - 4}" width="14" height="3" fill="${s.color}"/><text class="legend" x="${lx + 20}" y="${ly}" dominant-baseline="middle">${name}</text>`,
+      `<rect x="${lx}" y="${ly - 4}" width="14" height="3" fill="${s.color}"/><text class="legend" x="${lx + 20}" ` +
+        `y="${ly}" dominant-baseline="middle">${name}</text>`,
     );
   });
   parts.push('</svg>');

@@ -102,12 +102,18 @@ function samplesHtml(grids: EmbeddedGrid[], bestEpoch: number | undefined): stri
   const strip = grids
     .map((g, i) => {
       const best = g.epoch === bestEpoch;
-      return `<figure class="thumb${best ? ' best' : ''}${i === grids.length - 1 ? ' current' : ''}" data-index="${i}"><img src="${g.src}" data-epoch="${g.epoch}" alt="epoch ${g.epoch}"><figcaption>${g.epoch}${best ? ' ★ best' : ''}</figcaption></figure>`;
+      return (
+        `<figure class="thumb${best ? ' best' : ''}${i === grids.length - 1 ? ' current' : ''}" ` +
+        `data-index="${i}"><img src="${g.src}" data-epoch="${g.epoch}" alt="epoch ` +
+        `${g.epoch}"><figcaption>${g.epoch}${best ? ' ★ best' : ''}</figcaption></figure>`
+      );
     })
     .join('');
   return `<div class="viewer">
 <img id="grid-view" src="${last.src}" alt="fixed-noise samples, epoch ${last.epoch}">
-<div class="scrub"><input id="grid-slider" type="range" min="0" max="${grids.length - 1}" value="${grids.length - 1}" step="1" aria-label="epoch">
+<div class="scrub">
+<input id="grid-slider" type="range" min="0" max="${grids.length - 1}" value="${grids.length - 1}"
+ step="1" aria-label="epoch">
 <span id="grid-label">epoch ${last.epoch}${last.epoch === bestEpoch ? ' ★ best' : ''}</span></div>
 </div>
 <div class="strip" id="grid-strip">${strip}</div>`;
@@ -137,17 +143,24 @@ const SCRIPT = `
 const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #222; max-width: 1200px; }
 h1 { font-size: 22px; margin: 0 0 12px; } h2 { font-size: 17px; margin: 28px 0 10px; }
-table.summary th { text-align: left; padding-right: 16px; font-weight: 600; } table.summary td, table.summary th { padding: 2px 16px 2px 0; }
+table.summary th { text-align: left; padding-right: 16px; font-weight: 600; }
+table.summary td, table.summary th { padding: 2px 16px 2px 0; }
 .charts { display: flex; flex-wrap: wrap; gap: 12px; }
 svg.chart { background: #fff; border: 1px solid #ddd; }
 svg.chart .grid { stroke: #eee; } svg.chart .axis, svg.chart .tick-mark { stroke: #555; }
-svg.chart text { font: 11px system-ui, sans-serif; fill: #333; } svg.chart .chart-title { font-size: 13px; font-weight: 600; }
-svg.chart .axis-label { font-size: 12px; } svg.chart .marker { stroke: #9467bd; stroke-dasharray: 4 3; } svg.chart .marker-label { fill: #9467bd; }
+svg.chart text { font: 11px system-ui, sans-serif; fill: #333; }
+svg.chart .chart-title { font-size: 13px; font-weight: 600; }
+svg.chart .axis-label { font-size: 12px; }
+svg.chart .marker { stroke: #9467bd; stroke-dasharray: 4 3; }
+svg.chart .marker-label { fill: #9467bd; }
 .viewer img { width: 364px; image-rendering: pixelated; border: 1px solid #ccc; }
 .scrub { display: flex; align-items: center; gap: 12px; margin: 6px 0; } .scrub input { width: 300px; }
 .strip { display: flex; overflow-x: auto; gap: 6px; padding: 4px 0; }
-.thumb { margin: 0; text-align: center; cursor: pointer; } .thumb img { width: 72px; image-rendering: pixelated; border: 2px solid transparent; display: block; }
-.thumb.current img { border-color: #1f77b4; } .thumb.best figcaption { color: #9467bd; font-weight: 600; } .thumb.best img { outline: 2px dashed #9467bd; }
+.thumb { margin: 0; text-align: center; cursor: pointer; }
+.thumb img { width: 72px; image-rendering: pixelated; border: 2px solid transparent; display: block; }
+.thumb.current img { border-color: #1f77b4; }
+.thumb.best figcaption { color: #9467bd; font-weight: 600; }
+.thumb.best img { outline: 2px dashed #9467bd; }
 figcaption { font-size: 11px; } pre { background: #f6f6f6; padding: 10px; overflow-x: auto; } .empty { color: #777; }`;
 
 export function renderReport(run: RunData, grids: EmbeddedGrid[], generatedAt = new Date()): string {

@@ -68,7 +68,10 @@ export interface RecipeRun {
   epochs: number;
   updates: number;
   seconds: number;
-  /** pseudo-label: where the candidates came from, every round, and the round picked on validation (0 = the real-only teacher). */
+  /**
+   * pseudo-label: where the candidates came from, every round, and the round picked on validation
+   * (0 = the real-only teacher).
+   */
   pseudo?: { source: 'generated' | 'unlabelled-real'; rounds: RoundInfo[]; selectedRound: number };
 }
 
@@ -108,7 +111,9 @@ export async function runSelftrain(
   }
   const [, gh, gw] = generator.outputs[0]!.shape as number[];
   if (gh !== train.height || gw !== train.width)
-    throw new UserError(`the generator makes ${gh}×${gw} images, but the dataset's are ${train.height}×${train.width}`);
+    throw new UserError(
+      `the generator makes ${gh}×${gw} images, but the dataset's are ${train.height}×${train.width}`,
+    );
   const skipped = skippedRecipes(s.recipes, conditional);
   const active = s.recipes.filter((r) => !skipped.some((k) => k.recipe === r));
   const shape = { height: train.height, width: train.width, classes };
@@ -204,7 +209,9 @@ export async function runSelftrain(
         };
         runs.push(run);
         io.log(
-          `${tag}  ${recipe.padEnd(12)} ${String(run.trainImages).padStart(6)} images  ${plural(fitted.updates, 'update')}  validation ${pct(run.validationAccuracy)}  test ${pct(testAccuracy)}  ${fitted.seconds.toFixed(1)} s`,
+          `${tag}  ${recipe.padEnd(12)} ${String(run.trainImages).padStart(6)} images  ` +
+            `${plural(fitted.updates, 'update')}  validation ${pct(run.validationAccuracy)}  test ` +
+            `${pct(testAccuracy)}  ${fitted.seconds.toFixed(1)} s`,
         );
       };
 
@@ -256,7 +263,8 @@ export async function runSelftrain(
               const table = await extractFeatures(current.model, candidateSet.count, tensorSource(candidateSet.images));
               const kept = selectConfident(table, s.threshold);
               io.log(
-                `${tag}  pseudo-label round ${round}/${s.rounds}: kept ${kept.indices.length} of ${candidateSet.count} ${source} images at confidence ≥ ${s.threshold}`,
+                `${tag}  pseudo-label round ${round}/${s.rounds}: kept ${kept.indices.length} of ` +
+                  `${candidateSet.count} ${source} images at confidence ≥ ${s.threshold}`,
               );
               const student = await fit('pseudo-label', [real, pick(candidates, kept.indices, kept.labels)]);
               rounds.push({

@@ -20,7 +20,10 @@ export interface ProgressDisplay {
 const fmt = (v: number) => v.toFixed(3);
 
 export function epochLine(s: EpochSummary): string {
-  return `epoch ${s.epoch}/${s.epochs}  D ${fmt(s.dLoss)}  G ${fmt(s.gLoss)}  D(x) ${fmt(s.dReal)}  D(G(z)) ${fmt(s.dFake)}  ${s.imagesPerSecond.toFixed(1)} img/s  ${s.seconds.toFixed(1)} s`;
+  return (
+    `epoch ${s.epoch}/${s.epochs}  D ${fmt(s.dLoss)}  G ${fmt(s.gLoss)}  D(x) ${fmt(s.dReal)}  D(G(z)) ` +
+    `${fmt(s.dFake)}  ${s.imagesPerSecond.toFixed(1)} img/s  ${s.seconds.toFixed(1)} s`
+  );
 }
 
 class BarDisplay implements ProgressDisplay {
@@ -29,7 +32,9 @@ class BarDisplay implements ProgressDisplay {
   startEpoch(epoch: number, epochs: number, batches: number): void {
     this.bar = new cliProgress.SingleBar(
       {
-        format: `epoch ${epoch}/${epochs} {bar} {value}/{total} | D {dLoss} G {gLoss} D(x) {dReal} D(G(z)) {dFake} | {ips} img/s | ETA {eta_formatted}`,
+        format:
+          `epoch ${epoch}/${epochs} {bar} {value}/{total} | D {dLoss} G {gLoss} D(x) {dReal} D(G(z)) {dFake} ` +
+          `| {ips} img/s | ETA {eta_formatted}`,
         barsize: 24,
         hideCursor: true,
         clearOnComplete: true,

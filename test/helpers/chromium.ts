@@ -102,15 +102,16 @@ export class BrowserPage {
       return;
     }
     const method = message.method as string;
+    // DevTools protocol events: loosely typed JSON, read defensively below.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const params = (message.params ?? {}) as Record<string, any>;
     if (method === 'Runtime.exceptionThrown')
       this.problems.errors.push(
         `exception: ${params.exceptionDetails?.exception?.description ?? params.exceptionDetails?.text}`,
       );
     if (method === 'Runtime.consoleAPICalled' && (params.type === 'error' || params.type === 'assert')) {
-      this.problems.errors.push(
-        `console.${params.type}: ${(params.args ?? []).map((a: any) => a.value ?? a.description).join(' ')}`,
-      );
+      const args = (params.args ?? []) as { value?: unknown; description?: string }[];
+      this.problems.errors.push(`console.${params.type}: ${args.map((a) => a.value ?? a.description).join(' ')}`);
     }
     if (method === 'Log.entryAdded' && params.entry?.level === 'error')
       this.problems.errors.push(`log: ${params.entry.text} ${params.entry.url ?? ''}`);

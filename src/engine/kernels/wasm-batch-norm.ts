@@ -1,11 +1,11 @@
 /**
  * FusedBatchNorm (batch normalisation's forward) for wasm as kernels.wat's SIMD `batchNorm`: the
- * stock kernel is a scalar loop with a modulo index per operand, ~3.5 ns per value here
- * (2.9 ms on G's [64,14,14,64] layer, four calls an iteration). The same operations at the
- * same precision — (x − mean)·scale and sqrt(variance + ε) in float32, the division and the
- * offset in float64 (tfjs 4.22's FusedBatchNorm.cc keeps its normalisation factors in a
- * vector<double>), rounded once — so the result is bit-identical. Used when mean, variance, offset and scale are all one value per channel (as
- * tfjs-layers' BatchNormalization passes them); anything else goes to the stock kernel.
+ * stock kernel is a scalar loop with a modulo index per operand (docs/benchmarks.md). The same
+ * operations at the same precision — (x − mean)·scale and sqrt(variance + ε) in float32, the
+ * division and the offset in float64 (tfjs 4.22's FusedBatchNorm.cc keeps its normalisation
+ * factors in a vector<double>), rounded once — so the result is bit-identical. Used when mean,
+ * variance, offset and scale are all one value per channel (as tfjs-layers' BatchNormalization
+ * passes them); anything else goes to the stock kernel.
  */
 import type { FusedBatchNormAttrs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { heapOffset, simdKernelsFor } from '../simd/simd-kernels.js';

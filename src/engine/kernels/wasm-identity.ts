@@ -1,9 +1,9 @@
 /**
  * Identity, and Cast to the dtype a tensor already has, for wasm: they share the input's buffer
- * (one more reference), as tfjs's cpu Identity and wasm's own Reshape do, instead of copying it. tfjs's tape saves every input a gradient
- * needs as a clone (engine.saveTensorsForBackwardMode → Identity): on wasm that was a real copy
- * of every saved activation and weight, ~95–120 copies per GAN iteration (2–7 ms), and the
- * copies got new tensor ids, so XNNPACK operators cached on a weight missed for its clone.
+ * (one more reference), as tfjs's cpu Identity and wasm's own Reshape do, instead of copying it.
+ * tfjs's tape saves every input a gradient needs as a clone (engine.saveTensorsForBackwardMode →
+ * Identity): on wasm that was a real copy of every saved activation and weight, about a hundred
+ * per GAN iteration, and the copies got new tensor ids, so XNNPACK operators cached on a weight missed for its clone.
  * Sharing is safe because tfjs never writes a tensor's buffer after creating it (a variable's
  * assign swaps buffers), and a buffer is freed when its last reference is disposed.
  */

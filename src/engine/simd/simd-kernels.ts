@@ -41,7 +41,10 @@ export interface SimdKernels {
   im2col(x: number, cols: number, ...geometry: ConvGeometry): void;
   /** dx = 0, then dx[b, oh·sh+kh−top, ow·sw+kw−left, ci] += cols[(b,oh,ow), (kh,kw,ci)] inside the image. */
   col2im(cols: number, dx: number, ...geometry: ConvGeometry): void;
-  /** out = offset[c] + ((x − mean[c])·scale[c]) / sqrt(variance[c] + eps), channels-last, C per pixel (see kernels.wat). */
+  /**
+   * out = offset[c] + ((x − mean[c])·scale[c]) / sqrt(variance[c] + eps), channels-last, C per pixel
+   * (see kernels.wat).
+   */
   batchNorm(
     x: number,
     out: number,
