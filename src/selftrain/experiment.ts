@@ -111,9 +111,7 @@ export async function runSelftrain(
   }
   const [, gh, gw] = generator.outputs[0]!.shape as number[];
   if (gh !== train.height || gw !== train.width)
-    throw new UserError(
-      `the generator makes ${gh}×${gw} images, but the dataset's are ${train.height}×${train.width}`,
-    );
+    throw new UserError(`the generator makes ${gh}×${gw} images, but the dataset's are ${train.height}×${train.width}`);
   const skipped = skippedRecipes(s.recipes, conditional);
   const active = s.recipes.filter((r) => !skipped.some((k) => k.recipe === r));
   const shape = { height: train.height, width: train.width, classes };
