@@ -71,6 +71,15 @@ test('gan eval trains the classifier on first use, prints the table and writes <
     200,
   );
   assert.equal(r.conditional_accuracy, null, 'the smoke generator is unconditional');
+  assert.equal(r.per_class_fid, null);
+  assert.ok(Number.isFinite(r.kid) && r.kid_std > 0 && r.kid_subsets === 50 && r.kid_subset_size === 200);
+  assert.ok(r.precision >= 0 && r.precision <= 1 && r.recall >= 0 && r.recall <= 1 && r.precision_recall_k === 3);
+  assert.match(first.stdout, /^KID \(classifier features\)\s+-?[\d.]+\s+± [\d.]+ over 50 subsets of 200/m);
+  assert.match(first.stdout, /^precision\s+[\d.]+%\s+generated images inside the real manifold/m);
+  assert.match(
+    first.stdout,
+    /^recall\s+[\d.]+%\s+real images inside the generated manifold \(variety\); k = 3, 200 per side$/m,
+  );
   assert.equal(r.classifier.epochs, 1);
   assert.ok(existsSync(join(r.classifier.dir, 'info.json')));
 });
@@ -176,4 +185,7 @@ test('a conditional generator is asked for every class in turn and scored on agr
   assert.match(r.stdout, /^conditional accuracy\s+[\d.]+%\s+classifier agrees with the requested class$/m);
   const json = JSON.parse(readFileSync(path, 'utf8'));
   assert.ok(json.conditional_accuracy >= 0 && json.conditional_accuracy <= 1);
+  assert.equal(json.per_class_fid.length, 10, 'one FID per class against that class’s test images');
+  assert.ok(json.per_class_fid.every((f: number) => Number.isFinite(f) && f >= 0));
+  assert.match(r.stdout, /^per-class FID: mean\s+[\d.]+\s+each class vs its test images: ([\d.]+ ){9}[\d.]+$/m);
 });

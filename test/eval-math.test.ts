@@ -9,7 +9,10 @@ import { Matrix } from 'ml-matrix';
 import { frechetDistance, gaussianStats, sqrtPsd, type GaussianStats } from '../src/eval/frechet.ts';
 import { accuracy, predictedClasses } from '../src/classifier/features.ts';
 import { classCoverage, classifierScore } from '../src/eval/scores.ts';
+import { kernelDistance } from '../src/eval/kid.ts';
+import { precisionRecall } from '../src/eval/manifold.ts';
 import { mulberry32 } from '../src/random.ts';
+import { selectEngine } from '../src/engine/select.ts';
 
 const close = (actual: number, expected: number, tol: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${what}: ${actual} vs ${expected}`);
@@ -190,4 +193,58 @@ test('predicted classes, coverage and accuracy on hand-made tables', () => {
   assert.equal(classCoverage([0, 1, 2, 0, 1, 2], 3).maxDeviation, 0);
   assert.equal(accuracy(predicted, [0, 1, 2, 2]), 0.5);
   assert.throws(() => classCoverage([3], 3), /outside 0..2/);
+});
+
+/** `count` points in `dim` dimensions around the centres of the given classes (10 apart), σ = 1. */
+function blobs(
+  count: number,
+  dim: number,
+  classes: number[],
+  seed: number,
+  shift = 0,
+): { features: Float64Array; count: number } {
+  const rand = mulberry32(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const features = new Float64Array(count * dim);
+  for (let i = 0; i < count; i++) {
+    const c = classes[i % classes.length]!;
+    for (let j = 0; j < dim; j++) features[i * dim + j] = gauss() + (j === c ? 10 : 0) + shift;
+  }
+  return { features, count };
+}
+
+const ALL = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+test('KID: ~0 for two samples of one distribution, large for disjoint ones; its std comes from the subsets', async () => {
+  await selectEngine('cpu');
+  const real = blobs(600, 16, ALL, 1);
+  const same = await kernelDistance(real, blobs(600, 16, ALL, 2), 16, 7, 10, 300);
+  const far = await kernelDistance(real, blobs(600, 16, ALL, 3, 5), 16, 7, 10, 300);
+  assert.equal(same.subsets, 10);
+  assert.equal(same.subsetSize, 300);
+  assert.ok(Math.abs(same.mean) < 0.01 * far.mean, `same ${same.mean} vs disjoint ${far.mean}`);
+  assert.ok(same.std > 0 && far.mean > 10 * far.std);
+  const identical = await kernelDistance(real, real, 16, 7, 10, 300);
+  assert.ok(Math.abs(identical.mean) < 0.01 * far.mean);
+});
+
+test('precision and recall: 1/1 for identical sets, 0/0 for disjoint ones; a dropped class lowers recall, not precision', async () => {
+  await selectEngine('cpu');
+  const real = blobs(1000, 16, ALL, 1);
+  const identical = await precisionRecall(real, real, 16, 3);
+  assert.deepEqual([identical.precision, identical.recall], [1, 1]);
+  const disjoint = await precisionRecall(real, blobs(1000, 16, ALL, 2, 50), 16, 3);
+  assert.deepEqual([disjoint.precision, disjoint.recall], [0, 0]);
+  // A second sample of the same distribution is not all inside a k-NN manifold: the reference
+  // for what a faithful generator scores.
+  const same = await precisionRecall(real, blobs(1000, 16, ALL, 2), 16, 3);
+  const nineClasses = await precisionRecall(real, blobs(1000, 16, ALL.slice(0, 9), 4), 16, 3);
+  assert.ok(
+    Math.abs(nineClasses.precision - same.precision) < 0.05,
+    `precision ${nineClasses.precision} vs ${same.precision}`,
+  );
+  const recallRatio = nineClasses.recall / same.recall;
+  assert.ok(recallRatio > 0.85 && recallRatio < 0.93, `recall ${nineClasses.recall} vs ${same.recall}`);
+  assert.equal(nineClasses.k, 3);
+  assert.equal(nineClasses.samples, 1000);
 });

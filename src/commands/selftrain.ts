@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { defaultRecipe } from '../classifier/cache.js';
 import { createClassifierProgress } from '../classifier/train.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { meanStd } from '../selftrain/core.js';
+import { meanStd } from '../stats.js';
 import { RECIPES, runSelftrain, type Recipe, type RecipeRun, type SelftrainSettings } from '../selftrain/experiment.js';
 import { plural } from '../format.js';
 import type { Log } from '../log.js';

@@ -1,8 +1,9 @@
 /**
  * tfjs's Adam with each variable's update as one kernel (GanAdamUpdate, src/engine/kernels/
  * adam-update.ts) where the engine registers it (cpu; wasm when our SIMD module reaches its
- * heap): the stock optimizer runs ~14 element-wise kernels per variable, on cpu ~0.56 s of a
- * ~2.3 s MLP iteration, on wasm ~13 ms of a ~65 ms one.
+ * heap): the stock optimizer runs about 14 element-wise kernels per variable, each a pass over the
+ * weights with its own engine bookkeeping — a large share of an MLP iteration on both engines
+ * (docs/benchmarks.md#kernel-design-measurements).
  * Bit-identical results; the state (moments, β powers, iteration count) lives in the same
  * fields as tfjs's, so getWeights/setWeights and our checkpoint code see no difference.
  * Engines without the kernel (native, wasm without that heap) run the stock update.

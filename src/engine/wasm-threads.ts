@@ -1,9 +1,9 @@
 /**
  * The multi-threaded wasm engine in Node: one thread per core by default
- * (GAN_WASM_THREADS=N to choose, 1 = the stock single-threaded binary). On an idle
- * 2-core machine 2 threads train the DCGAN ~1.4× and the MLP ~1.25× faster than
- * one (XNNPACK convolutions and matrix products run threaded); on a machine whose
- * other core is busy the gain falls to ~1.03×. Costs ~135 MB RSS and ~0.4 s start-up.
+ * (GAN_WASM_THREADS=N to choose, 1 = the stock single-threaded binary). Extra
+ * threads speed up training where cores are idle (XNNPACK convolutions and matrix
+ * products run threaded), little where they are busy, and cost memory and start-up
+ * time (docs/benchmarks.md#training-speed).
  * tfjs-backend-wasm ships the threaded SIMD binary but never uses it in Node
  * (tfjs #3830), for four reasons, each worked around here without touching the package:
  *  1. Its WASM_HAS_MULTITHREAD_SUPPORT flag is hard-wired false in Node → we

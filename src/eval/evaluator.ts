@@ -19,14 +19,23 @@ import {
   sampleLabels,
 } from '../sampling.js';
 import { defaultRecipe, getClassifier, type ClassifierInfo } from '../classifier/cache.js';
-import { accuracy, extractFeatures, predictedClasses, tensorSource, type ImageSource } from '../classifier/features.js';
+import {
+  accuracy,
+  extractFeatures,
+  predictedClasses,
+  tensorSource,
+  type FeatureSet,
+  type ImageSource,
+} from '../classifier/features.js';
 import { classifierShape } from '../classifier/model.js';
 import { createClassifierProgress, type ClassifierRecipe } from '../classifier/train.js';
 import { frechetDistance, gaussianStats, type GaussianStats } from './frechet.js';
+import { kernelDistance, type KidResult } from './kid.js';
+import { precisionRecall, type PrecisionRecall } from './manifold.js';
 import { classCoverage, classifierScore, type Coverage } from './scores.js';
 
 /** Random-stream purposes of evaluation (apart from training's and the classifier's numbers). */
-const EvalStream = { noise: 104, floorSubset: 105 } as const;
+const EvalStream = { noise: 104, floorSubset: 105, kid: 106, precisionRecall: 107 } as const;
 
 /** The parts of a run config the evaluator reads (a full Config fits). */
 export interface EvaluatorConfig {
@@ -70,6 +79,12 @@ export interface EvalResult {
   /** Fréchet distance in the classifier's feature space to the real test set. */
   fid: number;
   fidFloor: number;
+  /** Kernel distance to the real test set: mean and std over subsets. */
+  kid: KidResult;
+  /** Improved precision and recall against the real test set. */
+  precisionRecall: PrecisionRecall;
+  /** For a conditional generator: the FID of each class's images against that class's test images. */
+  perClassFid: number[] | null;
   classifierScore: number;
   realScore: number;
   /** The classifier score's maximum: the number of classes. */
@@ -135,7 +150,8 @@ export async function createEvaluator(
       fidFloor: frechetDistance(gaussianStats(floorSet.features, floorSet.count, floorSet.dim), testStats),
       floorCount,
     };
-    return makeEvaluator(n, model, { dir: ready.dir, info: ready.info, trained: ready.trained }, reference, testStats);
+    const classifier = { dir: ready.dir, info: ready.info, trained: ready.trained };
+    return makeEvaluator(n, model, classifier, reference, { features: real, stats: testStats, labels: testSet.labels });
   } catch (err) {
     model?.dispose();
     throw err;
@@ -145,14 +161,32 @@ export async function createEvaluator(
   }
 }
 
+/** The real test images as the classifier sees them: features, their statistics, labels. */
+interface RealFeatures {
+  features: FeatureSet;
+  stats: GaussianStats;
+  labels: Uint8Array;
+}
+
+/** Each class's Gaussian statistics, from the rows of `set` whose label is that class. */
+function perClassStats(set: FeatureSet, labels: ArrayLike<number>, classes: number): GaussianStats[] {
+  return Array.from({ length: classes }, (_, c) => {
+    const rows = Array.from(labels, (label, i) => (label === c ? i : -1)).filter((i) => i >= 0);
+    const picked = new Float64Array(rows.length * set.dim);
+    rows.forEach((row, k) => picked.set(set.features.subarray(row * set.dim, (row + 1) * set.dim), k * set.dim));
+    return gaussianStats(picked, rows.length, set.dim);
+  });
+}
+
 function makeEvaluator(
   n: number,
   model: tf.LayersModel,
   classifier: Evaluator['classifier'],
   reference: RealReference,
-  testStats: GaussianStats,
+  real: RealFeatures,
 ): Evaluator {
   const shape = classifierShape(model);
+  let realByClass: GaussianStats[] | undefined;
   return {
     n,
     classifier,
@@ -183,11 +217,25 @@ function makeEvaluator(
         tf.dispose([noise, ...(classInput ? [classInput] : [])]);
       }
       const predicted = predictedClasses(fake);
+      let perClassFid: number[] | null = null;
+      if (labels) {
+        realByClass ??= perClassStats(real.features, real.labels, shape.classes);
+        const fakeByClass = perClassStats(fake, labels, shape.classes);
+        perClassFid = fakeByClass.map((stats, c) => frechetDistance(stats, realByClass![c]!));
+      }
       return {
         n,
         seed,
-        fid: frechetDistance(gaussianStats(fake.features, fake.count, fake.dim), testStats),
+        fid: frechetDistance(gaussianStats(fake.features, fake.count, fake.dim), real.stats),
         fidFloor: reference.fidFloor,
+        kid: await kernelDistance(real.features, fake, fake.dim, deriveSeed(seed, EvalStream.kid)),
+        precisionRecall: await precisionRecall(
+          real.features,
+          fake,
+          fake.dim,
+          deriveSeed(seed, EvalStream.precisionRecall),
+        ),
+        perClassFid,
         classifierScore: classifierScore(fake),
         realScore: reference.score,
         maxScore: shape.classes,

@@ -2,6 +2,9 @@
 // and flat snake_case JSON (the style of metrics.jsonl) for files.
 import type { EvalResult, Evaluator } from './evaluator.js';
 import { pct } from '../format.js';
+import { meanStd } from '../stats.js';
+
+const mean = (values: number[]) => meanStd(values).mean;
 
 /** The `gan eval` table: each generator number beside the real-data value it is read against. */
 export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, 'reference'>): string[] {
@@ -18,6 +21,18 @@ export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, '
       `real test ${result.realScore.toFixed(3)} (max ${result.maxScore})`,
     ],
     [
+      'KID (classifier features)',
+      result.kid.mean.toFixed(4),
+      `± ${result.kid.std.toFixed(4)} over ${result.kid.subsets} subsets of ${result.kid.subsetSize}; ~0 for real vs real`,
+    ],
+    ['precision', pct(result.precisionRecall.precision), 'generated images inside the real manifold (realism)'],
+    [
+      'recall',
+      pct(result.precisionRecall.recall),
+      `real images inside the generated manifold (variety); k = ${result.precisionRecall.k}, ` +
+        `${result.precisionRecall.samples} per side`,
+    ],
+    [
       'class coverage: max deviation',
       pct(result.coverage.maxDeviation),
       `0% = uniform; counts ${result.coverage.histogram.join(' ')}`,
@@ -31,6 +46,12 @@ export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, '
     ]);
   if (result.conditionalAccuracy !== null)
     rows.push(['conditional accuracy', pct(result.conditionalAccuracy), 'classifier agrees with the requested class']);
+  if (result.perClassFid)
+    rows.push([
+      'per-class FID: mean',
+      mean(result.perClassFid).toFixed(3),
+      `each class vs its test images: ${result.perClassFid.map((f) => f.toFixed(1)).join(' ')}`,
+    ]);
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   return [
@@ -42,21 +63,30 @@ export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, '
 /** One line for a training log, e.g. "  FID 12.3 (floor 1.2)  score 8.9/9.8  coverage ±3.1%". */
 export function evalSummaryLine(result: EvalResult): string {
   const cond = result.conditionalAccuracy !== null ? `  cond acc ${pct(result.conditionalAccuracy)}` : '';
+  const { precision, recall } = result.precisionRecall;
   return (
-    `FID ${result.fid.toFixed(2)} (floor ${result.fidFloor.toFixed(2)})  score ` +
-    `${result.classifierScore.toFixed(2)}/${result.realScore.toFixed(2)}  coverage ` +
-    `±${pct(result.coverage.maxDeviation)}${cond}`
+    `FID ${result.fid.toFixed(2)} (floor ${result.fidFloor.toFixed(2)})  KID ${result.kid.mean.toFixed(4)}  ` +
+    `P/R ${pct(precision)}/${pct(recall)}  score ${result.classifierScore.toFixed(2)}/${result.realScore.toFixed(2)}` +
+    `  coverage ±${pct(result.coverage.maxDeviation)}${cond}`
   );
 }
 
 /**
- * The numbers as flat snake_case fields, for metrics.jsonl lines and eval JSON files. `fid` and
- * `score` are the names the run report (src/report) charts.
+ * The numbers as flat snake_case fields, for metrics.jsonl lines and eval JSON files. `fid`,
+ * `score`, `kid`, `precision` and `recall` are the names the run report (src/report) charts.
  */
 export function evalMetrics(result: EvalResult): Record<string, number | number[] | null> {
   return {
     fid: result.fid,
     fid_floor: result.fidFloor,
+    kid: result.kid.mean,
+    kid_std: result.kid.std,
+    kid_subsets: result.kid.subsets,
+    kid_subset_size: result.kid.subsetSize,
+    precision: result.precisionRecall.precision,
+    recall: result.precisionRecall.recall,
+    precision_recall_k: result.precisionRecall.k,
+    per_class_fid: result.perClassFid,
     score: result.classifierScore,
     real_score: result.realScore,
     max_score: result.maxScore,

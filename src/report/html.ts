@@ -35,6 +35,17 @@ const CHARTS: { title: string; yLabel: string; keys: [key: string, label: string
   // Written by the evaluator only on evaluated epochs; the charts appear once one exists.
   { title: 'FID (lower is better)', yLabel: 'FID', keys: [['fid', 'FID']] },
   { title: 'Classifier score (higher is better)', yLabel: 'score', keys: [['score', 'score']] },
+  { title: 'KID (lower is better)', yLabel: 'KID', keys: [['kid', 'KID']] },
+  {
+    title: 'Precision and recall',
+    yLabel: 'share',
+    keys: [
+      ['precision', 'precision'],
+      ['recall', 'recall'],
+    ],
+  },
+  // Semi-supervised runs: the classifier's accuracy on held-out test images, for watching only.
+  { title: 'Held-out accuracy', yLabel: 'accuracy', keys: [['test_accuracy', 'test accuracy']] },
 ];
 
 function seriesOf(metrics: MetricRecord[], key: string, name: string, color: string): Series {

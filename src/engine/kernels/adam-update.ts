@@ -1,7 +1,7 @@
 /**
- * One Adam step for one variable as a single kernel ("GanAdamUpdate", cpu engine), instead of
- * the ~14 element-wise kernels tfjs's AdamOptimizer runs per variable (src/train/fused-adam.ts):
- * on cpu each of those is a JavaScript pass over the weights (MLP step: ~560 ms of Adam → 27 ms).
+ * One Adam step for one variable as a single kernel ("GanAdamUpdate", cpu engine), instead of the
+ * about 14 element-wise kernels tfjs's AdamOptimizer runs per variable (src/engine/fused-adam.ts):
+ * on cpu each of those is a JavaScript pass over the weights, this is one (docs/benchmarks.md#kernels).
  * This file holds the cpu kernel (a JavaScript loop) and what the wasm one (wasm-adam-update.ts,
  * a SIMD loop on the heap) shares with it: inputs, and the scalars rounded to float32.
  * Each Math.fround rounds where a float32 kernel of the stock sequence rounds, in the same

@@ -10,9 +10,9 @@
  * fused so each dW row is loaded and stored once per four products; the
  * innermost loop runs over co, contiguous in both dW and dy.
  *
- * Why not the conv2d formulation of conv2d-filter-grad.ts here: measured on
- * the DCGAN layers, the cpu backend's Conv2D ran that formulation at
- * 0.3–0.8 GFLOP/s, this loop at ~1.5–1.9 GFLOP/s (bench/kernels.ts).
+ * Why not the conv2d formulation of conv2d-filter-grad.ts here: on the DCGAN
+ * layers the cpu backend's Conv2D runs that formulation several times slower
+ * than this loop (docs/benchmarks.md#kernel-design-measurements).
  * Sums are kept in float64 (products of two float32 are exact in float64) and
  * rounded once, like the stock kernel.
  */

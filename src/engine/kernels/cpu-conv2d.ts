@@ -1,12 +1,11 @@
 /**
  * Conv2D and Conv2DBackpropInput for the cpu backend as plain loops (NHWC, float32).
  *
- * The stock kernels run ~0.8 GFLOP/s here (~1 s for the DCGAN's 14×14×64 → 7×7×128 layer at
- * batch 64 either way); these run ~3–4 GFLOP/s. Both are the same gather: every output pixel
- * is a sum over the filter taps that land inside the input, and each tap adds a matrix–vector
- * product acc[o] += Σ_i src[i] · w[i, o] with o contiguous in the weights. Eight rows i are
- * fused per pass over acc, so acc is loaded and stored once per eight products (V8 does not
- * vectorise; this is what keeps the loop fed).
+ * These run several times faster than the stock kernels (docs/benchmarks.md#kernels). Both are the
+ * same gather: every output pixel is a sum over the filter taps that land inside the input, and
+ * each tap adds a matrix–vector product acc[o] += Σ_i src[i] · w[i, o] with o contiguous in the
+ * weights. Eight rows i are fused per pass over acc, so acc is loaded and stored once per eight
+ * products (V8 does not vectorise; this is what keeps the loop fed).
  *   Conv2D:          out[b,oh,ow,:] = Σ_{kh,kw} x[b, oh·sh − top + kh·dh, ow·sw − left + kw·dw, :] · W[kh,kw]
  *   BackpropInput:   dx[b,ih,iw,:]  = Σ_{kh,kw} dy[b, (ih + top − kh)/sh, (iw + left − kw)/sw, :] · W[kh,kw]ᵀ
  *                    over the taps where the division is exact and lands inside dy.

@@ -2,11 +2,11 @@
  * Kernel patches for the cpu backend.
  *
  * Conv2DBackpropFilter: the stock kernel is a naive per-element loop through
- * TensorBuffer.get (~90 s for the 14×14×64→7×7×128 k5 layer at batch 64 on this
- * machine); replaced by the blocked loop in cpu-conv2d-filter-grad.ts.
+ * TensorBuffer.get (docs/benchmarks.md#kernels); replaced by the blocked loop in
+ * cpu-conv2d-filter-grad.ts.
  *
- * Conv2D, Conv2DBackpropInput, FusedConv2D: the stock kernels run ~0.8 GFLOP/s;
- * replaced by the fused-tap loops in cpu-conv2d.ts (~3–4 GFLOP/s).
+ * Conv2D, Conv2DBackpropInput, FusedConv2D: the stock kernels are several times
+ * slower than the fused-tap loops in cpu-conv2d.ts that replace them.
  *
  * GanAdamUpdate, GanEmaUpdate (our own kernels): one Adam step per variable
  * (adam-update.ts), one moving-average step per generator weight (ema-update.ts).

@@ -1,6 +1,6 @@
 /**
  * GanAdamUpdate for wasm: one call of kernels.wat's SIMD `adam` loop per variable, on the heap,
- * instead of tfjs's ~14 element-wise kernels (each a kernel call with its own engine bookkeeping
+ * instead of tfjs's about 14 element-wise kernels (each a kernel call with its own engine bookkeeping
  * and a pass over the weights). Same float32 operations in the same order as the stock sequence
  * (adam-update.ts), so the result is bit-identical to tfjs's AdamOptimizer on wasm.
  */

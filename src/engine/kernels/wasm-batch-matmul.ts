@@ -3,11 +3,11 @@
  *
  * The stock wasm kernel (tfjs-backend-wasm batch_mat_mul_impl.cc) uses
  * XNNPACK's fully-connected operator only when neither operand is transposed
- * and both batch sizes are 1; anything else runs a scalar blocked loop
- * (~1–2 GFLOP/s here vs ~30 on the fast path). Backprop of a dense layer needs
- * exactly the transposed products (dA = dY·Bᵀ, dB = Aᵀ·dY). This patch
- * materialises transposes (Transpose kernel copies) so that the stock kernel
- * can be called with both flags off.
+ * and both batch sizes are 1; anything else runs a scalar blocked loop, an
+ * order of magnitude slower (docs/benchmarks.md#kernel-design-measurements).
+ * Backprop of a dense layer needs exactly the transposed products (dA = dY·Bᵀ,
+ * dB = Aᵀ·dY). This patch materialises transposes (Transpose kernel copies) so
+ * that the stock kernel can be called with both flags off.
  *
  * With op(A) m×k and op(B) k×n, C = op(A)·op(B) = (op(B)ᵀ·op(A)ᵀ)ᵀ, so there
  * are two plans:
@@ -17,12 +17,13 @@
  * XNNPACK also repacks the right operand (its weights) on every call, so the
  * cost of a plan is the elements copied by transposes plus the right operand's
  * size; the cheaper plan is used. For dY·Wᵀ with a 64-row batch that is the
- * swapped plan (~2× faster than transposing W, measured in bench/kernels.ts).
- * Tiny products stay on the stock loop: each patched call pays ~5–10 µs of
- * fixed cost (creating an XNNPACK operator and packing the right operand), and
- * measured, the patch lost below ~8k multiply-adds (16×16×16: 0.7×; 32×32×32:
- * 2.4× faster) and when the product is no more than a few multiply-adds per
- * copied element (256×64 · 64×1: 0.99×).
+ * swapped plan (faster than transposing W: only batch-sized operands are
+ * copied and packed, W is used as stored).
+ * Tiny products stay on the stock loop: each patched call pays a fixed cost
+ * (creating an XNNPACK operator and packing the right operand) that the scalar
+ * loop does not, so the patch loses below MIN_MACS multiply-adds and when the
+ * product is no more than MIN_MACS_PER_COPY multiply-adds per copied element
+ * (docs/benchmarks.md#kernel-design-measurements).
  * Both plans add the same products in the same order as an untransposed
  * product, so results equal the fast path's exactly.
  * Batched products (batch > 1) stay on the stock kernel: they never reach the

@@ -95,8 +95,8 @@ function phaseFilter(
 
 /**
  * dx[b, r₀ + sh·m, c₀ + sw·p, :] = P[b, m, p, :]: per (b, m), a run of cols.count channel
- * vectors copied sw pixels apart (kernels.wat copyRuns; the JavaScript loop it replaced took
- * ~2.3 ms of a ~20 ms 7×7×128 → 14×14×64 call).
+ * vectors copied sw pixels apart (kernels.wat copyRuns; the JavaScript loop it replaced was a
+ * noticeable share of the 7×7×128 → 14×14×64 call: docs/benchmarks.md#kernel-design-measurements).
  */
 function scatterPhase(
   simd: SimdKernels,

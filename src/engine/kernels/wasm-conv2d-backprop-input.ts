@@ -32,10 +32,10 @@ import { backpropInputByPhases } from './wasm-conv2d-backprop-input-phases.js';
 
 /**
  * dx channels from which the exact per-phase plan (wasm-conv2d-backprop-input-phases.ts) is
- * used. Measured (bench/kernels.ts, batch 64): 7×7×128→14×14×64 k4 s2 47–69 ms per-phase vs
- * 75–87 ms single conv, k5 95 vs 173–189 ms; but for 14×14×64→28×28×1 k4 15 vs 5–7 ms — with
- * one channel each phase conv has a single output channel, which XNNPACK runs poorly, while
- * the single conv below packs all sh·sw phases into its output channels.
+ * used. It wins on the DCGAN's 7×7×128→14×14×64 layer (k4 and k5, no wasted multiply-adds) but
+ * loses on 14×14×64→28×28×1 (docs/benchmarks.md#kernel-design-measurements) — with one channel
+ * each phase conv has a single output channel, which XNNPACK runs poorly, while the single conv
+ * below packs all sh·sw phases into its output channels.
  */
 const MIN_PHASE_CHANNELS = 16;
 

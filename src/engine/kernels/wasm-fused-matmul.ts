@@ -3,14 +3,14 @@
  * weights are large next to the batch.
  *
  * The stock kernel hands W to XNNPACK as the fully-connected operator's weights, which XNNPACK
- * packs into its own layout when it first sees W — ~4 ns per weight here, single-threaded
- * (3.2 ms for a 1024×784 layer, more than the product itself at batch 64) — and caches per W.
- * Every optimizer step makes new weights, so each layer pays the packing once per iteration,
- * and that was ~10–14 ms of a ~55 ms MLP iteration. Swapped, the packed operand is xᵀ
- * (K×M, batch M): W is transposed instead (our SIMD transpose, ~0.4 ns per weight), x and
- * the M×N result are transposed (small), and the bias is added afterwards (kernels.wat
- * addRows). Same products summed in the same order; the bias is added after the sum instead
- * of first, so results agree with the stock kernel to float32 rounding.
+ * packs into its own layout when it first sees W — single-threaded, and for a large layer slower
+ * than the product itself at batch 64 — and caches per W. Every optimizer step makes new weights,
+ * so each layer pays the packing once per iteration, a large share of an MLP iteration
+ * (docs/benchmarks.md#kernel-design-measurements). Swapped, the packed operand is xᵀ
+ * (K×M, batch M): W is transposed instead (our SIMD transpose, an order of magnitude cheaper per
+ * weight than packing), x and the M×N result are transposed (small), and the bias is added
+ * afterwards (kernels.wat addRows). Same products summed in the same order; the bias is added
+ * after the sum instead of first, so results agree with the stock kernel to float32 rounding.
  * Used for linear, untransposed, batch-1 products with a per-column bias (or none) whose
  * weights are at least SWAP_MIN_WEIGHTS and at least 4× the activations; the rest (and
  * inference on large batches) stay stock.
@@ -25,7 +25,7 @@ import { heapOffset, simdKernelsFor, type SimdKernels } from '../simd/simd-kerne
 import { kernelInvoker } from './invoke.js';
 import type { WasmHeap } from './wasm-heap.js';
 
-/** Smaller weights pack in well under 0.1 ms: not worth three extra passes. */
+/** Smaller weights pack quickly: not worth three extra passes. */
 const SWAP_MIN_WEIGHTS = 32768;
 
 interface CachedTranspose {

@@ -1,7 +1,7 @@
 /**
  * GatherV2 along axis 0 for wasm as row copies (kernels.wat gatherRows): the stock kernel
- * computes a strided index per element, ~1.9 ms to gather a batch of 64 images from an
- * [8000,28,28,1] set here — the training loop's whole overhead. Indices are checked exactly
+ * computes a strided index per element, which made gathering a training batch the training
+ * loop's whole overhead (docs/benchmarks.md#kernels). Indices are checked exactly
  * as the stock kernel checks them (same message); other axes, batch dims and dtypes go to it.
  */
 import type { GatherV2Attrs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';

@@ -1,9 +1,9 @@
 /**
  * Sum and Mean over leading axes for wasm (bias and batch-norm gradients reduce [N,H,W,C] over
  * N, H, W): the stock kernels transpose the reduced axes innermost (a scalar copy of the whole
- * tensor) and then loop; ~20 ms of Sum and ~13 ms of Mean per DCGAN iteration here. This runs
- * kernels.wat's `colsum` on the tensor as stored. The additions are the stock ones in the stock
- * order — 0 + row 0 + row 1 + … per column, then ÷ the row count for Mean — so the result is
+ * tensor) and then loop (docs/benchmarks.md#kernels). This runs kernels.wat's `colsum` on the
+ * tensor as stored, with no copy. The additions are the stock ones in the stock order —
+ * 0 + row 0 + row 1 + … per column, then ÷ the row count for Mean — so the result is
  * bit-identical. Other axes, other dtypes and empty tensors go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';

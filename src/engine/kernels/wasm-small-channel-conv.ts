@@ -7,9 +7,9 @@
  * The general plans treat such layers poorly: the dilated-conv filter gradient
  * (conv2d-filter-grad.ts) becomes a conv with a 14×14×64×64 "filter" that XNNPACK packs on
  * every call, and the padded single-conv input gradient (wasm-conv2d-backprop-input.ts) has
- * sh·sw output channels; both ran at ~5 GFLOP/s on the DCGAN's 28×28×1 layer (~5 ms a call,
- * three calls of each per iteration). Products are summed in a different order than by the
- * stock kernels: results agree to float32 rounding.
+ * sh·sw output channels; both ran several times slower than these plans on the DCGAN's 28×28×1
+ * layer (three calls of each per iteration; docs/benchmarks.md#kernels). Products are summed in
+ * a different order than by the stock kernels: results agree to float32 rounding.
  */
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs';
@@ -18,9 +18,8 @@ import type { KernelInvoker } from './invoke.js';
 import type { WasmHeap } from './wasm-heap.js';
 
 /**
- * Input channels up to which these plans are used. Measured here (batch 64, 28×28×C → 14×14×64,
- * k4 s2; filter / input gradient, ms): C = 1: 1.95 / 1.79 vs 6.75 / 6.17 by the general plans;
- * C = 3: 4.8 / 4.4 vs 9.0 / 7.9; C = 8: 8.5 / 6.3 vs 10.3 / 11.8; C = 16: 15.8 / 11.7 vs 14.5 / 10.4.
+ * Input channels up to which these plans are used: their advantage over the general plans shrinks
+ * as C grows and is gone by 16 channels (docs/benchmarks.md#kernel-design-measurements).
  */
 export const SMALL_CONV_CHANNELS = 8;
 

@@ -1,7 +1,8 @@
 /**
  * Tile for wasm as block copies on the wasm heap, instead of the stock
- * kernel's per-element index arithmetic (~26–60 ms for the [1,1,1,64] →
- * [64,14,14,64] tile in batch norm's gradient, tfjs-core FusedBatchNorm_grad).
+ * kernel's per-element index arithmetic, slow on the [1,1,1,64] →
+ * [64,14,14,64] tile in batch norm's gradient (tfjs-core FusedBatchNorm_grad;
+ * docs/benchmarks.md#kernels).
  *
  *   out[i₀,…,i_{r−1}] = x[i₀ mod s₀, …, i_{r−1} mod s_{r−1}],  out shape sₐ·repsₐ.
  *

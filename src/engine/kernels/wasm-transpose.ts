@@ -1,8 +1,8 @@
 /**
- * Transpose for wasm on kernels.wat's SIMD 2-D transpose (8×8 tiles of 4×4 register blocks,
- * 0.3–0.5 ns per float here). The stock kernel copies element by element through index
- * arithmetic: ~8 ns per float on [1024,784] and 2.7 ms for the [64,14,14,64] → [64,14,14,64]
- * batch/channel swap the conv filter gradient makes (conv2d-filter-grad.ts).
+ * Transpose for wasm on kernels.wat's SIMD 2-D transpose (8×8 tiles of 4×4 register blocks).
+ * The stock kernel copies element by element through index arithmetic, slow on the dense
+ * layers' [1024,784] weights and on the [64,14,14,64] batch/channel swap the conv filter
+ * gradient makes (conv2d-filter-grad.ts; docs/benchmarks.md#kernels).
  *
  * A permutation is first reduced: axes of size 1 are dropped and axes that stay adjacent and
  * in order are merged. What remains is handled when it is

@@ -36,11 +36,11 @@
  * GatherV2 along axis 0 (a training batch from the data set) as row copies
  * (wasm-gather.ts).
  *
- * GanAdamUpdate (one Adam step per variable, src/train/fused-adam.ts),
+ * GanAdamUpdate (one Adam step per variable, src/engine/fused-adam.ts),
  * GanEmaUpdate (one moving-average step per G weight, ema-update.ts) and
  * Sum/Mean over leading axes: bit-identical to the stock sequences
  * (wasm-adam-update.ts, wasm-reduce.ts). (A JavaScript Adam loop on the heap was
- * measured slower than the stock kernels: ~15 ns per weight.)
+ * measured slower than the stock kernels: docs/benchmarks.md#alternatives-measured-and-dropped.)
  *
  * Every patch above that runs our SIMD loops (src/engine/simd/, on the backend's
  * heap) is registered only where that heap is reachable; the conv plans that

@@ -165,9 +165,9 @@
   ;; one 2-D transpose, also of a slice of a larger tensor. 8×8 tiles, each four 4×4 blocks
   ;; transposed in registers, taken down 8-column strips of src so that dst fills 8 rows in
   ;; order: a tile touches 8 source and 8 destination lines, which an 8-way L1 keeps even when a
-  ;; power-of-two stride maps them to one set (untiled strips ran up to 4× slower on such
-  ;; shapes; measured 0.3–0.5 ns per float here, stock Transpose 0.3–8). The last rows mod 8
-  ;; and cols mod 8 go element by element.
+  ;; power-of-two stride maps them to one set (untiled strips ran much slower on such shapes:
+  ;; docs/benchmarks.md#kernel-design-measurements). The last rows mod 8 and cols mod 8 go
+  ;; element by element.
   (func (export "transpose")
     (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
     (param $srcStride i32) (param $dstStride i32)

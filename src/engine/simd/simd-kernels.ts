@@ -100,7 +100,7 @@ export function simdKernelsFor(backend: KernelBackend): SimdKernels | undefined 
   if (!memory || typeof internals.getMemoryOffset !== 'function') return undefined;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const bytes = Buffer.from(shared ? SIMD_WASM_SHARED : SIMD_WASM_PLAIN, 'base64');
-  // Synchronous compile: the module is ~1 KB, and kernels are synchronous.
+  // Synchronous compile: the module is small, and kernels are synchronous.
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
   const kernels = instance.exports as unknown as SimdKernels;
   instances.set(backend, kernels);
