@@ -16,6 +16,7 @@ import {
   parseFractionOption,
   parseIntOption,
   seedOption,
+  truncationOption,
 } from './commands/options.js';
 import { reportCommand } from './commands/report.js';
 import { SAMPLE_FORMATS, sampleCommand } from './commands/sample.js';
@@ -56,6 +57,7 @@ function buildProgram(): Command {
     .option('-n, --n <count>', 'number of images', parseIntOption('--n', 1, 100000), 64)
     .addOption(seedOption('noise seed (default: random, printed)'))
     .option('--class <k>', 'class to draw (conditional generators)', parseIntOption('--class', 0))
+    .addOption(truncationOption())
     .addOption(noEmaOption())
     .option('-o, --out <path>', "output file (grid, npy) or directory (png); default: in the run's samples/")
     .addOption(
@@ -77,6 +79,7 @@ function buildProgram(): Command {
     .option('--json <file>', 'where to write the numbers (default: <run>/eval-epochNNNN.json)')
     .addOption(noEmaOption('evaluate'))
     .addOption(seedOption("seed of the noise (and of the floor's real subset)", 0))
+    .addOption(truncationOption())
     .addOption(outDirOption('where runs live; classifiers are cached in <dir>/classifiers'))
     .option(
       '--classifier-epochs <n>',

@@ -284,6 +284,11 @@ const CASES: { name: string; args: string[]; expect: RegExp; env?: Record<string
     expect: /^gan: --class 3: .* holds an unconditional generator/,
   },
   {
+    name: '--truncation out of range',
+    args: ['sample', '--ckpt', 'tiny', '--truncation', '0'],
+    expect: /^gan: --truncation 0: expected a number from 0\.05 to 10$/,
+  },
+  {
     name: 'unknown --backend',
     args: ['sample', '--backend', 'gpu'],
     expect: /--backend <engine>.*'gpu' is invalid\. Allowed choices are auto, tensorflow, wasm, cpu/,

@@ -215,7 +215,7 @@ function blobs(
 
 const ALL = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-test('KID: ~0 for two samples of one distribution, large for disjoint ones; its std comes from the subsets', async () => {
+test('KID: ~0 for two samples of one distribution, large for disjoint ones; std over subsets', async () => {
   await selectEngine('cpu');
   const real = blobs(600, 16, ALL, 1);
   const same = await kernelDistance(real, blobs(600, 16, ALL, 2), 16, 7, 10, 300);
@@ -228,7 +228,7 @@ test('KID: ~0 for two samples of one distribution, large for disjoint ones; its 
   assert.ok(Math.abs(identical.mean) < 0.01 * far.mean);
 });
 
-test('precision and recall: 1/1 for identical sets, 0/0 for disjoint ones; a dropped class lowers recall, not precision', async () => {
+test('precision/recall: 1/1 for identical sets, 0/0 for disjoint; a dropped class lowers recall only', async () => {
   await selectEngine('cpu');
   const real = blobs(1000, 16, ALL, 1);
   const identical = await precisionRecall(real, real, 16, 3);

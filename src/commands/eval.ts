@@ -17,6 +17,8 @@ export interface EvalOptions extends GeneratorOptions {
   n: number;
   json?: string;
   seed: number;
+  /** Draw z from the normal truncated to [−ψ, ψ]. */
+  truncation?: number;
   /** Epochs for the evaluation classifier when it has to be trained (default: the recipe's). */
   classifierEpochs?: number;
 }
@@ -55,8 +57,9 @@ export async function evalCommand(opts: EvalOptions, io: Log): Promise<EvalRepor
             'features and scores say little; train it on more data or epochs (gan classifier train)',
         );
       }
-      io.log(`evaluating ${ref.dir} (${weights} weights), n = ${opts.n}, seed ${opts.seed}`);
-      const result = await evaluator.evaluate(generator, opts.seed);
+      const truncated = opts.truncation !== undefined ? `, z truncated to ±${opts.truncation}` : '';
+      io.log(`evaluating ${ref.dir} (${weights} weights), n = ${opts.n}, seed ${opts.seed}${truncated}`);
+      const result = await evaluator.evaluate(generator, opts.seed, opts.truncation);
       for (const line of formatEvalTable(result, evaluator)) io.log(line);
       const record = {
         checkpoint: ref.dir,

@@ -43,6 +43,12 @@ export const outDirOption = (what = 'where runs live') => new Option('--out-dir 
 export const noEmaOption = (what = 'use') =>
   new Option('--no-ema', `${what} the raw generator instead of its moving average`);
 
+export const truncationOption = () =>
+  new Option(
+    '--truncation <psi>',
+    'draw z from the normal truncated to [-psi, psi]: sharper, more typical images, less variety',
+  ).argParser(parseFractionOption('--truncation', 0.05, 10));
+
 export const seedOption = (what: string, fallback?: number) => {
   const option = new Option('--seed <seed>', what).argParser(parseIntOption('--seed', 0));
   return fallback === undefined ? option : option.default(fallback);

@@ -16,6 +16,8 @@ export interface SampleOptions extends GeneratorOptions {
   n: number;
   seed?: number;
   class?: number;
+  /** Draw z from the normal truncated to [−ψ, ψ]. */
+  truncation?: number;
   out?: string;
   format: string;
 }
@@ -56,7 +58,7 @@ export async function sampleCommand(opts: SampleOptions, io: Log): Promise<strin
     const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
     const name = ref.dir.split(/[\\/]/).pop()!;
     const out = opts.out ?? defaultOut(ref.runDir, name, seed, opts.n, format);
-    const noise = latentNoise(opts.n, info.latentDim, deriveSeed(seed, Stream.sample));
+    const noise = latentNoise(opts.n, info.latentDim, deriveSeed(seed, Stream.sample), opts.truncation);
     const labels = conditional ? sampleLabels(opts.n, classes, opts.class) : undefined;
     const images = await generateImages(generator, noise, labels);
     noise.dispose();
@@ -67,7 +69,8 @@ export async function sampleCommand(opts: SampleOptions, io: Log): Promise<strin
         ? ` of class ${opts.class}`
         : `, classes cycling 0..${classes - 1}`
       : '';
-    io.log(`wrote ${opts.n} samples${what} from ${ref.dir} (${weights} weights, seed ${seed}) to ${out}`);
+    const truncated = opts.truncation !== undefined ? `, truncation ${opts.truncation}` : '';
+    io.log(`wrote ${opts.n} samples${what} from ${ref.dir} (${weights} weights, seed ${seed}${truncated}) to ${out}`);
     return out;
   } finally {
     generator.dispose();

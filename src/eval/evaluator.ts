@@ -76,6 +76,8 @@ export interface EvalResult {
   /** Generated images evaluated. */
   n: number;
   seed: number;
+  /** ψ when z was drawn from the normal truncated to [−ψ, ψ]; null for plain N(0, 1). */
+  truncation: number | null;
   /** Fréchet distance in the classifier's feature space to the real test set. */
   fid: number;
   fidFloor: number;
@@ -99,8 +101,8 @@ export interface Evaluator {
   readonly n: number;
   readonly classifier: { dir: string; info: ClassifierInfo; trained: boolean };
   readonly reference: RealReference;
-  /** Generates n images from `seed` and scores them; leaves no tensors behind. */
-  evaluate(generator: tf.LayersModel, seed: number): Promise<EvalResult>;
+  /** Generates n images from `seed` (z truncated to ±`truncation` if given) and scores them; no tensors left. */
+  evaluate(generator: tf.LayersModel, seed: number, truncation?: number): Promise<EvalResult>;
   dispose(): void;
 }
 
@@ -191,7 +193,7 @@ function makeEvaluator(
     n,
     classifier,
     reference,
-    async evaluate(generator, seed) {
+    async evaluate(generator, seed, truncation) {
       const started = performance.now();
       const [, height, width] = generator.outputs[0]!.shape as number[];
       if (height !== shape.height || width !== shape.width) {
@@ -208,7 +210,7 @@ function makeEvaluator(
       }
       // Classes cycle 0..k-1, so every class is asked for equally often.
       const labels = conditional ? sampleLabels(n, shape.classes) : undefined;
-      const noise = latentNoise(n, latentDimOf(generator), deriveSeed(seed, EvalStream.noise));
+      const noise = latentNoise(n, latentDimOf(generator), deriveSeed(seed, EvalStream.noise), truncation);
       const classInput = labels ? oneHotLabels(labels, shape.classes) : undefined;
       let fake;
       try {
@@ -226,6 +228,7 @@ function makeEvaluator(
       return {
         n,
         seed,
+        truncation: truncation ?? null,
         fid: frechetDistance(gaussianStats(fake.features, fake.count, fake.dim), real.stats),
         fidFloor: reference.fidFloor,
         kid: await kernelDistance(real.features, fake, fake.dim, deriveSeed(seed, EvalStream.kid)),

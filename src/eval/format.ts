@@ -23,7 +23,8 @@ export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, '
     [
       'KID (classifier features)',
       result.kid.mean.toFixed(4),
-      `± ${result.kid.std.toFixed(4)} over ${result.kid.subsets} subsets of ${result.kid.subsetSize}; ~0 for real vs real`,
+      `± ${result.kid.std.toFixed(4)} over ${result.kid.subsets} subsets of ${result.kid.subsetSize}; ` +
+        '~0 for real vs real',
     ],
     ['precision', pct(result.precisionRecall.precision), 'generated images inside the real manifold (realism)'],
     [
@@ -95,6 +96,7 @@ export function evalMetrics(result: EvalResult): Record<string, number | number[
     conditional_accuracy: result.conditionalAccuracy,
     eval_n: result.n,
     eval_seed: result.seed,
+    truncation: result.truncation,
     eval_seconds: result.seconds,
   };
 }

@@ -1,0 +1,49 @@
+// Latent draws: plain N(0, 1), and the truncated normal of `--truncation ψ` (inverse-CDF draws,
+// all within ±ψ, the truncated normal's spread, one sample per seed), through `gan sample` too.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { selectEngine } from '../src/engine/select.ts';
+import { latentNoise, normalCdf, normalQuantile } from '../src/sampling.ts';
+import { trainSmokeRun } from './helpers/smoke-run.ts';
+import { runGan } from './helpers.ts';
+
+test('normalCdf and normalQuantile invert each other and match known values', () => {
+  assert.ok(Math.abs(normalCdf(0) - 0.5) < 1e-7);
+  assert.ok(Math.abs(normalCdf(1.959964) - 0.975) < 1e-6);
+  for (const p of [1e-6, 0.01, 0.2, 0.5, 0.9, 0.999])
+    assert.ok(Math.abs(normalCdf(normalQuantile(p)) - p) < 2e-7 * Math.max(1, p / 1e-3), String(p));
+});
+
+test('truncated latents stay within ±ψ, have the truncated normal’s spread, and repeat with the seed', async () => {
+  await selectEngine('cpu');
+  const psi = 1;
+  const z = latentNoise(400, 100, 7, psi);
+  const values = await z.data();
+  assert.ok(values.every((v) => Math.abs(v) <= psi));
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
+  // Var of N(0,1) truncated to ±1: 1 − 2φ(1)/(Φ(1) − Φ(−1)) = 0.2911, so std 0.5396.
+  assert.ok(Math.abs(mean) < 0.01 && Math.abs(std - 0.5396) < 0.01, `mean ${mean}, std ${std}`);
+  assert.deepEqual(await latentNoise(400, 100, 7, psi).data(), values);
+  assert.notDeepEqual(await latentNoise(400, 100, 8, psi).data(), values);
+  const plain = await latentNoise(400, 100, 7).data();
+  assert.ok(
+    plain.some((v) => Math.abs(v) > 2),
+    'without ψ the draws are the untruncated normal',
+  );
+  z.dispose();
+});
+
+test('gan sample --truncation draws a reproducible grid and says so', () => {
+  const work = trainSmokeRun();
+  const args = ['sample', '--n', '8', '--seed', '3', '--truncation', '0.7', '--out'];
+  const a = runGan([...args, 'a.png'], { cwd: work });
+  assert.equal(a.status, 0, a.stderr);
+  assert.match(a.stdout, /\(ema weights, seed 3, truncation 0\.7\) to a\.png$/m);
+  const b = runGan([...args, 'b.png'], { cwd: work });
+  const plain = runGan(['sample', '--n', '8', '--seed', '3', '--out', 'c.png'], { cwd: work });
+  assert.equal(b.status + plain.status, 0);
+  assert.deepEqual(readFileSync(`${work}/a.png`), readFileSync(`${work}/b.png`));
+  assert.notDeepEqual(readFileSync(`${work}/a.png`), readFileSync(`${work}/c.png`));
+});
