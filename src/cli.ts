@@ -23,6 +23,7 @@ import { SAMPLE_FORMATS, sampleCommand } from './commands/sample.js';
 import { selftrainCommand } from './commands/selftrain.js';
 import { trainCommand } from './commands/train.js';
 import { describeKeys, keysMarkdown } from './config.js';
+import { releaseEngine } from './engine/index.js';
 import { environmentProblem, UserError } from './errors.js';
 import type { Log } from './log.js';
 
@@ -251,6 +252,9 @@ async function main(): Promise<void> {
     await buildProgram().parseAsync(process.argv);
   } catch (err) {
     process.exitCode = report(err);
+  } finally {
+    // A GPU device can keep the process alive: give it back.
+    await releaseEngine();
   }
 }
 

@@ -11,7 +11,7 @@ import { UserError } from './errors.js';
 const positiveInt = () => z.number().int().min(1);
 
 /** Engines in auto's order of preference (src/engine/select.ts has one loader for each). */
-export const ENGINES = ['tensorflow', 'wasm', 'cpu'] as const;
+export const ENGINES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const BACKENDS = ['auto', ...ENGINES] as const;
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;
 export const DATA_SOURCES = ['auto', 'download', 'idx', 'bundled'] as const;

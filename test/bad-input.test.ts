@@ -291,13 +291,13 @@ const CASES: { name: string; args: string[]; expect: RegExp; env?: Record<string
   {
     name: 'unknown --backend',
     args: ['sample', '--backend', 'gpu'],
-    expect: /--backend <engine>.*'gpu' is invalid\. Allowed choices are auto, tensorflow, wasm, cpu/,
+    expect: /--backend <engine>.*'gpu' is invalid\. Allowed choices are auto, tensorflow, webgpu, wasm, cpu/,
   },
   {
     name: 'unknown GAN_BACKEND',
     args: ['sample', '--ckpt', 'tiny'],
     env: { GAN_BACKEND: 'metal' },
-    expect: /^gan: GAN_BACKEND metal: unknown engine \(expected one of auto, tensorflow, wasm, cpu\)$/,
+    expect: /^gan: GAN_BACKEND metal: unknown engine \(expected one of auto, tensorflow, webgpu, wasm, cpu\)$/,
   },
   {
     name: '--set on an unknown key',

@@ -70,7 +70,7 @@ test('engine request precedence: flag, then GAN_BACKEND, then config; bad names 
     process.env.GAN_BACKEND = 'gpu';
     assert.throws(
       () => requestedEngine(undefined, 'auto'),
-      /^UserError: GAN_BACKEND gpu: unknown engine \(expected one of auto, tensorflow, wasm, cpu\)$/,
+      /^UserError: GAN_BACKEND gpu: unknown engine \(expected one of auto, tensorflow, webgpu, wasm, cpu\)$/,
     );
   } finally {
     if (saved === undefined) delete process.env.GAN_BACKEND;

@@ -19,7 +19,7 @@ test('truncated latents stay within ±ψ, have the truncated normal’s spread, 
   await selectEngine('cpu');
   const psi = 1;
   const z = latentNoise(400, 100, 7, psi);
-  const values = await z.data();
+  const values = (await z.data()) as Float32Array;
   assert.ok(values.every((v) => Math.abs(v) <= psi));
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);

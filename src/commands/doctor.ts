@@ -1,13 +1,20 @@
-// `gan doctor`: which engine runs here and why, what the machine offers for CUDA, and where
-// the data cache is — the first thing to run when training is slower than expected.
+// `gan doctor`: which engine runs here and why the others did not, what the machine offers a
+// GPU engine (devices, Dawn's adapters, the CUDA libraries libtensorflow needs), and where the
+// data cache is — the first thing to run when training is slower than expected.
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import os from 'node:os';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { DATASETS } from '../config.js';
 import { datasetDir } from '../data/index.js';
-import { engineDetails, requestedEngine, selectEngine, wasmThreadsWanted } from '../engine/index.js';
+import {
+  engineDetails,
+  libraryFound,
+  listDawnAdapters,
+  requestedEngine,
+  selectEngine,
+  wasmThreadsWanted,
+} from '../engine/index.js';
 import type { Log } from '../log.js';
 
 function packageVersion(name: string): string {
@@ -19,34 +26,60 @@ function packageVersion(name: string): string {
   }
 }
 
-/** Whether the CUDA 11 runtime that libtensorflow 2.9.1 links against can be found. */
-function cudaStatus(): string {
-  const devices = existsSync('/dev') ? readdirSync('/dev').filter((d) => /^nvidia\d+$/.test(d)) : [];
-  let cudart11 = false;
-  try {
-    cudart11 = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes(
-      'libcudart.so.11.0',
-    );
-  } catch {
-    cudart11 = false;
+function gpuDevices(): string {
+  const list = (dir: string, pattern: RegExp) =>
+    existsSync(dir) ? readdirSync(dir).filter((d) => pattern.test(d)) : [];
+  const devices = [...list('/dev', /^nvidia\d+$/), ...list('/dev/dri', /^renderD\d+$/).map((d) => `dri/${d}`)];
+  return devices.length ? devices.map((d) => `/dev/${d}`).join(', ') : 'none (no /dev/nvidia*, no /dev/dri/renderD*)';
+}
+
+async function found(lib: string): Promise<string> {
+  const hit = await libraryFound(lib);
+  return `${lib} ${hit === undefined ? 'not checked' : hit ? 'found' : 'not found'}`;
+}
+
+/** Dawn's adapters on each backend the webgpu engine tries, or why it cannot look. */
+async function dawnAdapters(): Promise<string[]> {
+  if (packageVersion('webgpu') === 'not installed') return ['webgpu adapters: the npm package webgpu is not installed'];
+  const lines: string[] = [];
+  for (const backend of ['vulkan', 'opengles'] as const) {
+    if (backend === 'vulkan' && (await libraryFound('libvulkan.so.1')) === false) {
+      lines.push('webgpu adapters on vulkan: none (libvulkan.so.1 not found)');
+      continue;
+    }
+    try {
+      const adapters = await listDawnAdapters(backend);
+      const names = adapters.map((a) => a.replace(`${backend}: `, ''));
+      lines.push(`webgpu adapters on ${backend}: ${names.length ? names.join('; ') : 'none'}`);
+    } catch (err) {
+      lines.push(`webgpu adapters on ${backend}: ${(err as Error).message.split('\n')[0]}`);
+    }
   }
-  return (
-    `${devices.length} NVIDIA device(s) in /dev; libcudart.so.11.0 ${cudart11 ? 'found' : 'not found'} by ` + `ldconfig`
-  );
+  return lines;
 }
 
 export async function doctorCommand(backend: string | undefined, io: Log): Promise<void> {
   const engine = await selectEngine(requestedEngine(backend, undefined));
   for (const line of engineDetails(engine)) io.log(line);
-  io.log(`node ${process.version}, ${process.platform}/${process.arch}`);
+  io.log(`node ${process.version}, ${process.platform}/${process.arch}, ${os.availableParallelism()} cores`);
+  const versions = [
+    '@tensorflow/tfjs-backend-wasm',
+    '@tensorflow/tfjs-backend-webgpu',
+    'webgpu',
+    '@tensorflow/tfjs-node-gpu',
+    '@tensorflow/tfjs-node',
+  ].map((p) => `${p.replace('@tensorflow/', '')} ${packageVersion(p)}`);
+  io.log(`tfjs ${tf.version.tfjs}; ${versions.join('; ')}`);
+  io.log(`GPU devices: ${gpuDevices()}`);
+  for (const line of await dawnAdapters()) io.log(line);
   io.log(
-    `tfjs ${tf.version.tfjs}; tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}; tfjs-node-gpu ` +
-      `${packageVersion('@tensorflow/tfjs-node-gpu')}; tfjs-node ${packageVersion('@tensorflow/tfjs-node')}`,
+    `CUDA for tfjs-node-gpu: ${await found('libcudart.so.11.0')}, ${await found('libcudnn.so.8')} ` +
+      '(libtensorflow 2.9.1 needs exactly CUDA 11.2 and cuDNN 8.1 and has no code for Hopper GPUs; without them it ' +
+      'runs on the CPU and only logs it)',
   );
-  io.log(`CUDA: ${cudaStatus()}`);
   io.log(
-    `wasm threads: ${engine.name === 'wasm' ? engine.threads : wasmThreadsWanted()} (GAN_WASM_THREADS; default one ` +
-      `per core, at most 8; ${os.availableParallelism()} cores here)`,
+    `wasm threads: ${engine.name === 'wasm' ? engine.threads : wasmThreadsWanted()} ` +
+      '(GAN_WASM_THREADS; default one per core, at most 8)',
   );
   for (const dataset of DATASETS) {
     const dir = datasetDir({ dataset, source: 'auto', limit: 0 });
@@ -55,8 +88,4 @@ export async function doctorCommand(backend: string | undefined, io: Log): Promi
       dataset === 'mnist' ? 'auto: download, else the bundled 8,000 digits' : 'auto: download (no offline copy)';
     io.log(`data ${dataset}: ${dir} — ${files.length ? files.join(', ') : `empty (${fallback})`}`);
   }
-  io.log(
-    'CUDA engine: npm install @tensorflow/tfjs-node-gpu (needs the internet to fetch libtensorflow 2.9.1, which ' +
-      'requires CUDA 11.2 + cuDNN 8.1; with only CUDA 12 it fails to load with a missing libcudart.so.11.0)',
-  );
 }

@@ -11,3 +11,4 @@ export {
   type EngineRequest,
 } from './select.js';
 export { wasmThreadsWanted } from './wasm-threads.js';
+export { libraryFound, listDawnAdapters, releaseWebgpu as releaseEngine } from './webgpu.js';

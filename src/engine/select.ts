@@ -1,6 +1,7 @@
 // Engine selection: the one place that knows which tfjs backends exist and how to load them.
-// auto takes the first that loads, in the order of config.ts's ENGINES. Everything above this
-// module is written against the plain tfjs API and runs unchanged on any of them.
+// auto takes the first that loads, in the order of config.ts's ENGINES (webgpu only on a
+// hardware adapter; `--backend webgpu` also takes a software one). Everything above this module
+// is written against the plain tfjs API and runs unchanged on any of them.
 import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, ENGINES } from '../config.js';
 import { UserError } from '../errors.js';
@@ -8,6 +9,14 @@ import { registerFastLeakyReluGradient } from './gradients.js';
 import { registerKernelPatches } from './kernels/index.js';
 import { usePrunableFusedOps } from './prunable-fused-ops.js';
 import { engineUpdates, type EngineUpdates } from './updates.js';
+import {
+  describeWebgpu,
+  gpuDevicePresent,
+  libraryFound,
+  loadWebgpu,
+  WebgpuUnavailableError,
+  type WebgpuInfo,
+} from './webgpu.js';
 import { useThreadedWasm, wasmThreadsInUse, wasmThreadsWanted } from './wasm-threads.js';
 
 export type EngineName = (typeof ENGINES)[number];
@@ -36,13 +45,17 @@ export interface Engine {
   threads: number;
   /** Faster Adam and EMA updates for the trainer, where this engine has kernels for them. */
   updates: EngineUpdates;
+  /** The webgpu engine's adapter. */
+  gpu?: WebgpuInfo;
+  /** What is wrong with the engine that runs (e.g. tfjs-node-gpu without its CUDA libraries). */
+  problems: string[];
 }
 
 /** One candidate engine: how to load it, and under which name tfjs registers it. */
 interface Candidate {
   engine: EngineName;
   provider: string;
-  load: () => Promise<void>;
+  load: (request: EngineRequest) => Promise<WebgpuInfo | void>;
 }
 
 /** Dynamic import by a name TypeScript need not resolve: these packages are optional. */
@@ -58,6 +71,16 @@ const candidates: Candidate[] = [
   },
   { engine: 'tensorflow', provider: '@tensorflow/tfjs-node', load: () => importOptional('@tensorflow/tfjs-node') },
   {
+    engine: 'webgpu',
+    provider: 'webgpu (Dawn)',
+    load: async (request) => {
+      if (request === 'auto' && !gpuDevicePresent()) {
+        throw new WebgpuUnavailableError('webgpu engine: no GPU device here (no /dev/dri/renderD*, no /dev/nvidia*)');
+      }
+      return loadWebgpu({ allowSoftware: request === 'webgpu' });
+    },
+  },
+  {
     engine: 'wasm',
     provider: '@tensorflow/tfjs-backend-wasm',
     load: async () => {
@@ -70,6 +93,14 @@ const candidates: Candidate[] = [
 
 /** A loader failure: "not installed" or the loader's own first line. */
 function describeLoadFailure(provider: string, err: unknown): SkippedEngine {
+  if (err instanceof WebgpuUnavailableError) {
+    const reason = /only a software adapter/.test(err.message)
+      ? 'found only a software GPU'
+      : /not installed/.test(err.message)
+        ? 'not installed'
+        : 'found no GPU';
+    return { provider, reason, detail: err.message };
+  }
   const e = err as NodeJS.ErrnoException;
   if ((e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && String(e.message).includes(provider)) {
     const native = provider.includes('tfjs-node');
@@ -114,13 +145,31 @@ function silenceCpuBanner(): void {
   if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
 }
 
-async function activate(candidate: Candidate): Promise<void> {
-  await candidate.load();
+async function activate(candidate: Candidate, request: EngineRequest): Promise<WebgpuInfo | void> {
+  const loaded = await candidate.load(request);
   const ok = await withoutNewProcessHandlers(() => tf.setBackend(candidate.engine));
   if (!ok || tf.getBackend() !== candidate.engine) {
     throw new Error(`tf.setBackend('${candidate.engine}') did not take effect`);
   }
   await tf.ready();
+  return loaded;
+}
+
+/**
+ * tfjs-node-gpu loads without its CUDA libraries and then quietly runs on the CPU (libtensorflow
+ * only logs it): name what is missing so the engine line does not claim a GPU.
+ */
+async function cudaProblems(): Promise<string[]> {
+  const missing: string[] = [];
+  for (const lib of ['libcudart.so.11.0', 'libcudnn.so.8']) {
+    if ((await libraryFound(lib)) === false) missing.push(lib);
+  }
+  return missing.length === 0
+    ? []
+    : [
+        `tfjs-node-gpu runs on the CPU: ${missing.join(' and ')} not found (libtensorflow 2.9.1 needs CUDA 11.2 ` +
+          'and cuDNN 8.1 exactly)',
+      ];
 }
 
 /**
@@ -135,8 +184,9 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
   const skipped: SkippedEngine[] = [];
   const pool = request === 'auto' ? candidates : candidates.filter((c) => c.engine === request);
   for (const candidate of pool) {
+    let gpu: WebgpuInfo | void;
     try {
-      await activate(candidate);
+      gpu = await activate(candidate, request);
     } catch (err) {
       skipped.push(describeLoadFailure(candidate.provider, err));
       continue;
@@ -153,6 +203,8 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
       cuda: candidate.provider.endsWith('-gpu'),
       threads: candidate.engine === 'wasm' ? wasmThreadsInUse() : 1,
       updates: engineUpdates,
+      ...(gpu ? { gpu } : {}),
+      problems: candidate.provider.endsWith('-gpu') ? await cudaProblems() : [],
     };
   }
   throw new UserError(`--backend ${request}: engine unavailable (${skipped.map((s) => s.detail).join('; ')})`);
@@ -160,11 +212,14 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
 
 /** The one short line every command prints first: which engine, and why not a better one. */
 export function describeEngine(engine: Engine): string {
-  const what = engine.cuda
-    ? 'tensorflow (CUDA)'
-    : engine.threads > 1
-      ? `${engine.name}, ${engine.threads} threads`
-      : engine.name;
+  const gpu = engine.gpu;
+  const what = gpu
+    ? `webgpu, ${gpu.device || gpu.description} via ${gpu.backend}${gpu.software ? ' (a software GPU: slow)' : ''}`
+    : engine.cuda
+      ? `tensorflow (CUDA${engine.problems.length ? ' libraries missing: running on the CPU' : ''})`
+      : engine.threads > 1
+        ? `${engine.name}, ${engine.threads} threads`
+        : engine.name;
   if (engine.skipped.length === 0) return `engine: ${what}`;
   // "tfjs-node-gpu, tfjs-node not installed": providers grouped by reason, in order.
   const byReason = new Map<string, string[]>();
@@ -178,6 +233,8 @@ export function describeEngine(engine: Engine): string {
 export function engineDetails(engine: Engine): string[] {
   return [
     `engine: ${engine.name} via ${engine.provider}${engine.cuda ? ' (CUDA)' : ''}`,
+    ...(engine.gpu ? [`gpu: ${describeWebgpu(engine.gpu)}`] : []),
+    ...engine.problems.map((p) => `problem: ${p}`),
     `patched kernels: ${engine.patchedKernels.length > 0 ? engine.patchedKernels.join(', ') : 'none'}`,
     ...engine.skipped.map((s) => `not used: ${s.detail}`),
   ];
