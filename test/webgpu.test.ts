@@ -9,16 +9,12 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
-import { parseConfig, type Config } from '../src/config.ts';
-import { TrainingSet } from '../src/data/batches.ts';
 import { describeEngine, selectEngine, type Engine } from '../src/engine/select.ts';
 import { releaseWebgpu } from '../src/engine/webgpu.ts';
-import { buildModels } from '../src/models/index.ts';
-import { createTrainer } from '../src/train/trainer.ts';
-import { ROOT, runGan, syntheticImageSet } from './helpers.ts';
+import { compareStates, dcganConfig, trainOn } from '../bench/engine-equivalence.ts';
+import { ROOT, runGan } from './helpers.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
-const SHAPE = { height: 28, width: 28, channels: 1 };
 const ITERATIONS = 3;
 /** Measured on llvmpipe: losses and weights within 1.2e-7 of the cpu engine's. */
 const TOLERANCE = 1e-5;
@@ -31,50 +27,6 @@ function needsEngine(t: TestContext): boolean {
   t.skip(`webgpu engine unavailable: ${unavailable}`);
   return false;
 }
-
-/** The DCGAN (narrow widths, same layers) trained ITERATIONS times on `backend`; losses and every weight. */
-async function train(
-  backend: 'cpu' | 'webgpu',
-  config: Config,
-): Promise<{ losses: number[]; weights: Float32Array[]; tensors: number[] }> {
-  const { updates } = await selectEngine(backend);
-  const data = new TrainingSet(syntheticImageSet(64));
-  const models = buildModels(config.model, SHAPE, config.run.seed);
-  const trainer = createTrainer(config, models, updates);
-  const order = data.epochOrder(config.run.seed, 1);
-  const losses: number[] = [];
-  const tensors: number[] = [];
-  for (let it = 0; it < ITERATIONS; it++) {
-    const batch = data.batch(order, it, config.train.batch_size);
-    const stats = await trainer.trainIteration([batch]);
-    tf.dispose([batch.images, batch.labels]);
-    losses.push(stats.dLoss, stats.gLoss);
-    tensors.push(tf.memory().numTensors);
-  }
-  const all = [...models.generator.weights, ...models.discriminator.weights, ...trainer.ema!.model.weights];
-  const weights = await Promise.all(all.map(async (w) => (await w.read().data()) as Float32Array));
-  trainer.dispose();
-  models.generator.dispose();
-  models.discriminator.dispose();
-  data.dispose();
-  return { losses, weights, tensors };
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
-}
-
-const dcgan = (extra: string[] = []) =>
-  parseConfig('', 'webgpu-test.yaml', [
-    'model.g_widths=[16, 8]',
-    'model.d_widths=[8, 16]',
-    'model.latent_dim=16',
-    'train.batch_size=8',
-    ...extra,
-  ]);
 
 describe('webgpu engine', () => {
   before(async () => {
@@ -102,11 +54,10 @@ describe('webgpu engine', () => {
   ] as const) {
     it(`${name}: ${ITERATIONS} iterations give the cpu engine's losses and every weight`, async (t) => {
       if (!needsEngine(t)) return;
-      const config = dcgan([...extra]);
-      const cpu = await train('cpu', config);
-      const gpu = await train('webgpu', config);
-      const lossDiff = maxAbsDiff(gpu.losses, cpu.losses);
-      const weightDiff = Math.max(...gpu.weights.map((w, i) => maxAbsDiff(w, cpu.weights[i]!)));
+      const config = dcganConfig(8, [...extra]);
+      const cpu = await trainOn('cpu', config, ITERATIONS);
+      const gpu = await trainOn('webgpu', config, ITERATIONS);
+      const { losses: lossDiff, weights: weightDiff } = compareStates(gpu, cpu);
       t.diagnostic(`losses max |Δ| ${lossDiff.toExponential(2)}, weights max |Δ| ${weightDiff.toExponential(2)}`);
       assert.ok(lossDiff < TOLERANCE, `losses differ by ${lossDiff}`);
       assert.ok(weightDiff < TOLERANCE, `weights differ by ${weightDiff}`);

@@ -299,7 +299,10 @@ export async function loadWebgpu(opts: LoadWebgpuOptions = {}): Promise<WebgpuIn
       continue;
     }
     if (backend === 'opengles' || backend === 'opengl') defaultEglPlatform();
-    const flags = [`backend=${backend}`, ...(adapterName ? [`adapter=${adapterName}`] : []), ...(opts.dawnFlags ?? [])];
+    // GAN_WEBGPU_FLAGS: extra Dawn flags, space-separated (e.g. enable-dawn-features=allow_unsafe_apis,
+    // which lets tfjs time kernels with timestamp queries when profiling).
+    const extra = opts.dawnFlags ?? (process.env.GAN_WEBGPU_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const flags = [`backend=${backend}`, ...(adapterName ? [`adapter=${adapterName}`] : []), ...extra];
     let gpu: GpuLike;
     let adapter: GpuAdapterLike | null = null;
     let featureLevel: FeatureLevel = 'core';
