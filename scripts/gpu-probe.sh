@@ -106,6 +106,13 @@ for platform in surfaceless device; do EGL_PLATFORM=$platform run 40 node list-a
 step "equivalence with the cpu engine, DCGAN speed at batch 64 and 256, profile (hardware adapters only)"
 # Timestamp queries let tfjs time each kernel on the GPU while profiling.
 export GAN_WEBGPU_FLAGS="enable-dawn-features=allow_unsafe_apis"
-left=$((150 - ($(date +%s) - T0)))
-run $((left > 60 ? left : 60)) node bench.mjs
+run 150 node bench.mjs --ab
+step "tfjs's webgpu flags: a longer command batch before each submit; no small ops forwarded to the CPU"
+run 60 node bench.mjs --no-equivalence --batches 64 --models dcgan --tfjs-flags WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=128
+run 60 node bench.mjs --no-equivalence --batches 64 --models dcgan --tfjs-flags WEBGPU_CPU_FORWARD=false
+step "where the JavaScript time goes: a CPU profile of 40 iterations at batch 64"
+if [ -n "${OUT:-}" ]; then
+  run 60 node --cpu-prof --cpu-prof-dir="$OUT/cpuprofile" bench.mjs --no-equivalence --batches 64 --models dcgan --reps 40
+  ls -l "$OUT/cpuprofile"
+fi
 step "done in $(($(date +%s) - T0))s"

@@ -5,7 +5,9 @@
  *      iterations, batch 8) and the DCGAN at its real widths (2 iterations, batch 16), against cpu;
  *   2. training speed of the DCGAN (and the conditional DCGAN) at batch 64 and 256;
  *   3. one profiled iteration at batch 64: kernel dispatches and, when the adapter allows
- *      timestamp queries (GAN_WEBGPU_FLAGS=enable-dawn-features=allow_unsafe_apis), GPU time per kernel.
+ *      timestamp queries (GAN_WEBGPU_FLAGS=enable-dawn-features=allow_unsafe_apis), GPU time per kernel;
+ *   4. with --ab, the same speed with our webgpu kernel patches switched back to stock tfjs, and with
+ *      --tfjs-flags NAME=VALUE,... tfjs flags (e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE) set first.
  * Stops after the engine line when the adapter is a software one (unless --allow-software).
  * Prints readable lines and one `RESULT {json}` line per measurement.
  */
@@ -13,6 +15,8 @@ import { compareStates, dcganConfig, trainOn } from '../../bench/engine-equivale
 import { benchConfig, buildRig, median, type ModelName } from '../../bench/harness.js';
 import { iterationFlops } from '../../bench/flops.js';
 import { profileKernels } from '../../bench/profile.js';
+import { captureStock, stockSwitch, type StockSwitch } from '../../bench/stock-kernels.js';
+import * as tf from '@tensorflow/tfjs';
 import { describeEngine, engineDetails, selectEngine } from '../../src/engine/select.js';
 import { releaseWebgpu } from '../../src/engine/webgpu.js';
 
@@ -44,8 +48,13 @@ async function equivalence(): Promise<void> {
   }
 }
 
-async function speed(model: ModelName, batch: number, reps: number, warmup: number): Promise<void> {
+/** Our webgpu kernels and the stock ones they replace (none for our own Gan… kernels). */
+const PATCHES = ['Conv2DBackpropFilter', 'GanAdamUpdate', 'GanEmaUpdate'];
+let stock: StockSwitch | undefined;
+
+async function speed(model: ModelName, batch: number, reps: number, warmup: number, kernels: string): Promise<void> {
   const engine = await selectEngine('webgpu');
+  if (kernels === 'stock') stock!.stock();
   const rig = buildRig(benchConfig(model, batch), engine.updates);
   const started = performance.now();
   await rig.trainer.trainIteration(rig.real);
@@ -62,11 +71,11 @@ async function speed(model: ModelName, batch: number, reps: number, warmup: numb
   const { generator, discriminator } = rig.trainer.models;
   const gflops = iterationFlops(generator, discriminator, batch) / (ms * 1e6);
   console.log(
-    `speed ${model} batch ${batch}: ${imgPerSec.toFixed(0)} img/s, ${ms.toFixed(1)} ms/iteration ` +
+    `speed ${model} batch ${batch}, ${kernels} kernels: ${imgPerSec.toFixed(0)} img/s, ${ms.toFixed(1)} ms/iteration ` +
       `(min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}), ${gflops.toFixed(1)} GFLOP/s, ` +
       `first iteration ${firstMs.toFixed(0)} ms`,
   );
-  result({ kind: 'speed', model, batch, reps, medianMs: ms, imgPerSec, gflops, firstMs, times });
+  result({ kind: 'speed', model, batch, kernels, reps, medianMs: ms, imgPerSec, gflops, firstMs, times });
   if (model === 'dcgan' && batch === 64) {
     const profile = await profileKernels(() => rig.trainer.trainIteration(rig.real));
     const top = [...profile.kernels].sort((a, b) => b.ms - a.ms || b.calls - a.calls).slice(0, 12);
@@ -74,14 +83,34 @@ async function speed(model: ModelName, batch: number, reps: number, warmup: numb
       `profile dcgan batch 64: ${profile.kernelCalls} kernel dispatches per iteration, ` +
         `${profile.kernelMs.toFixed(1)} ms of GPU time measured (0 without timestamp queries) of ${ms.toFixed(1)} ms`,
     );
-    for (const k of top) console.log(`  ${k.name.padEnd(24)} ${String(k.calls).padStart(4)} calls  ${k.ms.toFixed(2)} ms`);
-    result({ kind: 'profile', model, batch, kernelCalls: profile.kernelCalls, kernelMs: profile.kernelMs, top });
+    for (const k of top)
+      console.log(`  ${k.name.padEnd(24)} ${String(k.calls).padStart(4)} calls  ${k.ms.toFixed(2)} ms`);
+    result({
+      kind: 'profile',
+      model,
+      batch,
+      kernels,
+      kernelCalls: profile.kernelCalls,
+      kernelMs: profile.kernelMs,
+      top,
+    });
   }
   rig.dispose();
+  if (kernels === 'stock') stock!.patched();
 }
 
 async function main(): Promise<void> {
+  // The stock kernels (and the backend's flags) are registered when tfjs-backend-webgpu is
+  // imported: capture the kernels before our patches replace them.
+  await import('@tensorflow/tfjs-backend-webgpu');
+  for (const setting of value('tfjs-flags', '').split(',').filter(Boolean)) {
+    const [name, v] = setting.split('=');
+    tf.env().set(name!, v === 'true' ? true : v === 'false' ? false : Number(v));
+    console.log(`tfjs flag ${name} = ${String(tf.env().get(name!))}`);
+  }
+  const stockConfigs = captureStock(PATCHES, 'webgpu');
   const engine = await selectEngine('webgpu');
+  stock = stockSwitch(stockConfigs, 'webgpu', engine.patchedKernels);
   console.log(describeEngine(engine));
   for (const line of engineDetails(engine)) console.log(`  ${line}`);
   result({ kind: 'engine', gpu: engine.gpu });
@@ -94,7 +123,8 @@ async function main(): Promise<void> {
   const warmup = Number(value('warmup', '3'));
   for (const batch of value('batches', '64,256').split(',').map(Number)) {
     for (const model of value('models', 'dcgan,cdcgan').split(',') as ModelName[]) {
-      await speed(model, batch, reps, warmup);
+      await speed(model, batch, reps, warmup, 'patched');
+      if (flag('ab')) await speed(model, batch, reps, warmup, 'stock');
     }
   }
 }

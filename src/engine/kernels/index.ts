@@ -5,10 +5,12 @@
  */
 import { registerCpuKernels } from './cpu.js';
 import { registerWasmKernels } from './wasm.js';
+import { registerWebgpuKernels } from './webgpu.js';
 
 const byBackend: Record<string, () => string[]> = {
   cpu: registerCpuKernels,
   wasm: registerWasmKernels,
+  webgpu: registerWebgpuKernels,
 };
 
 export function registerKernelPatches(backendName: string): string[] {
