@@ -54,7 +54,9 @@ async function main(): Promise<void> {
   if (threadsFlag) process.env.GAN_WASM_THREADS = threadsFlag;
 
   const started = performance.now();
+  // Import the backend first, so that captureStock sees its stock kernels before our patches.
   if (engineName === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (engineName === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   // `fused` is not a kernel: it puts back tfjs's fused conv/matMul gradients (src/engine/prunable-fused-ops.ts).
   const keepFused = stockNames.includes('fused');
   const stock = captureStock(

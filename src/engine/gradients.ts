@@ -1,4 +1,4 @@
-// A gradient tfjs registers slowly for this engine's purposes.
+// Gradients tfjs registers in a slow form: the same values, from cheaper kernels.
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -15,6 +15,45 @@ export function registerFastLeakyReluGradient(): void {
       const [x] = saved as tf.Tensor[];
       const { alpha } = attrs as unknown as { alpha: number };
       return { x: () => tf.mul(dy as tf.Tensor, tf.step(x!, alpha)) };
+    },
+  });
+}
+
+/**
+ * The gradients of Sum and Mean as a broadcast of dy instead of tfjs's dy · ones(x.shape): the
+ * same values (multiplying by one is exact), without building a ones tensor of x's full shape in
+ * JavaScript and uploading it on every backward pass — on the webgpu engine that upload was one
+ * of the largest costs of an iteration (docs/engines.md).
+ */
+export function registerBroadcastReductionGradients(): void {
+  const expandedDy = (dy: tf.Tensor, x: tf.Tensor, axis: number | number[]) => {
+    const axes = tf.util.parseAxisParam(axis, x.shape);
+    return tf.broadcastTo(
+      tf.reshape(
+        dy,
+        x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+      ),
+      x.shape,
+    );
+  };
+  tf.registerGradient({
+    kernelName: 'Sum',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as tf.Tensor[];
+      const { axis } = attrs as unknown as { axis: number | number[] };
+      return { x: () => expandedDy(dy as tf.Tensor, x!, axis) };
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'Mean',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as tf.Tensor[];
+      const { axis } = attrs as unknown as { axis: number | number[] };
+      const axes = tf.util.parseAxisParam(axis, x!.shape);
+      const reduceSize = axes.reduce((n, a) => n * x!.shape[a]!, 1);
+      return { x: () => tf.div(expandedDy(dy as tf.Tensor, x!, axis), reduceSize) };
     },
   });
 }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, ENGINES } from '../config.js';
 import { UserError } from '../errors.js';
-import { registerFastLeakyReluGradient } from './gradients.js';
+import { registerBroadcastReductionGradients, registerFastLeakyReluGradient } from './gradients.js';
 import { registerKernelPatches } from './kernels/index.js';
 import { usePrunableFusedOps } from './prunable-fused-ops.js';
 import { engineUpdates, type EngineUpdates } from './updates.js';
@@ -192,6 +192,7 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
       continue;
     }
     registerFastLeakyReluGradient();
+    registerBroadcastReductionGradients();
     usePrunableFusedOps();
     silenceCpuBanner();
     const patchedKernels = registerKernelPatches(candidate.engine);
