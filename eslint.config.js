@@ -11,6 +11,7 @@ export default tseslint.config(
       'data/',
       'checkpoints/',
       '.scratch/',
+      '.gpuprobe/',
       'bench/results/',
       'src/engine/simd/kernels-binary.ts',
     ],
@@ -27,6 +28,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }],
     },
+  },
+  // Plain JavaScript run by Node as it is (the GPU probe's helper, a test's loader hook).
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', performance: 'readonly' } },
   },
   // node:test's test() and describe() return promises the runner itself awaits.
   { files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-floating-promises': 'off' } },
