@@ -3,6 +3,7 @@
 //   4 the machine refused a file operation (disk full, no permission) · 130/143 interrupted
 import { Command, CommanderError, Option } from 'commander';
 import { classifierTrainCommand } from './commands/classifier.js';
+import { classifyCommand, SPLITS } from './commands/classify.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
@@ -104,6 +105,21 @@ function buildProgram(): Command {
     .option('--force', 'retrain even if a matching classifier is cached', false)
     .addOption(backendOption())
     .action(async (opts) => classifierTrainCommand(opts, io));
+
+  program
+    .command('classify')
+    .description("a semi-supervised run's classifier on a split of its dataset or on images from a file")
+    .addOption(ckptOption())
+    .addOption(new Option('--split <split>', 'the dataset split to classify').choices(SPLITS).default('test'))
+    .option('--images <file>', 'classify these instead: .npy ((n,28,28) float32 in [0,1], as gan sample writes) or IDX')
+    .option('--labels <file>', 'IDX labels of --images, to report accuracy')
+    .option('-o, --out <file>', 'the JSON with predictions and accuracy (default: in the run directory)')
+    .addOption(noEmaOption())
+    .addOption(outDirOption())
+    .addOption(backendOption())
+    .action(async (opts) => {
+      await classifyCommand(opts, io);
+    });
 
   program
     .command('report')

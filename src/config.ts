@@ -15,7 +15,7 @@ export const ENGINES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const BACKENDS = ['auto', ...ENGINES] as const;
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;
 export const DATA_SOURCES = ['auto', 'download', 'idx', 'bundled'] as const;
-export const ARCHS = ['dcgan', 'mlp'] as const;
+export const ARCHS = ['dcgan', 'mlp', 'ssgan'] as const;
 export const LOSSES = ['bce', 'hinge', 'lsgan', 'wgan-gp'] as const;
 
 const runSchema = z
@@ -48,18 +48,26 @@ const dataSchema = z
 
 const modelSchema = z
   .object({
-    arch: z.enum(ARCHS).default('dcgan').describe('dcgan: conv-transpose G, conv D; mlp: dense G and D'),
+    arch: z
+      .enum(ARCHS)
+      .default('dcgan')
+      .describe(
+        'dcgan: conv-transpose G, conv D; mlp: dense G and D; ssgan: the semi-supervised GAN (D classifies, ' +
+          'needs train.labels)',
+      ),
     latent_dim: positiveInt().max(4096).default(100).describe('size of the noise vector z'),
     g_widths: z
       .array(positiveInt())
       .min(1)
       .optional()
-      .describe('generator widths; default dcgan [128, 64] channels, mlp [256, 512, 1024] units'),
+      .describe('generator widths; default dcgan [128, 64] channels, mlp [256, 512, 1024], ssgan [500, 500] units'),
     d_widths: z
       .array(positiveInt())
       .min(1)
       .optional()
-      .describe('discriminator widths; default dcgan [64, 128] channels, mlp [512, 256] units'),
+      .describe(
+        'discriminator widths; default dcgan [64, 128] channels, mlp [512, 256], ssgan [1000, 500, 250, 250, 250] units',
+      ),
     conditional: z
       .boolean()
       .default(false)
@@ -101,6 +109,33 @@ const trainSchema = z
       .lt(1)
       .default(0.999)
       .describe("decay of the generator weights' moving average used for samples and eval (0 = off)"),
+    labels: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'ssgan: labelled training images (class-balanced, chosen with run.seed); the rest train without labels',
+      ),
+    d_ema: z
+      .number()
+      .min(0)
+      .lt(1)
+      .default(0)
+      .describe("ssgan: decay of the discriminator's moving average, the classifier that is saved and used (0 = off)"),
+    lr_decay: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe('share of the training, at its end, over which the learning rates fall linearly to 0 (0 = constant)'),
+    labelled_shift: z
+      .number()
+      .int()
+      .min(0)
+      .max(8)
+      .default(0)
+      .describe('ssgan: shift each labelled image by a random ±N pixels every step (augmentation that keeps labels)'),
   })
   .strict();
 
@@ -130,7 +165,24 @@ export const configSchema = z
       .default('auto')
       .describe(`engine: auto picks the first that loads of ${ENGINES.join(' > ')}`),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // The semi-supervised GAN needs labels, and labels need a discriminator that classifies.
+    const ssgan = config.model.arch === 'ssgan';
+    if (ssgan && config.train.labels === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['train', 'labels'],
+        message: 'model.arch ssgan needs labelled images, a number > 0',
+      });
+    }
+    if (!ssgan && config.train.labels > 0) {
+      ctx.addIssue({ code: 'custom', path: ['model', 'arch'], message: 'train.labels needs model.arch ssgan' });
+    }
+    if (ssgan && config.model.conditional) {
+      ctx.addIssue({ code: 'custom', path: ['model', 'conditional'], message: 'model.arch ssgan is not conditional' });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type DataConfig = Config['data'];
@@ -193,7 +245,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     got =
       got !== null && typeof got === 'object' ? (got as Record<PropertyKey, unknown>)[seg as PropertyKey] : undefined;
   }
-  return `${path || '(config)'}: ${issue.message.replace(/^Invalid input: /, '')}, got ${JSON.stringify(got)}`;
+  const value = got === undefined ? ' (not set)' : `, got ${JSON.stringify(got)}`;
+  return `${path || '(config)'}: ${issue.message.replace(/^Invalid input: /, '')}${value}`;
 }
 
 /** The keys a section of the schema accepts, for "unknown key" messages. */

@@ -1,5 +1,6 @@
 // Generated images out of tfjs and into files: PNG grids, single PNGs, and .npy arrays.
 // Images arrive as float values in [-1, 1] (the generator's tanh range), shape [n, h, w, 1].
+import { UserError } from './errors.js';
 import { PNG } from 'pngjs';
 
 export interface ImageBatch {
@@ -84,4 +85,45 @@ export function encodeNpy(batch: ImageBatch): Buffer {
   for (let i = 0; i < batch.pixels.length; i++)
     data.writeFloatLE(Math.max(0, Math.min(1, (batch.pixels[i]! + 1) / 2)), i * 4);
   return Buffer.concat([header, data]);
+}
+
+/**
+ * Images from a .npy file in the layout `gan sample --format npy` writes — float32 (little-endian)
+ * in [0, 1], shape (n, H, W), (n, H, W, 1) or (n, H·W) — as pixels in [-1, 1]. `height`×`width`
+ * is what the caller expects (a flat row is read as that). Any other layout is a one-line error.
+ */
+export function decodeNpy(bytes: Uint8Array, file: string, height: number, width: number): ImageBatch {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (text.length < 10 || text.toString('latin1', 0, 6) !== '\x93NUMPY') {
+    throw new UserError(`${file}: not a .npy file (no \\x93NUMPY magic)`);
+  }
+  const major = text[6]!;
+  const headerLength = major === 1 ? text.readUInt16LE(8) : text.readUInt32LE(8);
+  const start = major === 1 ? 10 : 12;
+  const header = text.toString('latin1', start, start + headerLength);
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
+  const shape = /'shape':\s*\(([^)]*)\)/
+    .exec(header)?.[1]
+    ?.split(',')
+    .map((d) => d.trim())
+    .filter(Boolean)
+    .map(Number);
+  const expected = `float32 ('<f4') of shape (n, ${height}, ${width}) or (n, ${height * width}), values in [0, 1]`;
+  if (descr !== '<f4' || fortran !== 'False' || !shape || shape.length < 2) {
+    throw new UserError(`${file}: ${descr ?? '?'} array of shape (${shape?.join(', ') ?? '?'}); expected ${expected}`);
+  }
+  const [count, ...rest] = shape as [number, ...number[]];
+  const perImage = rest.reduce((a, b) => a * b, 1);
+  const layoutOk = perImage === height * width && (rest.length === 1 || (rest[0] === height && rest[1] === width));
+  if (!layoutOk || rest.length > 3 || (rest.length === 3 && rest[2] !== 1)) {
+    throw new UserError(`${file}: shape (${shape.join(', ')}); expected ${expected}`);
+  }
+  const dataStart = start + headerLength;
+  if (text.length - dataStart !== count * perImage * 4) {
+    throw new UserError(`${file}: ${text.length - dataStart} data bytes for shape (${shape.join(', ')}) (truncated?)`);
+  }
+  const pixels = new Float32Array(count * perImage);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = 2 * text.readFloatLE(dataStart + 4 * i) - 1;
+  return { pixels, count, height, width };
 }

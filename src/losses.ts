@@ -68,3 +68,33 @@ const OBJECTIVES: Record<TrainConfig['loss'], Objective> = {
 export function objectiveFor(loss: TrainConfig['loss']): Objective {
   return OBJECTIVES[loss];
 }
+
+/**
+ * The semi-supervised GAN's terms (Salimans et al. 2016, sec. 5), on D's K class logits l(x) with
+ * the fake class's logit fixed at 0, so that D(x) = Z(x)/(Z(x) + 1), Z = Σₖ exp lₖ(x), and with
+ * lse = log Σₖ exp lₖ:
+ *   labelled    mean[lse(l(x)) − l_y(x)]                       (cross-entropy of the labelled batch)
+ *   unlabelled  ½·(−mean lse(l(x)) + mean softplus(lse(l(x))) + mean softplus(lse(l(G(z)))))
+ *               = ½·(−mean log D(x) − mean log(1 − D(G(z))))   (halved, as improved-gan does)
+ *   generator   mean_j (mean_batch f_j(G(z)) − mean_batch f_j(x))²   (feature matching on f, D's
+ *               last hidden layer; D's weights stay fixed)
+ */
+export const semiSupervised = {
+  labelledLoss(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scalar {
+    return tf.tidy(() => tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, oneHot), 1))));
+  },
+  unlabelledLoss(realLogits: tf.Tensor2D, fakeLogits: tf.Tensor2D): tf.Scalar {
+    return tf.tidy(() => {
+      const real = tf.logSumExp(realLogits, 1);
+      const fake = tf.logSumExp(fakeLogits, 1);
+      return tf.mul(0.5, tf.add(tf.sub(tf.mean(tf.softplus(real)), tf.mean(real)), tf.mean(tf.softplus(fake))));
+    });
+  },
+  featureMatchingLoss(realFeatures: tf.Tensor2D, fakeFeatures: tf.Tensor2D): tf.Scalar {
+    return tf.tidy(() => tf.mean(tf.square(tf.sub(tf.mean(fakeFeatures, 0), tf.mean(realFeatures, 0)))));
+  },
+  /** D(x) = Z/(Z + 1) = sigmoid(lse(l(x))): D's probability that the images are real, averaged. */
+  probabilityReal(logits: tf.Tensor2D): tf.Scalar {
+    return tf.tidy(() => tf.mean(tf.sigmoid(tf.logSumExp(logits, 1))));
+  },
+};

@@ -3,7 +3,7 @@
 // so one image does not depend on the others drawn with it, and `--n 1` works).
 import * as tf from '@tensorflow/tfjs';
 import type { ImageBatch } from './image.js';
-import { mulberry32 } from './random.js';
+import { mulberry32, normalCdf, normalQuantile } from './random.js';
 import type { ImageShape } from './models/types.js';
 
 /**
@@ -21,38 +21,6 @@ export function latentNoise(count: number, latentDim: number, seed: number, trun
     return Math.max(-truncation, Math.min(truncation, z));
   });
   return tf.tensor2d(values, [count, latentDim]);
-}
-
-/** Φ(x) of the standard normal, from erf (Abramowitz & Stegun 7.1.26, absolute error < 1.5e-7). */
-export function normalCdf(x: number): number {
-  const z = Math.abs(x) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * z);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  const erf = 1 - poly * Math.exp(-z * z);
-  return 0.5 * (1 + (x < 0 ? -erf : erf));
-}
-
-/** Φ⁻¹(p) of the standard normal (Acklam's rational approximation, relative error < 1.2e-9). */
-export function normalQuantile(p: number): number {
-  const a = [
-    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
-  ];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const tail = 0.02425;
-  if (p <= 0) return -Infinity;
-  if (p >= 1) return Infinity;
-  if (p < tail) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    const num = ((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + 2.938163982698783;
-    return num / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
-  }
-  if (p > 1 - tail) return -normalQuantile(1 - p);
-  const q = p - 0.5;
-  const r = q * q;
-  const num = (((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q;
-  return num / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }
 
 /** True when the generator takes (z, class) inputs. */

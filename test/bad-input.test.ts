@@ -284,6 +284,21 @@ const CASES: { name: string; args: string[]; expect: RegExp; env?: Record<string
     expect: /^gan: --class 3: .* holds an unconditional generator/,
   },
   {
+    name: 'a semi-supervised model without labels',
+    args: ['train', '--config', 'tiny.yaml', '--set', 'model.arch=ssgan'],
+    expect: /^gan: tiny\.yaml:\d+: train\.labels: model\.arch ssgan needs labelled images, a number > 0 \(not set\)$/,
+  },
+  {
+    name: 'labels for a model that cannot use them',
+    args: ['train', '--config', 'tiny.yaml', '--set', 'train.labels=100'],
+    expect: /^gan: tiny\.yaml:\d+: model\.arch: train\.labels needs model\.arch ssgan, got "\w+"$/,
+  },
+  {
+    name: 'gan classify on a run whose discriminator does not classify',
+    args: ['classify', '--ckpt', 'tiny'],
+    expect: /^gan: .*tiny[/\\]epoch-\d+: this run's discriminator does not classify/,
+  },
+  {
     name: '--truncation out of range',
     args: ['sample', '--ckpt', 'tiny', '--truncation', '0'],
     expect: /^gan: --truncation 0: expected a number from 0\.05 to 10$/,

@@ -37,7 +37,7 @@ test('wrong type and out-of-range values name key, line and value', () => {
   assert.match(bad('train:\n  batch_size: abc\n'), /^run\.yaml:2: train\.batch_size: expected number.*got "abc"$/);
   assert.match(bad('train:\n  epochs: 0\n'), /^run\.yaml:2: train\.epochs: .*>=1, got 0$/);
   assert.match(bad('train:\n  epochs: -3\n'), /train\.epochs: .*got -3$/);
-  assert.match(bad('model:\n  arch: resnet\n'), /^run\.yaml:2: model\.arch: .*"dcgan"\|"mlp", got "resnet"$/);
+  assert.match(bad('model:\n  arch: resnet\n'), /^run\.yaml:2: model\.arch: .*"dcgan"\|"mlp"\|"ssgan", got "resnet"$/);
   assert.match(bad('train:\n  epochs: 2.5\n'), /train\.epochs: expected int/);
 });
 

@@ -6,7 +6,7 @@ import { selectEngine } from '../src/engine/select.ts';
 import { hinge, leastSquares, nonSaturatingBce, wasserstein } from '../src/losses.ts';
 import { buildModels } from '../src/models/index.ts';
 import { gradientPenalty, r1Penalty, type Critic } from '../src/penalties.ts';
-import { GeneratorEma } from '../src/train/ema.ts';
+import { ModelEma } from '../src/train/ema.ts';
 
 const REAL = [2, -1];
 const FAKE = [0.5, -3];
@@ -106,9 +106,9 @@ for (const engine of ['cpu', 'wasm'] as const) {
 
 test('EMA: warm-up decay and the averaging step', async () => {
   await selectEngine('cpu');
-  assert.equal(GeneratorEma.effectiveDecay(0.999, 0), 0.1);
-  assert.equal(GeneratorEma.effectiveDecay(0.999, 90), 0.91);
-  assert.equal(GeneratorEma.effectiveDecay(0.999, 1e6), 0.999);
+  assert.equal(ModelEma.effectiveDecay(0.999, 0), 0.1);
+  assert.equal(ModelEma.effectiveDecay(0.999, 90), 0.91);
+  assert.equal(ModelEma.effectiveDecay(0.999, 1e6), 0.999);
   const make = (v: number) =>
     tf.sequential({
       layers: [
@@ -121,7 +121,7 @@ test('EMA: warm-up decay and the averaging step', async () => {
       ],
     });
   const source = make(1);
-  const ema = GeneratorEma.startingAt(make(7), source, 0.5);
+  const ema = ModelEma.startingAt(make(7), source, 0.5);
   assert.equal(ema.model.getWeights()[0]!.dataSync()[0], 1, 'starts at the generator weights');
   source.setWeights([tf.tensor2d([[3]]), tf.tensor1d([0])]);
   ema.update(1e6); // decay 0.5: 0.5 * 1 + 0.5 * 3
@@ -135,12 +135,12 @@ for (const engine of ['cpu', 'wasm'] as const) {
     const make = () =>
       tf.sequential({ layers: [tf.layers.dense({ inputShape: [7], units: 13 }), tf.layers.dense({ units: 3 })] });
     const source = make();
-    const fused = GeneratorEma.startingAt(make(), source, 0.999, updates.emaStep);
+    const fused = ModelEma.startingAt(make(), source, 0.999, updates.emaStep);
     const reference = fused.model.getWeights().map((w) => w.clone());
     const kernels: string[] = [];
     for (let step = 0; step < 4; step++) {
       source.setWeights(source.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 1, 'float32', 10 * step + i)));
-      const d = GeneratorEma.effectiveDecay(0.999, step);
+      const d = ModelEma.effectiveDecay(0.999, step);
       source.getWeights().forEach((w, i) => {
         const next = tf.add(tf.mul(reference[i]!, tf.scalar(d)), tf.mul(w, tf.scalar(1 - d)));
         reference[i]!.dispose();

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { selectEngine } from '../src/engine/select.ts';
-import { latentNoise, normalCdf, normalQuantile } from '../src/sampling.ts';
+import { normalCdf, normalQuantile } from '../src/random.ts';
+import { latentNoise } from '../src/sampling.ts';
 import { trainSmokeRun } from './helpers/smoke-run.ts';
 import { runGan } from './helpers.ts';
 

@@ -16,9 +16,12 @@ import { CheckpointError } from './model-io.js';
 export const LATEST_JSON = 'latest.json';
 export const STATE_JSON = 'state.json';
 export const BEST_JSON = 'best.json';
+/** A semi-supervised run: which training images kept their labels. */
+export const LABELLED_JSON = 'labelled.json';
 export const GENERATOR_DIR = 'generator';
 export const GENERATOR_EMA_DIR = 'generator-ema';
 export const DISCRIMINATOR_DIR = 'discriminator';
+export const DISCRIMINATOR_EMA_DIR = 'discriminator-ema';
 export const OPTIMIZER_DIR = 'optimizers';
 
 /** The running sums of an epoch's diagnostics, kept in a checkpoint written mid-epoch. */

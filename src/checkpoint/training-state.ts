@@ -12,6 +12,7 @@ import { CheckpointError, loadModel, saveModel } from './model-io.js';
 import { loadOptimizer, saveOptimizer } from './optimizer-io.js';
 import {
   DISCRIMINATOR_DIR,
+  DISCRIMINATOR_EMA_DIR,
   GENERATOR_DIR,
   GENERATOR_EMA_DIR,
   OPTIMIZER_DIR,
@@ -25,6 +26,8 @@ import {
 export interface TrainingState {
   models: { generator: tf.LayersModel; discriminator: tf.LayersModel; imageShape: ImageShape };
   ema?: { model: tf.LayersModel };
+  /** A semi-supervised run's discriminator average: the classifier it keeps. */
+  discriminatorEma?: { model: tf.LayersModel };
   gOptimizer: tf.Optimizer;
   dOptimizer: tf.Optimizer;
   counters: { step: number; dStep: number };
@@ -116,6 +119,7 @@ export async function saveTrainingState(
     await saveModel(state.models.discriminator, join(dir, DISCRIMINATOR_DIR));
     await turn();
     if (state.ema) await saveModel(state.ema.model, join(dir, GENERATOR_EMA_DIR));
+    if (state.discriminatorEma) await saveModel(state.discriminatorEma.model, join(dir, DISCRIMINATOR_EMA_DIR));
     const optDir = join(dir, OPTIMIZER_DIR);
     mkdirSync(optDir, { recursive: true });
     await turn();
@@ -161,11 +165,14 @@ export async function restoreTrainingState(
   }
   await loadWeightsInto(state.models.generator, join(ref.dir, GENERATOR_DIR));
   await loadWeightsInto(state.models.discriminator, join(ref.dir, DISCRIMINATOR_DIR));
-  if (state.ema) {
-    // A checkpoint saved without an average (train.ema was 0) starts it at G.
-    const emaDir = join(ref.dir, GENERATOR_EMA_DIR);
-    if (existsSync(emaDir)) await loadWeightsInto(state.ema.model, emaDir);
-    else state.ema.model.setWeights(state.models.generator.getWeights());
+  // An average the checkpoint lacks (it was off when it was saved) starts at its network.
+  for (const [average, network, dir] of [
+    [state.ema, state.models.generator, GENERATOR_EMA_DIR],
+    [state.discriminatorEma, state.models.discriminator, DISCRIMINATOR_EMA_DIR],
+  ] as const) {
+    if (!average) continue;
+    if (existsSync(join(ref.dir, dir))) await loadWeightsInto(average.model, join(ref.dir, dir));
+    else average.model.setWeights(network.getWeights());
   }
   await loadOptimizer(state.gOptimizer, join(ref.dir, OPTIMIZER_DIR), 'generator');
   await loadOptimizer(state.dOptimizer, join(ref.dir, OPTIMIZER_DIR), 'discriminator');

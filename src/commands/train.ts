@@ -1,25 +1,32 @@
 // `gan train`: config → run directory (locked) → engine → data → trainer (fresh or restored) →
 // epoch loop → where things are. Fresh/resume/force rules never clobber a finished run by
 // accident, and Ctrl-C ends with a checkpoint.
-import { existsSync } from 'node:fs';
+import type * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { accuracy } from '../classifier/features.js';
 import { RunLock } from '../checkpoint/lock.js';
-import { RunDir, type CheckpointRef } from '../checkpoint/run-dir.js';
+import { LABELLED_JSON, RunDir, type CheckpointRef } from '../checkpoint/run-dir.js';
 import { FRESH_START, restoreTrainingState, resumePoint } from '../checkpoint/training-state.js';
 import { loadConfig, resolveConfigPath, type Config } from '../config.js';
 import { TrainingSet } from '../data/batches.js';
 import { loadImageSet, type ImageSet } from '../data/index.js';
+import { balancedSubset, splitLabels, type LabelledImages } from '../data/subsets.js';
+import type { Engine } from '../engine/index.js';
 import { UserError } from '../errors.js';
-import { createEvaluator, type Evaluator } from '../eval/evaluator.js';
+import { createEvaluator } from '../eval/evaluator.js';
 import { evalMetrics, evalSummaryLine } from '../eval/format.js';
-import { plural } from '../format.js';
+import { pct, plural } from '../format.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { Log } from '../log.js';
 import { buildModels } from '../models/index.js';
+import { classify } from '../models/ssgan.js';
+import { deriveSeed, Stream } from '../random.js';
 import { createScalarLogger } from '../report/tensorboard.js';
 import { writeReport } from '../report/write.js';
 import { iterationsPerEpoch, trainEpochs, type CheckpointHook, type EpochEvaluation } from '../train/loop.js';
+import { createSemiSupervisedTrainer, SemiSupervisedTrainer } from '../train/semi-supervised.js';
 import { createTrainer } from '../train/trainer.js';
 import { startEngine } from './setup.js';
 
@@ -40,23 +47,19 @@ export async function trainCommand(opts: TrainOptions, io: Log): Promise<number>
   try {
     const resumeFrom = opts.resume ? resumePoint(runDir, config) : checkNewRun(runDir, opts.force);
     const engine = await startEngine(opts.backend, config.backend, io);
-    const images = await loadTrainingImages(config, io);
-    const shape = { height: images.height, width: images.width, channels: 1 };
-    const models = buildModels(config.model, shape, config.run.seed, images.classes.length);
-    const trainer = createTrainer(config, models, engine.updates);
-    const data = new TrainingSet(images);
-    const evaluator = config.eval.every > 0 ? await createEvaluator(config, io, { trainSet: images }) : undefined;
+    const { data, trainer, labelled, evaluate, dispose } = await prepareTraining(config, engine.updates, io);
     try {
       const start = resumeFrom ? await restoreTrainingState(trainer, runDir, resumeFrom, config.run.keep) : FRESH_START;
       if (!resumeFrom && opts.force) clearPreviousRun(runDir, io);
       runDir.prepare();
       writeFileAtomic(runDir.configPath, stringify(config));
+      if (labelled) recordLabelled(runDir, labelled, Boolean(resumeFrom));
       if (resumeFrom) io.log(`resuming ${runDir.root} from ${resumeFrom.dir} (${position(resumeFrom)})`);
       io.log(describeRun(config, runDir, data.count));
       signals.stop.training = true;
       const outcome = await trainEpochs({
         ...{ config, runDir, trainer, data, start, stop: signals.stop, engineName: engine.name },
-        evaluate: evaluator && evaluateWhenDue(config, evaluator),
+        evaluate,
         afterCheckpoint: publishEpoch(config, runDir, trainer.counters, engine.name, io),
       });
       if (outcome.kind === 'interrupted') {
@@ -67,9 +70,7 @@ export async function trainCommand(opts: TrainOptions, io: Log): Promise<number>
       io.log(`done: sample with  gan sample --ckpt ${config.run.name} --n 64`);
       return 0;
     } finally {
-      evaluator?.dispose();
-      data.dispose();
-      trainer.dispose();
+      dispose();
     }
   } finally {
     signals.remove();
@@ -124,8 +125,9 @@ function describeRun(config: Config, runDir: RunDir, imageCount: number): string
   const { model, train } = config;
   const conditional = model.conditional ? ` (conditional, ${model.conditioning})` : '';
   const iterations = iterationsPerEpoch(imageCount, train);
+  const objective = train.labels > 0 ? `semi-supervised with ${train.labels} labels` : `${train.loss} loss`;
   return (
-    `run: ${runDir.root} — ${model.arch}${conditional}, ${train.loss} loss, ${plural(train.epochs, 'epoch')} ` +
+    `run: ${runDir.root} — ${model.arch}${conditional}, ${objective}, ${plural(train.epochs, 'epoch')} ` +
     `of ${iterations} iterations (batch ${train.batch_size})`
   );
 }
@@ -135,14 +137,114 @@ function position(ref: CheckpointRef): string {
 }
 
 /**
- * Every eval.every epochs (and after the last), FID and score of the generator samples are
- * judged by. The same seed each time: epochs are compared on the same noise.
+ * The data the trainer sees, the trainer, and what is measured at the end of each epoch. A
+ * semi-supervised run (train.labels > 0) keeps the labels of N class-balanced images and trains
+ * on a copy of the set without any other label.
  */
-function evaluateWhenDue(config: Config, evaluator: Evaluator): EpochEvaluation {
-  return async (epoch, generator) => {
-    if (epoch % config.eval.every !== 0 && epoch !== config.train.epochs) return undefined;
-    const result = await evaluator.evaluate(generator, config.run.seed);
-    return { metrics: evalMetrics(result), summary: evalSummaryLine(result) };
+async function prepareTraining(config: Config, updates: Engine['updates'], io: Log) {
+  const images = await loadTrainingImages(config, io);
+  const shape = { height: images.height, width: images.width, channels: 1 };
+  const models = buildModels(config.model, shape, config.run.seed, images.classes.length);
+  const semi = config.train.labels > 0 ? chooseLabelled(config, images, io) : undefined;
+  const data = new TrainingSet(semi?.unlabelled ?? images);
+  const totalIterations = config.train.epochs * iterationsPerEpoch(data.count, config.train);
+  const trainer = semi
+    ? createSemiSupervisedTrainer(
+        config,
+        models,
+        { labelled: semi.labelled, unlabelled: data, totalIterations },
+        updates,
+      )
+    : createTrainer(config, models, updates);
+  const evaluator = config.eval.every > 0 ? await createEvaluator(config, io, { trainSet: images }) : undefined;
+  const heldOut = trainer instanceof SemiSupervisedTrainer ? await heldOutAccuracy(config, trainer, io) : undefined;
+  const evaluate: EpochEvaluation = async (epoch, generator) => {
+    const due = config.eval.every > 0 && (epoch % config.eval.every === 0 || epoch === config.train.epochs);
+    // FID and score of the samples, on the same noise every time, so epochs compare.
+    const result = evaluator && due ? await evaluator.evaluate(generator, config.run.seed) : undefined;
+    const accuracy = await heldOut?.measure();
+    if (!result && !accuracy) return undefined;
+    return {
+      metrics: { ...(result ? evalMetrics(result) : {}), ...accuracy?.metrics },
+      summary: [result && evalSummaryLine(result), accuracy?.summary].filter(Boolean).join('  '),
+    };
+  };
+  return {
+    data,
+    trainer,
+    labelled: semi?.labelled,
+    evaluate,
+    dispose() {
+      evaluator?.dispose();
+      heldOut?.dispose();
+      data.dispose();
+      trainer.dispose();
+    },
+  };
+}
+
+/** train.labels class-balanced images, chosen with the run seed, keep their labels. */
+function chooseLabelled(config: Config, images: ImageSet, io: Log): { labelled: LabelledImages; unlabelled: ImageSet } {
+  const classes = images.classes.length;
+  const { labels } = config.train;
+  if (labels % classes !== 0) {
+    throw new UserError(
+      `train.labels: ${labels} is not a multiple of the ${classes} classes (the labelled set is class-balanced)`,
+    );
+  }
+  let indices: Int32Array;
+  try {
+    indices = balancedSubset(
+      images.labels,
+      classes,
+      labels / classes,
+      deriveSeed(config.run.seed, Stream.labelledSplit),
+    );
+  } catch (err) {
+    throw new UserError(`train.labels: ${labels}: ${(err as Error).message} (${images.origin})`);
+  }
+  io.log(
+    `labelled: ${labels} training images (${labels / classes} per class, chosen with run.seed); ` +
+      `the other ${images.count - labels} train without their labels`,
+  );
+  return splitLabels(images, indices);
+}
+
+/**
+ * Which images kept their labels, in the run directory (labelled.json), so anyone can check;
+ * a resumed run must find the same ones.
+ */
+function recordLabelled(runDir: RunDir, labelled: LabelledImages, resuming: boolean): void {
+  const path = join(runDir.root, LABELLED_JSON);
+  const record = JSON.stringify({
+    count: labelled.count,
+    indices: [...labelled.indices],
+    labels: [...labelled.labels],
+  });
+  if (resuming && existsSync(path) && readFileSync(path, 'utf8') !== record) {
+    throw new UserError(`${path}: the labelled images differ from those the run started with; start a new run instead`);
+  }
+  writeFileAtomic(path, record);
+}
+
+/**
+ * A semi-supervised run's classifier (D's average when it has one) on the held-out test images
+ * after every epoch: a curve to watch, in metrics.jsonl and the report. It chooses nothing.
+ */
+async function heldOutAccuracy(config: Config, trainer: SemiSupervisedTrainer, io: Log) {
+  const test = new TrainingSet(await loadImageSet(config.data, 'test', io));
+  const truth = await test.labels.data();
+  const rate = async (d: tf.LayersModel) => accuracy(await classify(d, test.images), truth);
+  return {
+    async measure() {
+      const raw = await rate(trainer.models.discriminator);
+      const averaged = trainer.discriminatorEma ? await rate(trainer.discriminatorEma.model) : raw;
+      return {
+        metrics: { test_accuracy: averaged, test_accuracy_raw: raw },
+        summary: `held-out accuracy ${pct(averaged)}${trainer.discriminatorEma ? ` (raw D ${pct(raw)})` : ''}`,
+      };
+    },
+    dispose: () => test.dispose(),
   };
 }
 

@@ -3,6 +3,7 @@ import type { ModelConfig } from '../config.js';
 import type * as tf from '@tensorflow/tfjs';
 import { buildDcgan, buildDcganGenerator, DCGAN_DEFAULT_D, DCGAN_DEFAULT_G } from './dcgan.js';
 import { buildMlp, buildMlpGenerator, MLP_DEFAULT_D, MLP_DEFAULT_G } from './mlp.js';
+import { buildSsgan, buildSsganGenerator, SSGAN_DEFAULT_D, SSGAN_DEFAULT_G } from './ssgan.js';
 import type { BuildOptions, GanModels, ImageShape } from './types.js';
 
 export type { GanModels, ImageShape } from './types.js';
@@ -10,6 +11,7 @@ export type { GanModels, ImageShape } from './types.js';
 const ARCHITECTURES = {
   dcgan: { build: buildDcgan, generator: buildDcganGenerator, gWidths: DCGAN_DEFAULT_G, dWidths: DCGAN_DEFAULT_D },
   mlp: { build: buildMlp, generator: buildMlpGenerator, gWidths: MLP_DEFAULT_G, dWidths: MLP_DEFAULT_D },
+  ssgan: { build: buildSsgan, generator: buildSsganGenerator, gWidths: SSGAN_DEFAULT_G, dWidths: SSGAN_DEFAULT_D },
 } as const;
 
 /**
@@ -18,6 +20,16 @@ const ARCHITECTURES = {
  */
 export function buildModels(model: ModelConfig, imageShape: ImageShape, seed: number, classes = 10): GanModels {
   return ARCHITECTURES[model.arch].build(buildOptions(model, imageShape, seed, classes));
+}
+
+/** Just a discriminator of the configured architecture (to hold a semi-supervised D's average). */
+export function buildDiscriminator(
+  model: ModelConfig,
+  imageShape: ImageShape,
+  seed: number,
+  classes = 10,
+): tf.LayersModel {
+  return ARCHITECTURES[model.arch].build(buildOptions(model, imageShape, seed, classes)).discriminator;
 }
 
 /** Just a generator of the configured architecture (e.g. to hold the EMA weights). */
@@ -33,7 +45,8 @@ function buildOptions(model: ModelConfig, imageShape: ImageShape, seed: number, 
     gWidths: model.g_widths ?? [...arch.gWidths],
     dWidths: model.d_widths ?? [...arch.dWidths],
     seed,
-    classes: model.conditional ? classes : 0,
+    // A semi-supervised D outputs one logit per class even though G is unconditional.
+    classes: model.conditional || model.arch === 'ssgan' ? classes : 0,
     conditioning: model.conditioning,
   };
 }

@@ -14,7 +14,8 @@ import { buildClassifier } from '../classifier/model.js';
 import { classifierAccuracy, trainClassifier, type ClassifierProgress } from '../classifier/train.js';
 import { deriveSeed, permutation } from '../random.js';
 import { classCount, generateImages, isConditional, latentDimOf, latentNoise, sampleLabels } from '../sampling.js';
-import { balancedSubset, concatSets, holdOut, pick, selectConfident, without, type LabelledBytes } from './core.js';
+import { balancedSubset, concatSets, holdOut, pick, without, type LabelledBytes } from '../data/subsets.js';
+import { selectConfident } from './core.js';
 import { pct, plural } from '../format.js';
 import { toBytes } from '../image.js';
 

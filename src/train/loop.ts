@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../fs-atomic.js';
 import { EpochStats } from './epoch-stats.js';
 import { FixedGrid } from './fixed-grid.js';
 import { createProgress, type ProgressDisplay } from './progress.js';
-import type { GanTrainer, StepStats } from './trainer.js';
+import type { StepStats, Trainer } from './trainer.js';
 
 /** Evaluation at the end of an epoch (it decides whether one is due): metrics for the line, and a summary. */
 export type EpochEvaluation = (
@@ -30,7 +30,7 @@ export interface TrainingRun {
   config: Config;
   runDir: RunDir;
   engineName: string;
-  trainer: GanTrainer;
+  trainer: Trainer;
   data: TrainingSet;
   start: LoopPosition;
   /** Set by a signal handler: finish the current iteration, checkpoint, return. */

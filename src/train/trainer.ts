@@ -12,7 +12,7 @@ import { buildGenerator, type GanModels } from '../models/index.js';
 import { gradientPenalty, r1Penalty, type Critic } from '../penalties.js';
 import { deriveSeed, Stream } from '../random.js';
 import { latentNoise, oneHotLabels } from '../sampling.js';
-import { GeneratorEma } from './ema.js';
+import { ModelEma } from './ema.js';
 import { stockUpdateKernels, withUpdates, type UpdateKernels } from './update-kernels.js';
 
 /** Diagnostics of one iteration (from its last D update and its G update). */
@@ -32,20 +32,33 @@ export interface Counters {
   dStep: number;
 }
 
+/** What the epoch loop and the checkpoint need of a trainer (GanTrainer, SemiSupervisedTrainer). */
+export interface Trainer {
+  readonly models: GanModels;
+  readonly counters: Counters;
+  /** The generator's moving average (samples are drawn from it). */
+  readonly ema: ModelEma | undefined;
+  readonly gOptimizer: tf.AdamOptimizer;
+  readonly dOptimizer: tf.AdamOptimizer;
+  /** One iteration on these real batches; reads its diagnostics back once. */
+  trainIteration(realBatches: Batch[]): Promise<StepStats>;
+  dispose(): void;
+}
+
 export interface TrainerOptions {
   models: GanModels;
   objective: Objective;
   train: TrainConfig;
   seed: number;
-  ema?: GeneratorEma;
+  ema?: ModelEma;
   /** Adam (and the EMA step, used by `ema`): the stock tfjs ones unless an engine gives faster ones. */
   updates?: UpdateKernels;
 }
 
-export class GanTrainer {
+export class GanTrainer implements Trainer {
   readonly models: GanModels;
   readonly counters: Counters;
-  readonly ema: GeneratorEma | undefined;
+  readonly ema: ModelEma | undefined;
   readonly gOptimizer: tf.AdamOptimizer;
   readonly dOptimizer: tf.AdamOptimizer;
   private readonly objective: Objective;
@@ -209,6 +222,13 @@ export class GanTrainer {
   }
 }
 
+/** The generator's moving average when train.ema > 0, started at G's weights. */
+export function generatorAverage(config: Config, models: GanModels, updates: UpdateKernels): ModelEma | undefined {
+  if (config.train.ema <= 0) return undefined;
+  const copy = buildGenerator(config.model, models.imageShape, config.run.seed, models.classes);
+  return ModelEma.startingAt(copy, models.generator, config.train.ema, updates.emaStep);
+}
+
 /**
  * A GanTrainer the way `gan train` builds one — objective from the config, the generator's
  * moving average when train.ema > 0, and whatever faster update kernels the engine offers —
@@ -216,21 +236,12 @@ export class GanTrainer {
  */
 export function createTrainer(config: Config, models: GanModels, faster?: Partial<UpdateKernels>): GanTrainer {
   const updates = withUpdates(faster);
-  const ema =
-    config.train.ema > 0
-      ? GeneratorEma.startingAt(
-          buildGenerator(config.model, models.imageShape, config.run.seed, models.classes),
-          models.generator,
-          config.train.ema,
-          updates.emaStep,
-        )
-      : undefined;
   return new GanTrainer({
     models,
     objective: objectiveFor(config.train.loss),
     train: config.train,
     seed: config.run.seed,
-    ema,
+    ema: generatorAverage(config, models, updates),
     updates,
   });
 }

@@ -1,0 +1,166 @@
+// The semi-supervised GAN of Salimans et al. (2016, "Improved Techniques for Training GANs";
+// improved-gan's train_mnist_feature_matching.py), where the discriminator is also the
+// classifier:
+//   D: image → [0, 1] → noise σ0.3 → WN-dense 1000 → noise σ0.5 → 500 → 250 → 250 → 250 (ReLU,
+//      noise σ0.5 before each) → WN-dense K: the K class logits. The fake class's logit is fixed
+//      at 0, so D(x) = Z/(Z + 1) with Z = Σ exp lₖ(x).
+//   G: z → dense 500 (no bias) → batch norm → softplus → dense 500 → batch norm → softplus →
+//      WN-dense 784, softplus → [-1, ∞) like the other generators' [-1, 1].
+// Weight normalisation with data-dependent initialisation (models/weight-norm.ts) is what the
+// reference and its ports report as essential. Softplus at G's output instead of the
+// reference's sigmoid: with a sigmoid, D separated real from fake within a few hundred
+// iterations here and the unlabelled term stopped teaching (docs/evaluation.md).
+import * as tf from '@tensorflow/tfjs';
+import { deriveSeed, normalArray, Stream } from '../random.js';
+import type { BuildOptions, GanModels } from './types.js';
+import { WeightNormDense } from './weight-norm.js';
+
+export const SSGAN_DEFAULT_G = [500, 500];
+export const SSGAN_DEFAULT_D = [1000, 500, 250, 250, 250];
+/** Noise on D's input, and before every later layer. */
+const INPUT_NOISE = 0.3;
+const HIDDEN_NOISE = 0.5;
+const GENERATOR = 1;
+const DISCRIMINATOR = 2;
+
+export function buildSsganDiscriminator(opts: BuildOptions): tf.Sequential {
+  const { height, width, channels } = opts.imageShape;
+  const model = tf.sequential({ name: 'discriminator' });
+  model.add(tf.layers.flatten({ inputShape: [height, width, channels], name: 'd_flatten' }));
+  model.add(tf.layers.rescaling({ scale: 0.5, offset: 0.5, name: 'd_unit' }));
+  const widths = [...opts.dWidths, opts.classes];
+  widths.forEach((units, i) => {
+    const last = i === widths.length - 1;
+    model.add(tf.layers.gaussianNoise({ stddev: i === 0 ? INPUT_NOISE : HIDDEN_NOISE, name: `d_noise${i}` }));
+    model.add(
+      new WeightNormDense({
+        units,
+        activation: last ? 'linear' : 'relu',
+        // As in the reference, only the output layer's scale trains; the hidden layers keep the
+        // scale their data-dependent initialisation gave them.
+        trainScale: last,
+        name: last ? 'd_logits' : `d_fc${i + 1}`,
+        seed: deriveSeed(opts.seed, Stream.init, DISCRIMINATOR, i),
+      }),
+    );
+  });
+  return model;
+}
+
+export function buildSsganGenerator(opts: BuildOptions): tf.Sequential {
+  const { height, width, channels } = opts.imageShape;
+  const model = tf.sequential({ name: 'generator' });
+  opts.gWidths.forEach((units, i) => {
+    model.add(
+      tf.layers.dense({
+        units,
+        useBias: false,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(opts.seed, Stream.init, GENERATOR, i) }),
+        name: `g_fc${i + 1}`,
+        ...(i === 0 ? { inputShape: [opts.latentDim] } : {}),
+      }),
+    );
+    // The reference normalises with batch statistics and learns a shift only; tfjs's batch norm
+    // needs its scale in training mode, so the scale exists but is left out of training
+    // (trainedWeights below).
+    model.add(tf.layers.batchNormalization({ epsilon: 1e-6, momentum: 0.9, name: `g_bn${i + 1}` }));
+    model.add(tf.layers.activation({ activation: 'softplus', name: `g_softplus${i + 1}` }));
+  });
+  model.add(
+    new WeightNormDense({
+      units: height * width * channels,
+      activation: 'softplus',
+      trainScale: true,
+      vStddev: 0.05,
+      name: 'g_out',
+      seed: deriveSeed(opts.seed, Stream.init, GENERATOR, opts.gWidths.length),
+    }),
+  );
+  model.add(tf.layers.rescaling({ scale: 2, offset: -1, name: 'g_range' }));
+  model.add(tf.layers.reshape({ targetShape: [height, width, channels], name: 'g_image' }));
+  return model;
+}
+
+export function buildSsgan(opts: BuildOptions): GanModels {
+  return {
+    generator: buildSsganGenerator(opts),
+    discriminator: buildSsganDiscriminator(opts),
+    latentDim: opts.latentDim,
+    imageShape: opts.imageShape,
+    // The generator is unconditional: the classes are D's outputs.
+    classes: 0,
+    auxClassifier: false,
+  };
+}
+
+/** The weights the optimiser moves: all trainable ones but G's batch-norm scales (fixed at 1). */
+export function trainedWeights(network: tf.LayersModel): tf.Variable[] {
+  return network.trainableWeights.filter((w) => !/_bn\d+\/gamma/.test(w.name)).map((w) => w.read() as tf.Variable);
+}
+
+const isNoise = (layer: tf.layers.Layer) => layer.getClassName() === 'GaussianNoise';
+const noiseStddev = (layer: tf.layers.Layer) => (layer.getConfig() as { stddev: number }).stddev;
+
+export interface DiscriminatorOutput {
+  /** [n, K] class logits. */
+  logits: tf.Tensor2D;
+  /** The last hidden layer's output, before its noise: what feature matching compares. */
+  features: tf.Tensor2D;
+}
+
+/**
+ * D's forward pass. With `noiseSeed`, D's noise layers add N(0, σ²) drawn from that seed
+ * (training: each pass gets its own seed, so runs repeat exactly); without it they are off.
+ */
+export function discriminate(d: tf.LayersModel, images: tf.Tensor, noiseSeed?: number): DiscriminatorOutput {
+  const last = d.layers.length - 1;
+  let h = images;
+  let features = images;
+  d.layers.forEach((layer, i) => {
+    if (isNoise(layer)) {
+      if (noiseSeed === undefined) return;
+      const noise = normalArray(h.size, noiseStddev(layer), deriveSeed(noiseSeed, i));
+      h = tf.add(h, tf.tensor(noise, h.shape));
+      return;
+    }
+    h = layer.apply(h) as tf.Tensor;
+    if (i < last - 1) features = h;
+  });
+  return { logits: h as tf.Tensor2D, features: features as tf.Tensor2D };
+}
+
+/**
+ * Data-dependent initialisation (Salimans & Kingma 2016): layer by layer on a batch of real
+ * images, noise on, every weight-normalised layer's scale and bias are set so that its
+ * pre-activations have mean 0 and standard deviation 1.
+ */
+export function initializeFromData(d: tf.LayersModel, images: tf.Tensor, noiseSeed: number): void {
+  tf.tidy(() => {
+    let h = images;
+    d.layers.forEach((layer, i) => {
+      if (isNoise(layer))
+        h = tf.add(h, tf.tensor(normalArray(h.size, noiseStddev(layer), deriveSeed(noiseSeed, i)), h.shape));
+      else h = layer instanceof WeightNormDense ? layer.initFromBatch(h) : (layer.apply(h) as tf.Tensor);
+    });
+  });
+}
+
+/** Whether a discriminator is a classifier: a semi-supervised D, whose outputs are class logits. */
+export function isClassifier(d: tf.LayersModel): boolean {
+  return d.layers.some((layer) => layer instanceof WeightNormDense) && d.outputs.length === 1;
+}
+
+/** The class D predicts for each image (noise off), for images in [-1, 1]. */
+export async function classify(d: tf.LayersModel, images: tf.Tensor4D, chunk = 500): Promise<Int32Array> {
+  const n = images.shape[0];
+  const out = new Int32Array(n);
+  for (let start = 0; start < n; start += chunk) {
+    const size = Math.min(chunk, n - start);
+    const predicted = tf.tidy(() =>
+      tf.argMax(discriminate(d, images.slice([start, 0, 0, 0], [size, -1, -1, -1])).logits, 1),
+    );
+    out.set(await predicted.data<'int32'>(), start);
+    predicted.dispose();
+  }
+  return out;
+}

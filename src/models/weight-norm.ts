@@ -1,0 +1,135 @@
+// A weight-normalised dense layer (Salimans & Kingma 2016), as in improved-gan's nn.DenseLayer:
+//   y = act( (x·v) ⊙ g/‖v‖ + b ),  ‖v‖ the L2 norm of each output unit's column of v.
+// x·v is computed first and scaled per output unit, so the effective weight w = g·v/‖v‖ is never
+// materialised (same maths; v's buffer is reused across the D and G steps).
+// Data-dependent init (`initFromBatch`): on a batch, set g and b so that every unit's
+// pre-activation has mean 0 and std `initScale` (improved-gan's init_updates).
+// In improved-gan the hidden layers' g is fixed after this init (train_scale=False) and only the
+// output layer's g trains; `trainScale` chooses.
+import * as tf from '@tensorflow/tfjs';
+
+type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+
+export interface WeightNormDenseArgs {
+  units: number;
+  activation?: 'relu' | 'linear' | 'sigmoid' | 'softplus' | 'lrelu';
+  trainScale?: boolean;
+  /** Std of v's normal initialiser (only its direction matters for the output, but Adam's step is absolute). */
+  vStddev?: number;
+  /** Seed of v's initialiser (reproducible builds). */
+  seed?: number;
+  name?: string;
+  inputDim?: number;
+}
+
+export class WeightNormDense extends tf.layers.Layer {
+  static readonly className = 'WeightNormDense';
+  readonly units: number;
+  readonly activation: NonNullable<WeightNormDenseArgs['activation']>;
+  readonly trainScale: boolean;
+  readonly vStddev: number;
+  private readonly seed: number | undefined;
+  private v!: tf.LayerVariable;
+  private g!: tf.LayerVariable;
+  private bias!: tf.LayerVariable;
+
+  constructor(args: WeightNormDenseArgs & LayerArgs) {
+    // The base layer's own arguments (name, input shape...) pass through: a model loaded from its
+    // saved config hands them back here.
+    const { units: _u, activation: _a, trainScale: _t, vStddev: _v, seed: _s, inputDim, ...base } = args;
+    super({ ...base, ...(inputDim !== undefined ? { inputShape: [inputDim] } : {}) });
+    this.units = args.units;
+    this.activation = args.activation ?? 'relu';
+    this.trainScale = args.trainScale ?? false;
+    this.vStddev = args.vStddev ?? 0.1;
+    this.seed = args.seed;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const inDim = shape[shape.length - 1]!;
+    this.v = this.addWeight(
+      'v',
+      [inDim, this.units],
+      'float32',
+      tf.initializers.randomNormal({ mean: 0, stddev: this.vStddev, seed: this.seed }),
+    );
+    this.g = this.addWeight('g', [this.units], 'float32', tf.initializers.ones(), undefined, this.trainScale);
+    this.bias = this.addWeight('bias', [this.units], 'float32', tf.initializers.zeros());
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    return [...shape.slice(0, -1), this.units];
+  }
+
+  /** g/‖v‖ per output unit. */
+  scale(): tf.Tensor1D {
+    return tf.tidy(() => {
+      const v = this.v.read();
+      return tf.mul(this.g.read(), tf.rsqrt(tf.add(tf.sum(tf.square(v), 0), 1e-12))) as tf.Tensor1D;
+    });
+  }
+
+  /** x·v/‖v‖ (before g and b): what data-dependent init normalises. */
+  private direction(x: tf.Tensor): tf.Tensor {
+    const v = this.v.read();
+    return tf.mul(
+      tf.fused.matMul({ a: x as tf.Tensor2D, b: v as tf.Tensor2D }),
+      tf.rsqrt(tf.add(tf.sum(tf.square(v), 0), 1e-12)),
+    );
+  }
+
+  preActivation(x: tf.Tensor): tf.Tensor {
+    return tf.add(
+      tf.mul(tf.fused.matMul({ a: x as tf.Tensor2D, b: this.v.read() as tf.Tensor2D }), this.scale()),
+      this.bias.read(),
+    );
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => activate(this.preActivation(Array.isArray(inputs) ? inputs[0]! : inputs), this.activation));
+  }
+
+  /**
+   * Data-dependent init on batch `x`: g ← initScale/σ, b ← −μ·initScale/σ for the per-unit mean μ and
+   * std σ of x·v/‖v‖. Returns this layer's output on x after the init.
+   */
+  initFromBatch(x: tf.Tensor, initScale = 1): tf.Tensor {
+    return tf.tidy(() => {
+      const t = this.direction(x);
+      const { mean, variance } = tf.moments(t, 0);
+      const inv = tf.div(initScale, tf.sqrt(tf.add(variance, 1e-8)));
+      this.g.write(inv);
+      this.bias.write(tf.neg(tf.mul(mean, inv)));
+      return activate(tf.mul(tf.sub(t, mean), inv), this.activation);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activation,
+      trainScale: this.trainScale,
+      vStddev: this.vStddev,
+    };
+  }
+}
+tf.serialization.registerClass(WeightNormDense);
+
+export function activate(x: tf.Tensor, activation: WeightNormDenseArgs['activation']): tf.Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'lrelu':
+      return tf.leakyRelu(x, 0.2);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'softplus':
+      return tf.softplus(x);
+    default:
+      return x;
+  }
+}

@@ -1,0 +1,282 @@
+// The semi-supervised GAN's iteration (Salimans et al. 2016; improved-gan's
+// train_mnist_feature_matching.py), on the networks of models/ssgan.ts:
+//   D step — one noisy pass of D over three batches: a labelled one (the N labelled images,
+//     cycled, each shifted by a random few pixels when train.labelled_shift > 0), an unlabelled
+//     one (the epoch loop's batch), and G's fakes; D minimises the labelled cross-entropy plus the
+//     unlabelled term (losses.ts, semiSupervised).
+//   G step — feature matching against a second unlabelled batch, D fixed.
+//   Then the moving averages of D (the classifier that is kept) and of G (the samples).
+// This trainer sees the unlabelled images and the N labelled ones with their labels, nothing
+// else: the command hands it a training set whose other labels are gone (train/labelled-split.ts).
+// Every random draw derives from the run seed and the update counters, so a resumed run takes
+// exactly the steps an uninterrupted one would.
+import * as tf from '@tensorflow/tfjs';
+import type { Config, TrainConfig } from '../config.js';
+import type { Batch, TrainingSet } from '../data/batches.js';
+import type { LabelledImages } from '../data/subsets.js';
+import { semiSupervised } from '../losses.js';
+import { buildDiscriminator, type GanModels } from '../models/index.js';
+import { discriminate, initializeFromData, trainedWeights } from '../models/ssgan.js';
+import { deriveSeed, mulberry32, permutation, Stream } from '../random.js';
+import { latentNoise } from '../sampling.js';
+import { ModelEma } from './ema.js';
+import { generatorAverage, type Counters, type StepStats, type Trainer } from './trainer.js';
+import { stockUpdateKernels, withUpdates, type UpdateKernels } from './update-kernels.js';
+
+export interface SemiSupervisedOptions {
+  models: GanModels;
+  train: TrainConfig;
+  seed: number;
+  labelled: LabelledImages;
+  /** The training images without labels, for G's second real batch and D's initialisation. */
+  unlabelled: TrainingSet;
+  /** Iterations in the whole run, for the learning-rate schedule. */
+  totalIterations: number;
+  ema?: ModelEma;
+  discriminatorEma?: ModelEma;
+  updates?: UpdateKernels;
+}
+
+/** Images D's data-dependent initialisation looks at. */
+const INIT_BATCH = 500;
+
+export class SemiSupervisedTrainer implements Trainer {
+  readonly models: GanModels;
+  readonly counters: Counters = { step: 0, dStep: 0 };
+  readonly ema: ModelEma | undefined;
+  readonly discriminatorEma: ModelEma | undefined;
+  readonly gOptimizer: tf.AdamOptimizer;
+  readonly dOptimizer: tf.AdamOptimizer;
+  private readonly train: TrainConfig;
+  private readonly seed: number;
+  private readonly labelled: LabelledImages;
+  private readonly labelledOneHot: tf.Tensor2D;
+  private readonly unlabelled: TrainingSet;
+  private readonly totalIterations: number;
+  private readonly gVars: tf.Variable[];
+  private readonly dVars: tf.Variable[];
+
+  constructor(opts: SemiSupervisedOptions) {
+    this.models = opts.models;
+    this.train = opts.train;
+    this.seed = opts.seed;
+    this.labelled = opts.labelled;
+    this.unlabelled = opts.unlabelled;
+    this.totalIterations = opts.totalIterations;
+    this.ema = opts.ema;
+    this.discriminatorEma = opts.discriminatorEma;
+    const { createAdam } = opts.updates ?? stockUpdateKernels;
+    this.gOptimizer = createAdam(opts.train.lr_g, opts.train.beta1, opts.train.beta2);
+    this.dOptimizer = createAdam(opts.train.lr_d, opts.train.beta1, opts.train.beta2);
+    // Not D's hidden weight-norm scales (they keep their initialisation) nor G's batch-norm scales.
+    this.gVars = trainedWeights(opts.models.generator);
+    this.dVars = trainedWeights(opts.models.discriminator);
+    this.labelledOneHot = tf.tidy(
+      () =>
+        tf
+          .oneHot(tf.tensor1d(Int32Array.from(opts.labelled.labels), 'int32'), opts.labelled.classes)
+          .toFloat() as tf.Tensor2D,
+    );
+  }
+
+  /** Data-dependent initialisation of D on unlabelled images (a fresh run; a restored one overwrites it). */
+  initialize(): void {
+    const rows = permutation(this.unlabelled.count, deriveSeed(this.seed, Stream.dataInit));
+    const size = Math.min(INIT_BATCH, this.unlabelled.count);
+    tf.tidy(() => {
+      const images = tf.gather(this.unlabelled.images, tf.tensor1d(rows.subarray(0, size), 'int32'));
+      initializeFromData(this.models.discriminator, images, deriveSeed(this.seed, Stream.dataInit, 1));
+    });
+    this.discriminatorEma?.model.setWeights(this.models.discriminator.getWeights());
+  }
+
+  /** train.lr_decay: the rates fall linearly to 0 over that share of the run, at its end. */
+  private setLearningRates(step: number): void {
+    const { lr_decay: decay, lr_g: lrG, lr_d: lrD } = this.train;
+    const start = this.totalIterations * (1 - decay);
+    const factor =
+      decay > 0 && step > start ? Math.max(0, (this.totalIterations - step) / (this.totalIterations - start)) : 1;
+    // tfjs's Adam reads its rate on every update; it has no setter.
+    (this.gOptimizer as unknown as { learningRate: number }).learningRate = lrG * factor;
+    (this.dOptimizer as unknown as { learningRate: number }).learningRate = lrD * factor;
+  }
+
+  /** Rows `count` positions into a stream that walks a new permutation of `n` rows per pass. */
+  private static streamRows(n: number, seed: number, first: number, count: number): Int32Array {
+    const rows = new Int32Array(count);
+    let pass = -1;
+    let order: Int32Array = new Int32Array(0);
+    for (let k = 0; k < count; k++) {
+      const position = first + k;
+      if (Math.floor(position / n) !== pass) {
+        pass = Math.floor(position / n);
+        order = permutation(n, deriveSeed(seed, pass));
+      }
+      rows[k] = order[position % n]!;
+    }
+    return rows;
+  }
+
+  /** The labelled batch of D update `dStep` as [B, H, W, 1] in [-1, 1], shifted when asked, and its one-hot labels. */
+  private labelledBatch(dStep: number, size: number): { images: tf.Tensor4D; oneHot: tf.Tensor2D } {
+    const { count, height, width } = this.labelled;
+    const rows = SemiSupervisedTrainer.streamRows(
+      count,
+      deriveSeed(this.seed, Stream.labelledOrder),
+      (dStep - 1) * size,
+      size,
+    );
+    const shift = this.train.labelled_shift;
+    const random = mulberry32(deriveSeed(this.seed, Stream.labelledShift, dStep));
+    const pixels = new Float32Array(size * height * width).fill(-1);
+    rows.forEach((row, k) => {
+      const dx = shift > 0 ? Math.floor(random() * (2 * shift + 1)) - shift : 0;
+      const dy = shift > 0 ? Math.floor(random() * (2 * shift + 1)) - shift : 0;
+      for (let y = Math.max(0, dy); y < Math.min(height, height + dy); y++) {
+        for (let x = Math.max(0, dx); x < Math.min(width, width + dx); x++) {
+          const value = this.labelled.images[row * height * width + (y - dy) * width + (x - dx)]!;
+          pixels[k * height * width + y * width + x] = value / 127.5 - 1;
+        }
+      }
+    });
+    return {
+      images: tf.tensor4d(pixels, [size, height, width, 1]),
+      oneHot: tf.gather(this.labelledOneHot, tf.tensor1d(rows, 'int32')) as tf.Tensor2D,
+    };
+  }
+
+  /** G's real batch of G update `step`: the unlabelled images in an order of their own. */
+  private unlabelledBatch(step: number, size: number): tf.Tensor4D {
+    const rows = SemiSupervisedTrainer.streamRows(
+      this.unlabelled.count,
+      deriveSeed(this.seed, Stream.unlabelledOrder),
+      (step - 1) * size,
+      size,
+    );
+    return tf.gather(this.unlabelled.images, tf.tensor1d(rows, 'int32')) as tf.Tensor4D;
+  }
+
+  /** D step: labelled cross-entropy + the unlabelled real/fake term, one noisy pass over all three batches. */
+  trainDiscriminatorOneStep(unlabelled: tf.Tensor4D): tf.Scalar[] {
+    this.counters.dStep += 1;
+    const dStep = this.counters.dStep;
+    const size = unlabelled.shape[0];
+    return tf.tidy(() => {
+      const labelled = this.labelledBatch(dStep, size);
+      const fakes = this.models.generator.apply(
+        latentNoise(size, this.models.latentDim, deriveSeed(this.seed, Stream.noiseD, dStep)),
+        {
+          training: true,
+        },
+      ) as tf.Tensor4D;
+      const images = tf.concat([labelled.images, unlabelled, fakes]);
+      let diagnostics!: tf.Scalar[];
+      const loss = this.dOptimizer.minimize(
+        () => {
+          const { logits } = discriminate(
+            this.models.discriminator,
+            images,
+            deriveSeed(this.seed, Stream.discriminatorNoise, 1, dStep),
+          );
+          const [lab, real, fake] = tf.split(logits, 3) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+          const labelledLoss = semiSupervised.labelledLoss(lab, labelled.oneHot);
+          diagnostics = [semiSupervised.probabilityReal(real), semiSupervised.probabilityReal(fake)].map((t) =>
+            tf.keep(t),
+          );
+          return tf.add(labelledLoss, semiSupervised.unlabelledLoss(real, fake)) as tf.Scalar;
+        },
+        true,
+        this.dVars,
+      )!;
+      return [loss, ...diagnostics];
+    });
+  }
+
+  /** G step: match the mean of D's last hidden features on fakes to that on real images. */
+  trainGeneratorOneStep(size: number): tf.Scalar {
+    this.counters.step += 1;
+    const step = this.counters.step;
+    const loss = tf.tidy(() => {
+      const d = this.models.discriminator;
+      const realFeatures = discriminate(
+        d,
+        this.unlabelledBatch(step, size),
+        deriveSeed(this.seed, Stream.discriminatorNoise, 2, step),
+      ).features;
+      const z = latentNoise(size, this.models.latentDim, deriveSeed(this.seed, Stream.noiseG, step));
+      return this.gOptimizer.minimize(
+        () => {
+          const fakes = this.models.generator.apply(z, { training: true }) as tf.Tensor;
+          const fakeFeatures = discriminate(
+            d,
+            fakes,
+            deriveSeed(this.seed, Stream.discriminatorNoise, 3, step),
+          ).features;
+          return semiSupervised.featureMatchingLoss(realFeatures, fakeFeatures);
+        },
+        true,
+        this.gVars,
+      )!;
+    });
+    this.ema?.update(step);
+    return loss;
+  }
+
+  async trainIteration(realBatches: Batch[]): Promise<StepStats> {
+    this.setLearningRates(this.counters.step);
+    // The batches' labels are not read: the loop's training set has none (train/labelled-split.ts).
+    const dResults = realBatches.map((batch) => {
+      const result = this.trainDiscriminatorOneStep(batch.images);
+      this.discriminatorEma?.update(this.counters.dStep);
+      return result;
+    });
+    const gLoss = this.trainGeneratorOneStep(realBatches[0]!.images.shape[0]);
+    const [dLoss, dReal, dFake] = dResults[dResults.length - 1]!;
+    const packed = tf.stack([dLoss!, gLoss, dReal!, dFake!]);
+    const values = await packed.data();
+    tf.dispose([packed, gLoss, ...dResults.flat()]);
+    return { dLoss: values[0]!, gLoss: values[1]!, dReal: values[2]!, dFake: values[3]! };
+  }
+
+  dispose(): void {
+    this.gOptimizer.dispose();
+    this.dOptimizer.dispose();
+    this.ema?.model.dispose();
+    this.discriminatorEma?.model.dispose();
+    this.labelledOneHot.dispose();
+  }
+}
+
+/**
+ * A SemiSupervisedTrainer the way `gan train` builds one for a config with train.labels: both
+ * networks' moving averages as configured, the engine's update kernels, D initialised on the data.
+ */
+export function createSemiSupervisedTrainer(
+  config: Config,
+  models: GanModels,
+  data: { labelled: LabelledImages; unlabelled: TrainingSet; totalIterations: number },
+  faster?: Partial<UpdateKernels>,
+): SemiSupervisedTrainer {
+  const updates = withUpdates(faster);
+  const { ema, d_ema: dDecay } = config.train;
+  const discriminatorEma =
+    dDecay > 0
+      ? ModelEma.startingAt(
+          buildDiscriminator(config.model, models.imageShape, config.run.seed, data.labelled.classes),
+          models.discriminator,
+          dDecay,
+          updates.emaStep,
+        )
+      : undefined;
+  const trainer = new SemiSupervisedTrainer({
+    models,
+    train: config.train,
+    seed: config.run.seed,
+    ...data,
+    ema: ema > 0 ? generatorAverage(config, models, updates) : undefined,
+    discriminatorEma,
+    updates,
+  });
+  trainer.initialize();
+  return trainer;
+}
