@@ -161,19 +161,35 @@ function buildProgram(): Command {
 
   program
     .command('selftrain')
-    .description('does the generator help a classifier when labels are scarce? test accuracy per recipe')
-    .addOption(ckptOption())
-    .requiredOption(
+    .description('do GANs help when labels are scarce? test accuracy of classifier recipes on the same few labels')
+    .option(
       '--labels <n>',
-      'real labelled training images, class-balanced (a multiple of the class count)',
+      "labelled training images, class-balanced (default: the runs' or the config's)",
       parseIntOption('--labels', 1),
     )
-    .option('--recipes <list>', 'comma list of real, gan-augment, pseudo-label, cas (default: all)')
     .option(
-      '--per-class <m>',
-      'generated images per class (gan-augment, cas; pseudo-label candidates)',
-      parseIntOption('--per-class', 1, 100000),
-      500,
+      '--recipes <list>',
+      'comma list of real, real-augment, ssgan-net, pseudo-label, gan-augment, cas, ssgan, ssgan+pseudo-label ' +
+        '(default: all that can run)',
+    )
+    .option(
+      '--ssgan-runs <runs>',
+      'semi-supervised runs, one per repeat (gan train --config ssgan.yaml): ssgan, ssgan+pseudo-label',
+    )
+    .option('--ckpt <ref>', 'a conditional generator: gan-augment, cas')
+    .option(
+      '-c, --config <file>',
+      'semi-supervised config for ssgan-net and the dataset (when no run gives them)',
+      'ssgan.yaml',
+    )
+    .option('--repeats <n>', 'labelled splits (seeds) without --ssgan-runs', parseIntOption('--repeats', 1, 100))
+    .option('--steps <n>', 'LeNet budget: updates per classifier', parseIntOption('--steps', 1), 300)
+    .option('--epochs <n>', 'LeNet budget: fixed epochs instead of --steps', parseIntOption('--epochs', 1))
+    .option(
+      '--shift <px>',
+      'random shifts of the -augment and pseudo-label recipes',
+      parseIntOption('--shift', 0, 8),
+      2,
     )
     .option(
       '--threshold <p>',
@@ -181,25 +197,20 @@ function buildProgram(): Command {
       parseFractionOption('--threshold'),
       0.9,
     )
+    .option('--rounds <n>', 'pseudo-label rounds', parseIntOption('--rounds', 1, 100), 1)
     .option(
-      '--rounds <n>',
-      'pseudo-label rounds (the round kept is chosen on the validation split)',
-      parseIntOption('--rounds', 1, 100),
-      1,
-    )
-    .option('--repeats <n>', 'seeds per recipe (mean ± std)', parseIntOption('--repeats', 1, 100), 3)
-    .option('--steps <n>', 'classifier budget: updates per classifier', parseIntOption('--steps', 1), 300)
-    .option(
-      '--epochs <n>',
-      'classifier budget: fixed epochs per classifier instead of --steps',
-      parseIntOption('--epochs', 1),
+      '--per-class <m>',
+      'generated images per class (gan-augment, cas)',
+      parseIntOption('--per-class', 1, 100000),
+      500,
     )
     .option(
-      '--validation <n>',
-      'real train images held out for validation (default: 10% of the train split, at most 1000)',
-      parseIntOption('--validation', 1),
+      '--validation-per-class <v>',
+      'labelled validation images per class beyond the N, to choose the pseudo-label round (0 = none; at most 10)',
+      parseIntOption('--validation-per-class', 0),
+      0,
     )
-    .option('--json <file>', 'where to write the numbers (default: <run>/selftrain.json)')
+    .option('--json <file>', 'where to write the numbers (default: <out-dir>/selftrain-N.json)')
     .addOption(seedOption('seed of the splits, subsets, noise and classifiers', 0))
     .addOption(noEmaOption())
     .addOption(outDirOption())

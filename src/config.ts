@@ -60,13 +60,14 @@ const modelSchema = z
       .array(positiveInt())
       .min(1)
       .optional()
-      .describe('generator widths; default dcgan [128, 64] channels, mlp [256, 512, 1024], ssgan [500, 500] units'),
+      .describe('generator widths; default dcgan [128, 64] channels, mlp [256, 512, 1024] and ssgan [500, 500] units'),
     d_widths: z
       .array(positiveInt())
       .min(1)
       .optional()
       .describe(
-        'discriminator widths; default dcgan [64, 128] channels, mlp [512, 256], ssgan [1000, 500, 250, 250, 250] units',
+        'discriminator widths; default dcgan [64, 128] channels, mlp [512, 256] and ssgan ' +
+          '[1000, 500, 250, 250, 250] units',
       ),
     conditional: z
       .boolean()

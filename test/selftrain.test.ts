@@ -1,7 +1,7 @@
 // `gan selftrain`: the pure pieces (class-balanced subsets, pseudo-label thresholding, mean ±
 // std) and one small end-to-end run through the real CLI on a conditional smoke checkpoint.
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { balancedSubset, holdOut, without } from '../src/data/subsets.ts';
@@ -70,144 +70,136 @@ test('meanStd: mean and sample standard deviation', () => {
 });
 
 test('parseRecipes keeps the canonical order and rejects unknown names', () => {
-  assert.deepEqual(parseRecipes(undefined), ['real', 'gan-augment', 'pseudo-label', 'cas']);
+  assert.deepEqual(parseRecipes(undefined), [
+    'real',
+    'real-augment',
+    'ssgan-net',
+    'pseudo-label',
+    'gan-augment',
+    'cas',
+    'ssgan',
+    'ssgan+pseudo-label',
+  ]);
   assert.deepEqual(parseRecipes('cas,real'), ['real', 'cas']);
   assert.throws(() => parseRecipes('real,mixup'), /unknown recipe mixup/);
 });
 
-describe('gan selftrain end to end (smoke checkpoint)', () => {
+describe('gan selftrain end to end', () => {
   const work = tempDir('gan-selftrain-');
   const out = join(work, 'runs');
   after(() => rmSync(work, { recursive: true, force: true }));
+  const gan = (args: string[]) => runGan(args, { cwd: work });
 
-  test(
-    'trains a conditional smoke GAN, runs all four recipes, prints the table and writes ' + '<run>/selftrain.json',
-    () => {
-      cpSync(join(ROOT, 'configs'), join(work, 'configs'), { recursive: true });
-      const train = runGan(
-        [
-          'train',
-          '--config',
-          'smoke.yaml',
-          '--epochs',
-          '1',
-          '--set',
-          'model.conditional=true',
-          '--set',
-          `run.out_dir=${out}`,
-        ],
-        { cwd: work },
-      );
-      assert.equal(train.status, 0, train.stderr);
-      const r = runGan(
-        [
-          'selftrain',
-          '--ckpt',
-          'latest',
-          '--out-dir',
-          out,
-          '--labels',
-          '20',
-          '--per-class',
-          '10',
-          '--repeats',
-          '1',
-          '--epochs',
-          '1',
-          '--threshold',
-          '0.5',
-        ],
-        { cwd: work },
-      );
-      assert.equal(r.status, 0, r.stderr);
-      assert.match(
-        r.stdout,
-        /^generator: .*epoch-0001 \(ema weights, conditional; trained on 256 mnist training images WITH their labels\)$/m,
-      );
-      assert.match(
-        r.stdout,
-        /^labelled: 20 real images \(2 per class\); validation: 26 real train images held out; test: 2000 real test images$/m,
-      );
-      assert.match(r.stdout, /^classifier: .*1 epoch per classifier/m);
-      assert.match(
-        r.stdout,
-        /^repeat 1\/1\s{2}pseudo-label round 1\/1: kept \d+ of 100 unlabelled-real images at confidence ≥ 0\.5$/m,
-      );
-      assert.match(r.stdout, /^recipe\s+test accuracy\s+validation\s+train images\s+made of$/m);
-      assert.match(r.stdout, /^real\s+[\d.]+% ± 0\.00\s+[\d.]+%\s+20\s{2}20 real$/m);
-      assert.match(r.stdout, /^gan-augment\s+[\d.]+% ± 0\.00\s+[\d.]+%\s+120\s{2}20 real \+ 100 generated$/m);
-      assert.match(
-        r.stdout,
-        /^pseudo-label\s+[\d.]+% ± 0\.00\s+[\d.]+%\s+\d+\s{2}20 real \+ \d+ pseudo-labelled \(round chosen on validation: [01]\)$/m,
-      );
-      assert.match(r.stdout, /^cas\s+[\d.]+% ± 0\.00\s+[\d.]+%\s+100\s{2}100 generated$/m);
-      const jsonPath = join(out, 'smoke', 'selftrain.json');
-      assert.match(r.stdout, /^wrote .*selftrain\.json$/m);
-      const j = JSON.parse(readFileSync(jsonPath, 'utf8'));
-      assert.equal(j.generator.conditional, true);
-      assert.equal(j.generator.with_labels, true);
-      assert.equal(j.dataset, 'mnist');
-      assert.equal(j.test_count, 2000);
-      assert.deepEqual(
-        j.summary.map((s: { recipe: string }) => s.recipe),
-        ['real', 'gan-augment', 'pseudo-label', 'cas'],
-      );
-      assert.deepEqual(j.skipped, []);
-      assert.equal(j.runs.length, 4);
-      for (const run of j.runs) {
-        assert.ok(run.testAccuracy >= 0 && run.testAccuracy <= 1);
-        assert.equal(run.epochs, 1);
-      }
-      const pseudo = j.runs.find((x: { recipe: string }) => x.recipe === 'pseudo-label');
-      assert.equal(pseudo.pseudo.source, 'unlabelled-real');
-      assert.equal(pseudo.pseudo.rounds.length, 2);
-      assert.equal(j.settings.labels, 20);
-      assert.equal(j.settings.per_class, 10);
-    },
-  );
+  test('a conditional generator: every LeNet recipe on the same labels, a fixed budget, the table and JSON', () => {
+    cpSync(join(ROOT, 'configs'), join(work, 'configs'), { recursive: true });
+    const smoke = ['--config', 'smoke.yaml', '--epochs', '1', '--set', `run.out_dir=${out}`];
+    assert.equal(gan(['train', ...smoke, '--set', 'model.conditional=true']).status, 0);
+    const r = gan([
+      'selftrain',
+      '--ckpt',
+      'smoke',
+      '--out-dir',
+      out,
+      '--labels',
+      '20',
+      '--per-class',
+      '10',
+      '--repeats',
+      '1',
+      '--epochs',
+      '1',
+      '--threshold',
+      '0.15',
+      '--recipes',
+      'real,real-augment,pseudo-label,gan-augment,cas',
+      '--config',
+      'smoke.yaml',
+      '--json',
+      join(work, 'c.json'),
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^labelled: 20 training images \(2 per class\) per repeat; unlabelled: the other 236 /m);
+    assert.match(r.stdout, /^no validation set: every recipe has a fixed budget and nothing is chosen$/m);
+    assert.match(r.stdout, /^generator: .*epoch-0001 \(conditional: it has seen the labels of every training image/m);
+    assert.match(r.stdout, /pseudo-label round 1\/1: kept \d+ of 236 unlabelled images at confidence ≥ 0\.15$/m);
+    assert.match(r.stdout, /^recipe\s+test accuracy\s+updates\s+trained on$/m);
+    assert.match(r.stdout, /^real\s+[\d.]+% ± 0\.00\s+1\s+20 labelled$/m);
+    assert.match(r.stdout, /^real-augment\s+[\d.]+% ± 0\.00\s+1\s+20 labelled$/m);
+    assert.match(r.stdout, /^gan-augment\s+[\d.]+% ± 0\.00\s+\d+\s+20 labelled \+ 100 generated$/m);
+    assert.match(r.stdout, /^pseudo-label\s+[\d.]+% ± 0\.00\s+\d+\s+20 labelled \+ \d+ pseudo-labelled$/m);
+    assert.match(r.stdout, /^cas\s+[\d.]+% ± 0\.00\s+\d+\s+100 generated$/m);
+    const j = JSON.parse(readFileSync(join(work, 'c.json'), 'utf8'));
+    assert.deepEqual(
+      j.summary.map((x: { recipe: string }) => x.recipe),
+      ['real', 'real-augment', 'pseudo-label', 'gan-augment', 'cas'],
+    );
+    assert.equal(j.test_count, 2000);
+    assert.equal(j.settings.labels, 20);
+    for (const run of j.runs) assert.ok(run.testAccuracy >= 0 && run.testAccuracy <= 1);
+    const pseudo = j.runs.find((x: { recipe: string }) => x.recipe === 'pseudo-label');
+    assert.equal(pseudo.rounds.length, 2);
+    assert.equal(pseudo.selectedRound, undefined, 'nothing chosen without a validation set');
+  });
 
-  test(
-    'an unconditional checkpoint skips gan-augment and cas with the reason; bad --labels is a one-line ' + 'error',
-    () => {
-      const train = runGan(
-        ['train', '--config', 'smoke.yaml', '--epochs', '1', '--set', 'run.name=plain', '--set', `run.out_dir=${out}`],
-        { cwd: work },
-      );
-      assert.equal(train.status, 0, train.stderr);
-      const r = runGan(
-        [
-          'selftrain',
-          '--ckpt',
-          'plain',
-          '--out-dir',
-          out,
-          '--labels',
-          '20',
-          '--per-class',
-          '5',
-          '--repeats',
-          '1',
-          '--epochs',
-          '1',
-          '--recipes',
-          'gan-augment,cas,real',
-          '--json',
-          join(work, 'plain.json'),
-        ],
-        { cwd: work },
-      );
+  test('semi-supervised runs: each repeat uses its run’s labels; ssgan, ssgan+pseudo-label, ssgan-net', () => {
+    const config = `data: { source: bundled, limit: 256 }
+model: { arch: ssgan, g_widths: [32, 32], d_widths: [64, 32] }
+train: { labels: 20, epochs: 2, batch_size: 32, lr_g: 0.003, lr_d: 0.003, d_ema: 0.9, labelled_shift: 2 }
+sample: { grid: 4 }
+run: { out_dir: runs }
+`;
+    writeFileSync(join(work, 'ss.yaml'), config);
+    for (const seed of [1, 2]) {
+      const r = gan(['train', '--config', 'ss.yaml', '--set', `run.seed=${seed}`, '--set', `run.name=ss${seed}`]);
       assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stdout, /^skipped gan-augment: the generator is unconditional/m);
-      assert.match(r.stdout, /^skipped cas: the generator is unconditional/m);
-      const j = JSON.parse(readFileSync(join(work, 'plain.json'), 'utf8'));
-      assert.deepEqual(
-        j.summary.map((s: { recipe: string }) => s.recipe),
-        ['real'],
-      );
-      assert.equal(j.generator.with_labels, false);
-      const bad = runGan(['selftrain', '--ckpt', 'plain', '--out-dir', out, '--labels', '25'], { cwd: work });
-      assert.equal(bad.status, 2);
-      assert.match(bad.stderr, /^gan: --labels 25: expected a multiple of the 10 classes/);
-    },
-  );
+    }
+    const r = gan([
+      'selftrain',
+      '--ssgan-runs',
+      'ss1,ss2',
+      '--out-dir',
+      'runs',
+      '--epochs',
+      '1',
+      '--validation-per-class',
+      '2',
+      '--recipes',
+      'real,ssgan-net,pseudo-label,ssgan,ssgan+pseudo-label,cas',
+      '--json',
+      'ss.json',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /per repeat, those of each semi-supervised run \(ss1, ss2\)/);
+    assert.match(
+      r.stdout,
+      /^validation: 20 more labelled training images \(2 per class\) choose the pseudo-label round/m,
+    );
+    assert.match(r.stdout, /^skipped cas: needs a conditional generator: --ckpt RUN$/m);
+    assert.match(
+      r.stdout,
+      /^ssgan\s+[\d.]+% ± [\d.]+\s+0\s+20 labelled \+ every unlabelled training image, through the GAN$/m,
+    );
+    assert.match(r.stdout, /^ssgan-net\s+[\d.]+% ± [\d.]+\s+16\s+20 labelled$/m);
+    assert.match(r.stdout, /^pseudo-label .*\(round chosen on validation: [01], [01]\)$/m);
+    const j = JSON.parse(readFileSync(join(work, 'ss.json'), 'utf8'));
+    assert.equal(j.runs.filter((x: { recipe: string }) => x.recipe === 'ssgan').length, 2, 'one repeat per run');
+    // The ssgan rows are the runs' own classifiers on the test split: what gan classify reports.
+    const classified = gan(['classify', '--ckpt', 'ss1', '--out-dir', 'runs', '--out', 'c1.json']);
+    const c1 = JSON.parse(readFileSync(join(work, 'c1.json'), 'utf8'));
+    const first = j.runs.find((x: { recipe: string; repeat: number }) => x.recipe === 'ssgan' && x.repeat === 1);
+    assert.equal(classified.status, 0);
+    assert.equal(first.testAccuracy, c1.accuracy);
+  });
+
+  test('bad input: labels that are not a multiple of the classes, a validation set over 10 per class', () => {
+    const bad = gan(['selftrain', '--config', 'smoke.yaml', '--labels', '25', '--out-dir', out]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^gan: --labels 25: expected a positive multiple of the 10 classes/);
+    const big = gan(['selftrain', '--config', 'smoke.yaml', '--labels', '20', '--validation-per-class', '11']);
+    assert.equal(big.status, 2);
+    assert.match(
+      big.stderr,
+      /^gan: --validation-per-class 11: at most 10 \(a larger labelled validation set is a hidden label budget\)$/m,
+    );
+  });
 });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../random.js';
 
 /** Random-stream purposes of the classifier (apart from training's and evaluation's numbers). */
-export const ClassifierStream = { init: 101, shuffle: 102, dropout: 103 } as const;
+export const ClassifierStream = { init: 101, shuffle: 102, dropout: 103, shift: 108 } as const;
 
 /**
  * The evaluation classifier's seed is fixed, not the run's: every run on a dataset is measured

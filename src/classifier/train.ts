@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
 import type { TrainingSet } from '../data/batches.js';
+import { randomShifts, translate } from '../data/augment.js';
 import { deriveSeed } from '../random.js';
 import { ClassifierStream, DROPOUT_RATE, classifierShape, forward } from './model.js';
 import { accuracy, extractFeatures, predictedClasses, tensorSource } from './features.js';
@@ -14,6 +15,8 @@ export interface ClassifierRecipe {
   batchSize: number;
   learningRate: number;
   seed: number;
+  /** Move each training image by a random ±shift pixels each time it is seen (absent or 0: never). */
+  shift?: number;
 }
 
 export interface ClassifierTrainResult {
@@ -46,16 +49,20 @@ export async function trainClassifier(
       for (let b = 0; b < batches; b++) {
         const batch = data.batch(order, b, batchSize);
         const dropoutSeed = deriveSeed(recipe.seed, ClassifierStream.dropout, step);
+        const shifts = recipe.shift
+          ? randomShifts(batchSize, recipe.shift, deriveSeed(recipe.seed, ClassifierStream.shift, step))
+          : undefined;
+        const images = shifts ? translate(batch.images, shifts) : batch.images;
         const loss = optimizer.minimize(
           () => {
-            const { logits } = forward(model, batch.images, (x) => tf.dropout(x, DROPOUT_RATE, undefined, dropoutSeed));
+            const { logits } = forward(model, images, (x) => tf.dropout(x, DROPOUT_RATE, undefined, dropoutSeed));
             return tf.losses.softmaxCrossEntropy(tf.oneHot(batch.labels, classes), logits) as tf.Scalar;
           },
           true,
           variables,
         )!;
         const value = (await loss.data())[0]!;
-        tf.dispose([loss, batch.images, batch.labels]);
+        tf.dispose([loss, batch.images, batch.labels, images]);
         lossSum += value;
         step += 1;
         progress?.update(b + 1, lossSum / (b + 1));

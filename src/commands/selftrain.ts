@@ -1,26 +1,53 @@
-// `gan selftrain`: does a generator help a classifier when labels are scarce? Trains the
-// evaluation classifier architecture under several recipes (real only, real + generated,
-// pseudo-labels, generated only) over a few seeds and prints test accuracy, mean ± std.
+// `gan selftrain`: do GANs help a classifier when labels are scarce? Runs the recipes of
+// selftrain/experiment.ts on the same N labels per repeat and prints test accuracy, mean ± std.
+// The dataset comes from --config (default ssgan.yaml), from the semi-supervised runs, or from
+// the generator's run; they must agree.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkpointData } from '../checkpoint/run-dir.js';
-import { loadImageSet } from '../data/index.js';
-import { UserError } from '../errors.js';
 import { defaultRecipe } from '../classifier/cache.js';
 import { createClassifierProgress } from '../classifier/train.js';
+import { loadGenerator } from '../checkpoint/generator.js';
+import { loadModel } from '../checkpoint/model-io.js';
+import {
+  checkpointData,
+  DISCRIMINATOR_DIR,
+  DISCRIMINATOR_EMA_DIR,
+  LABELLED_JSON,
+  resolveCheckpoint,
+  type CheckpointRef,
+} from '../checkpoint/run-dir.js';
+import { configSchema, loadConfig, resolveConfigPath, type Config, type DataConfig } from '../config.js';
+import { loadImageSet } from '../data/index.js';
+import { UserError } from '../errors.js';
+import { pct, plural } from '../format.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { meanStd } from '../stats.js';
-import { RECIPES, runSelftrain, type Recipe, type RecipeRun, type SelftrainSettings } from '../selftrain/experiment.js';
-import { plural } from '../format.js';
 import type { Log } from '../log.js';
-import { openGenerator, type GeneratorOptions } from './setup.js';
+import { isConditional } from '../sampling.js';
+import {
+  RECIPES,
+  runSelftrain,
+  type Recipe,
+  type RecipeRun,
+  type SelftrainSettings,
+  type SsganRun,
+} from '../selftrain/experiment.js';
+import { meanStd } from '../stats.js';
+import { startEngine } from './setup.js';
 
-/** The CLI's options: the experiment settings as parsed flags, plus where and how to run. */
-export interface SelftrainOptions extends Omit<SelftrainSettings, 'recipes' | 'validation'>, GeneratorOptions {
+export interface SelftrainOptions extends Omit<SelftrainSettings, 'recipes' | 'labels' | 'repeats'> {
+  labels?: number;
+  repeats?: number;
   /** Comma list as typed; parsed by parseRecipes. */
   recipes?: string;
-  /** Real train images held out for validation; default 10% of the train split, at most 1000. */
-  validation?: number;
+  /** A (conditional) generator for gan-augment and cas. */
+  ckpt?: string;
+  /** Semi-supervised runs, one per repeat (comma list as typed). */
+  ssganRuns?: string;
+  config: string;
   json?: string;
+  ema: boolean;
+  outDir: string;
+  backend?: string;
 }
 
 /** `real,cas` → the recipes in the canonical order; unknown names are a UserError. */
@@ -44,12 +71,12 @@ export interface RecipeSummary {
   repeats: number;
   test_accuracy_mean: number;
   test_accuracy_std: number;
-  validation_accuracy_mean: number;
   train_images_mean: number;
   real_images: number;
   generated_images: number;
   pseudo_labelled_mean: number;
-  /** pseudo-label: the round picked on validation in each repeat (0 = the real-only teacher). */
+  updates: number;
+  /** pseudo-label with a validation set: the round kept in each repeat (0 = the teacher). */
   selected_rounds?: number[];
 }
 
@@ -58,18 +85,19 @@ export function summarise(runs: RecipeRun[]): RecipeSummary[] {
     const mine = runs.filter((r) => r.recipe === recipe);
     if (mine.length === 0) return [];
     const test = meanStd(mine.map((r) => r.testAccuracy));
+    const rounds = mine.flatMap((r) => (r.selectedRound === undefined ? [] : [r.selectedRound]));
     return [
       {
         recipe,
         repeats: mine.length,
         test_accuracy_mean: test.mean,
         test_accuracy_std: test.std,
-        validation_accuracy_mean: meanStd(mine.map((r) => r.validationAccuracy)).mean,
         train_images_mean: meanStd(mine.map((r) => r.trainImages)).mean,
         real_images: mine[0]!.realImages,
         generated_images: mine[0]!.generatedImages,
         pseudo_labelled_mean: meanStd(mine.map((r) => r.pseudoLabelled)).mean,
-        ...(recipe === 'pseudo-label' ? { selected_rounds: mine.map((r) => r.pseudo?.selectedRound ?? 0) } : {}),
+        updates: mine[0]!.updates,
+        ...(rounds.length ? { selected_rounds: rounds } : {}),
       },
     ];
   });
@@ -77,140 +105,153 @@ export function summarise(runs: RecipeRun[]): RecipeSummary[] {
 
 function composition(s: RecipeSummary): string {
   const parts: string[] = [];
-  if (s.real_images) parts.push(`${s.real_images} real`);
+  if (s.real_images) parts.push(`${s.real_images} labelled`);
   if (s.generated_images) parts.push(`${s.generated_images} generated`);
-  if (s.recipe === 'pseudo-label')
-    parts.push(
-      `${Number.isInteger(s.pseudo_labelled_mean) ? s.pseudo_labelled_mean : s.pseudo_labelled_mean.toFixed(1)} ` +
-        `pseudo-labelled (round chosen on validation: ${s.selected_rounds?.join(', ')})`,
-    );
-  return parts.join(' + ');
+  if (s.pseudo_labelled_mean) parts.push(`${Math.round(s.pseudo_labelled_mean)} pseudo-labelled`);
+  if (s.recipe === 'ssgan') parts.push('+ every unlabelled training image, through the GAN');
+  if (s.selected_rounds) parts.push(`(round chosen on validation: ${s.selected_rounds.join(', ')})`);
+  return parts.join(' + ').replace(' + +', ' +');
 }
 
 export function formatTable(summaries: RecipeSummary[]): string[] {
   const rows = summaries.map((s) => [
     s.recipe,
     `${(100 * s.test_accuracy_mean).toFixed(2)}% ± ${(100 * s.test_accuracy_std).toFixed(2)}`,
-    `${(100 * s.validation_accuracy_mean).toFixed(2)}%`,
-    Number.isInteger(s.train_images_mean) ? String(s.train_images_mean) : s.train_images_mean.toFixed(1),
+    String(s.updates),
     composition(s),
   ]);
-  const head = ['recipe', 'test accuracy', 'validation', 'train images', 'made of'];
+  const head = ['recipe', 'test accuracy', 'updates', 'trained on'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) =>
     r
-      .map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .map((cell, c) => (c === 0 || c === 3 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
       .join('  ')
       .trimEnd();
   return [line(head), ...rows.map(line)];
 }
+
+/** A semi-supervised run's latest checkpoint: its labelled rows and its classifier. */
+async function openSsganRun(name: string, opts: SelftrainOptions): Promise<{ run: SsganRun; ref: CheckpointRef }> {
+  const ref = resolveCheckpoint(name, opts.outDir);
+  const path = join(ref.runDir, LABELLED_JSON);
+  if (!existsSync(path)) {
+    throw new UserError(`--ssgan-runs ${name}: ${ref.runDir} is not a semi-supervised run (no ${LABELLED_JSON})`);
+  }
+  const { indices } = JSON.parse(readFileSync(path, 'utf8')) as { indices: number[] };
+  const averaged = join(ref.dir, DISCRIMINATOR_EMA_DIR);
+  const classifier = await loadModel(opts.ema && existsSync(averaged) ? averaged : join(ref.dir, DISCRIMINATOR_DIR));
+  return { run: { name, labelled: Int32Array.from(indices), classifier }, ref };
+}
+
+const savedConfig = (ref: CheckpointRef): Config => configSchema.parse(ref.state.config);
 
 export async function selftrainCommand(
   opts: SelftrainOptions,
   io: Log,
 ): Promise<{ jsonPath: string; record: Record<string, unknown> }> {
   const recipes = parseRecipes(opts.recipes);
-  const generator = await openGenerator(opts, io);
-  const { ref, engine } = generator;
-  const data = checkpointData(ref);
+  const engine = await startEngine(opts.backend, undefined, io);
+  const opened = await Promise.all(
+    (opts.ssganRuns ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((name) => openSsganRun(name, opts)),
+  );
+  const ssganRuns = opened.length ? opened.map((o) => o.run) : undefined;
+  const generatorRef = opts.ckpt ? resolveCheckpoint(opts.ckpt, opts.outDir) : undefined;
+  const generator = generatorRef ? await loadGenerator(generatorRef, opts.ema) : undefined;
+  const ssganConfig = opened.length
+    ? savedConfig(opened[0]!.ref)
+    : loadConfig(resolveConfigPath(opts.config, existsSync)).config;
+  const sources: [string, DataConfig][] = [
+    ...opened.map((o): [string, DataConfig] => [o.ref.runDir, checkpointData(o.ref)]),
+    ...(generatorRef ? [[generatorRef.runDir, checkpointData(generatorRef)] as [string, DataConfig]] : []),
+  ];
+  const data = sources[0]?.[1] ?? ssganConfig.data;
+  for (const [where, other] of sources) {
+    if (JSON.stringify(other) !== JSON.stringify(data)) {
+      throw new UserError(`${where}: trained on other data (${JSON.stringify(other)}) than ${JSON.stringify(data)}`);
+    }
+  }
   const train = await loadImageSet(data, 'train', io);
   const test = await loadImageSet(data, 'test', io);
   const classes = train.classes.length;
-  const validation = opts.validation ?? Math.min(1000, Math.max(classes, Math.round(train.count / 10)));
-  if (opts.labels % classes !== 0)
+  const labels = opened.length ? ssganRuns![0]!.labelled.length : (opts.labels ?? ssganConfig.train.labels);
+  if (ssganRuns?.some((r) => r.labelled.length !== labels)) {
+    throw new UserError('--ssgan-runs: the runs have different numbers of labels');
+  }
+  if (opts.labels !== undefined && opts.labels !== labels) {
+    throw new UserError(`--labels ${opts.labels}: the semi-supervised runs were trained with ${labels}`);
+  }
+  if (labels <= 0 || labels % classes !== 0) {
+    throw new UserError(`--labels ${labels}: expected a positive multiple of the ${classes} classes (class-balanced)`);
+  }
+  if (opts.validationPerClass > 10) {
     throw new UserError(
-      `--labels ${opts.labels}: expected a multiple of the ${classes} classes (the labelled set is class-balanced)`,
+      `--validation-per-class ${opts.validationPerClass}: at most 10 (a larger labelled validation set is a hidden ` +
+        `label budget)`,
     );
-  if (validation >= train.count - opts.labels)
-    throw new UserError(
-      `--validation ${validation}: the ${train.count} training images cannot give ${validation} validation images ` +
-        `besides ${opts.labels} labelled ones`,
-    );
+  }
+  const repeats = ssganRuns?.length ?? opts.repeats ?? 3;
+  const settings: SelftrainSettings = { ...opts, recipes, labels, repeats };
 
-  const config = ref.state.config as { model?: { conditional?: boolean } };
-  const conditional = generator.info.conditional;
-  const genTrainedOn =
-    `${train.count} ${data.dataset} training images ` +
-    `${conditional || config.model?.conditional ? 'WITH their labels' : 'without labels'}`;
-  const settings: SelftrainSettings = {
-    recipes,
-    labels: opts.labels,
-    perClass: opts.perClass,
-    threshold: opts.threshold,
-    rounds: opts.rounds,
-    repeats: opts.repeats,
-    ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
-    steps: opts.steps,
-    validation,
-    seed: opts.seed,
-  };
   const base = defaultRecipe(1);
-  const budget =
-    opts.epochs !== undefined
-      ? `${plural(opts.epochs, 'epoch')} per classifier`
-      : `${plural(opts.steps, 'update')} per classifier`;
+  const budget = opts.epochs !== undefined ? plural(opts.epochs, 'epoch') : plural(opts.steps, 'update');
   io.log(
-    `generator: ${ref.dir} (${generator.weights} weights, ${conditional ? 'conditional' : 'unconditional'}; ` +
-      `trained on ${genTrainedOn})`,
+    `labelled: ${labels} training images (${labels / classes} per class) per repeat` +
+      `${ssganRuns ? `, those of each semi-supervised run (${ssganRuns.map((r) => r.name).join(', ')})` : ''}; ` +
+      `unlabelled: the other ${train.count - labels} training images; test: ${test.count} test images`,
   );
-  if (conditional)
+  io.log(
+    opts.validationPerClass > 0
+      ? `validation: ${opts.validationPerClass * classes} more labelled training images (${opts.validationPerClass} ` +
+          'per class) choose the pseudo-label round; nothing else is chosen'
+      : 'no validation set: every recipe has a fixed budget and nothing is chosen',
+  );
+  io.log(
+    `LeNet recipes: the evaluation classifier's architecture, ${budget} each, batch ${base.batchSize}, Adam ` +
+      `${base.learningRate}; shifts of ±${opts.shift} px for the -augment and pseudo-label recipes`,
+  );
+  if (generator) {
+    const conditional = isConditional(generator.model);
     io.log(
-      `note: this generator has seen the labels of all ${train.count} training images, so gan-augment and cas are ` +
-        `not label-scarce: they measure what its labels are worth`,
+      `generator: ${generatorRef!.dir} (${
+        conditional
+          ? 'conditional: it has seen the labels of every training ' +
+            'image, so gan-augment and cas measure what those labels are worth'
+          : 'unconditional'
+      })`,
     );
-  io.log(
-    `labelled: ${opts.labels} real images (${opts.labels / classes} per class); validation: ${validation} real ` +
-      `train images held out; test: ${test.count} real test images`,
-  );
-  io.log(
-    `classifier: the evaluation classifier's architecture, ${budget}, batch ${base.batchSize}, Adam ` +
-      `${base.learningRate}; ${plural(opts.repeats, 'repeat')} from seed ${opts.seed}`,
-  );
+  }
 
   const started = performance.now();
   let result;
   try {
-    const interactive = Boolean(process.stdout.isTTY);
-    result = await runSelftrain(generator.model, train, test, settings, {
-      log: io.log,
-      ...(interactive ? { progress: createClassifierProgress(() => {}, true) } : {}),
-    });
+    result = await runSelftrain(
+      { train, test, generator: generator?.model, ssganRuns, ssganConfig, updates: engine.updates },
+      settings,
+      { log: io.log, ...(process.stdout.isTTY ? { progress: createClassifierProgress(() => {}, true) } : {}) },
+    );
   } finally {
-    generator.model.dispose();
+    generator?.model.dispose();
+    ssganRuns?.forEach((r) => r.classifier.dispose());
   }
   for (const s of result.skipped) io.log(`skipped ${s.recipe}: ${s.reason}`);
   const summaries = summarise(result.runs);
   io.log('');
-  io.log(`test accuracy on ${test.count} real test images, mean ± std over ${plural(opts.repeats, 'repeat')}:`);
+  io.log(`test accuracy on ${test.count} real test images, mean ± std over ${plural(repeats, 'repeat')}:`);
   for (const line of formatTable(summaries)) io.log(line);
   const seconds = (performance.now() - started) / 1000;
-  io.log(`${result.runs.length} classifiers in ${seconds.toFixed(1)} s`);
+  io.log(`${result.runs.length} results in ${seconds.toFixed(1)} s`);
+  const best = [...summaries].sort((a, b) => b.test_accuracy_mean - a.test_accuracy_mean)[0];
+  if (best) io.log(`best: ${best.recipe} at ${pct(best.test_accuracy_mean)}`);
 
   const record: Record<string, unknown> = {
-    checkpoint: ref.dir,
-    epoch: ref.state.epoch,
-    generator: {
-      weights: generator.weights,
-      conditional,
-      trained_on: genTrainedOn,
-      train_count: train.count,
-      with_labels: conditional || Boolean(config.model?.conditional),
-    },
     dataset: data.dataset,
     engine: engine.name,
-    settings: {
-      recipes,
-      labels: opts.labels,
-      per_class: opts.perClass,
-      threshold: opts.threshold,
-      rounds: opts.rounds,
-      repeats: opts.repeats,
-      epochs: opts.epochs ?? null,
-      steps: opts.epochs === undefined ? opts.steps : null,
-      validation,
-      seed: opts.seed,
-    },
-    classifier: { batch_size: base.batchSize, learning_rate: base.learningRate, budget },
+    settings: { ...settings, epochs: opts.epochs ?? null },
+    generator: generatorRef ? { checkpoint: generatorRef.dir, weights: generator!.weights } : null,
+    ssgan_runs: opened.map((o) => o.ref.dir),
     test_count: test.count,
     summary: summaries,
     skipped: result.skipped,
@@ -218,7 +259,7 @@ export async function selftrainCommand(
     seconds,
     time: new Date().toISOString(),
   };
-  const jsonPath = opts.json ?? join(ref.runDir, 'selftrain.json');
+  const jsonPath = opts.json ?? join(opts.outDir, `selftrain-${labels}.json`);
   writeFileAtomic(jsonPath, `${JSON.stringify(record, null, 2)}\n`);
   io.log(`wrote ${jsonPath}`);
   return { jsonPath, record };

@@ -1,59 +1,92 @@
-// The `gan selftrain` experiment: for each repeat (seed), hold out a validation split of the
-// real TRAIN images, draw the class-balanced labelled subset from the rest, draw generated
-// images, and train one evaluation-style classifier per recipe; every classifier is scored on
-// the validation split (used for selection: the pseudo-label round) and on the real test split
-// (reported, never used to choose anything).
+// The `gan selftrain` experiment: do GANs help a classifier when labels are scarce? For each
+// repeat, the same N labelled training images go to every recipe:
+//   real           the evaluation classifier's LeNet on the N images
+//   real-augment   the same, each image shifted by a random ±shift pixels each time it is seen
+//   ssgan-net      the semi-supervised GAN's D network on the N images alone (no GAN), with the
+//                  semi-supervised config's budget, schedule and shifts: what the network gives
+//                  without the unlabelled images
+//   pseudo-label   real-augment labels the unlabelled training images; the confident ones join
+//   gan-augment    N + a conditional generator's images, labelled by their condition
+//   cas            a conditional generator's images only (Classification Accuracy Score)
+//   ssgan          a semi-supervised run's classifier (its D), trained on these same N labels
+//   ssgan+pseudo-label  that classifier labels the unlabelled images; a LeNet learns N + the confident ones
+// Every number reported is test accuracy on the real test split; nothing is chosen on it. By
+// default every recipe has a fixed budget and nothing is chosen at all; with a validation set
+// (at most 10 labelled images per class, beyond the N, and said so) the pseudo-label round is.
 import * as tf from '@tensorflow/tfjs';
-import { TrainingSet } from '../data/batches.js';
-import type { ImageSet } from '../data/index.js';
-import { UserError } from '../errors.js';
-import type { Log } from '../log.js';
 import { defaultRecipe } from '../classifier/cache.js';
-import { extractFeatures, tensorSource } from '../classifier/features.js';
+import { accuracy, extractFeatures, tensorSource } from '../classifier/features.js';
 import { buildClassifier } from '../classifier/model.js';
 import { classifierAccuracy, trainClassifier, type ClassifierProgress } from '../classifier/train.js';
-import { deriveSeed, permutation } from '../random.js';
-import { classCount, generateImages, isConditional, latentDimOf, latentNoise, sampleLabels } from '../sampling.js';
-import { balancedSubset, concatSets, holdOut, pick, without, type LabelledBytes } from '../data/subsets.js';
-import { selectConfident } from './core.js';
+import type { Config } from '../config.js';
+import { TrainingSet } from '../data/batches.js';
+import type { ImageSet } from '../data/index.js';
+import { balancedSubset, concatSets, pick, splitLabels, without, type LabelledBytes } from '../data/subsets.js';
+import { UserError } from '../errors.js';
 import { pct, plural } from '../format.js';
 import { toBytes } from '../image.js';
+import type { Log } from '../log.js';
+import { buildModels } from '../models/index.js';
+import { classify } from '../models/ssgan.js';
+import { deriveSeed } from '../random.js';
+import { classCount, generateImages, isConditional, latentDimOf, latentNoise, sampleLabels } from '../sampling.js';
+import { createSemiSupervisedTrainer } from '../train/semi-supervised.js';
+import type { UpdateKernels } from '../train/update-kernels.js';
+import { selectConfident } from './core.js';
 
-export const RECIPES = ['real', 'gan-augment', 'pseudo-label', 'cas'] as const;
+export const RECIPES = [
+  'real',
+  'real-augment',
+  'ssgan-net',
+  'pseudo-label',
+  'gan-augment',
+  'cas',
+  'ssgan',
+  'ssgan+pseudo-label',
+] as const;
 export type Recipe = (typeof RECIPES)[number];
 
 /** Random-stream purposes of selftrain (apart from training's and evaluation's numbers). */
-const SelfStream = {
-  repeat: 201,
-  validation: 202,
-  labelled: 203,
-  noise: 204,
-  classifier: 205,
-  unlabelled: 206,
-} as const;
+const SelfStream = { repeat: 201, validation: 202, labelled: 203, noise: 204, classifier: 205 } as const;
 
 export interface SelftrainSettings {
   recipes: Recipe[];
   /** Real labelled images (a multiple of the class count). */
   labels: number;
-  /** Generated images per class (gan-augment, cas, and pseudo-label's candidates). */
+  /** Generated images per class (gan-augment, cas). */
   perClass: number;
   threshold: number;
   rounds: number;
   repeats: number;
-  /** Fixed epochs per classifier; when absent, `steps` updates per classifier. */
+  /** Fixed epochs per LeNet; when absent, `steps` updates per LeNet. */
   epochs?: number;
   steps: number;
-  /** Real train images held out for validation. */
-  validation: number;
+  /** Pixels of the random shifts of the -augment recipes and of the pseudo-label students. */
+  shift: number;
+  /** Labelled validation images per class held out beyond the N (0 = none: nothing is chosen). */
+  validationPerClass: number;
   seed: number;
 }
 
-export interface RoundInfo {
-  round: number;
-  candidates: number;
-  kept: number;
-  validationAccuracy: number;
+/** A semi-supervised run, as the ssgan recipes use it. */
+export interface SsganRun {
+  name: string;
+  /** Its labelled rows of the training split (labelled.json). */
+  labelled: Int32Array;
+  /** Its classifier: D's moving average. */
+  classifier: tf.LayersModel;
+}
+
+export interface SelftrainInputs {
+  train: ImageSet;
+  test: ImageSet;
+  /** For gan-augment and cas: a conditional generator. */
+  generator?: tf.LayersModel;
+  /** For ssgan and ssgan+pseudo-label: one run per repeat, whose labelled images the repeat uses. */
+  ssganRuns?: SsganRun[];
+  /** For ssgan-net: the semi-supervised config whose network, budget and schedule it copies. */
+  ssganConfig?: Config;
+  updates?: Partial<UpdateKernels>;
 }
 
 export interface RecipeRun {
@@ -61,25 +94,21 @@ export interface RecipeRun {
   repeat: number;
   seed: number;
   testAccuracy: number;
-  validationAccuracy: number;
   trainImages: number;
   realImages: number;
   generatedImages: number;
   pseudoLabelled: number;
-  epochs: number;
+  /** Updates of the classifier this recipe trained (0 for ssgan: its run trained it). */
   updates: number;
   seconds: number;
-  /**
-   * pseudo-label: where the candidates came from, every round, and the round picked on validation
-   * (0 = the real-only teacher).
-   */
-  pseudo?: { source: 'generated' | 'unlabelled-real'; rounds: RoundInfo[]; selectedRound: number };
+  /** pseudo-label: validation accuracy of each round (round 0 = the teacher) and the round kept, when chosen. */
+  rounds?: { round: number; kept: number; validationAccuracy: number | null }[];
+  selectedRound?: number;
 }
 
 export interface SelftrainResult {
   runs: RecipeRun[];
   skipped: { recipe: Recipe; reason: string }[];
-  conditional: boolean;
 }
 
 export interface SelftrainIO extends Pick<Log, 'log'> {
@@ -87,230 +116,306 @@ export interface SelftrainIO extends Pick<Log, 'log'> {
   progress?: ClassifierProgress;
 }
 
-/** Which requested recipes cannot run with this generator, and why. */
-export function skippedRecipes(recipes: Recipe[], conditional: boolean): { recipe: Recipe; reason: string }[] {
-  if (conditional) return [];
-  return recipes
-    .filter((r) => r === 'gan-augment' || r === 'cas')
-    .map((recipe) => ({
-      recipe,
-      reason: 'the generator is unconditional, so its images have no class labels (train with model.conditional: true)',
-    }));
+/** Which requested recipes cannot run with these inputs, and why. */
+export function skippedRecipes(recipes: Recipe[], inputs: SelftrainInputs): { recipe: Recipe; reason: string }[] {
+  const conditional = inputs.generator !== undefined && isConditional(inputs.generator);
+  const why = (recipe: Recipe): string | undefined => {
+    if ((recipe === 'gan-augment' || recipe === 'cas') && !conditional) {
+      return inputs.generator
+        ? 'the generator is unconditional, so its images have no class labels (train with model.conditional: true)'
+        : 'needs a conditional generator: --ckpt RUN';
+    }
+    if ((recipe === 'ssgan' || recipe === 'ssgan+pseudo-label') && !inputs.ssganRuns) {
+      return 'needs semi-supervised runs: --ssgan-runs RUN,... (gan train --config ssgan.yaml, one per repeat)';
+    }
+    if (recipe === 'ssgan-net' && !inputs.ssganConfig) return 'needs the semi-supervised config (configs/ssgan.yaml)';
+    return undefined;
+  };
+  return recipes.flatMap((recipe) => {
+    const reason = why(recipe);
+    return reason ? [{ recipe, reason }] : [];
+  });
 }
 
+const shape = (set: ImageSet) => ({ height: set.height, width: set.width, classes: set.classes.length });
+
 export async function runSelftrain(
-  generator: tf.LayersModel,
-  train: ImageSet,
-  test: ImageSet,
+  inputs: SelftrainInputs,
   s: SelftrainSettings,
   io: SelftrainIO,
 ): Promise<SelftrainResult> {
+  const { train, test, generator } = inputs;
   const classes = train.classes.length;
-  const conditional = isConditional(generator);
-  if (conditional && classCount(generator) !== classes) {
+  if (generator && isConditional(generator) && classCount(generator) !== classes) {
     throw new UserError(`the generator draws ${classCount(generator)} classes, but the dataset has ${classes}`);
   }
-  const [, gh, gw] = generator.outputs[0]!.shape as number[];
-  if (gh !== train.height || gw !== train.width)
-    throw new UserError(`the generator makes ${gh}×${gw} images, but the dataset's are ${train.height}×${train.width}`);
-  const skipped = skippedRecipes(s.recipes, conditional);
-  const active = s.recipes.filter((r) => !skipped.some((k) => k.recipe === r));
-  const shape = { height: train.height, width: train.width, classes };
+  const skipped = skippedRecipes(s.recipes, inputs);
+  const active = new Set(s.recipes.filter((r) => !skipped.some((k) => k.recipe === r)));
+  const repeats = inputs.ssganRuns?.length ?? s.repeats;
   const testSet = new TrainingSet(test);
+  const testLabels = await testSet.labels.data();
   const runs: RecipeRun[] = [];
   try {
-    for (let repeat = 0; repeat < s.repeats; repeat++) {
+    for (let repeat = 0; repeat < repeats; repeat++) {
       const seed = deriveSeed(s.seed, SelfStream.repeat, repeat);
-      const tag = `repeat ${repeat + 1}/${s.repeats}`;
-      const split = holdOut(train.count, s.validation, deriveSeed(seed, SelfStream.validation));
-      let labelled: Int32Array;
-      try {
-        labelled = balancedSubset(
-          train.labels,
-          classes,
-          s.labels / classes,
-          deriveSeed(seed, SelfStream.labelled),
-          split.rest,
-        );
-      } catch (err) {
-        throw new UserError(
-          `--labels ${s.labels}: ${(err as Error).message} after holding out ${s.validation} validation images`,
-        );
-      }
+      const tag = `repeat ${repeat + 1}/${repeats}`;
+      const ssgan = inputs.ssganRuns?.[repeat];
+      const labelled = ssgan?.labelled ?? choose(train, s.labels, deriveSeed(seed, SelfStream.labelled));
+      const validationRows =
+        s.validationPerClass > 0
+          ? balancedSubset(
+              train.labels,
+              classes,
+              s.validationPerClass,
+              deriveSeed(seed, SelfStream.validation),
+              without(range(train.count), labelled),
+            )
+          : undefined;
+      const unlabelledRows = without(range(train.count), [...labelled, ...(validationRows ?? [])]);
+      const validation =
+        validationRows && new TrainingSet(concatSets([pick(train, validationRows)], train, 'validation'));
       const real = pick(train, labelled);
-      const validation = new TrainingSet(concatSets([pick(train, split.validation)], train, 'validation'));
-      const initSeed = deriveSeed(seed, SelfStream.classifier);
+      const record = (run: Omit<RecipeRun, 'repeat' | 'seed'>) => {
+        runs.push({ ...run, repeat: repeat + 1, seed });
+        io.log(
+          `${tag}  ${run.recipe.padEnd(18)} ${String(run.trainImages).padStart(6)} images  ` +
+            `${plural(run.updates, 'update')}  test ${pct(run.testAccuracy)}  ${run.seconds.toFixed(1)} s`,
+        );
+      };
 
-      const needGenerated =
-        active.some((r) => r === 'gan-augment' || r === 'cas') || (active.includes('pseudo-label') && !conditional);
-      let generated: LabelledBytes | undefined;
-      if (needGenerated) {
-        const count = s.perClass * classes;
-        const labels = conditional ? sampleLabels(count, classes) : undefined;
-        const noise = latentNoise(count, latentDimOf(generator), deriveSeed(seed, SelfStream.noise));
-        try {
-          const batch = await generateImages(generator, noise, labels);
-          generated = {
-            images: toBytes(batch.pixels),
-            labels: labels ? Uint8Array.from(labels) : new Uint8Array(count),
-          };
-        } finally {
-          noise.dispose();
-        }
-      }
-
-      /** Trains a fresh classifier (same initial weights within a repeat) and scores it on validation. */
-      const fit = async (name: string, parts: LabelledBytes[]) => {
+      /** A LeNet from this repeat's initial weights on `parts`; the caller disposes it. */
+      const fit = async (name: string, parts: LabelledBytes[], shift: number) => {
         const set = new TrainingSet(concatSets(parts, train, name));
-        const recipe = defaultRecipe(set.count, { seed: initSeed });
+        const initSeed = deriveSeed(seed, SelfStream.classifier);
+        const recipe = { ...defaultRecipe(set.count, { seed: initSeed }), ...(shift > 0 ? { shift } : {}) };
         const batches = Math.max(1, Math.floor(set.count / Math.min(recipe.batchSize, set.count)));
         recipe.epochs = s.epochs ?? Math.max(1, Math.ceil(s.steps / batches));
-        const model = buildClassifier(shape, initSeed);
+        const model: tf.LayersModel = buildClassifier(shape(train), initSeed);
         try {
-          const result = await trainClassifier(model, set, recipe, io.progress);
-          const validationAccuracy = await classifierAccuracy(model, validation);
-          return {
-            model,
-            validationAccuracy,
-            count: set.count,
-            epochs: recipe.epochs,
-            updates: recipe.epochs * batches,
-            seconds: result.seconds,
-          };
-        } catch (err) {
-          model.dispose();
-          throw err;
+          const { seconds } = await trainClassifier(model, set, recipe, io.progress);
+          return { model, updates: recipe.epochs * batches, seconds, count: set.count };
         } finally {
           set.dispose();
         }
       };
-      const record = async (
-        recipe: Recipe,
-        fitted: Awaited<ReturnType<typeof fit>>,
-        counts: { real: number; generated: number; pseudo: number },
-        pseudo?: RecipeRun['pseudo'],
-      ) => {
-        const testAccuracy = await classifierAccuracy(fitted.model, testSet);
-        const run: RecipeRun = {
+      const scoreLeNet = async (recipe: Recipe, fitted: Awaited<ReturnType<typeof fit>>, counts: Counts, extra = {}) =>
+        record({
           recipe,
-          repeat: repeat + 1,
-          seed,
-          testAccuracy,
-          validationAccuracy: fitted.validationAccuracy,
-          trainImages: counts.real + counts.generated + counts.pseudo,
-          realImages: counts.real,
-          generatedImages: counts.generated,
-          pseudoLabelled: counts.pseudo,
-          epochs: fitted.epochs,
+          testAccuracy: await classifierAccuracy(fitted.model, testSet),
+          ...counts,
           updates: fitted.updates,
           seconds: fitted.seconds,
-          ...(pseudo ? { pseudo } : {}),
-        };
-        runs.push(run);
-        io.log(
-          `${tag}  ${recipe.padEnd(12)} ${String(run.trainImages).padStart(6)} images  ` +
-            `${plural(fitted.updates, 'update')}  validation ${pct(run.validationAccuracy)}  test ` +
-            `${pct(testAccuracy)}  ${fitted.seconds.toFixed(1)} s`,
-        );
-      };
+          ...extra,
+        });
 
-      const realCount = { real: labelled.length, generated: 0, pseudo: 0 };
-      let teacher: Awaited<ReturnType<typeof fit>> | undefined;
       try {
-        if (active.includes('real') || active.includes('pseudo-label')) {
-          teacher = await fit('real', [real]);
-          if (active.includes('real')) await record('real', teacher, realCount);
+        const needTeacher = active.has('real-augment') || active.has('pseudo-label');
+        if (active.has('real')) {
+          const fitted = await fit('real', [real], 0);
+          await scoreLeNet('real', fitted, counts(labelled.length));
+          fitted.model.dispose();
         }
-        if (active.includes('gan-augment')) {
-          const fitted = await fit('gan-augment', [real, generated!]);
-          try {
-            await record('gan-augment', fitted, {
-              real: labelled.length,
-              generated: generated!.labels.length,
-              pseudo: 0,
-            });
-          } finally {
-            fitted.model.dispose();
-          }
+        const teacher = needTeacher ? await fit('real-augment', [real], s.shift) : undefined;
+        if (teacher && active.has('real-augment')) await scoreLeNet('real-augment', teacher, counts(labelled.length));
+        if (active.has('ssgan-net')) {
+          record({
+            recipe: 'ssgan-net',
+            ...(await supervisedNetwork(inputs, labelled, testSet, testLabels)),
+            ...counts(labelled.length),
+          });
         }
-        if (active.includes('pseudo-label')) {
-          const source = conditional ? 'unlabelled-real' : 'generated';
-          let candidates: LabelledBytes & { height: number; width: number };
-          if (conditional) {
-            // A conditional G's images already carry labels (that is gan-augment); pseudo-labelling
-            // is then the classic semi-supervised baseline on the unlabelled real train images.
-            const pool = without(split.rest, labelled);
-            const order = permutation(pool.length, deriveSeed(seed, SelfStream.unlabelled));
-            const chosen = Int32Array.from(
-              order.subarray(0, Math.min(pool.length, s.perClass * classes)),
-              (k) => pool[k]!,
-            );
-            candidates = { ...pick(train, chosen), height: train.height, width: train.width };
-          } else {
-            candidates = { ...generated!, height: train.height, width: train.width };
-          }
-          const candidateSet = new TrainingSet(concatSets([candidates], train, 'candidates'));
-          const rounds: RoundInfo[] = [
-            { round: 0, candidates: candidateSet.count, kept: 0, validationAccuracy: teacher!.validationAccuracy },
-          ];
-          let best = teacher!;
-          let bestRound = 0;
-          let bestKept = 0;
-          let current = teacher!;
-          try {
-            for (let round = 1; round <= s.rounds; round++) {
-              const table = await extractFeatures(current.model, candidateSet.count, tensorSource(candidateSet.images));
-              const kept = selectConfident(table, s.threshold);
-              io.log(
-                `${tag}  pseudo-label round ${round}/${s.rounds}: kept ${kept.indices.length} of ` +
-                  `${candidateSet.count} ${source} images at confidence ≥ ${s.threshold}`,
-              );
-              const student = await fit('pseudo-label', [real, pick(candidates, kept.indices, kept.labels)]);
-              rounds.push({
-                round,
-                candidates: candidateSet.count,
-                kept: kept.indices.length,
-                validationAccuracy: student.validationAccuracy,
-              });
-              if (current !== teacher && current !== best) current.model.dispose();
-              current = student;
-              // Selection on the validation split only: a later round must beat the best so far.
-              if (student.validationAccuracy > best.validationAccuracy) {
-                if (best !== teacher) best.model.dispose();
-                best = student;
-                bestRound = round;
-                bestKept = kept.indices.length;
-              }
-            }
-            await record(
-              'pseudo-label',
-              best,
-              { real: labelled.length, generated: 0, pseudo: bestKept },
-              { source, rounds, selectedRound: bestRound },
-            );
-          } finally {
-            if (current !== teacher && current !== best) current.model.dispose();
-            if (best !== teacher) best.model.dispose();
-            candidateSet.dispose();
-          }
+        if (teacher && active.has('pseudo-label')) {
+          const result = await pseudoLabel(teacher.model, fit, { train, real, unlabelledRows, validation, s, io, tag });
+          await scoreLeNet('pseudo-label', result.student, counts(labelled.length, 0, result.kept), {
+            rounds: result.rounds,
+            ...(validation ? { selectedRound: result.selectedRound } : {}),
+          });
+          if (result.student.model !== teacher.model) result.student.model.dispose();
         }
         teacher?.model.dispose();
-        teacher = undefined;
-        if (active.includes('cas')) {
-          const fitted = await fit('cas', [generated!]);
-          try {
-            await record('cas', fitted, { real: 0, generated: generated!.labels.length, pseudo: 0 });
-          } finally {
+        if (active.has('gan-augment') || active.has('cas')) {
+          const generated = await generate(
+            generator!,
+            s.perClass * classes,
+            classes,
+            deriveSeed(seed, SelfStream.noise),
+          );
+          for (const [recipe, parts] of [
+            ['gan-augment', [real, generated]],
+            ['cas', [generated]],
+          ] as const) {
+            if (!active.has(recipe)) continue;
+            const fitted = await fit(recipe, [...parts], 0);
+            await scoreLeNet(recipe, fitted, counts(recipe === 'cas' ? 0 : labelled.length, generated.labels.length));
             fitted.model.dispose();
           }
+        }
+        if (ssgan && active.has('ssgan')) {
+          const started = performance.now();
+          const predicted = await classify(ssgan.classifier, testSet.images);
+          record({
+            recipe: 'ssgan',
+            testAccuracy: accuracy(predicted, testLabels),
+            ...counts(labelled.length),
+            updates: 0,
+            seconds: (performance.now() - started) / 1000,
+          });
+        }
+        if (ssgan && active.has('ssgan+pseudo-label')) {
+          const pool = new TrainingSet(concatSets([pick(train, unlabelledRows)], train, 'unlabelled'));
+          const predicted = await classify(ssgan.classifier, pool.images);
+          pool.dispose();
+          // The run's classifier has no calibrated confidence; its labels for every unlabelled image join.
+          const pseudo = pick(train, unlabelledRows, predicted);
+          const fitted = await fit('ssgan+pseudo-label', [real, pseudo], s.shift);
+          await scoreLeNet('ssgan+pseudo-label', fitted, counts(labelled.length, 0, unlabelledRows.length));
+          fitted.model.dispose();
         }
       } finally {
-        teacher?.model.dispose();
-        validation.dispose();
+        validation?.dispose();
       }
     }
   } finally {
     testSet.dispose();
   }
-  return { runs, skipped, conditional };
+  return { runs, skipped };
+}
+
+type Counts = Pick<RecipeRun, 'trainImages' | 'realImages' | 'generatedImages' | 'pseudoLabelled'>;
+const counts = (realImages: number, generatedImages = 0, pseudoLabelled = 0): Counts => ({
+  trainImages: realImages + generatedImages + pseudoLabelled,
+  realImages,
+  generatedImages,
+  pseudoLabelled,
+});
+
+const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+
+function choose(train: ImageSet, labels: number, seed: number): Int32Array {
+  const classes = train.classes.length;
+  try {
+    return balancedSubset(train.labels, classes, labels / classes, seed);
+  } catch (err) {
+    throw new UserError(`--labels ${labels}: ${(err as Error).message}`);
+  }
+}
+
+/** `count` images of a conditional generator, the classes in turn, as bytes with their labels. */
+async function generate(
+  generator: tf.LayersModel,
+  count: number,
+  classes: number,
+  seed: number,
+): Promise<LabelledBytes> {
+  const labels = sampleLabels(count, classes);
+  const noise = latentNoise(count, latentDimOf(generator), seed);
+  try {
+    const batch = await generateImages(generator, noise, labels);
+    return { images: toBytes(batch.pixels), labels: Uint8Array.from(labels) };
+  } finally {
+    noise.dispose();
+  }
+}
+
+/**
+ * ssgan-net: the semi-supervised D network trained on the labelled images alone, with the
+ * semi-supervised config's budget (iterations an epoch of the whole training set would have),
+ * schedule, shifts and averaging; scored with its average.
+ */
+async function supervisedNetwork(
+  inputs: SelftrainInputs,
+  labelled: Int32Array,
+  testSet: TrainingSet,
+  testLabels: ArrayLike<number>,
+) {
+  const config = inputs.ssganConfig!;
+  const started = performance.now();
+  const { train } = inputs;
+  const { labelled: images } = splitLabels(train, labelled);
+  // D's data-dependent initialisation sees the labelled images only: no unlabelled image is used.
+  const own = new TrainingSet(concatSets([images], train, 'labelled'));
+  const models = buildModels(
+    config.model,
+    { height: train.height, width: train.width, channels: 1 },
+    config.run.seed,
+    train.classes.length,
+  );
+  const iterations = config.train.epochs * Math.floor(train.count / config.train.batch_size);
+  const trainer = createSemiSupervisedTrainer(
+    config,
+    models,
+    { labelled: images, unlabelled: own, totalIterations: iterations, supervisedOnly: true },
+    inputs.updates,
+  );
+  // Only the batch size of the loop's batch matters: without a GAN there are no unlabelled images.
+  const batch = {
+    images: tf.zeros([config.train.batch_size, train.height, train.width, 1]) as tf.Tensor4D,
+    labels: tf.zeros([config.train.batch_size], 'int32') as tf.Tensor1D,
+  };
+  try {
+    for (let it = 0; it < iterations; it++) await trainer.trainIteration([batch]);
+    const classifier = trainer.discriminatorEma?.model ?? models.discriminator;
+    const testAccuracy = accuracy(await classify(classifier, testSet.images), testLabels);
+    return { testAccuracy, updates: iterations, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    tf.dispose([batch.images, batch.labels]);
+    trainer.dispose();
+    models.generator.dispose();
+    models.discriminator.dispose();
+    own.dispose();
+  }
+}
+
+/**
+ * Rounds of pseudo-labelling from `teacher`: the unlabelled training images it is confident about
+ * (≥ threshold) join the labelled ones for a student, which teaches the next round. Without a
+ * validation set the last round is kept; with one, the best round on it (round 0 = the teacher).
+ */
+async function pseudoLabel(
+  teacher: tf.LayersModel,
+  fit: (
+    name: string,
+    parts: LabelledBytes[],
+    shift: number,
+  ) => Promise<{ model: tf.LayersModel; updates: number; seconds: number; count: number }>,
+  c: {
+    train: ImageSet;
+    real: LabelledBytes;
+    unlabelledRows: Int32Array;
+    validation?: TrainingSet;
+    s: SelftrainSettings;
+    io: SelftrainIO;
+    tag: string;
+  },
+) {
+  const pool = new TrainingSet(concatSets([pick(c.train, c.unlabelledRows)], c.train, 'unlabelled'));
+  const rate = async (model: tf.LayersModel) => (c.validation ? classifierAccuracy(model, c.validation) : null);
+  const rounds: NonNullable<RecipeRun['rounds']> = [{ round: 0, kept: 0, validationAccuracy: await rate(teacher) }];
+  let current = { model: teacher, updates: 0, seconds: 0, count: 0 };
+  let best = { ...current, round: 0, kept: 0, score: rounds[0]!.validationAccuracy ?? -1 };
+  try {
+    for (let round = 1; round <= c.s.rounds; round++) {
+      const table = await extractFeatures(current.model, pool.count, tensorSource(pool.images));
+      const kept = selectConfident(table, c.s.threshold);
+      c.io.log(
+        `${c.tag}  pseudo-label round ${round}/${c.s.rounds}: kept ${kept.indices.length} of ${pool.count} ` +
+          `unlabelled images at confidence ≥ ${c.s.threshold}`,
+      );
+      const rows = Int32Array.from(kept.indices, (k) => c.unlabelledRows[k]!);
+      const student = await fit('pseudo-label', [c.real, pick(c.train, rows, kept.labels)], c.s.shift);
+      const score = await rate(student.model);
+      rounds.push({ round, kept: kept.indices.length, validationAccuracy: score });
+      const keep = !c.validation || (score ?? -1) > best.score;
+      if (current.model !== teacher && current.model !== best.model) current.model.dispose();
+      if (keep) {
+        if (best.model !== teacher) best.model.dispose();
+        best = { ...student, round, kept: kept.indices.length, score: score ?? -1 };
+      }
+      current = student;
+    }
+  } finally {
+    pool.dispose();
+  }
+  if (current.model !== teacher && current.model !== best.model) current.model.dispose();
+  return { student: best, kept: best.kept, rounds, selectedRound: best.round };
 }

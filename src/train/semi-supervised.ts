@@ -12,12 +12,13 @@
 // exactly the steps an uninterrupted one would.
 import * as tf from '@tensorflow/tfjs';
 import type { Config, TrainConfig } from '../config.js';
+import { randomShifts, translate } from '../data/augment.js';
 import type { Batch, TrainingSet } from '../data/batches.js';
 import type { LabelledImages } from '../data/subsets.js';
 import { semiSupervised } from '../losses.js';
 import { buildDiscriminator, type GanModels } from '../models/index.js';
 import { discriminate, initializeFromData, trainedWeights } from '../models/ssgan.js';
-import { deriveSeed, mulberry32, permutation, Stream } from '../random.js';
+import { deriveSeed, permutation, Stream } from '../random.js';
 import { latentNoise } from '../sampling.js';
 import { ModelEma } from './ema.js';
 import { generatorAverage, type Counters, type StepStats, type Trainer } from './trainer.js';
@@ -35,6 +36,11 @@ export interface SemiSupervisedOptions {
   ema?: ModelEma;
   discriminatorEma?: ModelEma;
   updates?: UpdateKernels;
+  /**
+   * D trained on the labelled batches alone, with no unlabelled term and no G step: the same
+   * network and budget without the GAN, the baseline that tells what the unlabelled images add.
+   */
+  supervisedOnly?: boolean;
 }
 
 /** Images D's data-dependent initialisation looks at. */
@@ -50,9 +56,12 @@ export class SemiSupervisedTrainer implements Trainer {
   private readonly train: TrainConfig;
   private readonly seed: number;
   private readonly labelled: LabelledImages;
+  /** [N, H, W, 1] in [-1, 1], and the labels one-hot. */
+  private readonly labelledImages: tf.Tensor4D;
   private readonly labelledOneHot: tf.Tensor2D;
   private readonly unlabelled: TrainingSet;
   private readonly totalIterations: number;
+  private readonly supervisedOnly: boolean;
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
 
@@ -63,6 +72,7 @@ export class SemiSupervisedTrainer implements Trainer {
     this.labelled = opts.labelled;
     this.unlabelled = opts.unlabelled;
     this.totalIterations = opts.totalIterations;
+    this.supervisedOnly = opts.supervisedOnly ?? false;
     this.ema = opts.ema;
     this.discriminatorEma = opts.discriminatorEma;
     const { createAdam } = opts.updates ?? stockUpdateKernels;
@@ -71,6 +81,10 @@ export class SemiSupervisedTrainer implements Trainer {
     // Not D's hidden weight-norm scales (they keep their initialisation) nor G's batch-norm scales.
     this.gVars = trainedWeights(opts.models.generator);
     this.dVars = trainedWeights(opts.models.discriminator);
+    const { images, count, height, width } = opts.labelled;
+    this.labelledImages = tf.tidy(() =>
+      tf.sub(tf.div(tf.tensor4d(Float32Array.from(images), [count, height, width, 1]), 127.5), 1),
+    );
     this.labelledOneHot = tf.tidy(
       () =>
         tf
@@ -117,31 +131,23 @@ export class SemiSupervisedTrainer implements Trainer {
     return rows;
   }
 
-  /** The labelled batch of D update `dStep` as [B, H, W, 1] in [-1, 1], shifted when asked, and its one-hot labels. */
+  /** The labelled batch of D update `dStep`, each image shifted by a random few pixels when asked, and its labels. */
   private labelledBatch(dStep: number, size: number): { images: tf.Tensor4D; oneHot: tf.Tensor2D } {
-    const { count, height, width } = this.labelled;
     const rows = SemiSupervisedTrainer.streamRows(
-      count,
+      this.labelled.count,
       deriveSeed(this.seed, Stream.labelledOrder),
       (dStep - 1) * size,
       size,
     );
+    const indices = tf.tensor1d(rows, 'int32');
+    const images = tf.gather(this.labelledImages, indices) as tf.Tensor4D;
     const shift = this.train.labelled_shift;
-    const random = mulberry32(deriveSeed(this.seed, Stream.labelledShift, dStep));
-    const pixels = new Float32Array(size * height * width).fill(-1);
-    rows.forEach((row, k) => {
-      const dx = shift > 0 ? Math.floor(random() * (2 * shift + 1)) - shift : 0;
-      const dy = shift > 0 ? Math.floor(random() * (2 * shift + 1)) - shift : 0;
-      for (let y = Math.max(0, dy); y < Math.min(height, height + dy); y++) {
-        for (let x = Math.max(0, dx); x < Math.min(width, width + dx); x++) {
-          const value = this.labelled.images[row * height * width + (y - dy) * width + (x - dx)]!;
-          pixels[k * height * width + y * width + x] = value / 127.5 - 1;
-        }
-      }
-    });
     return {
-      images: tf.tensor4d(pixels, [size, height, width, 1]),
-      oneHot: tf.gather(this.labelledOneHot, tf.tensor1d(rows, 'int32')) as tf.Tensor2D,
+      images:
+        shift > 0
+          ? translate(images, randomShifts(size, shift, deriveSeed(this.seed, Stream.labelledShift, dStep)))
+          : images,
+      oneHot: tf.gather(this.labelledOneHot, indices) as tf.Tensor2D,
     };
   }
 
@@ -163,27 +169,27 @@ export class SemiSupervisedTrainer implements Trainer {
     const size = unlabelled.shape[0];
     return tf.tidy(() => {
       const labelled = this.labelledBatch(dStep, size);
-      const fakes = this.models.generator.apply(
-        latentNoise(size, this.models.latentDim, deriveSeed(this.seed, Stream.noiseD, dStep)),
-        {
-          training: true,
-        },
-      ) as tf.Tensor4D;
-      const images = tf.concat([labelled.images, unlabelled, fakes]);
+      const z = latentNoise(size, this.models.latentDim, deriveSeed(this.seed, Stream.noiseD, dStep));
+      const images = this.supervisedOnly
+        ? labelled.images
+        : tf.concat([labelled.images, unlabelled, this.models.generator.apply(z, { training: true }) as tf.Tensor4D]);
+      const noiseSeed = deriveSeed(this.seed, Stream.discriminatorNoise, 1, dStep);
       let diagnostics!: tf.Scalar[];
       const loss = this.dOptimizer.minimize(
         () => {
-          const { logits } = discriminate(
-            this.models.discriminator,
-            images,
-            deriveSeed(this.seed, Stream.discriminatorNoise, 1, dStep),
-          );
+          const { logits } = discriminate(this.models.discriminator, images, noiseSeed);
+          if (this.supervisedOnly) {
+            diagnostics = [semiSupervised.probabilityReal(logits), tf.scalar(0)].map((t) => tf.keep(t));
+            return semiSupervised.labelledLoss(logits, labelled.oneHot);
+          }
           const [lab, real, fake] = tf.split(logits, 3) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-          const labelledLoss = semiSupervised.labelledLoss(lab, labelled.oneHot);
           diagnostics = [semiSupervised.probabilityReal(real), semiSupervised.probabilityReal(fake)].map((t) =>
             tf.keep(t),
           );
-          return tf.add(labelledLoss, semiSupervised.unlabelledLoss(real, fake)) as tf.Scalar;
+          return tf.add(
+            semiSupervised.labelledLoss(lab, labelled.oneHot),
+            semiSupervised.unlabelledLoss(real, fake),
+          ) as tf.Scalar;
         },
         true,
         this.dVars,
@@ -230,7 +236,7 @@ export class SemiSupervisedTrainer implements Trainer {
       this.discriminatorEma?.update(this.counters.dStep);
       return result;
     });
-    const gLoss = this.trainGeneratorOneStep(realBatches[0]!.images.shape[0]);
+    const gLoss = this.supervisedOnly ? tf.scalar(0) : this.trainGeneratorOneStep(realBatches[0]!.images.shape[0]);
     const [dLoss, dReal, dFake] = dResults[dResults.length - 1]!;
     const packed = tf.stack([dLoss!, gLoss, dReal!, dFake!]);
     const values = await packed.data();
@@ -243,6 +249,7 @@ export class SemiSupervisedTrainer implements Trainer {
     this.dOptimizer.dispose();
     this.ema?.model.dispose();
     this.discriminatorEma?.model.dispose();
+    this.labelledImages.dispose();
     this.labelledOneHot.dispose();
   }
 }
@@ -254,7 +261,7 @@ export class SemiSupervisedTrainer implements Trainer {
 export function createSemiSupervisedTrainer(
   config: Config,
   models: GanModels,
-  data: { labelled: LabelledImages; unlabelled: TrainingSet; totalIterations: number },
+  data: { labelled: LabelledImages; unlabelled: TrainingSet; totalIterations: number; supervisedOnly?: boolean },
   faster?: Partial<UpdateKernels>,
 ): SemiSupervisedTrainer {
   const updates = withUpdates(faster);
