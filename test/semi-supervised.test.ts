@@ -76,7 +76,7 @@ test('the loss terms equal their hand-computed values', async () => {
   close(await value(semiSupervised.probabilityReal(logits)), (D(lse[0]!) + D(lse[1]!)) / 2, 'D(x)');
 });
 
-test('weight norm: the output is x·(g·v/‖v‖) + b, its gradients match finite differences, it saves and loads', async () => {
+test('weight norm: the output is x·(g·v/‖v‖) + b, its gradients match finite differences, saves, loads', async () => {
   await selectEngine('cpu');
   const layer = new WeightNormDense({ units: 3, activation: 'linear', trainScale: true, seed: 1, inputDim: 4 });
   const model = tf.sequential({ layers: [layer] });
@@ -186,7 +186,7 @@ async function trainedWeights(set: ImageSet, indices: Int32Array): Promise<Float
   return weights;
 }
 
-test('the model sees only its N labels: permuting every other label leaves the trained weights bit-identical (cpu)', async () => {
+test('the model sees only its N labels: permuting every other label leaves the weights bit-identical', async () => {
   await selectEngine('cpu');
   const set = syntheticImageSet(160);
   // Varied images: the bars plus seeded speckle, so that the classes are not trivially separable.

@@ -265,7 +265,7 @@ export function createSemiSupervisedTrainer(
   faster?: Partial<UpdateKernels>,
 ): SemiSupervisedTrainer {
   const updates = withUpdates(faster);
-  const { ema, d_ema: dDecay } = config.train;
+  const dDecay = config.train.d_ema;
   const discriminatorEma =
     dDecay > 0
       ? ModelEma.startingAt(
@@ -280,7 +280,7 @@ export function createSemiSupervisedTrainer(
     train: config.train,
     seed: config.run.seed,
     ...data,
-    ema: ema > 0 ? generatorAverage(config, models, updates) : undefined,
+    ema: generatorAverage(config, models, updates),
     discriminatorEma,
     updates,
   });
