@@ -79,7 +79,7 @@ function buildProgram(): Command {
     .addOption(ckptOption())
     .option('-n, --n <count>', 'generated images to evaluate', parseIntOption('--n', 2, 100000), 10000)
     .option('--json <file>', 'where to write the numbers (default: <run>/eval-epochNNNN.json)')
-    .addOption(noEmaOption('evaluate'))
+    .addOption(noEmaOption('evaluate the raw generator'))
     .addOption(seedOption("seed of the noise (and of the floor's real subset)", 0))
     .addOption(truncationOption())
     .addOption(outDirOption('where runs live; classifiers are cached in <dir>/classifiers'))
@@ -114,7 +114,7 @@ function buildProgram(): Command {
     .option('--images <file>', 'classify these instead: .npy ((n,28,28) float32 in [0,1], as gan sample writes) or IDX')
     .option('--labels <file>', 'IDX labels of --images, to report accuracy')
     .option('-o, --out <file>', 'the JSON with predictions and accuracy (default: in the run directory)')
-    .addOption(noEmaOption())
+    .addOption(noEmaOption('use the raw discriminator'))
     .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
@@ -152,7 +152,7 @@ function buildProgram(): Command {
     .description('the generator for the browser: model.json + weights, generator.json, tf.min.js, index.html')
     .addOption(ckptOption())
     .requiredOption('-o, --out <dir>', 'output folder, e.g. web/')
-    .addOption(noEmaOption('export'))
+    .addOption(noEmaOption('export the raw generator'))
     .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
@@ -212,7 +212,7 @@ function buildProgram(): Command {
     )
     .option('--json <file>', 'where to write the numbers (default: <out-dir>/selftrain-N.json)')
     .addOption(seedOption('seed of the splits, subsets, noise and classifiers', 0))
-    .addOption(noEmaOption())
+    .addOption(noEmaOption('use raw networks (the generator, the semi-supervised discriminators)'))
     .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {

@@ -40,8 +40,8 @@ export const backendOption = () =>
 
 export const outDirOption = (what = 'where runs live') => new Option('--out-dir <dir>', what).default('checkpoints');
 
-export const noEmaOption = (what = 'use') =>
-  new Option('--no-ema', `${what} the raw generator instead of its moving average`);
+export const noEmaOption = (what = 'use the raw generator') =>
+  new Option('--no-ema', `${what} instead of the moving average`);
 
 export const truncationOption = () =>
   new Option(
