@@ -13,8 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const MNIST_10K = '/work/shared/data/mnist-10k';
+/** The 10,000 real digits as IDX files: GAN_BENCH_DATA, else the shared data folder beside the project. */
+export const MNIST_10K =
+  process.env['GAN_BENCH_DATA'] ?? fileURLToPath(new URL('../../shared/data/mnist-10k', import.meta.url));
 
 export interface EpochResult {
   engine: string;

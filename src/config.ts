@@ -110,6 +110,26 @@ const trainSchema = z
       .lt(1)
       .default(0.999)
       .describe("decay of the generator weights' moving average used for samples and eval (0 = off)"),
+    augment: z
+      .union([z.number().min(0).max(1), z.literal('auto')])
+      .default(0)
+      .describe(
+        'differentiable augmentation of every image D sees (DiffAugment): the probability per image, or auto ' +
+          '(from the training-set size: 1 for small sets, 0 for large ones)',
+      ),
+    augment_translate: z
+      .number()
+      .int()
+      .min(0)
+      .max(8)
+      .default(3)
+      .describe('augment: shift by a random ±N pixels (0 = no translation)'),
+    augment_cutout: z
+      .number()
+      .int()
+      .min(0)
+      .default(14)
+      .describe('augment: blank a random N×N square to the background (0 = no cutout)'),
     labels: z
       .number()
       .int()
@@ -179,6 +199,13 @@ export const configSchema = z
     }
     if (!ssgan && config.train.labels > 0) {
       ctx.addIssue({ code: 'custom', path: ['model', 'arch'], message: 'train.labels needs model.arch ssgan' });
+    }
+    if (ssgan && config.train.augment !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['train', 'augment'],
+        message: 'model.arch ssgan does not augment what D sees (its labelled images: train.labelled_shift)',
+      });
     }
     if (ssgan && config.model.conditional) {
       ctx.addIssue({ code: 'custom', path: ['model', 'conditional'], message: 'model.arch ssgan is not conditional' });
@@ -388,6 +415,8 @@ export function describeKeys(): KeyDoc[] {
 
 interface JsonSchema {
   type?: string;
+  anyOf?: JsonSchema[];
+  const?: unknown;
   enum?: unknown[];
   items?: JsonSchema;
   properties?: Record<string, JsonSchema>;
@@ -400,6 +429,8 @@ interface JsonSchema {
 }
 
 function typeOf(s: JsonSchema): string {
+  if (s.anyOf) return s.anyOf.map(typeOf).join(' | ');
+  if (s.const !== undefined) return String(s.const);
   if (s.enum) return s.enum.map((v) => String(v)).join(' | ');
   if (s.type === 'array') return `${typeOf(s.items ?? {})}[]`;
   const range: string[] = [];

@@ -62,6 +62,7 @@ export const Stream = {
   unlabelledOrder: 13,
   discriminatorNoise: 14,
   dataInit: 15,
+  augment: 16,
 } as const;
 
 /** Φ(x) of the standard normal, from erf (Abramowitz & Stegun 7.1.26, absolute error < 1.5e-7). */

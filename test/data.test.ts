@@ -211,7 +211,7 @@ function multiset(images: Uint8Array, labels: Uint8Array, count: number): string
   ).sort();
 }
 
-test('bundled splits hold the same images as /work/shared/data/mnist-10k (optional)', async (t) => {
+test('bundled splits hold the same images as the shared mnist-10k IDX files (optional)', async (t) => {
   const dir = join(SHARED_DATA, 'mnist-10k');
   if (!existsSync(dir)) {
     t.skip(`${dir} not present (only on the development machine)`);

@@ -109,7 +109,7 @@ test('images and labels counts must agree; the labels file is named with both co
   );
 });
 
-test('real Fashion-MNIST from /work/shared/data parses (optional)', async (t) => {
+test('real Fashion-MNIST from the shared data folder parses (optional)', async (t) => {
   const dir = join(SHARED_DATA, 'fashion-mnist');
   if (!existsSync(dir)) {
     t.skip(`${dir} not present (only on the development machine)`);

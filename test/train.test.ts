@@ -58,6 +58,7 @@ const HYGIENE_CASES = [
   ['wasm', 'dcgan', ['model.conditional=true', 'train.loss=wgan-gp', 'train.ema=0.99']],
   ['wasm', 'mlp', ['model.conditional=true', 'train.loss=hinge', 'train.r1=1']],
   ['wasm', 'dcgan', ['model.conditional=true', 'model.conditioning=acgan', 'train.loss=lsgan']],
+  ['wasm', 'dcgan', ['train.augment=1', 'train.r1=1']],
 ] as const;
 
 for (const [engine, arch, extra] of HYGIENE_CASES) {

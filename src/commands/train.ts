@@ -27,7 +27,7 @@ import { createScalarLogger } from '../report/tensorboard.js';
 import { writeReport } from '../report/write.js';
 import { iterationsPerEpoch, trainEpochs, type CheckpointHook, type EpochEvaluation } from '../train/loop.js';
 import { createSemiSupervisedTrainer, SemiSupervisedTrainer } from '../train/semi-supervised.js';
-import { createTrainer } from '../train/trainer.js';
+import { augmentPolicy, createTrainer } from '../train/trainer.js';
 import { startEngine } from './setup.js';
 
 export interface TrainOptions {
@@ -126,9 +126,14 @@ function describeRun(config: Config, runDir: RunDir, imageCount: number): string
   const conditional = model.conditional ? ` (conditional, ${model.conditioning})` : '';
   const iterations = iterationsPerEpoch(imageCount, train);
   const objective = train.labels > 0 ? `semi-supervised with ${train.labels} labels` : `${train.loss} loss`;
+  const policy = train.labels > 0 ? undefined : augmentPolicy(train, imageCount);
+  const augment = policy
+    ? `; augmented (p ${policy.p.toFixed(2)}${train.augment === 'auto' ? ', auto' : ''}: ±${policy.translate} px, ` +
+      `cutout ${policy.cutout} px)`
+    : '';
   return (
     `run: ${runDir.root} — ${model.arch}${conditional}, ${objective}, ${plural(train.epochs, 'epoch')} ` +
-    `of ${iterations} iterations (batch ${train.batch_size})`
+    `of ${iterations} iterations (batch ${train.batch_size})${augment}`
   );
 }
 
@@ -155,7 +160,7 @@ async function prepareTraining(config: Config, updates: Engine['updates'], io: L
         { labelled: semi.labelled, unlabelled: data, totalIterations },
         updates,
       )
-    : createTrainer(config, models, updates);
+    : createTrainer(config, models, updates, data.count);
   const evaluator = config.eval.every > 0 ? await createEvaluator(config, io, { trainSet: images }) : undefined;
   const heldOut = trainer instanceof SemiSupervisedTrainer ? await heldOutAccuracy(config, trainer, io) : undefined;
   const evaluate: EpochEvaluation = async (epoch, generator) => {

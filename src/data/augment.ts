@@ -38,12 +38,89 @@ export function translate(images: tf.Tensor4D, shifts: Shifts, background = -1):
     // Channels as extra images: [n·C, H, W], each channel moved like its image.
     const perChannel = (s: Int32Array) =>
       Int32Array.from({ length: n * channels }, (_, i) => s[Math.floor(i / channels)]!);
-    const planes = tf.reshape(tf.transpose(tf.sub(images, background), [0, 3, 1, 2]), [n * channels, height, width]);
+    const planes = tf.reshape(tf.transpose(images, [0, 3, 1, 2]), [n * channels, height, width]);
     const rows = tf.matMul(shiftMatrices(perChannel(shifts.dy), height), planes);
     const moved = tf.matMul(rows, shiftMatrices(perChannel(shifts.dx), width), false, true);
-    return tf.add(
-      tf.transpose(tf.reshape(moved, [n, channels, height, width]), [0, 2, 3, 1]),
-      background,
-    ) as tf.Tensor4D;
+    // The products leave 0 where nothing moved in; adding the background there (and exactly 0
+    // elsewhere) keeps every moved pixel bit-exact.
+    const border = new Float32Array(n * channels * height * width);
+    for (let k = 0; k < n * channels; k++) {
+      const [dy, dx] = [shifts.dy[Math.floor(k / channels)]!, shifts.dx[Math.floor(k / channels)]!];
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const inside = y - dy >= 0 && y - dy < height && x - dx >= 0 && x - dx < width;
+          if (!inside) border[(k * height + y) * width + x] = background;
+        }
+      }
+    }
+    const filled = tf.add(moved, tf.tensor3d(border, [n * channels, height, width]));
+    return tf.transpose(tf.reshape(filled, [n, channels, height, width]), [0, 2, 3, 1]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * Differentiable augmentation (DiffAugment, Zhao et al. 2020): every image D sees — real or
+ * generated, in D's steps and in G's — is, with probability `p` each, translated by up to
+ * ±`translate` pixels and has a `cutout`-pixel square (at a random centre) set to the
+ * background. D then never sees an unaugmented image, so it cannot memorise a small training
+ * set, while G's gradient passes through the same operations to its images.
+ */
+export interface AugmentPolicy {
+  p: number;
+  translate: number;
+  cutout: number;
+}
+
+/** Training sets up to this size are always augmented under `train.augment: auto`… */
+export const AUTO_FULL_BELOW = 20_000;
+/** …and from this size never. */
+export const AUTO_NONE_FROM = 60_000;
+
+/** DiffAugment's rule of thumb as a default: the smaller the training set, the more augmentation. */
+export function autoAugmentProbability(trainingImages: number): number {
+  return Math.min(1, Math.max(0, (AUTO_NONE_FROM - trainingImages) / (AUTO_NONE_FROM - AUTO_FULL_BELOW)));
+}
+
+/** [n, H, W, 1] masks: 0 on each chosen image's cutout square, 1 elsewhere. */
+function cutoutMasks(n: number, height: number, width: number, size: number, chosen: boolean[], random: () => number) {
+  const values = new Float32Array(n * height * width).fill(1);
+  for (let k = 0; k < n; k++) {
+    // Centres are drawn for every image so that p changes which images are cut, not where.
+    const cy = Math.floor(random() * height);
+    const cx = Math.floor(random() * width);
+    if (!chosen[k]) continue;
+    const [top, left] = [cy - Math.floor(size / 2), cx - Math.floor(size / 2)];
+    for (let y = Math.max(0, top); y < Math.min(height, top + size); y++) {
+      values.fill(
+        0,
+        k * height * width + y * width + Math.max(0, left),
+        k * height * width + y * width + Math.min(width, left + size),
+      );
+    }
+  }
+  return tf.tensor4d(values, [n, height, width, 1]);
+}
+
+/** `images` augmented under `policy` with draws from `seed`; the identity when p = 0. */
+export function diffAugment(images: tf.Tensor4D, policy: AugmentPolicy, seed: number, background = -1): tf.Tensor4D {
+  if (policy.p <= 0) return images;
+  return tf.tidy(() => {
+    const [n, height, width] = images.shape;
+    const random = mulberry32(seed);
+    const chosen = Array.from({ length: n }, () => random() < policy.p);
+    let out = images;
+    if (policy.translate > 0) {
+      const shifts = randomShifts(n, policy.translate, Math.floor(random() * 2 ** 32));
+      chosen.forEach((yes, k) => {
+        if (!yes) shifts.dy[k] = shifts.dx[k] = 0;
+      });
+      out = translate(out, shifts, background);
+    }
+    if (policy.cutout > 0) {
+      const mask = cutoutMasks(n, height, width, policy.cutout, chosen, random);
+      // x·1 + 0 inside, x·0 + background on the square: kept pixels stay bit-exact.
+      out = tf.add(tf.mul(out, mask), tf.mul(tf.sub(1, mask), background)) as tf.Tensor4D;
+    }
+    return out;
   });
 }

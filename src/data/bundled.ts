@@ -2,7 +2,7 @@
 // (src/digits/<d>.json, each {"data": [...]} with 784 values per image stored as
 // round(pixel/255, 3), which maps back to the original byte exactly with Math.round(v*255)).
 //
-// Split, as /work/shared/data/mnist-10k does it: the first 80% (rounded) of each digit's list is
+// Split, as the shared mnist-10k IDX files do it: the first 80% (rounded) of each digit's list is
 // train, the rest test — 8,000 + 2,000. That copy then permutes each split with numpy's
 // default_rng(0), which is not cheap to reproduce here, so each split is instead shuffled with
 // src/random.ts `permutation` and BUNDLED_SHUFFLE_SEED: the same images per split, a different

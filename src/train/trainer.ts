@@ -6,6 +6,7 @@
 // draws exactly what an uninterrupted one would have.
 import * as tf from '@tensorflow/tfjs';
 import type { Config, TrainConfig } from '../config.js';
+import { autoAugmentProbability, diffAugment, type AugmentPolicy } from '../data/augment.js';
 import type { Batch } from '../data/batches.js';
 import { objectiveFor, type Objective } from '../losses.js';
 import { buildGenerator, type GanModels } from '../models/index.js';
@@ -45,6 +46,9 @@ export interface Trainer {
   dispose(): void;
 }
 
+/** The three batches D sees per iteration, each augmented with draws of its own. */
+const AUGMENTED = { real: 1, fakeD: 2, fakeG: 3 } as const;
+
 export interface TrainerOptions {
   models: GanModels;
   objective: Objective;
@@ -53,6 +57,8 @@ export interface TrainerOptions {
   ema?: ModelEma;
   /** Adam (and the EMA step, used by `ema`): the stock tfjs ones unless an engine gives faster ones. */
   updates?: UpdateKernels;
+  /** Differentiable augmentation of every image D sees (none when absent or p = 0). */
+  augment?: AugmentPolicy;
 }
 
 export class GanTrainer implements Trainer {
@@ -64,12 +70,14 @@ export class GanTrainer implements Trainer {
   private readonly objective: Objective;
   private readonly train: TrainConfig;
   private readonly seed: number;
+  private readonly augmentPolicy: AugmentPolicy | undefined;
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
 
   constructor(opts: TrainerOptions) {
     this.models = opts.models;
     this.objective = opts.objective;
+    this.augmentPolicy = opts.augment;
     this.train = opts.train;
     this.seed = opts.seed;
     this.counters = { step: 0, dStep: 0 };
@@ -99,6 +107,12 @@ export class GanTrainer implements Trainer {
 
   private generate(z: tf.Tensor2D, labels: tf.Tensor2D | undefined): tf.Tensor4D {
     return this.models.generator.apply(labels ? [z, labels] : z, { training: true }) as tf.Tensor4D;
+  }
+
+  /** The images as D sees them: augmented when train.augment asks, with draws of their own. */
+  private augment(images: tf.Tensor4D, pass: number, counter: number): tf.Tensor4D {
+    const policy = this.augmentPolicy;
+    return policy ? diffAugment(images, policy, deriveSeed(this.seed, Stream.augment, pass, counter)) : images;
   }
 
   /**
@@ -137,12 +151,17 @@ export class GanTrainer implements Trainer {
       const realLabels = this.conditional ? oneHotLabels(real.labels, this.models.classes) : undefined;
       const fakeLabels = this.conditional ? this.fakeLabels(Stream.fakeLabelsD, counter, size) : undefined;
       // G runs outside D's variable list: only D's weights move in this step.
-      const fakeImages = this.generate(this.noise(Stream.noiseD, counter, size), fakeLabels);
+      const fakeImages = this.augment(
+        this.generate(this.noise(Stream.noiseD, counter, size), fakeLabels),
+        AUGMENTED.fakeD,
+        counter,
+      );
+      const realImages = this.augment(real.images, AUGMENTED.real, counter);
       let dReal!: tf.Scalar;
       let dFake!: tf.Scalar;
       const loss = this.dOptimizer.minimize(
         () => {
-          const realOut = this.discriminate(real.images, realLabels);
+          const realOut = this.discriminate(realImages, realLabels);
           const fakeOut = this.discriminate(fakeImages, fakeLabels);
           dReal = tf.keep(tf.mean(tf.sigmoid(realOut.logit)));
           dFake = tf.keep(tf.mean(tf.sigmoid(fakeOut.logit)));
@@ -159,14 +178,14 @@ export class GanTrainer implements Trainer {
             // image's label: the penalty constrains D along the data manifold of that class.
             const gp = gradientPenalty(
               this.critic(realLabels),
-              real.images,
+              realImages,
               fakeImages,
               deriveSeed(this.seed, Stream.penalty, counter),
             );
             total = tf.add(total, tf.mul(this.train.gp_weight, gp));
           }
           if (this.train.r1 > 0)
-            total = tf.add(total, tf.mul(this.train.r1, r1Penalty(this.critic(realLabels), real.images)));
+            total = tf.add(total, tf.mul(this.train.r1, r1Penalty(this.critic(realLabels), realImages)));
           return total;
         },
         true,
@@ -186,7 +205,8 @@ export class GanTrainer implements Trainer {
       const noise = this.noise(Stream.noiseG, counter, batchSize);
       return this.gOptimizer.minimize(
         () => {
-          const out = this.discriminate(this.generate(noise, labels), labels);
+          // The augmentation is differentiable: G learns through it what D saw.
+          const out = this.discriminate(this.augment(this.generate(noise, labels), AUGMENTED.fakeG, counter), labels);
           const adversarial = this.objective.generatorLoss(out.logit);
           // ACGAN: G also makes its fakes recognisable as the class it was asked for.
           const classTerm = this.classLoss(out.classLogits, labels);
@@ -234,7 +254,12 @@ export function generatorAverage(config: Config, models: GanModels, updates: Upd
  * moving average when train.ema > 0, and whatever faster update kernels the engine offers —
  * shared by the command, the benchmarks and the tests.
  */
-export function createTrainer(config: Config, models: GanModels, faster?: Partial<UpdateKernels>): GanTrainer {
+export function createTrainer(
+  config: Config,
+  models: GanModels,
+  faster?: Partial<UpdateKernels>,
+  trainingImages = Infinity,
+): GanTrainer {
   const updates = withUpdates(faster);
   return new GanTrainer({
     models,
@@ -243,5 +268,12 @@ export function createTrainer(config: Config, models: GanModels, faster?: Partia
     seed: config.run.seed,
     ema: generatorAverage(config, models, updates),
     updates,
+    augment: augmentPolicy(config.train, trainingImages),
   });
+}
+
+/** train.augment as a policy for a training set of this size (auto resolved); undefined when off. */
+export function augmentPolicy(train: TrainConfig, trainingImages: number): AugmentPolicy | undefined {
+  const p = train.augment === 'auto' ? autoAugmentProbability(trainingImages) : train.augment;
+  return p > 0 ? { p, translate: train.augment_translate, cutout: train.augment_cutout } : undefined;
 }
