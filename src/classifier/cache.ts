@@ -12,6 +12,7 @@ import { loadModel, saveModel } from '../checkpoint/model-io.js';
 import { writeFileDurable, publishDirectory } from '../fs-atomic.js';
 import { CLASSIFIER_ARCH, CLASSIFIER_SEED, buildClassifier } from './model.js';
 import { classifierAccuracy, trainClassifier, type ClassifierProgress, type ClassifierRecipe } from './train.js';
+import { UserError } from '../errors.js';
 import { plural } from '../format.js';
 
 export const CLASSIFIERS_DIR = 'classifiers';
@@ -139,6 +140,12 @@ export async function getClassifier(req: ClassifierRequest): Promise<ReadyClassi
   }
 
   const shape = { height: req.trainSet.height, width: req.trainSet.width, classes: req.trainSet.classes.length };
+  if (shape.classes < 2) {
+    throw new UserError(
+      `${req.trainSet.origin}: the evaluation classifier (FID features, classifier score) learns from labelled ` +
+        'images of at least 2 classes; this set has none (an image folder is labelled by its class sub-folders)',
+    );
+  }
   req.log(
     `training the evaluation classifier on ${req.trainSet.origin} (${plural(recipe.epochs, 'epoch')}; saved to ` +
       `${dir} and reused)`,

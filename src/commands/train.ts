@@ -117,6 +117,13 @@ async function loadTrainingImages(config: Config, io: Log): Promise<ImageSet> {
         `dataset has ${images.count} (${images.origin})`,
     );
   }
+  const needsLabels = config.model.conditional ? 'model.conditional' : config.train.labels > 0 ? 'train.labels' : '';
+  if (needsLabels && images.classes.length < 2) {
+    throw new UserError(
+      `${needsLabels}: needs labelled images of at least 2 classes, but ${images.origin} has none (an image ` +
+        'folder is labelled by its class sub-folders)',
+    );
+  }
   io.log(`data: ${images.origin}`);
   return images;
 }

