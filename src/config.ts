@@ -161,6 +161,18 @@ const trainSchema = z
       .max(8)
       .default(0)
       .describe('ssgan: shift each labelled image by a random ±N pixels every step (augmentation that keeps labels)'),
+    labelled_rotate: z
+      .number()
+      .min(0)
+      .max(45)
+      .default(0)
+      .describe('ssgan: also rotate each labelled image by a random ±N degrees (the shift is then continuous)'),
+    labelled_scale: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0)
+      .describe('ssgan: also scale each labelled image by a random factor in [1 − s, 1 + s]'),
   })
   .strict();
 

@@ -4,10 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import { parseConfig } from '../src/config.ts';
 import { TrainingSet } from '../src/data/batches.ts';
 import {
+  affine,
   AUTO_FULL_BELOW,
   AUTO_NONE_FROM,
   autoAugmentProbability,
   diffAugment,
+  randomAffine,
   translate,
 } from '../src/data/augment.ts';
 import { selectEngine } from '../src/engine/select.ts';
@@ -34,6 +36,43 @@ test('translate moves each image by its own offset and fills the border with the
     }
   }
   tf.dispose([images, moved]);
+});
+
+test('affine: the identity map copies, a pure whole-pixel shift equals translate, a rotation keeps the mass', async () => {
+  for (const engine of ['cpu', 'wasm'] as const) {
+    await selectEngine(engine);
+    const images = ramp(3, 9);
+    const same = affine(images, { degrees: 0, scale: 0, shift: 0 }, 1);
+    const close = async (a: tf.Tensor, b: tf.Tensor, what: string) =>
+      assert.ok((await tf.max(tf.abs(tf.sub(a, b))).data())[0]! < 1e-6, what);
+    await close(same, images, `${engine}: identity`);
+    // A map with no rotation or scale and an integer shift samples whole pixels: translate's result.
+    const rows = randomAffine(1, 9, 9, { degrees: 0, scale: 0, shift: 0 }, 1);
+    const shifted = tf.tidy(() =>
+      tf.image.transform(images, tf.tensor2d([[1, 0, -2, 0, 1, 1, 0, 0]]), 'bilinear', 'constant', -1),
+    );
+    const expected = translate(images, { dy: Int32Array.of(-1, -1, -1), dx: Int32Array.of(2, 2, 2) });
+    const identityRows = Array.from(await rows.data(), (v) => v + 0); // −0 → 0
+    assert.deepEqual(identityRows, [1, 0, 0, 0, 1, 0, 0, 0], `${engine}: identity rows`);
+    await close(shifted, expected, `${engine}: shift`);
+    // A centred blob rotated by up to 30° keeps (nearly) all its brightness.
+    const blob = tf.tidy(() =>
+      tf
+        .pad(tf.ones([1, 5, 5, 1]), [
+          [0, 0],
+          [6, 6],
+          [6, 6],
+          [0, 0],
+        ])
+        .mul(2)
+        .sub(1),
+    );
+    const rotated = affine(blob as tf.Tensor4D, { degrees: 30, scale: 0, shift: 0 }, 3);
+    const mass = async (t: tf.Tensor) => (await tf.sum(tf.add(t, 1)).data())[0]!;
+    const [before, after] = [await mass(blob), await mass(rotated)];
+    assert.ok(Math.abs(after - before) / before < 0.05, `${engine}: mass ${before} → ${after}`);
+    tf.dispose([images, same, rows, shifted, expected, blob, rotated]);
+  }
 });
 
 test('diffAugment: identity at p = 0, deterministic under its seed, each image shifted and cut at p = 1', async () => {

@@ -58,6 +58,45 @@ export function translate(images: tf.Tensor4D, shifts: Shifts, background = -1):
   });
 }
 
+/** Label-preserving random affine maps: rotation, isotropic scale and a continuous shift. */
+export interface AffineRange {
+  /** Rotation by up to ±degrees. */
+  degrees: number;
+  /** Scale factor in [1 − scale, 1 + scale]. */
+  scale: number;
+  /** Shift by up to ±shift pixels in each direction (continuous). */
+  shift: number;
+}
+
+/**
+ * One random map per image about the image centre, as the [n, 8] projective rows
+ * tf.image.transform takes (each maps an output pixel to the input point it samples).
+ */
+export function randomAffine(count: number, height: number, width: number, range: AffineRange, seed: number) {
+  const random = mulberry32(seed);
+  const uniform = (max: number) => (2 * random() - 1) * max;
+  const [cy, cx] = [(height - 1) / 2, (width - 1) / 2];
+  const rows = new Float32Array(count * 8);
+  for (let k = 0; k < count; k++) {
+    const angle = (uniform(range.degrees) * Math.PI) / 180;
+    const s = 1 + uniform(range.scale);
+    const [tx, ty] = [uniform(range.shift), uniform(range.shift)];
+    // Inverse map: output (x, y) samples the input at R(−angle)·((x, y) − centre − t)/s + centre.
+    const [cos, sin] = [Math.cos(angle) / s, Math.sin(angle) / s];
+    const [ox, oy] = [cx + tx, cy + ty];
+    rows.set([cos, sin, cx - cos * ox - sin * oy, -sin, cos, cy + sin * ox - cos * oy, 0, 0], k * 8);
+  }
+  return tf.tensor2d(rows, [count, 8]);
+}
+
+/** Images under random affine maps (bilinear sampling; the background fills what comes in). */
+export function affine(images: tf.Tensor4D, range: AffineRange, seed: number, background = -1): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, height, width] = images.shape;
+    return tf.image.transform(images, randomAffine(n, height, width, range, seed), 'bilinear', 'constant', background);
+  });
+}
+
 /**
  * Differentiable augmentation (DiffAugment, Zhao et al. 2020): every image D sees — real or
  * generated, in D's steps and in G's — is, with probability `p` each, translated by up to

@@ -1,18 +1,18 @@
 // The semi-supervised GAN's iteration (Salimans et al. 2016; improved-gan's
 // train_mnist_feature_matching.py), on the networks of models/ssgan.ts:
 //   D step — one noisy pass of D over three batches: a labelled one (the N labelled images,
-//     cycled, each shifted by a random few pixels when train.labelled_shift > 0), an unlabelled
+//     cycled, each shifted, rotated and scaled at random as train.labelled_* ask), an unlabelled
 //     one (the epoch loop's batch), and G's fakes; D minimises the labelled cross-entropy plus the
 //     unlabelled term (losses.ts, semiSupervised).
 //   G step — feature matching against a second unlabelled batch, D fixed.
 //   Then the moving averages of D (the classifier that is kept) and of G (the samples).
 // This trainer sees the unlabelled images and the N labelled ones with their labels, nothing
-// else: the command hands it a training set whose other labels are gone (train/labelled-split.ts).
+// else: the command hands it a training set whose other labels are gone (data/subsets.ts, splitLabels).
 // Every random draw derives from the run seed and the update counters, so a resumed run takes
 // exactly the steps an uninterrupted one would.
 import * as tf from '@tensorflow/tfjs';
 import type { Config, TrainConfig } from '../config.js';
-import { randomShifts, translate } from '../data/augment.js';
+import { affine, randomShifts, translate } from '../data/augment.js';
 import type { Batch, TrainingSet } from '../data/batches.js';
 import type { LabelledImages } from '../data/subsets.js';
 import { semiSupervised } from '../losses.js';
@@ -131,7 +131,7 @@ export class SemiSupervisedTrainer implements Trainer {
     return rows;
   }
 
-  /** The labelled batch of D update `dStep`, each image shifted by a random few pixels when asked, and its labels. */
+  /** The labelled batch of D update `dStep`, each image moved at random as train.labelled_* ask, and its labels. */
   private labelledBatch(dStep: number, size: number): { images: tf.Tensor4D; oneHot: tf.Tensor2D } {
     const rows = SemiSupervisedTrainer.streamRows(
       this.labelled.count,
@@ -141,12 +141,15 @@ export class SemiSupervisedTrainer implements Trainer {
     );
     const indices = tf.tensor1d(rows, 'int32');
     const images = tf.gather(this.labelledImages, indices) as tf.Tensor4D;
-    const shift = this.train.labelled_shift;
+    const { labelled_shift: shift, labelled_rotate: degrees, labelled_scale: scale } = this.train;
+    const seed = deriveSeed(this.seed, Stream.labelledShift, dStep);
     return {
       images:
-        shift > 0
-          ? translate(images, randomShifts(size, shift, deriveSeed(this.seed, Stream.labelledShift, dStep)))
-          : images,
+        degrees > 0 || scale > 0
+          ? affine(images, { degrees, scale, shift }, seed)
+          : shift > 0
+            ? translate(images, randomShifts(size, shift, seed))
+            : images,
       oneHot: tf.gather(this.labelledOneHot, indices) as tf.Tensor2D,
     };
   }
@@ -230,7 +233,7 @@ export class SemiSupervisedTrainer implements Trainer {
 
   async trainIteration(realBatches: Batch[]): Promise<StepStats> {
     this.setLearningRates(this.counters.step);
-    // The batches' labels are not read: the loop's training set has none (train/labelled-split.ts).
+    // The batches' labels are not read: the loop's training set has none (data/subsets.ts, splitLabels).
     const dResults = realBatches.map((batch) => {
       const result = this.trainDiscriminatorOneStep(batch.images);
       this.discriminatorEma?.update(this.counters.dStep);

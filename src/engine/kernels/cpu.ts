@@ -8,6 +8,8 @@
  * Conv2D, Conv2DBackpropInput, FusedConv2D: the stock kernels are several times
  * slower than the fused-tap loops in cpu-conv2d.ts that replace them.
  *
+ * Transform: the stock kernel transforms only the first image of a batch (cpu-transform.ts).
+ *
  * GanAdamUpdate, GanEmaUpdate (our own kernels): one Adam step per variable
  * (adam-update.ts), one moving-average step per generator weight (ema-update.ts).
  */
@@ -16,6 +18,7 @@ import { cpuConv2dFilterGrad, type CpuStorage } from './cpu-conv2d-filter-grad.j
 import { ADAM_UPDATE, cpuAdamUpdate } from './adam-update.js';
 import { cpuEmaUpdate, EMA_UPDATE } from './ema-update.js';
 import { makeCpuConv2d, makeCpuConv2dBackpropInput, makeCpuFusedConv2d } from './cpu-conv2d.js';
+import { makeCpuTransform } from './cpu-transform.js';
 import { addKernel, replaceKernel } from './register.js';
 
 const BACKEND = 'cpu';
@@ -33,6 +36,7 @@ export function registerCpuKernels(): string[] {
   if (replaceKernel('Conv2D', BACKEND, makeCpuConv2d)) names.push('Conv2D');
   if (replaceKernel('Conv2DBackpropInput', BACKEND, makeCpuConv2dBackpropInput)) names.push('Conv2DBackpropInput');
   if (replaceKernel('FusedConv2D', BACKEND, makeCpuFusedConv2d)) names.push('FusedConv2D');
+  if (replaceKernel('Transform', BACKEND, makeCpuTransform)) names.push('Transform');
   if (addKernel(ADAM_UPDATE, BACKEND, cpuAdamUpdate)) names.push(ADAM_UPDATE);
   if (addKernel(EMA_UPDATE, BACKEND, cpuEmaUpdate)) names.push(EMA_UPDATE);
   return names;
