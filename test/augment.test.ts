@@ -38,7 +38,7 @@ test('translate moves each image by its own offset and fills the border with the
   tf.dispose([images, moved]);
 });
 
-test('affine: the identity map copies, a pure whole-pixel shift equals translate, a rotation keeps the mass', async () => {
+test('affine: identity copies, a whole-pixel shift equals translate, a rotation keeps the mass', async () => {
   for (const engine of ['cpu', 'wasm'] as const) {
     await selectEngine(engine);
     const images = ramp(3, 9);
