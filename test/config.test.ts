@@ -25,11 +25,14 @@ test('an empty config gets every default', () => {
 });
 
 test('unknown key names the file, line, key and the known keys', () => {
-  assert.equal(
-    bad('train:\n  epochs: 3\n  learning_rate: 0.1\n'),
-    'run.yaml:3: train.learning_rate: unknown key (known keys in train: epochs, batch_size, lr_g, lr_d, beta1, ' +
-      'beta2, d_steps, samples_every, loss, gp_weight, r1, class_weight, ema)',
+  const message = bad('train:\n  epochs: 3\n  learning_rate: 0.1\n');
+  assert.match(
+    message,
+    /^run\.yaml:3: train\.learning_rate: unknown key \(known keys in train: epochs, batch_size, lr_g, lr_d, beta1, /,
   );
+  // Every train key is listed, in the schema's order, and nothing else.
+  const listed = message.replace(/^.*known keys in train: (.*)\)$/, '$1').split(', ');
+  assert.deepEqual(listed, Object.keys(parseConfig('', 'x.yaml').train));
   assert.match(bad('trian:\n  epochs: 3\n'), /^run\.yaml:1: trian: unknown key \(known keys in top level: run, data/);
 });
 
