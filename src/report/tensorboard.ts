@@ -1,6 +1,6 @@
 // TensorBoard scalars for a run, in checkpoints/<run>/tb/. Only the native engine can write
 // TensorBoard event files (tf.node.summaryFileWriter lives in @tensorflow/tfjs-node[-gpu],
-// which links libtensorflow); on wasm/cpu the logger does nothing, after saying so once.
+// which links libtensorflow); on the other engines the logger does nothing.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -43,8 +43,8 @@ const NO_OP: ScalarLogger = { enabled: false, scalar: () => undefined, flush: ()
 
 /**
  * A scalar logger for the run in `runDir`. With engine 'tensorflow' it writes TensorBoard
- * event files to `<runDir>/tb/`; with any other engine it is a no-op and `log` hears why,
- * once, here (never per scalar). `loadNode` is injectable for tests.
+ * event files to `<runDir>/tb/`; with any other engine it is a silent no-op. `log` hears, once,
+ * when the native engine lacks the summary writer. `loadNode` is injectable for tests.
  */
 export function createScalarLogger(
   engineName: string,
@@ -52,10 +52,9 @@ export function createScalarLogger(
   log: (line: string) => void,
   loadNode: () => NodeNamespace | undefined = loadNativeNamespace,
 ): ScalarLogger {
-  if (engineName !== 'tensorflow') {
-    log(NATIVE_ENGINE_NEEDED);
-    return NO_OP;
-  }
+  // Other engines stay silent: TensorBoard is a bonus of the native engine, not something the
+  // user asked for, and a line about it on every run would be noise.
+  if (engineName !== 'tensorflow') return NO_OP;
   const node = loadNode();
   if (!node) {
     log(`${NATIVE_ENGINE_NEEDED}: the engine is 'tensorflow' but tf.node.summaryFileWriter was not found`);
