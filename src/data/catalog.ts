@@ -83,3 +83,17 @@ export function splitFileNames(dataset: DatasetName, split: Split): [images: str
   const files = CATALOG[dataset].files[split];
   return [files.images, files.labels];
 }
+
+/** A decoded split: what every data source returns. */
+export interface ImageSet {
+  /** count × height × width bytes, row-major, 0 = background. */
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+  /** Class names indexed by label (empty for an unlabelled folder). */
+  classes: string[];
+  /** Where the images came from, for logs and run metadata. */
+  origin: string;
+}

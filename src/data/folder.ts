@@ -11,24 +11,13 @@ import sharp from 'sharp';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { Log } from '../log.js';
-import type { Split } from './catalog.js';
+import type { ImageSet, Split } from './catalog.js';
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
 /** Decoded at a time: enough to keep libvips's threads busy, few enough to bound memory. */
 const CONCURRENCY = 16;
 /** Bad files named in the log one by one before the rest are only counted. */
 const NAMED_FAILURES = 10;
-
-export interface FolderImages {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-  height: number;
-  width: number;
-  /** Class names (the sub-folders, sorted), or empty for a flat folder of unlabelled images. */
-  classes: string[];
-  origin: string;
-}
 
 interface Listing {
   root: string;
@@ -104,7 +93,7 @@ export async function loadFolder(
   size: { height: number; width: number },
   cacheDir: string,
   io: Log,
-): Promise<FolderImages> {
+): Promise<ImageSet> {
   const root = splitFolder(dir, split);
   const listing = listFolder(root);
   const { height, width } = size;

@@ -10,25 +10,12 @@ import type { DataConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import type { Log } from '../log.js';
 import { BUNDLED_HEIGHT, BUNDLED_WIDTH, loadBundled } from './bundled.js';
-import { CATALOG, splitFileNames, type Split } from './catalog.js';
+import { CATALOG, splitFileNames, type ImageSet, type Split } from './catalog.js';
 import { DownloadError, ensureFiles, mirrorsFromEnv } from './download.js';
 import { loadFolder } from './folder.js';
 import { readIdxPair } from './idx.js';
 
-export type { Split } from './catalog.js';
-
-export interface ImageSet {
-  /** count × height × width bytes, row-major, 0 = background. */
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-  height: number;
-  width: number;
-  /** Class names indexed by label. */
-  classes: string[];
-  /** Where the images came from, for logs and run metadata. */
-  origin: string;
-}
+export type { ImageSet, Split } from './catalog.js';
 
 export interface LoadOptions extends Log {
   /** Download mirrors; default GAN_DATA_MIRRORS, else the catalog's. */
