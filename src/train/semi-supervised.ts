@@ -131,6 +131,12 @@ export class SemiSupervisedTrainer implements Trainer {
     return rows;
   }
 
+  /** G's images for D update `dStep`. */
+  private fakes(dStep: number, size: number): tf.Tensor4D {
+    const z = latentNoise(size, this.models.latentDim, deriveSeed(this.seed, Stream.noiseD, dStep));
+    return this.models.generator.apply(z, { training: true }) as tf.Tensor4D;
+  }
+
   /** The labelled batch of D update `dStep`, each image moved at random as train.labelled_* ask, and its labels. */
   private labelledBatch(dStep: number, size: number): { images: tf.Tensor4D; oneHot: tf.Tensor2D } {
     const rows = SemiSupervisedTrainer.streamRows(
@@ -172,10 +178,9 @@ export class SemiSupervisedTrainer implements Trainer {
     const size = unlabelled.shape[0];
     return tf.tidy(() => {
       const labelled = this.labelledBatch(dStep, size);
-      const z = latentNoise(size, this.models.latentDim, deriveSeed(this.seed, Stream.noiseD, dStep));
       const images = this.supervisedOnly
         ? labelled.images
-        : tf.concat([labelled.images, unlabelled, this.models.generator.apply(z, { training: true }) as tf.Tensor4D]);
+        : tf.concat([labelled.images, unlabelled, this.fakes(dStep, size)]);
       const noiseSeed = deriveSeed(this.seed, Stream.discriminatorNoise, 1, dStep);
       let diagnostics!: tf.Scalar[];
       const loss = this.dOptimizer.minimize(
