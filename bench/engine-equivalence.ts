@@ -28,7 +28,16 @@ function barImages(count: number): TrainingSet {
     const row = 4 + (i % 10) * 2;
     for (let x = 4; x < 24; x++) images[i * 784 + row * 28 + x] = 255;
   }
-  return new TrainingSet({ images, labels, count, height: 28, width: 28, classes: [...'0123456789'], origin: 'bars' });
+  return new TrainingSet({
+    images,
+    labels,
+    count,
+    height: 28,
+    width: 28,
+    channels: 1,
+    classes: [...'0123456789'],
+    origin: 'bars',
+  });
 }
 
 /** A DCGAN config: `widths` [G..., D...] narrow for quick checks, or the defaults. */

@@ -20,7 +20,7 @@ const steps = Number(values.steps);
 const engine = await selectEngine(values.engine as EngineName);
 const config = benchConfig(values.model as ModelName, 32);
 const rig = buildRig(config, engine.updates);
-const set = await loadImageSet({ dataset: 'mnist', source: 'bundled', limit: 0 }, 'train', {
+const set = await loadImageSet({ dataset: 'mnist', source: 'bundled', limit: 0, size: 28, channels: 1 }, 'train', {
   log: () => undefined,
   warn: () => undefined,
 });

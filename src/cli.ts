@@ -63,7 +63,10 @@ function buildProgram(): Command {
     .addOption(noEmaOption())
     .option('-o, --out <path>', "output file (grid, npy) or directory (png); default: in the run's samples/")
     .addOption(
-      new Option('--format <format>', 'grid: one PNG grid; png: one PNG per image; npy: (n,28,28) float32 in [0,1]')
+      new Option(
+        '--format <format>',
+        'grid: one PNG grid; png: one PNG per image; npy: (n,h,w) float32 in [0,1], (n,h,w,3) for colour',
+      )
         .choices(SAMPLE_FORMATS)
         .default('grid'),
     )
@@ -111,7 +114,7 @@ function buildProgram(): Command {
     .description("a semi-supervised run's classifier on a split of its dataset or on images from a file")
     .addOption(ckptOption())
     .addOption(new Option('--split <split>', 'the dataset split to classify').choices(SPLITS).default('test'))
-    .option('--images <file>', 'classify these instead: .npy ((n,28,28) float32 in [0,1], as gan sample writes) or IDX')
+    .option('--images <file>', 'classify these instead: .npy (float32 in [0,1], as gan sample writes) or IDX')
     .option('--labels <file>', 'IDX labels of --images, to report accuracy')
     .option('-o, --out <file>', 'the JSON with predictions and accuracy (default: in the run directory)')
     .addOption(noEmaOption('use the raw discriminator'))

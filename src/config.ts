@@ -47,6 +47,17 @@ const dataSchema = z
       .optional()
       .describe('directory holding the IDX files (default data/<dataset>), or the image folder of source folder'),
     limit: z.number().int().min(0).default(0).describe('use only the first N training images (0 = all)'),
+    size: z
+      .number()
+      .int()
+      .min(8)
+      .max(256)
+      .default(28)
+      .describe('source folder: the side of the square images it is converted to (28 like MNIST, 32 like CIFAR-10)'),
+    channels: z
+      .union([z.literal(1), z.literal(3)])
+      .default(1)
+      .describe('source folder: 1 converts to greyscale, 3 keeps colour (RGB)'),
   })
   .strict();
 
@@ -222,6 +233,17 @@ export const configSchema = z
         path: ['train', 'augment'],
         message: 'model.arch ssgan does not augment what D sees (its labelled images: train.labelled_shift)',
       });
+    }
+    // The IDX datasets and the bundled digits are 28×28 greyscale as published.
+    for (const key of ['size', 'channels'] as const) {
+      const standard = key === 'size' ? 28 : 1;
+      if (config.data.source !== 'folder' && config.data[key] !== standard) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['data', key],
+          message: `only data.source folder converts images; ${config.data.source} images have ${key} ${standard}`,
+        });
+      }
     }
     if (ssgan && config.model.conditional) {
       ctx.addIssue({ code: 'custom', path: ['model', 'conditional'], message: 'model.arch ssgan is not conditional' });

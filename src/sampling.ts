@@ -83,14 +83,15 @@ export async function generateFrom(
   if (isConditional(generator) && classInput?.shape[0] !== count)
     throw new Error(`a conditional generator needs ${count} rows of class input`);
   if (!isConditional(generator) && classInput) throw new Error('an unconditional generator takes no class input');
-  const [, height, width] = generator.outputs[0]!.shape as number[];
-  const pixels = new Float32Array(count * height! * width!);
+  const { height, width, channels } = describeGenerator(generator).imageShape;
+  const perImage = height * width * channels;
+  const pixels = new Float32Array(count * perImage);
   for (let start = 0; start < count; start += chunk) {
     const images = generateRows(generator, noise, classInput, start, Math.min(chunk, count - start));
-    pixels.set(await images.data<'float32'>(), start * height! * width!);
+    pixels.set(await images.data<'float32'>(), start * perImage);
     images.dispose();
   }
-  return { pixels, count, height: height!, width: width! };
+  return { pixels, count, height, width, channels };
 }
 
 /** generateFrom with class ids (one per noise row) for a conditional generator. */

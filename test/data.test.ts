@@ -16,7 +16,14 @@ import { readIdxPair } from '../src/data/idx.js';
 import { datasetDir, loadImageSet, type ImageSet } from '../src/data/index.js';
 import { SHARED_DATA, closedPortBase, startMirrorServer, tempDir, writePair } from './helpers/data-fixtures.js';
 
-const cfg = (over: Partial<DataConfig>): DataConfig => ({ dataset: 'mnist', source: 'auto', limit: 0, ...over });
+const cfg = (over: Partial<DataConfig>): DataConfig => ({
+  dataset: 'mnist',
+  source: 'auto',
+  limit: 0,
+  size: 28,
+  channels: 1,
+  ...over,
+});
 
 /** loadImageSet options that collect what would be printed. */
 function io(mirrors?: string[]) {

@@ -15,7 +15,13 @@ import { createEvaluator, type EvalResult } from '../src/eval/evaluator.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const quiet = { log: () => {}, warn: () => {} };
-const bundled = (limit: number) => ({ dataset: 'mnist' as const, source: 'bundled' as const, limit });
+const bundled = (limit: number) => ({
+  dataset: 'mnist' as const,
+  source: 'bundled' as const,
+  limit,
+  size: 28,
+  channels: 1 as const,
+});
 let work: string;
 
 before(async () => {

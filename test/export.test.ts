@@ -1,10 +1,8 @@
 // `gan export`: the browser folder loads with tf.loadLayersModel and reproduces the CLI's
 // images for the same noise; with Chromium present, index.html draws samples when served.
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { loadModel } from '../src/checkpoint/model-io.ts';
@@ -13,30 +11,8 @@ import { deriveSeed, Stream } from '../src/random.ts';
 import { generateImages, latentNoise } from '../src/sampling.ts';
 import { chromiumMissing, withPage } from './helpers/chromium.ts';
 import { runGan } from './helpers.ts';
+import { serve } from './helpers/static-server.ts';
 import { trainSmokeRun } from './helpers/smoke-run.ts';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.json': 'application/json',
-  '.bin': 'application/octet-stream',
-};
-
-/** A static file server for `dir` on 127.0.0.1 (browsers refuse fetch() from file://). */
-async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((req, res) => {
-    const path = normalize(join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-    if (!path.startsWith(dir) || !existsSync(path) || !statSync(path).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
-    createReadStream(path).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 describe('gan export', () => {
   const work = trainSmokeRun();

@@ -22,6 +22,7 @@ export function syntheticImageSet(count: number, size = 28): ImageSet {
     count,
     height: size,
     width: size,
+    channels: 1,
     classes: [...'0123456789'],
     origin: `synthetic: ${count} images`,
   };

@@ -4,13 +4,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
-import { encodeGrid, encodeNpy, encodeSingle, GRID_PADDING, type ImageBatch } from '../src/image.ts';
+import { decodeNpy, encodeGrid, encodeNpy, encodeSingle, GRID_PADDING, type ImageBatch } from '../src/image.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 function ramp(count: number, h: number, w: number): ImageBatch {
   const pixels = new Float32Array(count * h * w);
   for (let i = 0; i < pixels.length; i++) pixels[i] = ((i % 256) / 255) * 2 - 1;
-  return { pixels, count, height: h, width: w };
+  return { pixels, count, height: h, width: w, channels: 1 };
 }
 
 test('grid PNG: ceil(sqrt(n)) columns, padding, and pixel values mapped from [-1, 1]', () => {
@@ -28,7 +28,13 @@ test('grid PNG: ceil(sqrt(n)) columns, padding, and pixel values mapped from [-1
 });
 
 test('single PNG keeps the image size and clamps out-of-range values', () => {
-  const batch: ImageBatch = { pixels: Float32Array.from([-2, -1, 0, 1, 2, 0.5]), count: 1, height: 2, width: 3 };
+  const batch: ImageBatch = {
+    pixels: Float32Array.from([-2, -1, 0, 1, 2, 0.5]),
+    count: 1,
+    height: 2,
+    width: 3,
+    channels: 1,
+  };
   const png = PNG.sync.read(encodeSingle(batch, 0));
   assert.equal(png.width, 3);
   assert.equal(png.height, 2);
@@ -75,4 +81,37 @@ test('numpy reads the npy file back (when python3 with numpy is present)', (t) =
   const expected = Math.fround((batch.pixels[784 + 9 * 28 + 3]! + 1) / 2);
   assert.ok(expected > 0.01 && expected < 0.99, 'a pixel strictly inside (0, 1)');
   assert.equal(Number(value), expected);
+});
+
+test('RGB batches: grid pixels keep their three channels; npy is (n, h, w, 3) and reads back', () => {
+  // 2 images of 2×3 pixels: image i, pixel p, channel c has its own value.
+  const pixels = Float32Array.from({ length: 2 * 6 * 3 }, (_, k) => (k / 35) * 2 - 1);
+  const batch: ImageBatch = { pixels, count: 2, height: 2, width: 3, channels: 3 };
+  const grid = encodeGrid(batch, 2);
+  assert.equal(grid[25], 2, 'PNG colour type 2 (RGB)');
+  const png = PNG.sync.read(grid);
+  assert.deepEqual([png.width, png.height], [2 * 3 + 3 * GRID_PADDING, 2 + 2 * GRID_PADDING]);
+  // Image 1, row 1, column 2 → grid (x, y) = (PAD + 3 + PAD + 2, PAD + 1).
+  const [x, y] = [GRID_PADDING + 3 + GRID_PADDING + 2, GRID_PADDING + 1];
+  const at = (y * png.width + x) * 4;
+  const k = ((1 * 2 + 1) * 3 + 2) * 3;
+  assert.deepEqual(
+    [...png.data.subarray(at, at + 3)],
+    [0, 1, 2].map((c) => Math.round((pixels[k + c]! + 1) * 127.5)),
+  );
+  const single = PNG.sync.read(encodeSingle(batch, 1));
+  assert.deepEqual(
+    [...single.data.subarray(0, 3)],
+    [0, 1, 2].map((c) => Math.round((pixels[18 + c]! + 1) * 127.5)),
+  );
+
+  const npy = encodeNpy(batch);
+  assert.match(npy.toString('latin1', 10, 80), /'shape': \(2, 2, 3, 3\)/);
+  const back = decodeNpy(npy, 'x.npy', { height: 2, width: 3, channels: 3 });
+  assert.equal(back.channels, 3);
+  back.pixels.forEach((v, i) => assert.ok(Math.abs(v - pixels[i]!) < 1e-6));
+  assert.throws(
+    () => decodeNpy(npy, 'x.npy', { height: 2, width: 3, channels: 1 }),
+    /^UserError: x\.npy: shape \(2, 2, 3, 3\); expected .*\(n, 2, 3\)/,
+  );
 });

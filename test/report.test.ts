@@ -162,7 +162,7 @@ function fakeRun(): string {
     const pixels = new Float32Array(4 * 28 * 28).map((_, i) => ((i % 28) / 27) * (epoch / 2) - 1);
     writeFileSync(
       join(root, 'samples', `epoch-000${epoch}.png`),
-      encodeGrid({ pixels, count: 4, height: 28, width: 28 }),
+      encodeGrid({ pixels, count: 4, height: 28, width: 28, channels: 1 }),
     );
   }
   return root;

@@ -156,11 +156,12 @@ export async function restoreTrainingState(
   ref: CheckpointRef,
   keep: number,
 ): Promise<LoopPosition> {
-  const { height, width } = ref.state.imageShape;
+  const { height, width, channels = 1 } = ref.state.imageShape;
   const now = state.models.imageShape;
-  if (height !== now.height || width !== now.width) {
+  if (height !== now.height || width !== now.width || channels !== now.channels) {
     throw new UserError(
-      `--resume: ${ref.dir} was trained on ${height}x${width} images, the data now has ${now.height}x${now.width}`,
+      `--resume: ${ref.dir} was trained on ${height}x${width}x${channels} images, the data now has ` +
+        `${now.height}x${now.width}x${now.channels}`,
     );
   }
   await loadWeightsInto(state.models.generator, join(ref.dir, GENERATOR_DIR));

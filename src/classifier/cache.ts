@@ -139,7 +139,8 @@ export async function getClassifier(req: ClassifierRequest): Promise<ReadyClassi
     }
   }
 
-  const shape = { height: req.trainSet.height, width: req.trainSet.width, classes: req.trainSet.classes.length };
+  const { height, width, channels } = req.trainSet;
+  const shape = { height, width, channels, classes: req.trainSet.classes.length };
   if (shape.classes < 2) {
     throw new UserError(
       `${req.trainSet.origin}: the evaluation classifier (FID features, classifier score) learns from labelled ` +

@@ -10,7 +10,7 @@ export interface FeatureSet extends ProbabilityTable {
   dim: number;
 }
 
-/** Produces images [start, start + size) as a [size, H, W, 1] tensor in [-1, 1]; called inside tf.tidy. */
+/** Produces images [start, start + size) as a [size, H, W, C] tensor in [-1, 1]; called inside tf.tidy. */
 export type ImageSource = (start: number, size: number) => tf.Tensor4D;
 
 export const DEFAULT_CHUNK = 500;
@@ -40,7 +40,7 @@ export async function extractFeatures(
   return { features, probs, count, dim, classes };
 }
 
-/** A source that slices an in-memory [N, H, W, 1] image tensor, optionally through an index list. */
+/** A source that slices an in-memory [N, H, W, C] image tensor, optionally through an index list. */
 export function tensorSource(images: tf.Tensor4D, indices?: Int32Array): ImageSource {
   if (!indices) return (start, size) => images.slice([start, 0, 0, 0], [size, -1, -1, -1]);
   return (start, size) => tf.gather(images, tf.tensor1d(indices.subarray(start, start + size), 'int32')) as tf.Tensor4D;

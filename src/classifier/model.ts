@@ -27,6 +27,7 @@ export const CLASSIFIER_ARCH = 'lenet-3x3-32-64-128-v1';
 export interface ClassifierShape {
   height: number;
   width: number;
+  channels: number;
   classes: number;
 }
 
@@ -38,7 +39,7 @@ export function buildClassifier(shape: ClassifierShape, seed: number): tf.Sequen
   const model = tf.sequential({ name: 'eval_classifier' });
   model.add(
     tf.layers.conv2d({
-      inputShape: [shape.height, shape.width, 1],
+      inputShape: [shape.height, shape.width, shape.channels],
       filters: 32,
       kernelSize: 3,
       padding: 'same',
@@ -79,9 +80,9 @@ export function buildClassifier(shape: ClassifierShape, seed: number): tf.Sequen
 
 /** The shape a (built or loaded) classifier expects and produces. */
 export function classifierShape(model: tf.LayersModel): ClassifierShape {
-  const [, height, width] = model.inputs[0]!.shape as number[];
+  const [, height, width, channels] = model.inputs[0]!.shape as number[];
   const classes = model.outputs[0]!.shape[1] as number;
-  return { height: height!, width: width!, classes };
+  return { height: height!, width: width!, channels: channels!, classes };
 }
 
 export interface ForwardOutputs {

@@ -66,10 +66,10 @@ async function loadClassifier(
 async function loadInputs(
   opts: ClassifyOptions,
   ref: CheckpointRef,
-  shape: { height: number; width: number },
+  shape: { height: number; width: number; channels: number },
   io: Log,
 ): Promise<{ images: tf.Tensor4D; labels?: Uint8Array; split: string | null }> {
-  const { height, width } = shape;
+  const { height, width, channels } = shape;
   if (!opts.images) {
     if (!(SPLITS as readonly string[]).includes(opts.split)) {
       throw new UserError(`--split ${opts.split}: expected one of ${SPLITS.join(', ')}`);
@@ -83,12 +83,13 @@ async function loadInputs(
   let pixels: Float32Array;
   let count: number;
   if (opts.images.endsWith('.npy')) {
-    ({ pixels, count } = decodeNpy(bytes, opts.images, height, width));
+    ({ pixels, count } = decodeNpy(bytes, opts.images, shape));
   } else {
     const idx = parseIdx(await maybeGunzip(bytes, opts.images), opts.images, 'images');
-    if (idx.height !== height || idx.width !== width) {
+    if (idx.height !== height || idx.width !== width || channels !== 1) {
       throw new UserError(
-        `${opts.images}: ${idx.height}×${idx.width} images; this classifier takes ${height}×${width}`,
+        `${opts.images}: ${idx.height}×${idx.width} greyscale images; this classifier takes ` +
+          `${height}×${width}×${channels}`,
       );
     }
     count = idx.count;
@@ -98,16 +99,17 @@ async function loadInputs(
   if (labels && labels.length !== count) {
     throw new UserError(`${opts.labels}: ${labels.length} labels for the ${count} images of ${opts.images}`);
   }
-  return { images: tf.tensor4d(pixels, [count, height, width, 1]), labels, split: null };
+  return { images: tf.tensor4d(pixels, [count, height, width, channels]), labels, split: null };
 }
 
 export async function classifyCommand(opts: ClassifyOptions, io: Log): Promise<ClassifyResult> {
   const ref = resolveCheckpoint(opts.ckpt, opts.outDir);
   await startEngine(opts.backend, undefined, io);
   const { model, weights } = await loadClassifier(ref, opts.ema);
-  const [, height, width] = model.inputs[0]!.shape as number[];
+  const [, height, width, channels] = model.inputs[0]!.shape as number[];
   try {
-    const { images, labels, split } = await loadInputs(opts, ref, { height: height!, width: width! }, io);
+    const shape = { height: height!, width: width!, channels: channels! };
+    const { images, labels, split } = await loadInputs(opts, ref, shape, io);
     const predicted = await classify(model, images);
     images.dispose();
     const result: ClassifyResult = {

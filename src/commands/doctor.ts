@@ -82,7 +82,7 @@ export async function doctorCommand(backend: string | undefined, io: Log): Promi
       '(GAN_WASM_THREADS; default one per core, at most 8)',
   );
   for (const dataset of DATASETS) {
-    const dir = datasetDir({ dataset, source: 'auto', limit: 0 });
+    const dir = datasetDir({ dataset });
     const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.includes('idx')) : [];
     const fallback =
       dataset === 'mnist' ? 'auto: download, else the bundled 8,000 digits' : 'auto: download (no offline copy)';

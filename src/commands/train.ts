@@ -155,7 +155,7 @@ function position(ref: CheckpointRef): string {
  */
 async function prepareTraining(config: Config, updates: Engine['updates'], io: Log) {
   const images = await loadTrainingImages(config, io);
-  const shape = { height: images.height, width: images.width, channels: 1 };
+  const shape = { height: images.height, width: images.width, channels: images.channels };
   const models = buildModels(config.model, shape, config.run.seed, images.classes.length);
   const semi = config.train.labels > 0 ? chooseLabelled(config, images, io) : undefined;
   const data = new TrainingSet(semi?.unlabelled ?? images);

@@ -1,9 +1,9 @@
-// The training set in tensor form: the whole set lives in one [N, H, W, 1] float32 tensor
+// The training set in tensor form: the whole set lives in one [N, H, W, C] float32 tensor
 // scaled to [-1, 1] (the range of the generator's tanh output), and batches are gathered from
 // it by index — no per-batch conversion from bytes, and one upload to the backend.
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed, permutation, Stream } from '../random.js';
-import type { ImageSet } from './index.js';
+import { imageBytes, type ImageSet } from './catalog.js';
 
 export interface Batch {
   images: tf.Tensor4D;
@@ -14,28 +14,30 @@ export class TrainingSet {
   readonly count: number;
   readonly height: number;
   readonly width: number;
-  /** [count, height, width, 1] float32 in [-1, 1]. */
+  readonly channels: number;
+  /** [count, height, width, channels] float32 in [-1, 1]. */
   readonly images: tf.Tensor4D;
   /** [count] int32 class labels. */
   readonly labels: tf.Tensor1D;
 
   constructor(set: ImageSet) {
-    const pixels = set.height * set.width;
+    const pixels = imageBytes(set);
     if (set.images.length !== set.count * pixels || set.labels.length !== set.count) {
       throw new Error(
-        `TrainingSet: ${set.count} images of ${set.height}×${set.width} need ${set.count * pixels} ` +
+        `TrainingSet: ${set.count} images of ${set.height}×${set.width}×${set.channels} need ${set.count * pixels} ` +
           `pixel bytes and ${set.count} labels; got ${set.images.length} and ${set.labels.length}`,
       );
     }
     this.count = set.count;
     this.height = set.height;
     this.width = set.width;
+    this.channels = set.channels;
     // x / 127.5 - 1 via a lookup table: 256 exact values instead of one division per pixel.
     const scale = new Float32Array(256);
     for (let v = 0; v < 256; v++) scale[v] = v / 127.5 - 1;
     const scaled = new Float32Array(set.images.length);
     for (let i = 0; i < scaled.length; i++) scaled[i] = scale[set.images[i]!]!;
-    this.images = tf.tensor4d(scaled, [set.count, set.height, set.width, 1], 'float32');
+    this.images = tf.tensor4d(scaled, [set.count, set.height, set.width, set.channels], 'float32');
     this.labels = tf.tensor1d(Int32Array.from(set.labels), 'int32');
   }
 

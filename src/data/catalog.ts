@@ -86,14 +86,21 @@ export function splitFileNames(dataset: DatasetName, split: Split): [images: str
 
 /** A decoded split: what every data source returns. */
 export interface ImageSet {
-  /** count × height × width bytes, row-major, 0 = background. */
+  /** count × height × width × channels bytes, row-major with channels last, 0 = background. */
   images: Uint8Array;
   labels: Uint8Array;
   count: number;
   height: number;
   width: number;
+  /** 1 (greyscale) or 3 (RGB). */
+  channels: number;
   /** Class names indexed by label (empty for an unlabelled folder). */
   classes: string[];
   /** Where the images came from, for logs and run metadata. */
   origin: string;
+}
+
+/** Bytes of one image of a set. */
+export function imageBytes(shape: Pick<ImageSet, 'height' | 'width' | 'channels'>): number {
+  return shape.height * shape.width * shape.channels;
 }

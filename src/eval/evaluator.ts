@@ -195,11 +195,11 @@ function makeEvaluator(
     reference,
     async evaluate(generator, seed, truncation) {
       const started = performance.now();
-      const [, height, width] = generator.outputs[0]!.shape as number[];
-      if (height !== shape.height || width !== shape.width) {
+      const [, height, width, channels] = generator.outputs[0]!.shape as number[];
+      if (height !== shape.height || width !== shape.width || channels !== shape.channels) {
         throw new UserError(
-          `the generator makes ${height}×${width} images, but the evaluation classifier for ` +
-            `${classifier.info.dataset} expects ${shape.height}×${shape.width}`,
+          `the generator makes ${height}×${width}×${channels} images, but the evaluation classifier for ` +
+            `${classifier.info.dataset} expects ${shape.height}×${shape.width}×${shape.channels}`,
         );
       }
       const conditional = isConditional(generator);
@@ -258,10 +258,15 @@ function generatorSource(
   generator: tf.LayersModel,
   noise: tf.Tensor2D,
   classInput: tf.Tensor2D | undefined,
-  shape: { height: number; width: number },
+  shape: { height: number; width: number; channels: number },
 ): ImageSource {
   return (start, size) =>
     tf.tidy(() =>
-      generateRows(generator, noise, classInput, start, size).reshape([size, shape.height, shape.width, 1]),
+      generateRows(generator, noise, classInput, start, size).reshape([
+        size,
+        shape.height,
+        shape.width,
+        shape.channels,
+      ]),
     );
 }

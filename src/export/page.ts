@@ -25,7 +25,7 @@ export function exportPage(title: string): string {
   try {
     const info = await (await fetch('generator.json')).json();
     const model = await tf.loadLayersModel('model.json');
-    const { height, width } = info.imageShape;
+    const { height, width, channels = 1 } = info.imageShape;
     // A conditional generator gets one class per column, like the training grids.
     const cols = info.conditional ? info.classes : 8;
     const n = cols * (info.conditional ? Math.min(info.classes, 8) : 8);
@@ -40,7 +40,7 @@ export function exportPage(title: string): string {
         // The class goes in one-hot (generator.json: classInput), column i shows class i.
         const ids = tf.tensor1d(Array.from({ length: n }, (_, i) => i % cols), 'int32');
         const inputs = info.conditional ? [z, tf.oneHot(ids, info.classes).toFloat()] : z;
-        // [-1, 1] (tanh) to gray levels 0..255
+        // [-1, 1] (tanh) to levels 0..255, channels last (1 grey or 3 RGB)
         return model.predict(inputs).add(1).mul(127.5).clipByValue(0, 255);
       });
       const pixels = await images.data();
@@ -50,9 +50,9 @@ export function exportPage(title: string): string {
         const x0 = pad + (i % cols) * (width + pad);
         const y0 = pad + Math.floor(i / cols) * (height + pad);
         for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-          const v = pixels[(i * height + y) * width + x];
+          const v = ((i * height + y) * width + x) * channels;
           const p = ((y0 + y) * canvas.width + x0 + x) * 4;
-          frame.data[p] = frame.data[p + 1] = frame.data[p + 2] = v;
+          for (let c = 0; c < 3; c++) frame.data[p + c] = pixels[v + (channels === 3 ? c : 0)];
         }
       }
       for (let p = 3; p < frame.data.length; p += 4) frame.data[p] = 255;

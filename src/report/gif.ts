@@ -50,9 +50,11 @@ export function writeProgressGif(runDir: string, frameMs = 400, lastFrameMs = 20
   const frames: Uint8Array[] = [];
   for (const png of grids) {
     if (png.width !== newest.width || png.height !== newest.height) continue;
-    // pngjs decodes to RGBA; the grids are gray, so the red byte is the gray level.
+    // pngjs decodes to RGBA; colour grids (RGB images) become their luma (Rec. 601), grey ones stay as they are.
     const gray = new Uint8Array(png.width * png.height);
-    for (let p = 0; p < gray.length; p++) gray[p] = png.data[p * 4]!;
+    const d = png.data;
+    for (let p = 0; p < gray.length; p++)
+      gray[p] = Math.round(0.299 * d[p * 4]! + 0.587 * d[p * 4 + 1]! + 0.114 * d[p * 4 + 2]!);
     frames.push(gray);
   }
   const path = join(runDir, PROGRESS_GIF);

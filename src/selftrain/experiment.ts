@@ -137,7 +137,12 @@ export function skippedRecipes(recipes: Recipe[], inputs: SelftrainInputs): { re
   });
 }
 
-const shape = (set: ImageSet) => ({ height: set.height, width: set.width, classes: set.classes.length });
+const shape = (set: ImageSet) => ({
+  height: set.height,
+  width: set.width,
+  channels: set.channels,
+  classes: set.classes.length,
+});
 
 export async function runSelftrain(
   inputs: SelftrainInputs,
@@ -336,7 +341,7 @@ async function supervisedNetwork(
   const own = new TrainingSet(concatSets([images], train, 'labelled'));
   const models = buildModels(
     config.model,
-    { height: train.height, width: train.width, channels: 1 },
+    { height: train.height, width: train.width, channels: train.channels },
     config.run.seed,
     train.classes.length,
   );
@@ -349,7 +354,7 @@ async function supervisedNetwork(
   );
   // Only the batch size of the loop's batch matters: without a GAN there are no unlabelled images.
   const batch = {
-    images: tf.zeros([config.train.batch_size, train.height, train.width, 1]) as tf.Tensor4D,
+    images: tf.zeros([config.train.batch_size, train.height, train.width, train.channels]) as tf.Tensor4D,
     labels: tf.zeros([config.train.batch_size], 'int32') as tf.Tensor1D,
   };
   try {

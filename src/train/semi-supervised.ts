@@ -56,7 +56,7 @@ export class SemiSupervisedTrainer implements Trainer {
   private readonly train: TrainConfig;
   private readonly seed: number;
   private readonly labelled: LabelledImages;
-  /** [N, H, W, 1] in [-1, 1], and the labels one-hot. */
+  /** [N, H, W, C] in [-1, 1], and the labels one-hot. */
   private readonly labelledImages: tf.Tensor4D;
   private readonly labelledOneHot: tf.Tensor2D;
   private readonly unlabelled: TrainingSet;
@@ -81,9 +81,9 @@ export class SemiSupervisedTrainer implements Trainer {
     // Not D's hidden weight-norm scales (they keep their initialisation) nor G's batch-norm scales.
     this.gVars = trainedWeights(opts.models.generator);
     this.dVars = trainedWeights(opts.models.discriminator);
-    const { images, count, height, width } = opts.labelled;
+    const { images, count, height, width, channels } = opts.labelled;
     this.labelledImages = tf.tidy(() =>
-      tf.sub(tf.div(tf.tensor4d(Float32Array.from(images), [count, height, width, 1]), 127.5), 1),
+      tf.sub(tf.div(tf.tensor4d(Float32Array.from(images), [count, height, width, channels]), 127.5), 1),
     );
     this.labelledOneHot = tf.tidy(
       () =>
