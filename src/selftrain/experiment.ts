@@ -162,128 +162,145 @@ export async function runSelftrain(
   const runs: RecipeRun[] = [];
   try {
     for (let repeat = 0; repeat < repeats; repeat++) {
-      const seed = deriveSeed(s.seed, SelfStream.repeat, repeat);
-      const tag = `repeat ${repeat + 1}/${repeats}`;
-      const ssgan = inputs.ssganRuns?.[repeat];
-      const labelled = ssgan?.labelled ?? choose(train, s.labels, deriveSeed(seed, SelfStream.labelled));
-      const validationRows =
-        s.validationPerClass > 0
-          ? balancedSubset(
-              train.labels,
-              classes,
-              s.validationPerClass,
-              deriveSeed(seed, SelfStream.validation),
-              without(range(train.count), labelled),
-            )
-          : undefined;
-      const unlabelledRows = without(range(train.count), [...labelled, ...(validationRows ?? [])]);
-      const validation =
-        validationRows && new TrainingSet(concatSets([pick(train, validationRows)], train, 'validation'));
-      const real = pick(train, labelled);
-      const record = (run: Omit<RecipeRun, 'repeat' | 'seed'>) => {
-        runs.push({ ...run, repeat: repeat + 1, seed });
-        io.log(
-          `${tag}  ${run.recipe.padEnd(18)} ${String(run.trainImages).padStart(6)} images  ` +
-            `${plural(run.updates, 'update')}  test ${pct(run.testAccuracy)}  ${run.seconds.toFixed(1)} s`,
-        );
-      };
-
-      /** A LeNet from this repeat's initial weights on `parts`; the caller disposes it. */
-      const fit = async (name: string, parts: LabelledBytes[], shift: number) => {
-        const set = new TrainingSet(concatSets(parts, train, name));
-        const initSeed = deriveSeed(seed, SelfStream.classifier);
-        const recipe = { ...defaultRecipe(set.count, { seed: initSeed }), ...(shift > 0 ? { shift } : {}) };
-        const batches = Math.max(1, Math.floor(set.count / Math.min(recipe.batchSize, set.count)));
-        recipe.epochs = s.epochs ?? Math.max(1, Math.ceil(s.steps / batches));
-        const model: tf.LayersModel = buildClassifier(shape(train), initSeed);
-        try {
-          const { seconds } = await trainClassifier(model, set, recipe, io.progress);
-          return { model, updates: recipe.epochs * batches, seconds, count: set.count };
-        } finally {
-          set.dispose();
-        }
-      };
-      const scoreLeNet = async (recipe: Recipe, fitted: Awaited<ReturnType<typeof fit>>, counts: Counts, extra = {}) =>
-        record({
-          recipe,
-          testAccuracy: await classifierAccuracy(fitted.model, testSet),
-          ...counts,
-          updates: fitted.updates,
-          seconds: fitted.seconds,
-          ...extra,
-        });
-
-      try {
-        const needTeacher = active.has('real-augment') || active.has('pseudo-label');
-        if (active.has('real')) {
-          const fitted = await fit('real', [real], 0);
-          await scoreLeNet('real', fitted, counts(labelled.length));
-          fitted.model.dispose();
-        }
-        const teacher = needTeacher ? await fit('real-augment', [real], s.shift) : undefined;
-        if (teacher && active.has('real-augment')) await scoreLeNet('real-augment', teacher, counts(labelled.length));
-        if (active.has('ssgan-net')) {
-          record({
-            recipe: 'ssgan-net',
-            ...(await supervisedNetwork(inputs, labelled, testSet, testLabels)),
-            ...counts(labelled.length),
-          });
-        }
-        if (teacher && active.has('pseudo-label')) {
-          const result = await pseudoLabel(teacher.model, fit, { train, real, unlabelledRows, validation, s, io, tag });
-          await scoreLeNet('pseudo-label', result.student, counts(labelled.length, 0, result.kept), {
-            rounds: result.rounds,
-            ...(validation ? { selectedRound: result.selectedRound } : {}),
-          });
-          if (result.student.model !== teacher.model) result.student.model.dispose();
-        }
-        teacher?.model.dispose();
-        if (active.has('gan-augment') || active.has('cas')) {
-          const generated = await generate(
-            generator!,
-            s.perClass * classes,
-            classes,
-            deriveSeed(seed, SelfStream.noise),
-          );
-          for (const [recipe, parts] of [
-            ['gan-augment', [real, generated]],
-            ['cas', [generated]],
-          ] as const) {
-            if (!active.has(recipe)) continue;
-            const fitted = await fit(recipe, [...parts], 0);
-            await scoreLeNet(recipe, fitted, counts(recipe === 'cas' ? 0 : labelled.length, generated.labels.length));
-            fitted.model.dispose();
-          }
-        }
-        if (ssgan && active.has('ssgan')) {
-          const started = performance.now();
-          const predicted = await classify(ssgan.classifier, testSet.images);
-          record({
-            recipe: 'ssgan',
-            testAccuracy: accuracy(predicted, testLabels),
-            ...counts(labelled.length),
-            updates: 0,
-            seconds: (performance.now() - started) / 1000,
-          });
-        }
-        if (ssgan && active.has('ssgan+pseudo-label')) {
-          const pool = new TrainingSet(concatSets([pick(train, unlabelledRows)], train, 'unlabelled'));
-          const predicted = await classify(ssgan.classifier, pool.images);
-          pool.dispose();
-          // The run's classifier has no calibrated confidence; its labels for every unlabelled image join.
-          const pseudo = pick(train, unlabelledRows, predicted);
-          const fitted = await fit('ssgan+pseudo-label', [real, pseudo], s.shift);
-          await scoreLeNet('ssgan+pseudo-label', fitted, counts(labelled.length, 0, unlabelledRows.length));
-          fitted.model.dispose();
-        }
-      } finally {
-        validation?.dispose();
-      }
+      runs.push(...(await runRepeat({ inputs, s, io, active, testSet, testLabels }, repeat, repeats)));
     }
   } finally {
     testSet.dispose();
   }
   return { runs, skipped };
+}
+
+/** What every repeat shares: the inputs, the settings, the recipes to run and the test set. */
+interface RepeatContext {
+  inputs: SelftrainInputs;
+  s: SelftrainSettings;
+  io: SelftrainIO;
+  active: Set<Recipe>;
+  testSet: TrainingSet;
+  testLabels: ArrayLike<number>;
+}
+
+/**
+ * One repeat: its labelled split (the semi-supervised run's when given, else drawn from the
+ * repeat's seed), an optional small validation set, and every active recipe trained and tested.
+ */
+async function runRepeat(ctx: RepeatContext, repeat: number, repeats: number): Promise<RecipeRun[]> {
+  const { inputs, s, io, active, testSet, testLabels } = ctx;
+  const { train, generator } = inputs;
+  const classes = train.classes.length;
+  const runs: RecipeRun[] = [];
+  const seed = deriveSeed(s.seed, SelfStream.repeat, repeat);
+  const tag = `repeat ${repeat + 1}/${repeats}`;
+  const ssgan = inputs.ssganRuns?.[repeat];
+  const labelled = ssgan?.labelled ?? choose(train, s.labels, deriveSeed(seed, SelfStream.labelled));
+  const validationRows =
+    s.validationPerClass > 0
+      ? balancedSubset(
+          train.labels,
+          classes,
+          s.validationPerClass,
+          deriveSeed(seed, SelfStream.validation),
+          without(range(train.count), labelled),
+        )
+      : undefined;
+  const unlabelledRows = without(range(train.count), [...labelled, ...(validationRows ?? [])]);
+  const validation = validationRows && new TrainingSet(concatSets([pick(train, validationRows)], train, 'validation'));
+  const real = pick(train, labelled);
+  const record = (run: Omit<RecipeRun, 'repeat' | 'seed'>) => {
+    runs.push({ ...run, repeat: repeat + 1, seed });
+    io.log(
+      `${tag}  ${run.recipe.padEnd(18)} ${String(run.trainImages).padStart(6)} images  ` +
+        `${plural(run.updates, 'update')}  test ${pct(run.testAccuracy)}  ${run.seconds.toFixed(1)} s`,
+    );
+  };
+
+  /** A LeNet from this repeat's initial weights on `parts`; the caller disposes it. */
+  const fit = async (name: string, parts: LabelledBytes[], shift: number) => {
+    const set = new TrainingSet(concatSets(parts, train, name));
+    const initSeed = deriveSeed(seed, SelfStream.classifier);
+    const recipe = { ...defaultRecipe(set.count, { seed: initSeed }), ...(shift > 0 ? { shift } : {}) };
+    const batches = Math.max(1, Math.floor(set.count / Math.min(recipe.batchSize, set.count)));
+    recipe.epochs = s.epochs ?? Math.max(1, Math.ceil(s.steps / batches));
+    const model: tf.LayersModel = buildClassifier(shape(train), initSeed);
+    try {
+      const { seconds } = await trainClassifier(model, set, recipe, io.progress);
+      return { model, updates: recipe.epochs * batches, seconds, count: set.count };
+    } finally {
+      set.dispose();
+    }
+  };
+  const scoreLeNet = async (recipe: Recipe, fitted: Awaited<ReturnType<typeof fit>>, counts: Counts, extra = {}) =>
+    record({
+      recipe,
+      testAccuracy: await classifierAccuracy(fitted.model, testSet),
+      ...counts,
+      updates: fitted.updates,
+      seconds: fitted.seconds,
+      ...extra,
+    });
+
+  try {
+    const needTeacher = active.has('real-augment') || active.has('pseudo-label');
+    if (active.has('real')) {
+      const fitted = await fit('real', [real], 0);
+      await scoreLeNet('real', fitted, counts(labelled.length));
+      fitted.model.dispose();
+    }
+    const teacher = needTeacher ? await fit('real-augment', [real], s.shift) : undefined;
+    if (teacher && active.has('real-augment')) await scoreLeNet('real-augment', teacher, counts(labelled.length));
+    if (active.has('ssgan-net')) {
+      record({
+        recipe: 'ssgan-net',
+        ...(await supervisedNetwork(inputs, labelled, testSet, testLabels)),
+        ...counts(labelled.length),
+      });
+    }
+    if (teacher && active.has('pseudo-label')) {
+      const result = await pseudoLabel(teacher.model, fit, { train, real, unlabelledRows, validation, s, io, tag });
+      await scoreLeNet('pseudo-label', result.student, counts(labelled.length, 0, result.kept), {
+        rounds: result.rounds,
+        ...(validation ? { selectedRound: result.selectedRound } : {}),
+      });
+      if (result.student.model !== teacher.model) result.student.model.dispose();
+    }
+    teacher?.model.dispose();
+    if (active.has('gan-augment') || active.has('cas')) {
+      const generated = await generate(generator!, s.perClass * classes, classes, deriveSeed(seed, SelfStream.noise));
+      for (const [recipe, parts] of [
+        ['gan-augment', [real, generated]],
+        ['cas', [generated]],
+      ] as const) {
+        if (!active.has(recipe)) continue;
+        const fitted = await fit(recipe, [...parts], 0);
+        await scoreLeNet(recipe, fitted, counts(recipe === 'cas' ? 0 : labelled.length, generated.labels.length));
+        fitted.model.dispose();
+      }
+    }
+    if (ssgan && active.has('ssgan')) {
+      const started = performance.now();
+      const predicted = await classify(ssgan.classifier, testSet.images);
+      record({
+        recipe: 'ssgan',
+        testAccuracy: accuracy(predicted, testLabels),
+        ...counts(labelled.length),
+        updates: 0,
+        seconds: (performance.now() - started) / 1000,
+      });
+    }
+    if (ssgan && active.has('ssgan+pseudo-label')) {
+      const pool = new TrainingSet(concatSets([pick(train, unlabelledRows)], train, 'unlabelled'));
+      const predicted = await classify(ssgan.classifier, pool.images);
+      pool.dispose();
+      // The run's classifier has no calibrated confidence; its labels for every unlabelled image join.
+      const pseudo = pick(train, unlabelledRows, predicted);
+      const fitted = await fit('ssgan+pseudo-label', [real, pseudo], s.shift);
+      await scoreLeNet('ssgan+pseudo-label', fitted, counts(labelled.length, 0, unlabelledRows.length));
+      fitted.model.dispose();
+    }
+  } finally {
+    validation?.dispose();
+  }
+  return runs;
 }
 
 type Counts = Pick<RecipeRun, 'trainImages' | 'realImages' | 'generatedImages' | 'pseudoLabelled'>;
