@@ -30,12 +30,13 @@ export interface EpochResult {
   wallSeconds: number;
 }
 
-/** Runs `gan train` for one epoch; returns undefined (with a reason) when the data is absent. */
+/** Runs `gan train` for one epoch (`extraSets`: more `--set` overrides); a reason string when the data is absent. */
 export function trainOneEpoch(
   engine: string,
   model: 'dcgan' | 'mlp',
   dataDir = MNIST_10K,
   limit = 0,
+  extraSets: string[] = [],
 ): EpochResult | string {
   if (
     !existsSync(join(dataDir, 'train-images-idx3-ubyte.gz')) &&
@@ -52,6 +53,7 @@ export function trainOneEpoch(
       `data.limit=${limit}`,
       `run.out_dir=${out}`,
       'run.name=bench',
+      ...extraSets,
     ];
     const started = performance.now();
     const proc = spawnSync(
