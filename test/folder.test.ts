@@ -41,6 +41,18 @@ async function labelledFolder(): Promise<string> {
   return dir;
 }
 
+/** `gan train` arguments: one epoch of the smoke config on the image folder `dir`, batch 4, grid 4, plus `sets`. */
+const trainOnFolder = (dir: string, ...sets: string[]) => [
+  'train',
+  '--config',
+  join(ROOT, 'configs', 'smoke.yaml'),
+  '--epochs',
+  '1',
+  ...['data.source=folder', `data.dir=${dir}`, 'data.limit=0', 'train.batch_size=4', 'sample.grid=4', ...sets].flatMap(
+    (s) => ['--set', s],
+  ),
+];
+
 const config = (dir: string) => parseConfig('', 'folder.yaml', ['data.source=folder', `data.dir=${dir}`]).data;
 
 test('data.source folder: class sub-folders become labels; images are decoded, cropped, scaled, cached', async () => {
@@ -101,33 +113,12 @@ test('data.source folder: a flat folder is unlabelled; missing pieces are one-li
 test('gan train on an image folder: a conditional run trains; a conditional run on a flat folder exits 2', async () => {
   const dir = await labelledFolder();
   const work = tempDir('gan-folder-run-');
-  const common = [
-    '--config',
-    join(ROOT, 'configs', 'smoke.yaml'),
-    '--set',
-    'data.source=folder',
-    '--set',
-    `data.dir=${dir}`,
-    '--set',
-    'data.limit=0',
-    '--set',
-    'train.batch_size=4',
-    '--set',
-    'sample.grid=4',
-    '--epochs',
-    '1',
-  ];
-  const ok = runGan(['train', ...common, '--set', 'model.conditional=true', '--set', 'run.name=folder'], {
-    cwd: work,
-  });
+  const ok = runGan(trainOnFolder(dir, 'model.conditional=true', 'run.name=folder'), { cwd: work });
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /converted 12 images of .*train to 28×28 greyscale \(1 unreadable skipped, 1 other files/);
   const flat = tempDir('gan-flat-');
   for (let i = 0; i < 8; i++) await writeImage(join(flat, `x${i}.png`), 28, 28, [i, i, i + 8, i + 8]);
-  const bad = runGan(
-    ['train', ...common.slice(0, 5), `data.dir=${flat}`, ...common.slice(6), '--set', 'model.conditional=true'],
-    { cwd: work },
-  );
+  const bad = runGan(trainOnFolder(flat, 'model.conditional=true'), { cwd: work });
   assert.equal(bad.status, 2, bad.stderr);
   assert.match(bad.stderr, /^gan: model\.conditional: needs labelled images of at least 2 classes, but .* has none/);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
@@ -176,23 +167,7 @@ test('colour 32×32 folder: RGB images train, grid, sample, evaluate and export 
   assert.deepEqual([...blue.subarray((16 * 32 + 16) * 3, (16 * 32 + 16) * 3 + 3)], [0, 0, 255]);
 
   const work = tempDir('gan-colour-run-');
-  const sets = ['data.source=folder', `data.dir=${dir}`, 'data.limit=0', 'data.size=32', 'data.channels=3'];
-  const args = ['--config', join(ROOT, 'configs', 'smoke.yaml'), ...sets.flatMap((s) => ['--set', s])];
-  const run = runGan(
-    [
-      'train',
-      ...args,
-      '--set',
-      'train.batch_size=4',
-      '--set',
-      'sample.grid=4',
-      '--epochs',
-      '1',
-      '--set',
-      'run.name=rgb',
-    ],
-    { cwd: work },
-  );
+  const run = runGan(trainOnFolder(dir, 'data.size=32', 'data.channels=3', 'run.name=rgb'), { cwd: work });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /converted 16 images of .*train to 32×32 RGB/);
   const grid = readFileSync(join(work, 'checkpoints', 'rgb', 'samples', 'epoch-0001.png'));
