@@ -164,7 +164,10 @@ const trainSchema = z
       .min(0)
       .max(1)
       .default(0)
-      .describe('share of the training, at its end, over which the learning rates fall linearly to 0 (0 = constant)'),
+      .describe(
+        'share of the training, at its end, over which the learning rates fall linearly to 0 (0 = constant; ' +
+          'the fall is placed by train.epochs, so resuming with more epochs moves it)',
+      ),
     labelled_shift: z
       .number()
       .int()

@@ -29,8 +29,8 @@ function tinyConfig(arch: 'mlp' | 'dcgan', extra: string[] = []): Config {
   ]);
 }
 
-function newTrainer(config: Config): GanTrainer {
-  return createTrainer(config, buildModels(config.model, SHAPE, config.run.seed));
+function newTrainer(config: Config, trainingImages = Infinity): GanTrainer {
+  return createTrainer(config, buildModels(config.model, SHAPE, config.run.seed), undefined, trainingImages);
 }
 
 async function runSteps(
@@ -97,12 +97,13 @@ test('the same seed builds the same networks and takes the same steps', async ()
 
 test('saved models and optimizer state continue training exactly where they stopped', async () => {
   await selectEngine('cpu');
-  const config = tinyConfig('dcgan');
+  // One epoch of 4 iterations whose second half has decaying rates: the schedule resumes too.
+  const config = tinyConfig('dcgan', ['train.epochs=1', 'train.lr_decay=0.5']);
   const data = new TrainingSet(syntheticImageSet(64));
-  const straight = newTrainer(config);
+  const straight = newTrainer(config, data.count);
   const straightStats = await runSteps(straight, data, config, 0, 4);
 
-  const first = newTrainer(config);
+  const first = newTrainer(config, data.count);
   await runSteps(first, data, config, 0, 2);
   const dir = tempDir('gan-ckpt-');
   await saveModel(first.models.generator, join(dir, 'g'));
@@ -112,14 +113,12 @@ test('saved models and optimizer state continue training exactly where they stop
 
   const generator = await loadModel(join(dir, 'g'));
   const discriminator = await loadModel(join(dir, 'd'));
-  const resumed = createTrainer(config, {
-    generator,
-    discriminator,
-    latentDim: 16,
-    imageShape: SHAPE,
-    classes: 0,
-    auxClassifier: false,
-  });
+  const resumed = createTrainer(
+    config,
+    { generator, discriminator, latentDim: 16, imageShape: SHAPE, classes: 0, auxClassifier: false },
+    undefined,
+    data.count,
+  );
   Object.assign(resumed.counters, first.counters);
   await loadOptimizer(resumed.gOptimizer, dir, 'g-opt');
   await loadOptimizer(resumed.dOptimizer, dir, 'd-opt');
@@ -135,6 +134,41 @@ test('saved models and optimizer state continue training exactly where they stop
   for (let i = 0; i < wStraight.length; i++) {
     assert.equal(tf.max(tf.abs(tf.sub(wStraight[i]!, wResumed[i]!))).dataSync()[0], 0);
   }
+  data.dispose();
+});
+
+test('train.lr_decay: constant rates, then a linear fall over the last share of the run, read by Adam', async () => {
+  await selectEngine('cpu');
+  const data = new TrainingSet(syntheticImageSet(64));
+  // 2 epochs of 4 iterations; the last half decays: factors 1, 1, 1, 1, 1, 3/4, 1/2, 1/4 before each iteration.
+  const decaying = tinyConfig('mlp', ['train.epochs=2', 'train.lr_decay=0.5', 'train.lr_d=0.001']);
+  const constant = tinyConfig('mlp', ['train.epochs=2', 'train.lr_d=0.001']);
+  const rates: number[][] = [];
+  const lastUpdate: number[] = [];
+  for (const config of [decaying, constant]) {
+    const trainer = newTrainer(config, data.count);
+    const seen: number[] = [];
+    let before: Float32Array[] = [];
+    for (let step = 0; step < 8; step++) {
+      before = trainer.models.generator.getWeights().map((w) => w.dataSync() as Float32Array);
+      await runSteps(trainer, data, config, step, step + 1);
+      seen.push((trainer.gOptimizer as unknown as { learningRate: number }).learningRate / config.train.lr_g);
+      assert.equal(
+        (trainer.dOptimizer as unknown as { learningRate: number }).learningRate / config.train.lr_d,
+        seen[step],
+      );
+    }
+    const after = trainer.models.generator.getWeights().map((w) => w.dataSync() as Float32Array);
+    lastUpdate.push(after.reduce((sum, w, i) => sum + w.reduce((s, v, j) => s + Math.abs(v - before[i]![j]!), 0), 0));
+    rates.push(seen);
+    trainer.dispose();
+  }
+  assert.deepEqual(rates[0], [1, 1, 1, 1, 1, 0.75, 0.5, 0.25]);
+  assert.deepEqual(rates[1], [1, 1, 1, 1, 1, 1, 1, 1]);
+  // Adam's step scales with its rate: the last update at a quarter of the rate moves G about a quarter as far.
+  const ratio = lastUpdate[0]! / lastUpdate[1]!;
+  assert.ok(ratio > 0.15 && ratio < 0.4, `last G update with decay / without: ${ratio}`);
+  assert.throws(() => newTrainer(decaying), /lr_decay needs the run length/);
   data.dispose();
 });
 

@@ -138,9 +138,11 @@ function describeRun(config: Config, runDir: RunDir, imageCount: number): string
     ? `; augmented (p ${policy.p.toFixed(2)}${train.augment === 'auto' ? ', auto' : ''}: ±${policy.translate} px, ` +
       `cutout ${policy.cutout} px)`
     : '';
+  const decay =
+    train.lr_decay > 0 ? `; learning rates fall to 0 over the last ${Math.round(train.lr_decay * 100)}%` : '';
   return (
     `run: ${runDir.root} — ${model.arch}${conditional}, ${objective}, ${plural(train.epochs, 'epoch')} ` +
-    `of ${iterations} iterations (batch ${train.batch_size})${augment}`
+    `of ${iterations} iterations (batch ${train.batch_size})${augment}${decay}`
   );
 }
 

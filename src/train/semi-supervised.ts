@@ -22,6 +22,7 @@ import { deriveSeed, permutation, Stream } from '../random.js';
 import { latentNoise } from '../sampling.js';
 import { ModelEma } from './ema.js';
 import { generatorAverage, type Counters, type StepStats, type Trainer } from './trainer.js';
+import { scheduleLearningRates } from './lr-schedule.js';
 import { stockUpdateKernels, withUpdates, type UpdateKernels } from './update-kernels.js';
 
 export interface SemiSupervisedOptions {
@@ -102,17 +103,6 @@ export class SemiSupervisedTrainer implements Trainer {
       initializeFromData(this.models.discriminator, images, deriveSeed(this.seed, Stream.dataInit, 1));
     });
     this.discriminatorEma?.model.setWeights(this.models.discriminator.getWeights());
-  }
-
-  /** train.lr_decay: the rates fall linearly to 0 over that share of the run, at its end. */
-  private setLearningRates(step: number): void {
-    const { lr_decay: decay, lr_g: lrG, lr_d: lrD } = this.train;
-    const start = this.totalIterations * (1 - decay);
-    const factor =
-      decay > 0 && step > start ? Math.max(0, (this.totalIterations - step) / (this.totalIterations - start)) : 1;
-    // tfjs's Adam reads its rate on every update; it has no setter.
-    (this.gOptimizer as unknown as { learningRate: number }).learningRate = lrG * factor;
-    (this.dOptimizer as unknown as { learningRate: number }).learningRate = lrD * factor;
   }
 
   /** Rows `count` positions into a stream that walks a new permutation of `n` rows per pass. */
@@ -237,7 +227,7 @@ export class SemiSupervisedTrainer implements Trainer {
   }
 
   async trainIteration(realBatches: Batch[]): Promise<StepStats> {
-    this.setLearningRates(this.counters.step);
+    scheduleLearningRates(this, this.train, this.counters.step, this.totalIterations);
     // The batches' labels are not read: the loop's training set has none (data/subsets.ts, splitLabels).
     const dResults = realBatches.map((batch) => {
       const result = this.trainDiscriminatorOneStep(batch.images);

@@ -14,6 +14,8 @@ import { gradientPenalty, r1Penalty, type Critic } from '../penalties.js';
 import { deriveSeed, Stream } from '../random.js';
 import { latentNoise, oneHotLabels } from '../sampling.js';
 import { ModelEma } from './ema.js';
+import { iterationsPerEpoch } from './loop.js';
+import { scheduleLearningRates } from './lr-schedule.js';
 import { stockUpdateKernels, withUpdates, type UpdateKernels } from './update-kernels.js';
 
 /** Diagnostics of one iteration (from its last D update and its G update). */
@@ -59,6 +61,8 @@ export interface TrainerOptions {
   updates?: UpdateKernels;
   /** Differentiable augmentation of every image D sees (none when absent or p = 0). */
   augment?: AugmentPolicy;
+  /** G updates in the whole run: where train.lr_decay's fall ends (needed when lr_decay > 0). */
+  totalIterations?: number;
 }
 
 export class GanTrainer implements Trainer {
@@ -71,6 +75,7 @@ export class GanTrainer implements Trainer {
   private readonly train: TrainConfig;
   private readonly seed: number;
   private readonly augmentPolicy: AugmentPolicy | undefined;
+  private readonly totalIterations: number;
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
 
@@ -82,6 +87,9 @@ export class GanTrainer implements Trainer {
     this.seed = opts.seed;
     this.counters = { step: 0, dStep: 0 };
     this.ema = opts.ema;
+    if (opts.train.lr_decay > 0 && opts.totalIterations === undefined)
+      throw new Error('train.lr_decay needs the run length (TrainerOptions.totalIterations)');
+    this.totalIterations = opts.totalIterations ?? Infinity;
     const { createAdam } = opts.updates ?? stockUpdateKernels;
     this.gOptimizer = createAdam(opts.train.lr_g, opts.train.beta1, opts.train.beta2);
     this.dOptimizer = createAdam(opts.train.lr_d, opts.train.beta1, opts.train.beta2);
@@ -225,6 +233,7 @@ export class GanTrainer implements Trainer {
    * in one transfer (the only sync per iteration).
    */
   async trainIteration(realBatches: Batch[]): Promise<StepStats> {
+    scheduleLearningRates(this, this.train, this.counters.step, this.totalIterations);
     const dResults = realBatches.map((real) => this.trainDiscriminatorOneStep(real));
     const gLoss = this.trainGeneratorOneStep();
     const last = dResults[dResults.length - 1]!;
@@ -252,7 +261,8 @@ export function generatorAverage(config: Config, models: GanModels, updates: Upd
 /**
  * A GanTrainer the way `gan train` builds one — objective from the config, the generator's
  * moving average when train.ema > 0, and whatever faster update kernels the engine offers —
- * shared by the command, the benchmarks and the tests.
+ * shared by the command, the benchmarks and the tests. The training set's size fixes the
+ * automatic augmentation and the length of the run (for train.lr_decay).
  */
 export function createTrainer(
   config: Config,
@@ -269,6 +279,9 @@ export function createTrainer(
     ema: generatorAverage(config, models, updates),
     updates,
     augment: augmentPolicy(config.train, trainingImages),
+    totalIterations: Number.isFinite(trainingImages)
+      ? config.train.epochs * iterationsPerEpoch(trainingImages, config.train)
+      : undefined,
   });
 }
 
