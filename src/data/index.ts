@@ -71,10 +71,11 @@ async function loadFromSource(cfg: DataConfig, split: Split, opts: LoadOptions):
 /** source: idx — each file may also be present decompressed, without the .gz suffix. */
 async function loadIdxDir(cfg: DataConfig, split: Split): Promise<ImageSet> {
   const dir = datasetDir(cfg);
-  const [images, labels] = await Promise.all(
-    splitFileNames(cfg.dataset, split).map((name) => findIdxFile(dir, name, CATALOG[cfg.dataset].title)),
-  );
-  return readSet(cfg, split, images!, labels!, `from ${dir}`);
+  // One after the other, images first: with both missing, the error always names the images file.
+  const [imagesName, labelsName] = splitFileNames(cfg.dataset, split);
+  const images = await findIdxFile(dir, imagesName, CATALOG[cfg.dataset].title);
+  const labels = await findIdxFile(dir, labelsName, CATALOG[cfg.dataset].title);
+  return readSet(cfg, split, images, labels, `from ${dir}`);
 }
 
 async function findIdxFile(dir: string, name: string, title: string): Promise<string> {
