@@ -138,11 +138,12 @@ function describeRun(config: Config, runDir: RunDir, imageCount: number): string
     ? `; augmented (p ${policy.p.toFixed(2)}${train.augment === 'auto' ? ', auto' : ''}: ±${policy.translate} px, ` +
       `cutout ${policy.cutout} px)`
     : '';
+  const r1 = train.r1 > 0 ? `; R1 γ ${train.r1}` : '';
   const decay =
     train.lr_decay > 0 ? `; learning rates fall to 0 over the last ${Math.round(train.lr_decay * 100)}%` : '';
   return (
     `run: ${runDir.root} — ${model.arch}${conditional}, ${objective}, ${plural(train.epochs, 'epoch')} ` +
-    `of ${iterations} iterations (batch ${train.batch_size})${augment}${decay}`
+    `of ${iterations} iterations (batch ${train.batch_size})${r1}${augment}${decay}`
   );
 }
 
