@@ -149,6 +149,35 @@ test('--no-ema on an epoch directory evaluates the raw generator; a different se
   assert.notEqual(json.fid, numbers(join(out, 'smoke', 'eval-epoch0002.json')).fid);
 });
 
+test('evaluating the raw generator or truncated noise writes its own file beside the plain evaluation', () => {
+  const plain = join(out, 'smoke', 'eval-epoch0002.json');
+  const before = readFileSync(plain, 'utf8');
+  const r = runGan(
+    [
+      'eval',
+      '--ckpt',
+      join(out, 'smoke'),
+      '--out-dir',
+      out,
+      '--n',
+      '200',
+      '--classifier-epochs',
+      '1',
+      '--no-ema',
+      '--truncation',
+      '1',
+    ],
+    { cwd: work },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const variant = join(out, 'smoke', 'eval-epoch0002-raw-psi1.json');
+  assert.match(r.stdout, new RegExp(`wrote .*eval-epoch0002-raw-psi1\\.json`));
+  const json = JSON.parse(readFileSync(variant, 'utf8'));
+  assert.equal(json.weights, 'raw');
+  assert.equal(json.truncation, 1);
+  assert.equal(readFileSync(plain, 'utf8'), before, 'the plain evaluation is left as it was');
+});
+
 test('bad input is a one-line error with exit code 2', () => {
   const missing = runGan(['eval', '--ckpt', 'nope', '--out-dir', out], { cwd: work });
   assert.equal(missing.status, 2);

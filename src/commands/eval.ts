@@ -29,8 +29,13 @@ export interface EvalReport {
   record: Record<string, unknown>;
 }
 
-export function defaultEvalJson(ref: CheckpointRef): string {
-  return join(ref.runDir, `eval-epoch${String(ref.state.epoch).padStart(4, '0')}.json`);
+/**
+ * `<run>/eval-epochNNNN.json`, with `-raw` for the raw generator and `-psiΨ` for truncated noise,
+ * so evaluating a checkpoint another way never replaces its plain evaluation.
+ */
+export function defaultEvalJson(ref: CheckpointRef, weights: 'ema' | 'raw', truncation?: number): string {
+  const variant = (weights === 'raw' ? '-raw' : '') + (truncation !== undefined ? `-psi${truncation}` : '');
+  return join(ref.runDir, `eval-epoch${String(ref.state.epoch).padStart(4, '0')}${variant}.json`);
 }
 
 export async function evalCommand(opts: EvalOptions, io: Log): Promise<EvalReport> {
@@ -81,7 +86,7 @@ export async function evalCommand(opts: EvalOptions, io: Log): Promise<EvalRepor
         },
         time: new Date().toISOString(),
       };
-      const jsonPath = opts.json ?? defaultEvalJson(ref);
+      const jsonPath = opts.json ?? defaultEvalJson(ref, weights, opts.truncation);
       writeFileAtomic(jsonPath, `${JSON.stringify(record, null, 2)}\n`);
       io.log(`wrote ${jsonPath}`);
       return { result, jsonPath, record };
