@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseConfig, type Config } from '../src/config.ts';
 import { TrainingSet } from '../src/data/batches.ts';
 import { selectEngine } from '../src/engine/select.ts';
-import { buildModels } from '../src/models/index.ts';
+import { buildModels, type GanModels } from '../src/models/index.ts';
 import { createTrainer } from '../src/train/trainer.ts';
 import { loadModel, saveModel } from '../src/checkpoint/model-io.ts';
 import { loadOptimizer, saveOptimizer } from '../src/checkpoint/optimizer-io.ts';
@@ -31,6 +31,16 @@ function tinyConfig(arch: 'mlp' | 'dcgan', extra: string[] = []): Config {
 
 function newTrainer(config: Config, trainingImages = Infinity): GanTrainer {
   return createTrainer(config, buildModels(config.model, SHAPE, config.run.seed), undefined, trainingImages);
+}
+
+/** The rate Adam uses on its next update (tfjs keeps it protected; the schedule sets it). */
+function learningRateOf(optimizer: tf.AdamOptimizer): number {
+  return (optimizer as unknown as { learningRate: number }).learningRate;
+}
+
+function disposeModels(models: GanModels): void {
+  models.generator.dispose();
+  models.discriminator.dispose();
 }
 
 async function runSteps(
@@ -78,8 +88,7 @@ for (const [engine, arch, extra] of HYGIENE_CASES) {
       for (const s of stats) for (const v of Object.values(s)) assert.ok(Number.isFinite(v));
       assert.ok(stats.every((s) => s.dReal > 0 && s.dReal < 1 && s.dFake > 0 && s.dFake < 1));
       trainer.dispose();
-      trainer.models.generator.dispose();
-      trainer.models.discriminator.dispose();
+      disposeModels(trainer.models);
       data.dispose();
     },
   );
@@ -152,23 +161,23 @@ test('train.lr_decay: constant rates, then a linear fall over the last share of 
     for (let step = 0; step < 8; step++) {
       before = trainer.models.generator.getWeights().map((w) => w.dataSync() as Float32Array);
       await runSteps(trainer, data, config, step, step + 1);
-      seen.push((trainer.gOptimizer as unknown as { learningRate: number }).learningRate / config.train.lr_g);
-      assert.equal(
-        (trainer.dOptimizer as unknown as { learningRate: number }).learningRate / config.train.lr_d,
-        seen[step],
-      );
+      seen.push(learningRateOf(trainer.gOptimizer) / config.train.lr_g);
+      assert.equal(learningRateOf(trainer.dOptimizer) / config.train.lr_d, seen[step]);
     }
     const after = trainer.models.generator.getWeights().map((w) => w.dataSync() as Float32Array);
     lastUpdate.push(after.reduce((sum, w, i) => sum + w.reduce((s, v, j) => s + Math.abs(v - before[i]![j]!), 0), 0));
     rates.push(seen);
     trainer.dispose();
+    disposeModels(trainer.models);
   }
   assert.deepEqual(rates[0], [1, 1, 1, 1, 1, 0.75, 0.5, 0.25]);
   assert.deepEqual(rates[1], [1, 1, 1, 1, 1, 1, 1, 1]);
   // Adam's step scales with its rate: the last update at a quarter of the rate moves G about a quarter as far.
   const ratio = lastUpdate[0]! / lastUpdate[1]!;
   assert.ok(ratio > 0.15 && ratio < 0.4, `last G update with decay / without: ${ratio}`);
-  assert.throws(() => newTrainer(decaying), /lr_decay needs the run length/);
+  const models = buildModels(decaying.model, SHAPE, decaying.run.seed);
+  assert.throws(() => createTrainer(decaying, models), /lr_decay needs the run length/);
+  disposeModels(models);
   data.dispose();
 });
 

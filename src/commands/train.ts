@@ -25,7 +25,8 @@ import { classify } from '../models/ssgan.js';
 import { deriveSeed, Stream } from '../random.js';
 import { createScalarLogger } from '../report/tensorboard.js';
 import { writeReport } from '../report/write.js';
-import { iterationsPerEpoch, trainEpochs, type CheckpointHook, type EpochEvaluation } from '../train/loop.js';
+import { trainEpochs, type CheckpointHook, type EpochEvaluation } from '../train/loop.js';
+import { iterationsPerEpoch, runIterations } from '../train/run-length.js';
 import { createSemiSupervisedTrainer, SemiSupervisedTrainer } from '../train/semi-supervised.js';
 import { augmentPolicy, createTrainer } from '../train/trainer.js';
 import { startEngine } from './setup.js';
@@ -162,7 +163,7 @@ async function prepareTraining(config: Config, updates: Engine['updates'], io: L
   const models = buildModels(config.model, shape, config.run.seed, images.classes.length);
   const semi = config.train.labels > 0 ? chooseLabelled(config, images, io) : undefined;
   const data = new TrainingSet(semi?.unlabelled ?? images);
-  const totalIterations = config.train.epochs * iterationsPerEpoch(data.count, config.train);
+  const totalIterations = runIterations(data.count, config.train);
   const trainer = semi
     ? createSemiSupervisedTrainer(
         config,

@@ -2,7 +2,7 @@
 // the epoch (sample grid, evaluation, checkpoint, metrics line). It stops early with a
 // checkpoint when asked to (Ctrl-C), and without one when a loss stops being finite.
 import * as tf from '@tensorflow/tfjs';
-import type { Config, TrainConfig } from '../config.js';
+import type { Config } from '../config.js';
 import type { RunDir } from '../checkpoint/run-dir.js';
 import { saveTrainingState, type LoopPosition } from '../checkpoint/training-state.js';
 import type { TrainingSet } from '../data/batches.js';
@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../fs-atomic.js';
 import { EpochStats } from './epoch-stats.js';
 import { FixedGrid } from './fixed-grid.js';
 import { createProgress, type ProgressDisplay } from './progress.js';
+import { iterationsPerEpoch } from './run-length.js';
 import type { StepStats, Trainer } from './trainer.js';
 
 /** Evaluation at the end of an epoch (it decides whether one is due): metrics for the line, and a summary. */
@@ -47,11 +48,6 @@ export class DivergenceError extends UserError {
   constructor(message: string) {
     super(message, 3);
   }
-}
-
-/** GAN iterations in one epoch: each takes d_steps real batches (an incomplete last batch is dropped). */
-export function iterationsPerEpoch(imageCount: number, train: Pick<TrainConfig, 'batch_size' | 'd_steps'>): number {
-  return Math.floor(Math.floor(imageCount / train.batch_size) / train.d_steps);
 }
 
 export async function trainEpochs(run: TrainingRun): Promise<LoopOutcome> {

@@ -14,8 +14,8 @@ import { gradientPenalty, r1Penalty, type Critic } from '../penalties.js';
 import { deriveSeed, Stream } from '../random.js';
 import { latentNoise, oneHotLabels } from '../sampling.js';
 import { ModelEma } from './ema.js';
-import { iterationsPerEpoch } from './loop.js';
 import { scheduleLearningRates } from './lr-schedule.js';
+import { runIterations } from './run-length.js';
 import { stockUpdateKernels, withUpdates, type UpdateKernels } from './update-kernels.js';
 
 /** Diagnostics of one iteration (from its last D update and its G update). */
@@ -279,9 +279,7 @@ export function createTrainer(
     ema: generatorAverage(config, models, updates),
     updates,
     augment: augmentPolicy(config.train, trainingImages),
-    totalIterations: Number.isFinite(trainingImages)
-      ? config.train.epochs * iterationsPerEpoch(trainingImages, config.train)
-      : undefined,
+    totalIterations: Number.isFinite(trainingImages) ? runIterations(trainingImages, config.train) : undefined,
   });
 }
 
