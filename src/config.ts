@@ -114,6 +114,10 @@ const trainSchema = z
       .describe('objective: bce (non-saturating), hinge, lsgan, wgan-gp (use d_steps 5, beta1 0.5, beta2 0.9)'),
     gp_weight: z.number().min(0).default(10).describe('wgan-gp: gradient-penalty weight λ'),
     r1: z.number().min(0).default(0).describe('R1 penalty weight γ on real images (0 = off; any loss)'),
+    r1_every: positiveInt()
+      .max(64)
+      .default(1)
+      .describe('apply R1 on every Nth discriminator update only, weighted N·γ (lazy regularisation: less time)'),
     class_weight: z
       .number()
       .min(0)

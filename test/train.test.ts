@@ -6,7 +6,7 @@ import { parseConfig, type Config } from '../src/config.ts';
 import { TrainingSet } from '../src/data/batches.ts';
 import { selectEngine } from '../src/engine/select.ts';
 import { buildModels, type GanModels } from '../src/models/index.ts';
-import { createTrainer } from '../src/train/trainer.ts';
+import { createTrainer, r1WeightAt } from '../src/train/trainer.ts';
 import { loadModel, saveModel } from '../src/checkpoint/model-io.ts';
 import { loadOptimizer, saveOptimizer } from '../src/checkpoint/optimizer-io.ts';
 import type { GanTrainer, StepStats } from '../src/train/trainer.ts';
@@ -178,6 +178,50 @@ test('train.lr_decay: constant rates, then a linear fall over the last share of 
   const models = buildModels(decaying.model, SHAPE, decaying.run.seed);
   assert.throws(() => createTrainer(decaying, models), /lr_decay needs the run length/);
   disposeModels(models);
+  data.dispose();
+});
+
+test('lazy R1: the penalty only on every Nth D update, weighted N·γ', async () => {
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7, 8].map((d) => r1WeightAt({ r1: 0.5, r1_every: 4 }, d)),
+    [0, 0, 0, 2, 0, 0, 0, 2],
+  );
+  assert.deepEqual(
+    [1, 2, 3].map((d) => r1WeightAt({ r1: 0.5, r1_every: 1 }, d)),
+    [0.5, 0.5, 0.5],
+  );
+  assert.equal(r1WeightAt({ r1: 0, r1_every: 4 }, 4), 0);
+
+  await selectEngine('cpu');
+  const data = new TrainingSet(syntheticImageSet(64));
+  const dWeights = (t: GanTrainer) => t.models.discriminator.getWeights().map((w) => Array.from(w.dataSync()));
+  const lazy = tinyConfig('dcgan', ['train.r1=1', 'train.r1_every=2']);
+  const none = tinyConfig('dcgan');
+  // Every update with weight 2γ, its first switched off by hand: what lazy R1 should equal.
+  const eager = tinyConfig('dcgan', ['train.r1=2']);
+  const trainers = [lazy, none, eager].map((c) => newTrainer(c));
+  const [lazyT, noneT, eagerT] = trainers as [GanTrainer, GanTrainer, GanTrainer];
+  eager.train.r1 = 0;
+  for (const [t, c] of [
+    [lazyT, lazy],
+    [noneT, none],
+    [eagerT, eager],
+  ] as const)
+    await runSteps(t, data, c, 0, 1);
+  assert.deepEqual(dWeights(lazyT), dWeights(noneT), 'no penalty on the first D update');
+  eager.train.r1 = 2;
+  for (const [t, c] of [
+    [lazyT, lazy],
+    [noneT, none],
+    [eagerT, eager],
+  ] as const)
+    await runSteps(t, data, c, 1, 2);
+  assert.notDeepEqual(dWeights(lazyT), dWeights(noneT), 'the penalty on the second');
+  assert.deepEqual(dWeights(lazyT), dWeights(eagerT), 'weighted 2γ');
+  for (const t of trainers) {
+    t.dispose();
+    disposeModels(t.models);
+  }
   data.dispose();
 });
 

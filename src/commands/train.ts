@@ -139,7 +139,8 @@ function describeRun(config: Config, runDir: RunDir, imageCount: number): string
     ? `; augmented (p ${policy.p.toFixed(2)}${train.augment === 'auto' ? ', auto' : ''}: ±${policy.translate} px, ` +
       `cutout ${policy.cutout} px)`
     : '';
-  const r1 = train.r1 > 0 ? `; R1 γ ${train.r1}` : '';
+  const lazy = train.r1_every > 1 ? ` every ${train.r1_every} D updates` : '';
+  const r1 = train.r1 > 0 ? `; R1 γ ${train.r1}${lazy}` : '';
   const decay =
     train.lr_decay > 0 ? `; learning rates fall to 0 over the last ${Math.round(train.lr_decay * 100)}%` : '';
   return (

@@ -192,8 +192,8 @@ export class GanTrainer implements Trainer {
             );
             total = tf.add(total, tf.mul(this.train.gp_weight, gp));
           }
-          if (this.train.r1 > 0)
-            total = tf.add(total, tf.mul(this.train.r1, r1Penalty(this.critic(realLabels), realImages)));
+          const r1Weight = r1WeightAt(this.train, counter);
+          if (r1Weight > 0) total = tf.add(total, tf.mul(r1Weight, r1Penalty(this.critic(realLabels), realImages)));
           return total;
         },
         true,
@@ -249,6 +249,16 @@ export class GanTrainer implements Trainer {
     this.dOptimizer.dispose();
     this.ema?.model.dispose();
   }
+}
+
+/**
+ * The R1 weight in discriminator update number `dStep` (from 1). Lazy regularisation (Karras et
+ * al. 2020, StyleGAN2 §3.1): the penalty's gradient changes slowly, so computing it on every
+ * `r1_every`-th update only, weighted `r1_every`·γ, keeps its average strength and saves the
+ * second derivative on the other updates.
+ */
+export function r1WeightAt(train: Pick<TrainConfig, 'r1' | 'r1_every'>, dStep: number): number {
+  return train.r1 > 0 && dStep % train.r1_every === 0 ? train.r1 * train.r1_every : 0;
 }
 
 /** The generator's moving average when train.ema > 0, started at G's weights. */
