@@ -128,7 +128,10 @@ const trainSchema = z
       .min(0)
       .lt(1)
       .default(0.999)
-      .describe("decay of the generator weights' moving average used for samples and eval (0 = off)"),
+      .describe(
+        "decay of the generator weights' moving average used for samples and eval (0 = off); at update t " +
+          'the decay used is min(ema, (1 + t)/(10 + t)), so it reaches 0.999 only after ~9,000 updates',
+      ),
     augment: z
       .union([z.number().min(0).max(1), z.literal('auto')])
       .default(0)
