@@ -19,11 +19,16 @@ before(() => {
   const train = runGan(['train', '--config', 'smoke.yaml', '--set', `run.out_dir=${out}`], { cwd: work });
   assert.equal(train.status, 0, train.stderr);
   // 256 bundled digits, one classifier epoch, 200 generated images: seconds, not minutes.
-  first = runGan(['eval', '--ckpt', 'smoke', '--out-dir', out, '--n', '200', '--classifier-epochs', '1'], {
-    cwd: work,
-  });
+  first = evalSmall('smoke');
 });
 after(() => rmSync(work, { recursive: true, force: true }));
+
+/** `gan eval --ckpt CKPT` at the tests' small size (200 images, a one-epoch classifier), plus `extra`. */
+function evalSmall(ckpt: string, extra: string[] = []): ReturnType<typeof runGan> {
+  return runGan(['eval', '--ckpt', ckpt, '--out-dir', out, '--n', '200', '--classifier-epochs', '1', ...extra], {
+    cwd: work,
+  });
+}
 
 /** The JSON minus what legitimately differs between two runs. */
 function numbers(path: string): Record<string, unknown> {
@@ -90,22 +95,7 @@ test('evaluating the same checkpoint again reuses the classifier and gives ident
   const before1 = numbers(jsonPath);
   const classifierDir = before1.classifier as { dir: string };
   const infoMtime = statSync(join(classifierDir.dir, 'info.json')).mtimeMs;
-  const again = runGan(
-    [
-      'eval',
-      '--ckpt',
-      join(out, 'smoke'),
-      '--out-dir',
-      out,
-      '--n',
-      '200',
-      '--classifier-epochs',
-      '1',
-      '--json',
-      join(work, 'again.json'),
-    ],
-    { cwd: work },
-  );
+  const again = evalSmall(join(out, 'smoke'), ['--json', join(work, 'again.json')]);
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stdout, /\(cached; test accuracy/);
   assert.doesNotMatch(again.stdout, /classifier epoch/);
@@ -122,25 +112,7 @@ test('evaluating the same checkpoint again reuses the classifier and gives ident
 
 test('--no-ema on an epoch directory evaluates the raw generator; a different seed gives other numbers', () => {
   const path = join(work, 'raw.json');
-  const r = runGan(
-    [
-      'eval',
-      '--ckpt',
-      join(out, 'smoke', 'epoch-0001'),
-      '--out-dir',
-      out,
-      '--n',
-      '200',
-      '--classifier-epochs',
-      '1',
-      '--no-ema',
-      '--seed',
-      '3',
-      '--json',
-      path,
-    ],
-    { cwd: work },
-  );
+  const r = evalSmall(join(out, 'smoke', 'epoch-0001'), ['--no-ema', '--seed', '3', '--json', path]);
   assert.equal(r.status, 0, r.stderr);
   const json = JSON.parse(readFileSync(path, 'utf8'));
   assert.equal(json.weights, 'raw');
@@ -152,23 +124,7 @@ test('--no-ema on an epoch directory evaluates the raw generator; a different se
 test('evaluating the raw generator or truncated noise writes its own file beside the plain evaluation', () => {
   const plain = join(out, 'smoke', 'eval-epoch0002.json');
   const before = readFileSync(plain, 'utf8');
-  const r = runGan(
-    [
-      'eval',
-      '--ckpt',
-      join(out, 'smoke'),
-      '--out-dir',
-      out,
-      '--n',
-      '200',
-      '--classifier-epochs',
-      '1',
-      '--no-ema',
-      '--truncation',
-      '1',
-    ],
-    { cwd: work },
-  );
+  const r = evalSmall(join(out, 'smoke'), ['--no-ema', '--truncation', '1']);
   assert.equal(r.status, 0, r.stderr);
   const variant = join(out, 'smoke', 'eval-epoch0002-raw-psi1.json');
   assert.match(r.stdout, new RegExp(`wrote .*eval-epoch0002-raw-psi1\\.json`));
@@ -205,10 +161,7 @@ test('a conditional generator is asked for every class in turn and scored on agr
   );
   assert.equal(train.status, 0, train.stderr);
   const path = join(work, 'cond.json');
-  const r = runGan(
-    ['eval', '--ckpt', 'cond', '--out-dir', out, '--n', '200', '--classifier-epochs', '1', '--json', path],
-    { cwd: work },
-  );
+  const r = evalSmall('cond', ['--json', path]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /\(cached; test accuracy/, 'same dataset and limit as the smoke run: the same classifier');
   assert.match(r.stdout, /^conditional accuracy\s+[\d.]+%\s+classifier agrees with the requested class$/m);

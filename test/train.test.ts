@@ -201,21 +201,19 @@ test('lazy R1: the penalty only on every Nth D update, weighted N·γ', async ()
   const eager = tinyConfig('dcgan', ['train.r1=2']);
   const trainers = [lazy, none, eager].map((c) => newTrainer(c));
   const [lazyT, noneT, eagerT] = trainers as [GanTrainer, GanTrainer, GanTrainer];
+  const iteration = async (step: number) => {
+    for (const [t, c] of [
+      [lazyT, lazy],
+      [noneT, none],
+      [eagerT, eager],
+    ] as const)
+      await runSteps(t, data, c, step, step + 1);
+  };
   eager.train.r1 = 0;
-  for (const [t, c] of [
-    [lazyT, lazy],
-    [noneT, none],
-    [eagerT, eager],
-  ] as const)
-    await runSteps(t, data, c, 0, 1);
+  await iteration(0);
   assert.deepEqual(dWeights(lazyT), dWeights(noneT), 'no penalty on the first D update');
   eager.train.r1 = 2;
-  for (const [t, c] of [
-    [lazyT, lazy],
-    [noneT, none],
-    [eagerT, eager],
-  ] as const)
-    await runSteps(t, data, c, 1, 2);
+  await iteration(1);
   assert.notDeepEqual(dWeights(lazyT), dWeights(noneT), 'the penalty on the second');
   assert.deepEqual(dWeights(lazyT), dWeights(eagerT), 'weighted 2γ');
   for (const t of trainers) {
