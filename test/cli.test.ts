@@ -149,7 +149,10 @@ test('a conditional run samples one class on request and rejects classes it does
   );
   assert.equal(train.status, 0, train.stderr);
   assert.match(train.stdout, /dcgan \(conditional, projection\), hinge loss/);
-  assert.match(train.stdout, /\(batch \d+\); R1 γ 0\.5 every 4 D updates; learning rates fall to 0 over the last 50%$/m);
+  assert.match(
+    train.stdout,
+    /\(batch \d+\); R1 γ 0\.5 every 4 D updates; learning rates fall to 0 over the last 50%$/m,
+  );
   const grid = PNG.sync.read(readFileSync(join(work, 'checkpoints', 'cond', 'samples', 'epoch-0001.png')));
   assert.equal(grid.height, 10 * 28 + 11 * 2, 'conditional grid: one row per class');
   const one = runGan(['sample', '--ckpt', 'cond', '--n', '4', '--class', '3', '--seed', '1'], { cwd: work });
