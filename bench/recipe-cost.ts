@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { trainOneEpoch } from './e2e.js';
+import { median } from './harness.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,7 +25,6 @@ if (values.variant!.length === 0) {
 const recipes = [values.against!, ...values.variant!];
 const label = (recipe: string) => recipe || 'configs/mnist.yaml as it is';
 const seconds = new Map<string, number[]>(recipes.map((r) => [r, []]));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const recipe of round % 2 === 0 ? recipes : [...recipes].reverse()) {
