@@ -199,15 +199,11 @@ test('lazy R1: the penalty only on every Nth D update, weighted N·γ', async ()
   const none = tinyConfig('dcgan');
   // Every update with weight 2γ, its first switched off by hand: what lazy R1 should equal.
   const eager = tinyConfig('dcgan', ['train.r1=2']);
-  const trainers = [lazy, none, eager].map((c) => newTrainer(c));
+  const configs = [lazy, none, eager];
+  const trainers = configs.map((c) => newTrainer(c));
   const [lazyT, noneT, eagerT] = trainers as [GanTrainer, GanTrainer, GanTrainer];
   const iteration = async (step: number) => {
-    for (const [t, c] of [
-      [lazyT, lazy],
-      [noneT, none],
-      [eagerT, eager],
-    ] as const)
-      await runSteps(t, data, c, step, step + 1);
+    for (const [i, t] of trainers.entries()) await runSteps(t, data, configs[i]!, step, step + 1);
   };
   eager.train.r1 = 0;
   await iteration(0);
