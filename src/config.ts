@@ -95,6 +95,19 @@ const modelSchema = z
         "how a conditional D uses the class: projection (D takes it; inner product with D's features) or acgan (D " +
           'predicts it with a second head; D and G add its cross-entropy)',
       ),
+    class_norm: z
+      .boolean()
+      .default(false)
+      .describe(
+        'conditional dcgan only: G also takes the class at every batch norm (a per-class scale and shift), not ' +
+          'only beside z',
+      ),
+    minibatch_std: z
+      .boolean()
+      .default(false)
+      .describe(
+        "dcgan only: D also sees its batch's standard deviation, one extra feature map (against samples alike)",
+      ),
   })
   .strict();
 
@@ -257,6 +270,17 @@ export const configSchema = z
     }
     if (ssgan && config.model.conditional) {
       ctx.addIssue({ code: 'custom', path: ['model', 'conditional'], message: 'model.arch ssgan is not conditional' });
+    }
+    // Only the DCGAN generator has batch norms to condition.
+    if (config.model.class_norm && (config.model.arch !== 'dcgan' || !config.model.conditional)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model', 'class_norm'],
+        message: 'needs model.arch dcgan and model.conditional true',
+      });
+    }
+    if (config.model.minibatch_std && config.model.arch !== 'dcgan') {
+      ctx.addIssue({ code: 'custom', path: ['model', 'minibatch_std'], message: 'needs model.arch dcgan' });
     }
   });
 

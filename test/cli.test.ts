@@ -124,7 +124,7 @@ test('a checkpoint saved before a config key existed still resumes (the key take
   assert.match(resumed.stdout, /resuming checkpoints\/smoke from /);
 });
 
-test('a conditional run samples one class on request and rejects classes it does not have', () => {
+test('a conditional run (with class norm) samples one class on request and rejects classes it does not have', () => {
   const train = runGan(
     [
       'train',
@@ -144,11 +144,13 @@ test('a conditional run samples one class on request and rejects classes it does
       'train.r1=0.5',
       '--set',
       'train.r1_every=4',
+      '--set',
+      'model.class_norm=true',
     ],
     { cwd: work },
   );
   assert.equal(train.status, 0, train.stderr);
-  assert.match(train.stdout, /dcgan \(conditional, projection\), hinge loss/);
+  assert.match(train.stdout, /dcgan \(conditional, projection, class norm\), hinge loss/);
   assert.match(
     train.stdout,
     /\(batch \d+\); R1 γ 0\.5 every 4 D updates; learning rates fall to 0 over the last 50%$/m,
@@ -166,7 +168,7 @@ test('a conditional run samples one class on request and rejects classes it does
   assert.match(uncond.stderr, /--class 1: .* holds an unconditional generator/);
 });
 
-test('an ACGAN run (model.conditioning=acgan) trains, resumes and samples one class', () => {
+test('an ACGAN run (model.conditioning=acgan, minibatch std) trains, resumes and samples one class', () => {
   const args = [
     'train',
     '--config',
@@ -176,11 +178,13 @@ test('an ACGAN run (model.conditioning=acgan) trains, resumes and samples one cl
     '--set',
     'model.conditioning=acgan',
     '--set',
+    'model.minibatch_std=true',
+    '--set',
     'run.name=acgan',
   ];
   const train = runGan([...args, '--epochs', '1'], { cwd: work });
   assert.equal(train.status, 0, train.stderr);
-  assert.match(train.stdout, /dcgan \(conditional, acgan\), bce loss/);
+  assert.match(train.stdout, /dcgan \(conditional, acgan, minibatch std\), bce loss/);
   const d = JSON.parse(
     readFileSync(join(work, 'checkpoints', 'acgan', 'epoch-0001', 'discriminator', 'model.json'), 'utf8'),
   ) as {

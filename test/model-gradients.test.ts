@@ -12,7 +12,7 @@ import { relativeError } from './helpers/compare.ts';
 
 const SHAPE = { height: 28, width: 28, channels: 1 };
 
-function build(arch: 'dcgan' | 'mlp', conditional: boolean): GanModels {
+function build(arch: 'dcgan' | 'mlp', conditional: boolean, extras = false): GanModels {
   const widths =
     arch === 'mlp'
       ? ['model.g_widths=[32, 64]', 'model.d_widths=[64, 32]']
@@ -21,6 +21,8 @@ function build(arch: 'dcgan' | 'mlp', conditional: boolean): GanModels {
     `model.arch=${arch}`,
     'model.latent_dim=16',
     `model.conditional=${conditional}`,
+    `model.class_norm=${extras}`,
+    `model.minibatch_std=${extras}`,
     ...widths,
   ]);
   return buildModels(config.model, SHAPE, 11);
@@ -51,22 +53,24 @@ function gradients(m: GanModels): Float32Array[] {
 }
 
 const CASES = [
-  ['dcgan', false],
-  ['dcgan', true],
-  ['mlp', false],
+  ['dcgan', false, false],
+  ['dcgan', true, false],
+  ['dcgan', true, true],
+  ['mlp', false, false],
 ] as const;
 
 test('full G and D gradients: patched wasm (all of src/engine) vs stock cpu tfjs', async () => {
   assert.ok(await tf.setBackend('cpu'));
-  const stock = CASES.map(([arch, cond]) => gradients(build(arch, cond)));
+  const stock = CASES.map(([arch, cond, extras]) => gradients(build(arch, cond, extras)));
   const engine = await selectEngine('wasm');
   assert.ok(engine.patchedKernels.length > 0);
-  CASES.forEach(([arch, cond], c) => {
-    const ours = gradients(build(arch, cond));
+  CASES.forEach(([arch, cond, extras], c) => {
+    const ours = gradients(build(arch, cond, extras));
     assert.equal(ours.length, stock[c]!.length);
     ours.forEach((g, i) => {
       const err = relativeError(g, stock[c]![i]!);
-      assert.ok(err < 1e-4, `${arch}${cond ? ' conditional' : ''} gradient ${i}: relative error ${err}`);
+      const kind = `${arch}${cond ? ' conditional' : ''}${extras ? ' class norm, minibatch std' : ''}`;
+      assert.ok(err < 1e-4, `${kind} gradient ${i}: relative error ${err}`);
     });
   });
 });

@@ -65,10 +65,10 @@ const HYGIENE_CASES = [
   ['cpu', 'mlp', []],
   ['wasm', 'mlp', []],
   ['wasm', 'dcgan', []],
-  ['wasm', 'dcgan', ['model.conditional=true', 'train.loss=wgan-gp', 'train.ema=0.99']],
+  ['wasm', 'dcgan', ['model.conditional=true', 'model.class_norm=true', 'train.loss=wgan-gp', 'train.ema=0.99']],
   ['wasm', 'mlp', ['model.conditional=true', 'train.loss=hinge', 'train.r1=1']],
   ['wasm', 'dcgan', ['model.conditional=true', 'model.conditioning=acgan', 'train.loss=lsgan']],
-  ['wasm', 'dcgan', ['train.augment=1', 'train.r1=1']],
+  ['wasm', 'dcgan', ['train.augment=1', 'train.r1=1', 'model.minibatch_std=true']],
 ] as const;
 
 for (const [engine, arch, extra] of HYGIENE_CASES) {

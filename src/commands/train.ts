@@ -131,7 +131,12 @@ async function loadTrainingImages(config: Config, io: Log): Promise<ImageSet> {
 
 function describeRun(config: Config, runDir: RunDir, imageCount: number): string {
   const { model, train } = config;
-  const conditional = model.conditional ? ` (conditional, ${model.conditioning})` : '';
+  const options = [
+    model.conditional ? `conditional, ${model.conditioning}` : '',
+    model.class_norm ? 'class norm' : '',
+    model.minibatch_std ? 'minibatch std' : '',
+  ].filter((option) => option !== '');
+  const modelOptions = options.length > 0 ? ` (${options.join(', ')})` : '';
   const iterations = iterationsPerEpoch(imageCount, train);
   const objective = train.labels > 0 ? `semi-supervised with ${train.labels} labels` : `${train.loss} loss`;
   const policy = train.labels > 0 ? undefined : augmentPolicy(train, imageCount);
@@ -144,7 +149,7 @@ function describeRun(config: Config, runDir: RunDir, imageCount: number): string
   const decay =
     train.lr_decay > 0 ? `; learning rates fall to 0 over the last ${Math.round(train.lr_decay * 100)}%` : '';
   return (
-    `run: ${runDir.root} — ${model.arch}${conditional}, ${objective}, ${plural(train.epochs, 'epoch')} ` +
+    `run: ${runDir.root} — ${model.arch}${modelOptions}, ${objective}, ${plural(train.epochs, 'epoch')} ` +
     `of ${iterations} iterations (batch ${train.batch_size})${r1}${augment}${decay}`
   );
 }

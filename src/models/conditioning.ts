@@ -1,5 +1,8 @@
 // How class labels enter the networks, shared by every architecture.
 //  - Generator: z is concatenated with a learned class embedding (Mirza & Osindero 2014).
+//    With `model.class_norm` a DCGAN G also takes the class at every batch norm (conditional
+//    batch norm, de Vries et al. 2017; the G that Miyato & Koyama pair with a projection D):
+//    the label at the input alone has to survive every layer to shape the strokes.
 //  - Discriminator, `model.conditioning`:
 //    projection (Miyato & Koyama 2018): logit = ψ(φ(x)) + <embed(y), φ(x)>, where φ(x) is D's
 //      last feature vector; D takes (image, class). The label enters only through an inner
@@ -27,18 +30,39 @@ function embed(label: tf.SymbolicTensor, units: number, init: SeededInit, name: 
 
 const EMBED_DIM = 50;
 
-/** z, or [z ‖ embed(y)] for a conditional generator. */
+/** z, or [z ‖ embed(y)] for a conditional generator (`label` is then y). */
 export function generatorInputs(
   latentDim: number,
   classes: number,
   init: SeededInit,
-): { inputs: tf.SymbolicTensor[]; features: tf.SymbolicTensor } {
+): { inputs: tf.SymbolicTensor[]; features: tf.SymbolicTensor; label?: tf.SymbolicTensor } {
   const z = tf.input({ shape: [latentDim], name: 'z' });
   if (classes <= 0) return { inputs: [z], features: z };
   const y = labelInput(classes);
   const embedded = embed(y, EMBED_DIM, init, 'g_class_embed');
   const joined = tf.layers.concatenate({ name: 'g_join' }).apply([z, embedded]) as tf.SymbolicTensor;
-  return { inputs: [z, y], features: joined };
+  return { inputs: [z, y], features: joined, label: y };
+}
+
+/**
+ * Conditional batch norm's class term, applied to the output h of a batch norm:
+ * h · (1 + γ(y)) + β(y), where γ(y) and β(y) hold one scale and one shift per channel and
+ * class. They start at zero, so a fresh network computes exactly what it would without them.
+ */
+export function classNorm(h: tf.SymbolicTensor, label: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
+  const channels = h.shape[h.shape.length - 1] as number;
+  // [n, channels] -> [n, 1, ..., 1, channels], to broadcast over h's spatial axes.
+  const broadcastShape = [...h.shape.slice(1, -1).map(() => 1), channels];
+  const perClass = (kind: string): tf.SymbolicTensor => {
+    const offsets = tf.layers
+      .dense({ units: channels, useBias: false, kernelInitializer: 'zeros', name: `${name}_${kind}` })
+      .apply(label) as tf.SymbolicTensor;
+    return tf.layers
+      .reshape({ targetShape: broadcastShape, name: `${name}_${kind}_shape` })
+      .apply(offsets) as tf.SymbolicTensor;
+  };
+  const scaled = tf.layers.multiply({ name: `${name}_scaled` }).apply([h, perClass('gamma')]) as tf.SymbolicTensor;
+  return tf.layers.add({ name: `${name}_cond` }).apply([h, scaled, perClass('beta')]) as tf.SymbolicTensor;
 }
 
 /** Whether D predicts the class with a second head (an ACGAN D). */

@@ -1,13 +1,24 @@
 // DCGAN for 28x28 images (Radford et al. 2016, sized for MNIST as in pytorch/examples dcgan):
 // G: z -> dense 7x7xC0 -> BN -> ReLU -> [convT k4 s2 -> BN -> ReLU]* -> convT k4 s2 -> tanh
+//    (model.class_norm: every BN also gets the class term of models/conditioning.ts)
 // D: [conv k4 s2 -> LeakyReLU(0.2)]* -> flatten -> dense 1 (logit)
+//    (model.minibatch_std: the batch's standard deviation joins as one more map before flatten)
 // Two stride-2 stages take 7x7 to 28x28, so g_widths/d_widths have two entries by default.
 // D has no batch norm: it sees real and fake batches separately, and BN statistics that differ
 // between the two leak "which batch is this" to D; it also keeps D usable for gradient penalties.
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
-import { chain, discriminatorHead, generatorInputs, hasClassHead, labelInput, takesLabel } from './conditioning.js';
+import {
+  chain,
+  classNorm,
+  discriminatorHead,
+  generatorInputs,
+  hasClassHead,
+  labelInput,
+  takesLabel,
+} from './conditioning.js';
 import { DISCRIMINATOR, GENERATOR, SeededInit } from './init.js';
+import { MinibatchStd } from './minibatch-std.js';
 import type { BuildOptions, GanModels } from './types.js';
 
 const KERNEL = 4;
@@ -30,21 +41,28 @@ function checkShape(opts: BuildOptions): number {
 export function buildDcganGenerator(opts: BuildOptions): tf.LayersModel {
   const init = new SeededInit(opts.seed, GENERATOR);
   const base = checkShape(opts);
-  const { inputs, features } = generatorInputs(opts.latentDim, opts.classes, init);
+  const { inputs, features, label } = generatorInputs(opts.latentDim, opts.classes, init);
+  const normLabel = opts.classNorm ? label : undefined;
+  // Batch norm (with the class term for model.class_norm), then ReLU.
+  const normalise = (x: tf.SymbolicTensor, name: string): tf.SymbolicTensor => {
+    const bn = tf.layers.batchNormalization({ gammaInitializer: init.gamma(), name: `${name}_bn` });
+    const h = bn.apply(x) as tf.SymbolicTensor;
+    return chain(normLabel ? classNorm(h, normLabel, `${name}_bn`) : h, [tf.layers.reLU({ name: `${name}_relu` })]);
+  };
   const [first, ...rest] = opts.gWidths;
-  const layers: tf.layers.Layer[] = [
+  const projected = chain(features, [
     tf.layers.dense({
       units: base * base * first!,
       useBias: false,
       kernelInitializer: init.normal(),
       name: 'g_project',
     }),
-    tf.layers.batchNormalization({ gammaInitializer: init.gamma(), name: 'g_project_bn' }),
-    tf.layers.reLU({ name: 'g_project_relu' }),
+  ]);
+  let x = chain(normalise(projected, 'g_project'), [
     tf.layers.reshape({ targetShape: [base, base, first!], name: 'g_reshape' }),
-  ];
+  ]);
   rest.forEach((channels, i) => {
-    layers.push(
+    const upsampled = chain(x, [
       tf.layers.conv2dTranspose({
         filters: channels,
         kernelSize: KERNEL,
@@ -54,11 +72,10 @@ export function buildDcganGenerator(opts: BuildOptions): tf.LayersModel {
         kernelInitializer: init.normal(),
         name: `g_up${i + 1}`,
       }),
-      tf.layers.batchNormalization({ gammaInitializer: init.gamma(), name: `g_up${i + 1}_bn` }),
-      tf.layers.reLU({ name: `g_up${i + 1}_relu` }),
-    );
+    ]);
+    x = normalise(upsampled, `g_up${i + 1}`);
   });
-  layers.push(
+  const image = chain(x, [
     tf.layers.conv2dTranspose({
       filters: opts.imageShape.channels,
       kernelSize: KERNEL,
@@ -68,8 +85,8 @@ export function buildDcganGenerator(opts: BuildOptions): tf.LayersModel {
       name: 'g_out',
     }),
     tf.layers.activation({ activation: 'tanh', name: 'g_tanh' }),
-  );
-  return tf.model({ inputs, outputs: chain(features, layers), name: 'generator' });
+  ]);
+  return tf.model({ inputs, outputs: image, name: 'generator' });
 }
 
 export function buildDcganDiscriminator(opts: BuildOptions): tf.LayersModel {
@@ -91,6 +108,7 @@ export function buildDcganDiscriminator(opts: BuildOptions): tf.LayersModel {
       tf.layers.leakyReLU({ alpha: 0.2, name: `d_down${i + 1}_lrelu` }),
     );
   });
+  if (opts.minibatchStd) layers.push(new MinibatchStd({ name: 'd_minibatch_std' }));
   layers.push(tf.layers.flatten({ name: 'd_flatten' }));
   const outputs = discriminatorHead(chain(image, layers), opts, label, init);
   return tf.model({ inputs: label ? [image, label] : [image], outputs, name: 'discriminator' });

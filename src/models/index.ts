@@ -48,5 +48,7 @@ function buildOptions(model: ModelConfig, imageShape: ImageShape, seed: number, 
     // A semi-supervised D outputs one logit per class even though G is unconditional.
     classes: model.conditional || model.arch === 'ssgan' ? classes : 0,
     conditioning: model.conditioning,
+    classNorm: model.class_norm,
+    minibatchStd: model.minibatch_std,
   };
 }

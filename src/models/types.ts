@@ -30,4 +30,8 @@ export interface BuildOptions {
   classes: number;
   /** How a conditional D uses the class (model.conditioning). */
   conditioning: 'projection' | 'acgan';
+  /** A conditional DCGAN G also takes the class at every batch norm (model.class_norm). */
+  classNorm: boolean;
+  /** A DCGAN D also sees its batch's standard deviation (model.minibatch_std). */
+  minibatchStd: boolean;
 }
