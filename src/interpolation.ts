@@ -6,9 +6,9 @@
 // its middle images look washed out; the great-circle path keeps the norm in the typical range.
 //
 // Interpolating between classes through the generator's own inputs. A conditional generator
-// takes its class as a one-hot vector into a bias-free dense layer (models/conditioning.ts),
+// takes its class as a one-hot vector into bias-free dense layers only (models/conditioning.ts),
 // so feeding the mixture (1 - t) * onehot(A) + t * onehot(B) yields exactly the linearly
-// interpolated class embedding (1 - t) * embed(A) + t * embed(B): no surgery on the graph.
+// interpolated class embeddings (1 - t) * embed(A) + t * embed(B): no surgery on the graph.
 import * as tf from '@tensorflow/tfjs';
 import { latentNoise } from './sampling.js';
 

@@ -55,6 +55,26 @@ export function sampleLabels(count: number, classes: number, fixedClass?: number
 }
 
 /**
+ * `count` class labels in the proportions of `classCounts` (e.g. how many images of each class a
+ * training split holds), as blocks 0, 0, …, 1, 1, …: block c ends at round(count × the share of
+ * classes 0..c), so the blocks add up to `count`. All zero counts: every class equally often.
+ */
+export function labelsInProportion(count: number, classCounts: readonly number[]): Int32Array {
+  const total = classCounts.reduce((a, b) => a + b, 0);
+  if (total === 0) return sampleLabels(count, classCounts.length);
+  const labels = new Int32Array(count);
+  let start = 0;
+  let cumulative = 0;
+  classCounts.forEach((classCount, c) => {
+    cumulative += classCount;
+    const end = Math.round((count * cumulative) / total);
+    labels.fill(c, start, end);
+    start = end;
+  });
+  return labels;
+}
+
+/**
  * The generator's images for rows [start, start + size) of `noise` (and of `classInput`, the
  * [n, classes] class rows a conditional generator takes: one-hot or mixed), in inference mode.
  */

@@ -12,6 +12,7 @@ import { selectEngine } from '../src/engine/select.ts';
 import { UserError } from '../src/errors.ts';
 import { defaultRecipe, getClassifier, INFO_JSON, type ClassifierRequest } from '../src/classifier/cache.ts';
 import { createEvaluator, type EvalResult } from '../src/eval/evaluator.ts';
+import { labelsInProportion } from '../src/sampling.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const quiet = { log: () => {}, warn: () => {} };
@@ -213,7 +214,17 @@ test('the evaluator is deterministic, tensor-neutral, and tells class templates 
   assert.deepEqual(withoutTime(b), withoutTime(a), 'same generator and seed -> identical numbers');
   assert.notEqual(c.fid, a.fid, 'another seed draws other noise');
   assert.equal(a.conditionalAccuracy, null);
+  assert.equal(a.requestedClasses, null);
   assert.equal(a.n, 400);
+  // The conditional generator is asked for classes in the training split's proportions.
+  const trainLabels = (await loadImageSet(data, 'train', quiet)).labels;
+  const trainCounts = Array.from({ length: 10 }, (_, c) => trainLabels.filter((l) => l === c).length);
+  const expected = Array.from(
+    { length: 10 },
+    (_, c) => labelsInProportion(400, trainCounts).filter((l) => l === c).length,
+  );
+  assert.deepEqual(t.requestedClasses, expected);
+  assert.notDeepEqual(expected, new Array(10).fill(40), 'the 1,000 training digits are not balanced');
 
   assert.ok(t.conditionalAccuracy! > 0.8, `class templates are recognised as their class: ${t.conditionalAccuracy}`);
   assert.ok(t.fid < a.fid / 2, `templates (${t.fid}) are much closer to real digits than noise (${a.fid})`);

@@ -144,7 +144,7 @@ test('bad input is a one-line error with exit code 2', () => {
   assert.match(badN.stderr, /--n 1: expected an integer from 2 to 100000/);
 });
 
-test('a conditional generator is asked for every class in turn and scored on agreeing with it', () => {
+test('a conditional generator is asked for classes in the training proportions and scored on agreeing', () => {
   const train = runGan(
     [
       'train',
@@ -164,9 +164,17 @@ test('a conditional generator is asked for every class in turn and scored on agr
   const r = evalSmall('cond', ['--json', path]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /\(cached; test accuracy/, 'same dataset and limit as the smoke run: the same classifier');
-  assert.match(r.stdout, /^conditional accuracy\s+[\d.]+%\s+classifier agrees with the requested class$/m);
+  assert.match(
+    r.stdout,
+    /^conditional accuracy\s+[\d.]+%\s+classifier agrees with the requested class; requested (\d+ ){10}\(the training proportions\)$/m,
+  );
   const json = JSON.parse(readFileSync(path, 'utf8'));
   assert.ok(json.conditional_accuracy >= 0 && json.conditional_accuracy <= 1);
+  assert.equal(json.requested_classes.length, 10);
+  assert.equal(
+    json.requested_classes.reduce((a: number, b: number) => a + b, 0),
+    200,
+  );
   assert.equal(json.per_class_fid.length, 10, 'one FID per class against that class’s test images');
   assert.ok(json.per_class_fid.every((f: number) => Number.isFinite(f) && f >= 0));
   assert.match(r.stdout, /^per-class FID: mean\s+[\d.]+\s+each class vs its test images: ([\d.]+ ){9}[\d.]+$/m);

@@ -1,11 +1,12 @@
 // Latent draws: plain N(0, 1), and the truncated normal of `--truncation ψ` (inverse-CDF draws,
-// all within ±ψ, the truncated normal's spread, one sample per seed), through `gan sample` too.
+// all within ±ψ, the truncated normal's spread, one sample per seed), through `gan sample` too;
+// and the class labels an evaluation asks a conditional generator for.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { selectEngine } from '../src/engine/select.ts';
 import { normalCdf, normalQuantile } from '../src/random.ts';
-import { latentNoise } from '../src/sampling.ts';
+import { labelsInProportion, latentNoise } from '../src/sampling.ts';
 import { trainSmokeRun } from './helpers/smoke-run.ts';
 import { runGan } from './helpers.ts';
 
@@ -47,4 +48,17 @@ test('gan sample --truncation draws a reproducible grid and says so', () => {
   assert.equal(b.status + plain.status, 0);
   assert.deepEqual(readFileSync(`${work}/a.png`), readFileSync(`${work}/b.png`));
   assert.notDeepEqual(readFileSync(`${work}/a.png`), readFileSync(`${work}/c.png`));
+});
+
+test('labelsInProportion asks for each class in the given proportions, in blocks that add up to the count', () => {
+  // Block ends at round(10 × 1/4), round(10 × 2/4), 10.
+  assert.deepEqual(Array.from(labelsInProportion(10, [1, 1, 2])), [0, 0, 0, 1, 1, 2, 2, 2, 2, 2]);
+  const trainCounts = [801, 902, 793, 826, 784, 690, 811, 856, 755, 782];
+  for (const n of [7, 400, 10000]) {
+    const labels = labelsInProportion(n, trainCounts);
+    assert.equal(labels.length, n);
+    const counts = trainCounts.map((_, c) => labels.filter((l) => l === c).length);
+    counts.forEach((k, c) => assert.ok(Math.abs(k - (n * trainCounts[c]!) / 8000) <= 1, `n ${n}, class ${c}: ${k}`));
+  }
+  assert.deepEqual(Array.from(labelsInProportion(4, [0, 0])), [0, 1, 0, 1], 'no counts: every class in turn');
 });

@@ -13,10 +13,10 @@ import {
   classCount,
   generateRows,
   isConditional,
+  labelsInProportion,
   latentDimOf,
   latentNoise,
   oneHotLabels,
-  sampleLabels,
 } from '../sampling.js';
 import { defaultRecipe, getClassifier, type ClassifierInfo } from '../classifier/cache.js';
 import {
@@ -94,6 +94,8 @@ export interface EvalResult {
   coverage: Coverage;
   /** For a conditional generator: how often the classifier agrees with the requested class. */
   conditionalAccuracy: number | null;
+  /** For a conditional generator: how many images of each class were asked for. */
+  requestedClasses: number[] | null;
   seconds: number;
 }
 
@@ -135,8 +137,8 @@ export async function createEvaluator(
       progress: createClassifierProgress(io.log, opts.interactive),
     });
     model = ready.model;
-    const real = await extractFeatures(model, test.count, tensorSource(test.images));
-    const testStats = gaussianStats(real.features, real.count, real.dim);
+    const realFeatures = await extractFeatures(model, test.count, tensorSource(test.images));
+    const testStats = gaussianStats(realFeatures.features, realFeatures.count, realFeatures.dim);
     // The floor: what real images score against the same statistics at the same n. A
     // generator's FID can't be expected to go below it (FID is biased upwards at small n).
     const floorCount = Math.min(n, train.count);
@@ -148,12 +150,13 @@ export async function createEvaluator(
     const floorSet = await extractFeatures(model, floorCount, tensorSource(train.images, floorIndices));
     const reference: RealReference = {
       testCount: test.count,
-      score: classifierScore(real),
+      score: classifierScore(realFeatures),
       fidFloor: frechetDistance(gaussianStats(floorSet.features, floorSet.count, floorSet.dim), testStats),
       floorCount,
     };
     const classifier = { dir: ready.dir, info: ready.info, trained: ready.trained };
-    return makeEvaluator(n, model, classifier, reference, { features: real, stats: testStats, labels: testSet.labels });
+    const real = { features: realFeatures, stats: testStats, labels: testSet.labels };
+    return makeEvaluator(n, model, classifier, reference, real, trainSet.labels);
   } catch (err) {
     model?.dispose();
     throw err;
@@ -186,9 +189,12 @@ function makeEvaluator(
   classifier: Evaluator['classifier'],
   reference: RealReference,
   real: RealFeatures,
+  trainLabels: Uint8Array,
 ): Evaluator {
   const shape = classifierShape(model);
   let realByClass: GaussianStats[] | undefined;
+  const trainClassCounts = new Array<number>(shape.classes).fill(0);
+  for (const label of trainLabels) if (label < shape.classes) trainClassCounts[label]! += 1;
   return {
     n,
     classifier,
@@ -208,8 +214,9 @@ function makeEvaluator(
           `the generator draws ${classCount(generator)} classes, but ${classifier.info.dataset} has ${shape.classes}`,
         );
       }
-      // Classes cycle 0..k-1, so every class is asked for equally often.
-      const labels = conditional ? sampleLabels(n, shape.classes) : undefined;
+      // Classes in the training split's proportions, which the real test images share: asked for
+      // equally often, they would leave a gap to the real statistics that no generator could close.
+      const labels = conditional ? labelsInProportion(n, trainClassCounts) : undefined;
       const noise = latentNoise(n, latentDimOf(generator), deriveSeed(seed, EvalStream.noise), truncation);
       const classInput = labels ? oneHotLabels(labels, shape.classes) : undefined;
       let fake;
@@ -244,6 +251,7 @@ function makeEvaluator(
         maxScore: shape.classes,
         coverage: classCoverage(predicted, shape.classes),
         conditionalAccuracy: labels ? accuracy(predicted, labels) : null,
+        requestedClasses: labels ? classCoverage(labels, shape.classes).histogram : null,
         seconds: (performance.now() - started) / 1000,
       };
     },

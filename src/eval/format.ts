@@ -46,7 +46,12 @@ export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, '
       `class ${result.coverage.missing.join(', ')} (mode collapse?)`,
     ]);
   if (result.conditionalAccuracy !== null)
-    rows.push(['conditional accuracy', pct(result.conditionalAccuracy), 'classifier agrees with the requested class']);
+    rows.push([
+      'conditional accuracy',
+      pct(result.conditionalAccuracy),
+      `classifier agrees with the requested class; requested ${result.requestedClasses?.join(' ')} ` +
+        '(the training proportions)',
+    ]);
   if (result.perClassFid)
     rows.push([
       'per-class FID: mean',
@@ -94,6 +99,7 @@ export function evalMetrics(result: EvalResult): Record<string, number | number[
     coverage_max_deviation: result.coverage.maxDeviation,
     coverage_histogram: result.coverage.histogram,
     conditional_accuracy: result.conditionalAccuracy,
+    requested_classes: result.requestedClasses,
     eval_n: result.n,
     eval_seed: result.seed,
     truncation: result.truncation,
