@@ -32,7 +32,7 @@ import { createClassifierProgress, type ClassifierRecipe } from '../classifier/t
 import { frechetDistance, gaussianStats, type GaussianStats } from './frechet.js';
 import { kernelDistance, type KidResult } from './kid.js';
 import { precisionRecall, type PrecisionRecall } from './manifold.js';
-import { classCoverage, classifierScore, type Coverage } from './scores.js';
+import { classCoverage, classHistogram, classifierScore, type Coverage } from './scores.js';
 
 /** Random-stream purposes of evaluation (apart from training's and the classifier's numbers). */
 const EvalStream = { noise: 104, floorSubset: 105, kid: 106, precisionRecall: 107 } as const;
@@ -193,8 +193,11 @@ function makeEvaluator(
 ): Evaluator {
   const shape = classifierShape(model);
   let realByClass: GaussianStats[] | undefined;
-  const trainClassCounts = new Array<number>(shape.classes).fill(0);
-  for (const label of trainLabels) if (label < shape.classes) trainClassCounts[label]! += 1;
+  // What a conditional generator is asked for: the classes in the training split's proportions,
+  // which the real test images share. Asked for equally often, they would leave a gap to the real
+  // statistics that no generator could close.
+  const requestLabels = labelsInProportion(n, classHistogram(trainLabels, shape.classes));
+  const requested = classHistogram(requestLabels, shape.classes);
   return {
     n,
     classifier,
@@ -214,9 +217,7 @@ function makeEvaluator(
           `the generator draws ${classCount(generator)} classes, but ${classifier.info.dataset} has ${shape.classes}`,
         );
       }
-      // Classes in the training split's proportions, which the real test images share: asked for
-      // equally often, they would leave a gap to the real statistics that no generator could close.
-      const labels = conditional ? labelsInProportion(n, trainClassCounts) : undefined;
+      const labels = conditional ? requestLabels : undefined;
       const noise = latentNoise(n, latentDimOf(generator), deriveSeed(seed, EvalStream.noise), truncation);
       const classInput = labels ? oneHotLabels(labels, shape.classes) : undefined;
       let fake;
@@ -251,7 +252,7 @@ function makeEvaluator(
         maxScore: shape.classes,
         coverage: classCoverage(predicted, shape.classes),
         conditionalAccuracy: labels ? accuracy(predicted, labels) : null,
-        requestedClasses: labels ? classCoverage(labels, shape.classes).histogram : null,
+        requestedClasses: labels ? [...requested] : null,
         seconds: (performance.now() - started) / 1000,
       };
     },

@@ -34,15 +34,21 @@ export interface Coverage {
   missing: number[];
 }
 
-/** Class coverage of a set of predictions against the uniform spread a balanced dataset has. */
-export function classCoverage(predicted: ArrayLike<number>, classes: number): Coverage {
+/** How many of `labels` are each class 0..classes-1. */
+export function classHistogram(labels: ArrayLike<number>, classes: number): number[] {
   const histogram = new Array<number>(classes).fill(0);
-  for (let i = 0; i < predicted.length; i++) {
-    const c = predicted[i]!;
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i]!;
     if (!Number.isInteger(c) || c < 0 || c >= classes)
-      throw new RangeError(`classCoverage: class ${c} at ${i} is outside 0..${classes - 1}`);
+      throw new RangeError(`classHistogram: class ${c} at ${i} is outside 0..${classes - 1}`);
     histogram[c]! += 1;
   }
+  return histogram;
+}
+
+/** Class coverage of a set of predictions against the uniform spread a balanced dataset has. */
+export function classCoverage(predicted: ArrayLike<number>, classes: number): Coverage {
+  const histogram = classHistogram(predicted, classes);
   const n = predicted.length;
   const maxDeviation = n === 0 ? 0 : Math.max(...histogram.map((h) => Math.abs(h / n - 1 / classes)));
   return { histogram, maxDeviation, missing: histogram.flatMap((h, c) => (h === 0 ? [c] : [])) };

@@ -6,19 +6,11 @@
 // a batch of real or a batch of generated images, never a mixture.
 import * as tf from '@tensorflow/tfjs';
 
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
-
 /** Keeps the std's gradient finite when a batch has no spread (e.g. a batch of one). */
 const EPSILON = 1e-8;
 
 export class MinibatchStd extends tf.layers.Layer {
   static readonly className = 'MinibatchStd';
-
-  // The base layer's own arguments (name, input shape...) pass through: a model loaded from its
-  // saved config hands them back here.
-  constructor(args: LayerArgs = {}) {
-    super(args);
-  }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
