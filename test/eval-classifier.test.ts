@@ -12,6 +12,7 @@ import { selectEngine } from '../src/engine/select.ts';
 import { UserError } from '../src/errors.ts';
 import { defaultRecipe, getClassifier, INFO_JSON, type ClassifierRequest } from '../src/classifier/cache.ts';
 import { createEvaluator, type EvalResult } from '../src/eval/evaluator.ts';
+import { classHistogram } from '../src/eval/scores.ts';
 import { labelsInProportion } from '../src/sampling.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
@@ -218,11 +219,7 @@ test('the evaluator is deterministic, tensor-neutral, and tells class templates 
   assert.equal(a.n, 400);
   // The conditional generator is asked for classes in the training split's proportions.
   const trainLabels = (await loadImageSet(data, 'train', quiet)).labels;
-  const trainCounts = Array.from({ length: 10 }, (_, c) => trainLabels.filter((l) => l === c).length);
-  const expected = Array.from(
-    { length: 10 },
-    (_, c) => labelsInProportion(400, trainCounts).filter((l) => l === c).length,
-  );
+  const expected = classHistogram(labelsInProportion(400, classHistogram(trainLabels, 10)), 10);
   assert.deepEqual(t.requestedClasses, expected);
   assert.notDeepEqual(expected, new Array(10).fill(40), 'the 1,000 training digits are not balanced');
 
