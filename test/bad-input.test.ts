@@ -3,22 +3,13 @@
 // leaves every file under checkpoints/ exactly as it was. The cases live in tables under
 // bad-input/, one per command or config section.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  cpSync,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { runGan, spawnGan } from './helpers.ts';
+import { treeSnapshot } from './helpers/snapshot.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import type { BadInputTable } from './bad-input/case.ts';
 import { table as core } from './bad-input/core.ts';
@@ -33,20 +24,7 @@ backend: cpu
 
 let work: string;
 
-/** Every file under checkpoints/ with its size, mtime and content hash. */
-function snapshot(): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const st = statSync(path);
-      if (st.isDirectory()) walk(path);
-      else out.set(path, `${st.size}:${st.mtimeMs}:${createHash('sha1').update(readFileSync(path)).digest('hex')}`);
-    }
-  };
-  walk(join(work, 'checkpoints'));
-  return out;
-}
+const snapshot = () => treeSnapshot(join(work, 'checkpoints'));
 
 const TABLES: BadInputTable[] = [core];
 

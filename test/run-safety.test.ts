@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runGan, spawnGan, waitFor } from './helpers.ts';
+import { treeSnapshot } from './helpers/snapshot.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 /** A tiny MLP run on the cpu engine, epochs of 8 iterations. */
@@ -166,3 +167,41 @@ test(
     }
   },
 );
+
+test('a refused --resume leaves the run byte-identical: config.yaml, metrics and run.keep’s checkpoints', () => {
+  const work = workspace(`data: { source: bundled, limit: 256 }
+model: { arch: ssgan, g_widths: [16, 16], d_widths: [32, 16, 16] }
+train: { labels: 20, epochs: 2, batch_size: 32 }
+sample: { grid: 4 }
+run: { keep: 0 }
+backend: cpu
+`);
+  const run = join(work, 'checkpoints', 'tiny');
+  const first = runGan(['train', '--config', 'tiny.yaml'], { cwd: work });
+  assert.equal(first.status, 0, first.stderr);
+  const resume = (...extra: string[]) =>
+    runGan(['train', '--config', 'tiny.yaml', '--resume', '--epochs', '3', '--set', 'run.keep=1', ...extra], {
+      cwd: work,
+    });
+
+  const labelsChanged = treeSnapshot(run);
+  const other = resume('--set', 'train.labels=30');
+  assert.equal(other.status, 2, other.stderr);
+  assert.match(other.stderr, /^gan: --resume: train\.labels changed since .*20 -> 30/m);
+  assert.deepEqual(treeSnapshot(run), labelsChanged, 'a resume refused for its labels changed nothing');
+
+  // Labelled images that differ from the recorded ones are found only after the data is loaded.
+  const recorded = join(run, 'labelled.json');
+  const record = JSON.parse(readFileSync(recorded, 'utf8')) as { indices: number[] };
+  record.indices.reverse();
+  writeFileSync(recorded, JSON.stringify(record));
+  const tampered = treeSnapshot(run);
+  const differ = resume();
+  assert.equal(differ.status, 2, differ.stderr);
+  assert.match(differ.stderr, /labelled\.json: the labelled images differ from those the run started with/);
+  assert.deepEqual(treeSnapshot(run), tampered, 'a resume refused for its labelled images changed nothing');
+  assert.deepEqual(
+    readdirSync(run).filter((n) => n.startsWith('epoch-')),
+    ['epoch-0001', 'epoch-0002'],
+  );
+});

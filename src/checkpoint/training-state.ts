@@ -46,9 +46,13 @@ export const FRESH_START: LoopPosition = { epoch: 0, iteration: 0 };
 const RESUME_BREAKING = [
   'model',
   'data.dataset',
+  'data.dir',
   'data.limit',
   'data.source',
+  'data.size',
+  'data.channels',
   'run.seed',
+  'train.labels',
   'train.batch_size',
   'train.d_steps',
   'train.loss',
@@ -146,16 +150,11 @@ async function loadWeightsInto(target: tf.LayersModel, dir: string): Promise<voi
 }
 
 /**
- * Loads checkpoint `ref` into a freshly built trainer of the same config, then makes the run
- * directory agree with it: metrics.jsonl keeps the lines up to that checkpoint, and checkpoints
- * a kill left beyond `run.keep` are pruned. Returns where the loop continues.
+ * Loads checkpoint `ref` into a freshly built trainer of the same config and returns where the
+ * loop continues. It only reads: a resume refused after it leaves the run as it was
+ * (`alignRunDir` makes the run directory agree with the checkpoint once every check passed).
  */
-export async function restoreTrainingState(
-  state: TrainingState,
-  runDir: RunDir,
-  ref: CheckpointRef,
-  keep: number,
-): Promise<LoopPosition> {
+export async function restoreTrainingState(state: TrainingState, ref: CheckpointRef): Promise<LoopPosition> {
   const { height, width, channels = 1 } = ref.state.imageShape;
   const now = state.models.imageShape;
   if (height !== now.height || width !== now.width || channels !== now.channels) {
@@ -179,10 +178,16 @@ export async function restoreTrainingState(
   await loadOptimizer(state.dOptimizer, join(ref.dir, OPTIMIZER_DIR), 'discriminator');
   state.counters.step = ref.state.step;
   state.counters.dStep = ref.state.dStep;
+  return { epoch: ref.state.epoch, iteration: ref.state.iteration ?? 0, partialSums: ref.state.partialSums };
+}
 
+/**
+ * Before a resumed run writes anything else: metrics.jsonl keeps the lines up to checkpoint
+ * `ref`, and checkpoints a kill left beyond `run.keep` are pruned.
+ */
+export function alignRunDir(runDir: RunDir, ref: CheckpointRef, keep: number): void {
   runDir.repairMetrics(ref);
   // A run killed between publishing a checkpoint and pruning left one extra behind; without
   // this, kills at that moment in successive runs would let extras pile up.
   runDir.prune(keep);
-  return { epoch: ref.state.epoch, iteration: ref.state.iteration ?? 0, partialSums: ref.state.partialSums };
 }

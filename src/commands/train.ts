@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { accuracy } from '../classifier/features.js';
 import { RunLock } from '../checkpoint/lock.js';
 import { LABELLED_JSON, RunDir, type CheckpointRef } from '../checkpoint/run-dir.js';
-import { FRESH_START, restoreTrainingState, resumePoint } from '../checkpoint/training-state.js';
+import { alignRunDir, FRESH_START, restoreTrainingState, resumePoint } from '../checkpoint/training-state.js';
 import { loadConfig, resolveConfigPath, type Config } from '../config.js';
 import { TrainingSet } from '../data/batches.js';
 import { loadImageSet, type ImageSet } from '../data/index.js';
@@ -50,11 +50,14 @@ export async function trainCommand(opts: TrainOptions, io: Log): Promise<number>
     const engine = await startEngine(opts.backend, config.backend, io);
     const { data, trainer, labelled, evaluate, dispose } = await prepareTraining(config, engine.updates, io);
     try {
-      const start = resumeFrom ? await restoreTrainingState(trainer, runDir, resumeFrom, config.run.keep) : FRESH_START;
-      if (!resumeFrom && opts.force) clearPreviousRun(runDir, io);
+      const start = resumeFrom ? await restoreTrainingState(trainer, resumeFrom) : FRESH_START;
+      const labelledRecord = labelled && checkLabelled(runDir, labelled, Boolean(resumeFrom));
+      // Every check has passed: from here on the run directory changes.
+      if (resumeFrom) alignRunDir(runDir, resumeFrom, config.run.keep);
+      else if (opts.force) clearPreviousRun(runDir, io);
       runDir.prepare();
       writeFileAtomic(runDir.configPath, stringify(config));
-      if (labelled) recordLabelled(runDir, labelled, Boolean(resumeFrom));
+      if (labelledRecord) writeFileAtomic(labelledRecord.path, labelledRecord.json);
       if (resumeFrom) io.log(`resuming ${runDir.root} from ${resumeFrom.dir} (${position(resumeFrom)})`);
       io.log(describeRun(config, runDir, data.count));
       signals.stop.training = true;
@@ -233,20 +236,20 @@ function chooseLabelled(config: Config, images: ImageSet, io: Log): { labelled: 
 }
 
 /**
- * Which images kept their labels, in the run directory (labelled.json), so anyone can check;
- * a resumed run must find the same ones.
+ * Which images kept their labels, as labelled.json records them in the run directory so anyone
+ * can check; a resumed run must find the same ones. Returns the record to write.
  */
-function recordLabelled(runDir: RunDir, labelled: LabelledImages, resuming: boolean): void {
+function checkLabelled(runDir: RunDir, labelled: LabelledImages, resuming: boolean): { path: string; json: string } {
   const path = join(runDir.root, LABELLED_JSON);
-  const record = JSON.stringify({
+  const json = JSON.stringify({
     count: labelled.count,
     indices: [...labelled.indices],
     labels: [...labelled.labels],
   });
-  if (resuming && existsSync(path) && readFileSync(path, 'utf8') !== record) {
+  if (resuming && existsSync(path) && readFileSync(path, 'utf8') !== json) {
     throw new UserError(`${path}: the labelled images differ from those the run started with; start a new run instead`);
   }
-  writeFileAtomic(path, record);
+  return { path, json };
 }
 
 /**
