@@ -26,12 +26,7 @@ import { trainCommand } from './commands/train.js';
 import { describeKeys, keysMarkdown } from './config.js';
 import { releaseEngine } from './engine/index.js';
 import { environmentProblem, UserError } from './errors.js';
-import type { Log } from './log.js';
-
-const io: Log = {
-  log: (line) => process.stdout.write(`${line}\n`),
-  warn: (line) => process.stderr.write(`warning: ${line}\n`),
-};
+import { guardTerminal, terminal, writeErr } from './log.js';
 
 function buildProgram(): Command {
   const program = new Command('gan')
@@ -49,7 +44,7 @@ function buildProgram(): Command {
     .option('--resume', 'continue the run from its latest checkpoint', false)
     .option('--force', 'delete an existing run directory of the same name and start over', false)
     .action(async (opts) => {
-      process.exitCode = await trainCommand(opts, io);
+      process.exitCode = await trainCommand(opts, terminal);
     });
 
   program
@@ -73,7 +68,7 @@ function buildProgram(): Command {
     .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
-      await sampleCommand(opts, io);
+      await sampleCommand(opts, terminal);
     });
 
   program
@@ -93,7 +88,7 @@ function buildProgram(): Command {
     )
     .addOption(backendOption())
     .action(async (opts) => {
-      await evalCommand(opts, io);
+      await evalCommand(opts, terminal);
     });
 
   program
@@ -107,7 +102,7 @@ function buildProgram(): Command {
     .option('--out-dir <dir>', "classifiers are cached in <dir>/classifiers (default: the config's run.out_dir)")
     .option('--force', 'retrain even if a matching classifier is cached', false)
     .addOption(backendOption())
-    .action(async (opts) => classifierTrainCommand(opts, io));
+    .action(async (opts) => classifierTrainCommand(opts, terminal));
 
   program
     .command('classify')
@@ -121,7 +116,7 @@ function buildProgram(): Command {
     .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
-      await classifyCommand(opts, io);
+      await classifyCommand(opts, terminal);
     });
 
   program
@@ -131,7 +126,7 @@ function buildProgram(): Command {
     .option('--gif', 'also assemble the per-epoch grids into <run>/progress.gif', false)
     .addOption(outDirOption())
     .action((run: string, opts) => {
-      reportCommand(run, opts, io);
+      reportCommand(run, opts, terminal);
     });
 
   program
@@ -147,7 +142,7 @@ function buildProgram(): Command {
     .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
-      await interpolateCommand(opts, io);
+      await interpolateCommand(opts, terminal);
     });
 
   program
@@ -159,7 +154,7 @@ function buildProgram(): Command {
     .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
-      await exportCommand(opts, io);
+      await exportCommand(opts, terminal);
     });
 
   program
@@ -219,24 +214,24 @@ function buildProgram(): Command {
     .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
-      await selftrainCommand(opts, io);
+      await selftrainCommand(opts, terminal);
     });
 
   program
     .command('doctor')
     .description('which engine runs and why, versions, GPU/CUDA visibility, wasm threads, the data cache')
     .addOption(backendOption())
-    .action(async (opts: { backend?: string }) => doctorCommand(opts.backend, io));
+    .action(async (opts: { backend?: string }) => doctorCommand(opts.backend, terminal));
 
   program
     .command('keys')
     .description('list every config key with its type, default and meaning')
     .option('--markdown', 'print the table the README carries', false)
     .action((opts: { markdown: boolean }) => {
-      if (opts.markdown) io.log(keysMarkdown());
+      if (opts.markdown) terminal.log(keysMarkdown());
       else {
         for (const k of describeKeys()) {
-          io.log(`${k.key.padEnd(20)} ${k.type.padEnd(34)} default ${k.default.padEnd(14)} ${k.doc}`);
+          terminal.log(`${k.key.padEnd(20)} ${k.type.padEnd(34)} default ${k.default.padEnd(14)} ${k.doc}`);
         }
       }
     });
@@ -251,7 +246,7 @@ function report(err: unknown): number {
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof UserError) {
-    process.stderr.write(`gan: ${err.message}\n`);
+    writeErr(`gan: ${err.message}\n`);
     return err.exitCode;
   }
   const fsErr = err as NodeJS.ErrnoException;
@@ -259,25 +254,21 @@ function report(err: unknown): number {
     const env = environmentProblem(err);
     if (env) {
       // Files are written under temporary names and renamed into place: nothing was half-written.
-      process.stderr.write(
+      writeErr(
         `gan: ${fsErr.path}: cannot ${fsErr.syscall ?? 'access'}: ${env.problem}; files already there are ` +
           'intact — free some space (or fix permissions) and run the command again\n',
       );
       return 4;
     }
-    process.stderr.write(`gan: ${fsErr.path}: cannot ${fsErr.syscall ?? 'access'} (${fsErr.code})\n`);
+    writeErr(`gan: ${fsErr.path}: cannot ${fsErr.syscall ?? 'access'} (${fsErr.code})\n`);
     return 2;
   }
-  process.stderr.write(`gan: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  writeErr(`gan: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
   return 1;
 }
 
 async function main(): Promise<void> {
-  // `gan keys | head`: a closed pipe is the reader's choice, not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+  guardTerminal();
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (err) {

@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { selectEngine } from '../src/engine/select.ts';
 import { loadModel } from '../src/checkpoint/model-io.ts';
 import { mulberry32 } from '../src/random.ts';
-import { runGan, spawnGan, waitFor } from './helpers.ts';
+import { GAN_BIN, runGan, spawnGan, waitFor } from './helpers.ts';
+import { noTerminal, openTerminal } from './helpers/terminal.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 /** A tiny MLP run on the cpu engine (deterministic), with epochs of 8 iterations. */
@@ -106,6 +107,68 @@ test('Ctrl-C finishes the step, checkpoints mid-epoch, exits 130, and --resume c
     );
     assert.equal(diff, 0);
     assert.deepEqual(metricLosses(work, 'b'), metricLosses(work, 'a'));
+  }
+});
+
+test(
+  'Ctrl-C in a terminal on `gan train | tee log` and `2>&1 | tee log`: tee dies, the run still checkpoints and says so',
+  { skip: noTerminal() },
+  async () => {
+    // An epoch of 250 small iterations: the Ctrl-C lands mid-epoch.
+    const work = workspace(
+      TINY.replace('limit: 256', 'limit: 2000')
+        .replace('batch_size: 32', 'batch_size: 8')
+        .replace('epochs: 3', 'epochs: 1'),
+    );
+    const terminal = openTerminal(work);
+    try {
+      for (const [run, redirect] of [
+        ['out', ''],
+        ['both', ' 2>&1'],
+      ] as const) {
+        // The subshell ignores SIGINT only so that it lives on to record gan's exit code; gan
+        // and tee get the terminal's SIGINT as they would at a prompt.
+        terminal.type(
+          `(trap '' INT; node ${GAN_BIN} train --config tiny.yaml --set run.name=${run}${redirect}; ` +
+            `echo "exit code $? of ${run}" >/dev/tty) | tee ${run}.log\n`,
+        );
+        await terminal.waitFor(new RegExp(`run: checkpoints/${run} `));
+        await new Promise((r) => setTimeout(r, 1500));
+        terminal.type('\x03');
+        await terminal.waitFor(new RegExp(`exit code \\d+ of ${run}`));
+        const screen = terminal.output();
+        assert.match(screen, new RegExp(`exit code 130 of ${run}`), screen);
+        const latest = latestDir(work, run);
+        assert.match(latest ?? '', /^epoch-0000-it\d{5}$/, `${run}: a mid-epoch checkpoint is latest`);
+        if (run === 'out') {
+          // stdout's reader is gone: the run's last lines come on stderr, in the terminal.
+          assert.match(screen, new RegExp(`interrupted: checkpoint written to checkpoints/${run}/${latest}`));
+          assert.match(screen, /resume with: {2}gan train --config tiny\.yaml --resume --set run\.name=out/);
+        }
+        const sample = runGan(['sample', '--ckpt', run, '--n', '4'], { cwd: work });
+        assert.equal(sample.status, 0, sample.stderr);
+      }
+    } finally {
+      await terminal.close();
+    }
+  },
+);
+
+test('SIGHUP (terminal closed) checkpoints like Ctrl-C, exits 129; then one after Ctrl-C waits', async () => {
+  const work = workspace(TINY.replace('epochs: 3', 'epochs: 40'));
+  for (const signals of [['SIGHUP'], ['SIGINT', 'SIGHUP']] as const) {
+    const name = signals.join('-');
+    const run = spawnGan(['train', '--config', 'tiny.yaml', '--set', `run.name=${name}`], { cwd: work });
+    await waitFor(() => latestDir(work, name) === 'epoch-0001', 120_000, 2);
+    for (const signal of signals) {
+      run.child.kill(signal);
+      await waitFor(() => run.stderr().includes(`${signals[0]}: stopping after this step`), 30_000, 1);
+    }
+    const r = await run.done;
+    assert.equal(r.status, signals[0] === 'SIGHUP' ? 129 : 130, r.stderr);
+    assert.doesNotMatch(r.stderr, /quitting now/);
+    const where = /interrupted: checkpoint written to (\S+)/.exec(r.stdout)?.[1];
+    assert.equal(latestDir(work, name), where?.split('/').pop(), r.stdout);
   }
 });
 

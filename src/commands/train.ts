@@ -19,7 +19,7 @@ import { createEvaluator } from '../eval/evaluator.js';
 import { evalMetrics, evalSummaryLine } from '../eval/format.js';
 import { pct, plural } from '../format.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import type { Log } from '../log.js';
+import { stdoutFallsBack, type Log } from '../log.js';
 import { buildModels } from '../models/index.js';
 import { classify } from '../models/ssgan.js';
 import { deriveSeed, Stream } from '../random.js';
@@ -41,6 +41,8 @@ export interface TrainOptions {
 }
 
 export async function trainCommand(opts: TrainOptions, io: Log): Promise<number> {
+  // Where the checkpoint is must reach the user even when stdout's reader is gone.
+  stdoutFallsBack();
   const config = resolveConfig(opts);
   const runDir = new RunDir(join(config.run.out_dir, config.run.name!));
   const lock = RunLock.acquire(runDir.root, io.warn);
@@ -69,7 +71,7 @@ export async function trainCommand(opts: TrainOptions, io: Log): Promise<number>
       if (outcome.kind === 'interrupted') {
         io.log(`interrupted: checkpoint written to ${outcome.checkpoint}`);
         io.log(`resume with:  ${resumeCommand(opts)}`);
-        return signals.stop.signal === 'SIGTERM' ? 143 : 130;
+        return SIGNAL_EXIT_CODES[signals.stop.signal ?? 'SIGINT']!;
       }
       io.log(`done: sample with  gan sample --ckpt ${config.run.name} --n 64`);
       return 0;
@@ -309,29 +311,33 @@ interface StopRequest {
 }
 
 /**
- * Ctrl-C / SIGTERM: during training the first asks the loop to stop after the current
- * iteration and write a checkpoint; a second quits at once (every file is written atomically,
- * so nothing is left half-written; the last complete checkpoint stays `latest`). Quitting
- * releases the run lock (an exit handler).
+ * Ctrl-C / SIGTERM / SIGHUP (the terminal closed): during training the first asks the loop to
+ * stop after the current iteration and write a checkpoint; a second Ctrl-C or SIGTERM quits at
+ * once (every file is written atomically, so nothing is left half-written; the last complete
+ * checkpoint stays `latest`). A SIGHUP never quits at once: a closing terminal often sends it
+ * right after a Ctrl-C. Quitting releases the run lock (an exit handler).
  */
 function installStopHandlers(io: Log): { stop: StopRequest; remove: () => void } {
   const stop: StopRequest = { training: false, requested: false };
   const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.requested && signal === 'SIGHUP') return;
     if (!stop.training || stop.requested) {
       io.warn(`${signal}${stop.requested ? ' again' : ''}: quitting now; the last complete checkpoint stays latest`);
-      process.exit(signal === 'SIGTERM' ? 143 : 130);
+      process.exit(SIGNAL_EXIT_CODES[signal]);
     }
     stop.requested = true;
     stop.signal = signal;
     io.warn(`${signal}: stopping after this step and writing a checkpoint (press Ctrl-C again to quit at once)`);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   return {
     remove: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     },
     stop,
   };
 }
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** 128 + the signal's number, as a shell reports a process the signal ended. */
+const SIGNAL_EXIT_CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };

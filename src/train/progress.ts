@@ -1,6 +1,7 @@
 // What the user sees while training: a live bar per epoch on a terminal, one plain line per
 // epoch otherwise (CI logs, pipes), so logs stay readable and greppable.
 import cliProgress from 'cli-progress';
+import { writeOut } from '../log.js';
 import type { StepStats } from './trainer.js';
 
 export interface EpochSummary extends StepStats {
@@ -58,7 +59,7 @@ class BarDisplay implements ProgressDisplay {
 
   endEpoch(summary: EpochSummary, extra: string): void {
     this.stop();
-    process.stdout.write(`${epochLine(summary)}${extra}\n`);
+    writeOut(`${epochLine(summary)}${extra}\n`);
   }
 
   stop(): void {
@@ -71,7 +72,7 @@ class LineDisplay implements ProgressDisplay {
   startEpoch(): void {}
   update(): void {}
   endEpoch(summary: EpochSummary, extra: string): void {
-    process.stdout.write(`${epochLine(summary)}${extra}\n`);
+    writeOut(`${epochLine(summary)}${extra}\n`);
   }
   stop(): void {}
 }
