@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -7,6 +8,8 @@ import { TrainingSet } from '../src/data/batches.ts';
 import { selectEngine } from '../src/engine/select.ts';
 import { buildModels, type GanModels } from '../src/models/index.ts';
 import { createTrainer, r1WeightAt } from '../src/train/trainer.ts';
+import { trainEpochs } from '../src/train/loop.ts';
+import { RunDir } from '../src/checkpoint/run-dir.ts';
 import { loadModel, saveModel } from '../src/checkpoint/model-io.ts';
 import { loadOptimizer, saveOptimizer } from '../src/checkpoint/optimizer-io.ts';
 import type { GanTrainer, StepStats } from '../src/train/trainer.ts';
@@ -296,4 +299,38 @@ test('ACGAN: D takes images only and its class head learns the real classes; the
   const moved = withClass.weights.some((w, i) => w.some((v, j) => v !== without.weights[i]![j]));
   assert.ok(moved, "the class term changes G's update");
   trainer.dispose();
+});
+
+test('an evaluation that fails is reported and recorded, and never costs the epoch its checkpoint', async () => {
+  const config = tinyConfig('mlp', ['train.epochs=2', 'sample.grid=4', 'eval.every=1']);
+  const runDir = new RunDir(join(tempDir('gan-evalfail-'), 'run'));
+  runDir.prepare();
+  const data = new TrainingSet(syntheticImageSet(32));
+  const trainer = newTrainer(config);
+  const warnings: string[] = [];
+  try {
+    const outcome = await trainEpochs({
+      ...{ config, runDir, trainer, data, start: { epoch: 0, iteration: 0 }, engineName: 'cpu' },
+      stop: { requested: false },
+      evaluate: async (epoch) => {
+        if (epoch === 1) throw new RangeError('the metrics need more samples');
+        return { metrics: { fid: 1 }, summary: 'FID 1' };
+      },
+      warn: (line) => warnings.push(line),
+      progress: { startEpoch() {}, update() {}, endEpoch() {}, stop() {} },
+    });
+    assert.deepEqual(outcome, { kind: 'finished' });
+  } finally {
+    trainer.dispose();
+    data.dispose();
+  }
+  assert.deepEqual(warnings, [
+    'the evaluation after epoch 1 failed (the metrics need more samples); the checkpoint is written without it',
+  ]);
+  assert.equal(runDir.latest()?.state.epoch, 2);
+  assert.equal(runDir.latest()?.state.metrics?.fid, 1);
+  const lines = readFileSync(runDir.metricsPath, 'utf8').trim().split('\n');
+  const first = JSON.parse(lines[0]!) as Record<string, unknown>;
+  assert.equal(first.eval_error, 'the metrics need more samples');
+  assert.ok(existsSync(runDir.epochDir(1)), 'epoch 1 has its checkpoint');
 });

@@ -66,6 +66,7 @@ export async function trainCommand(opts: TrainOptions, io: Log): Promise<number>
       const outcome = await trainEpochs({
         ...{ config, runDir, trainer, data, start, stop: signals.stop, engineName: engine.name },
         evaluate,
+        warn: io.warn,
         afterCheckpoint: publishEpoch(config, runDir, trainer.counters, engine.name, io),
       });
       if (outcome.kind === 'interrupted') {

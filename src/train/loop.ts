@@ -8,6 +8,7 @@ import { saveTrainingState, type LoopPosition } from '../checkpoint/training-sta
 import type { TrainingSet } from '../data/batches.js';
 import { EnvironmentError, environmentProblem, UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
+import { terminal } from '../log.js';
 import { EpochStats } from './epoch-stats.js';
 import { FixedGrid } from './fixed-grid.js';
 import { createProgress, type ProgressDisplay } from './progress.js';
@@ -39,6 +40,8 @@ export interface TrainingRun {
   evaluate?: EpochEvaluation;
   afterCheckpoint?: CheckpointHook;
   progress?: ProgressDisplay;
+  /** Where a failed evaluation is reported (default: the terminal's stderr). */
+  warn?: (line: string) => void;
 }
 
 export type LoopOutcome = { kind: 'finished' } | { kind: 'interrupted'; checkpoint: string };
@@ -132,7 +135,7 @@ async function endOfEpoch(
   const every = config.train.samples_every;
   const wantSamples = every > 0 && (epoch % every === 0 || epoch === config.train.epochs);
   if (wantSamples) writeFileAtomic(runDir.samplePath(epoch), await grid.render(viewGenerator));
-  const evaluated = await run.evaluate?.(epoch, viewGenerator);
+  const evaluated = await evaluateKeepingCheckpoint(run, epoch, viewGenerator);
   const metrics = {
     epoch,
     step: trainer.counters.step,
@@ -163,6 +166,27 @@ async function endOfEpoch(
     `${extra}${wantSamples ? `, ${runDir.samplePath(epoch)}` : ''}`,
   );
   return checkpointDir;
+}
+
+/**
+ * The epoch's evaluation, when one is due. One that fails, for whatever reason, is reported
+ * and recorded in the metrics line, and the epoch's checkpoint is written all the same: an
+ * evaluation is an extra, the checkpoint is the run.
+ */
+async function evaluateKeepingCheckpoint(
+  run: TrainingRun,
+  epoch: number,
+  generator: tf.LayersModel,
+): ReturnType<EpochEvaluation> {
+  try {
+    return await run.evaluate?.(epoch, generator);
+  } catch (err) {
+    const reason = (err as Error)?.message?.split('\n')[0] ?? String(err);
+    (run.warn ?? terminal.warn)(
+      `the evaluation after epoch ${epoch} failed (${reason}); the checkpoint is written without it`,
+    );
+    return { metrics: { eval_error: reason }, summary: 'evaluation failed' };
+  }
 }
 
 function checkpoint(run: TrainingRun, at: LoopPosition & { metrics?: Record<string, unknown> }): Promise<string> {
