@@ -345,8 +345,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     got =
       got !== null && typeof got === 'object' ? (got as Record<PropertyKey, unknown>)[seg as PropertyKey] : undefined;
   }
-  const value = got === undefined ? ' (not set)' : `, got ${JSON.stringify(got)}`;
-  return `${path || '(config)'}: ${issue.message.replace(/^Invalid input: /, '')}${value}`;
+  const value = got === undefined ? ' (not set)' : got === null ? ', got no value' : `, got ${JSON.stringify(got)}`;
+  // zod's own "received <type>" says less than the value that follows it.
+  const expected = issue.message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '');
+  return `${path || '(config)'}: ${expected}${value}`;
 }
 
 /** The keys a section of the schema accepts, for "unknown key" messages. */
@@ -439,9 +441,10 @@ export function loadConfig(path: string, sets: string[] = []): LoadedConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(
-      `${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR')
+      throw new ConfigError(`${path}: a directory; expected a YAML config file such as mnist.yaml`);
+    throw new ConfigError(`${path}: cannot read config file (${code ?? (err as Error).message})`);
   }
   const config = parseConfig(text, path, sets);
   const runName = config.run.name ?? basename(path, extname(path));

@@ -13,6 +13,7 @@ import { treeSnapshot } from './helpers/snapshot.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import type { BadInputTable } from './bad-input/case.ts';
 import { table as core } from './bad-input/core.ts';
+import { table as sections } from './bad-input/sections.ts';
 
 const TINY = `
 data: { source: bundled, limit: 64 }
@@ -26,7 +27,7 @@ let work: string;
 
 const snapshot = () => treeSnapshot(join(work, 'checkpoints'));
 
-const TABLES: BadInputTable[] = [core];
+const TABLES: BadInputTable[] = [core, sections];
 
 before(async () => {
   work = tempDir('gan-bad-');

@@ -78,9 +78,8 @@ export function resumePoint(runDir: RunDir, config: Config): CheckpointRef {
     (key) => JSON.stringify(valueAt(config, key)) !== JSON.stringify(valueAt(saved, key)),
   );
   if (changed.length > 0) {
-    const diffs = changed.map(
-      (k) => `${k}: ${JSON.stringify(valueAt(saved, k))} -> ${JSON.stringify(valueAt(config, k))}`,
-    );
+    const shown = (value: unknown) => (value === undefined ? '(not set)' : JSON.stringify(value));
+    const diffs = changed.map((k) => `${k}: ${shown(valueAt(saved, k))} -> ${shown(valueAt(config, k))}`);
     throw new UserError(
       `--resume: ${changed.join(', ')} changed since ${ref.dir} was saved (${diffs.join('; ')}); ` +
         'start a new run with --set run.name=NEW instead',
