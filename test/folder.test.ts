@@ -185,6 +185,21 @@ test('gan train on an image folder: a conditional run trains; a conditional run 
   assert.equal(bad.stderr.trim().split('\n').length, 1);
 });
 
+test('gan eval, conditional run, a class without test images: per-class FID left out, with a warning', async () => {
+  const dir = await labelledFolder();
+  mkdirSync(join(dir, 'train', 'dot'));
+  for (let i = 0; i < 6; i++) await writeImage(join(dir, 'train', 'dot', `d${i}.png`), 28, 28, [12, 12, 16, 16]);
+  const work = tempDir('gan-folder-run-');
+  const trained = runGan(trainOnFolder(dir, 'model.conditional=true', 'run.name=thin'), { cwd: work });
+  assert.equal(trained.status, 0, trained.stderr);
+  const json = join(work, 'eval.json');
+  const r = runGan(['eval', '--ckpt', 'thin', '--n', '20', '--classifier-epochs', '1', '--json', json], { cwd: work });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /test: no test images of dot; its 2 class folders are labelled as the training classes/);
+  assert.match(r.stderr, /per-class FID .*dot/);
+  assert.equal(JSON.parse(readFileSync(json, 'utf8')).per_class_fid, null);
+});
+
 /** A 40×40 colour PNG: black with one `colour` rectangle [x0, x1) × [y0, y1). */
 async function writeColourImage(path: string, colour: number[], rect: number[]): Promise<void> {
   const [x0, y0, x1, y1] = rect as [number, number, number, number];
