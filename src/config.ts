@@ -55,7 +55,7 @@ const dataSchema = z
       .default(28)
       .describe('source folder: the side of the square images it is converted to (28 like MNIST, 32 like CIFAR-10)'),
     channels: z
-      .union([z.literal(1), z.literal(3)])
+      .union([z.literal(1), z.literal(3)], { error: 'expected 1 (greyscale) or 3 (RGB)' })
       .default(1)
       .describe('source folder: 1 converts to greyscale, 3 keeps colour (RGB)'),
   })

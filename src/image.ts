@@ -108,7 +108,7 @@ export function encodeNpy(batch: ImageBatch): Buffer {
  * Images from a .npy file in the layout `gan sample --format npy` writes — float32 (little-endian)
  * in [0, 1], shape (n, H, W), (n, H, W, 1) or (n, H·W) for greyscale, (n, H, W, 3) or (n, H·W·3)
  * for colour — as pixels in [-1, 1]. `shape` is what the caller expects (a flat row is read as
- * that). Any other layout is a one-line error.
+ * that). Any other layout, a cut file or a value outside [0, 1] is a one-line error.
  */
 export function decodeNpy(
   bytes: Uint8Array,
@@ -117,13 +117,7 @@ export function decodeNpy(
 ): ImageBatch {
   const { height, width, channels } = shape;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (text.length < 10 || text.toString('latin1', 0, 6) !== '\x93NUMPY') {
-    throw new UserError(`${file}: not a .npy file (no \\x93NUMPY magic)`);
-  }
-  const major = text[6]!;
-  const headerLength = major === 1 ? text.readUInt16LE(8) : text.readUInt32LE(8);
-  const start = major === 1 ? 10 : 12;
-  const header = text.toString('latin1', start, start + headerLength);
+  const { header, dataStart } = npyHeader(text, file);
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const dims = /'shape':\s*\(([^)]*)\)/
@@ -132,24 +126,90 @@ export function decodeNpy(
     .map((d) => d.trim())
     .filter(Boolean)
     .map(Number);
+  const missing = [descr ? '' : "'descr'", fortran ? '' : "'fortran_order'", dims ? '' : "'shape'"].filter(Boolean);
+  if (missing.length > 0) {
+    throw new UserError(`${file}: its header has no ${missing.join(' or ')} (not a header numpy.save writes)`);
+  }
   const perImage = height * width * channels;
   const grid = channels === 1 ? `(n, ${height}, ${width})` : `(n, ${height}, ${width}, ${channels})`;
   const expected = `float32 ('<f4') of shape ${grid} or (n, ${perImage}), values in [0, 1]`;
-  if (descr !== '<f4' || fortran !== 'False' || !dims || dims.length < 2) {
-    throw new UserError(`${file}: ${descr ?? '?'} array of shape (${dims?.join(', ') ?? '?'}); expected ${expected}`);
+  const shown = `(${dims!.join(', ')})`;
+  if (fortran === 'True') {
+    // The bytes are column-major: read as rows they would be every image transposed and mixed.
+    throw new UserError(
+      `${file}: a Fortran-order (column-major) array; expected C order (row-major), as numpy.save writes ` +
+        'a C-contiguous array (save np.ascontiguousarray(x))',
+    );
   }
-  const [count, ...rest] = dims as [number, ...number[]];
+  if (descr !== '<f4') throw new UserError(`${file}: ${descr} array of shape ${shown}; expected ${expected}`);
+  const [count = 0, ...rest] = dims!;
   const spatialOk = rest[0] === height && rest[1] === width;
   const layoutOk =
-    (rest.length === 1 && rest[0] === perImage) ||
-    (rest.length === 2 && spatialOk && channels === 1) ||
-    (rest.length === 3 && spatialOk && rest[2] === channels);
-  if (!layoutOk) throw new UserError(`${file}: shape (${dims.join(', ')}); expected ${expected}`);
-  const dataStart = start + headerLength;
-  if (text.length - dataStart !== count * perImage * 4) {
-    throw new UserError(`${file}: ${text.length - dataStart} data bytes for shape (${dims.join(', ')}) (truncated?)`);
+    dims!.every((d) => Number.isInteger(d) && d >= 0) &&
+    ((rest.length === 1 && rest[0] === perImage) ||
+      (rest.length === 2 && spatialOk && channels === 1) ||
+      (rest.length === 3 && spatialOk && rest[2] === channels));
+  if (!layoutOk) throw new UserError(`${file}: shape ${shown}; expected ${expected}`);
+  if (count === 0) throw new UserError(`${file}: no images (shape ${shown})`);
+  const dataBytes = text.length - dataStart;
+  const needed = count * perImage * 4;
+  if (dataBytes !== needed) {
+    const gap = dataBytes < needed ? 'cut short' : `${dataBytes - needed} too many`;
+    throw new UserError(`${file}: ${dataBytes} data bytes; shape ${shown} of float32 needs ${needed} (${gap})`);
   }
   const pixels = new Float32Array(count * perImage);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = 2 * text.readFloatLE(dataStart + 4 * i) - 1;
+  for (let i = 0; i < pixels.length; i++) {
+    const value = text.readFloatLE(dataStart + 4 * i);
+    if (!(value >= 0 && value <= 1)) throw outOfRange(file, text, dataStart, i, perImage);
+    pixels[i] = 2 * value - 1;
+  }
   return { pixels, count, height, width, channels };
+}
+
+/** The header dict of a .npy file and where its data starts; a cut or foreign file is a one-line error. */
+function npyHeader(text: Buffer, file: string): { header: string; dataStart: number } {
+  if (text.length < 6 || text.toString('latin1', 0, 6) !== '\x93NUMPY') {
+    throw new UserError(`${file}: not a .npy file (no \\x93NUMPY magic)`);
+  }
+  const major = text[6];
+  if (major !== undefined && ![1, 2, 3].includes(major)) {
+    throw new UserError(`${file}: .npy format version ${major}.${text[7] ?? '?'}; expected 1.0, 2.0 or 3.0`);
+  }
+  // Version 1 stores the header length in 2 bytes, versions 2 and 3 in 4.
+  const start = major === undefined || major === 1 ? 10 : 12;
+  if (text.length < start) {
+    const version = major === undefined ? '' : ` in version ${major}`;
+    throw new UserError(
+      `${file}: cut short: ${text.length} bytes, not even a whole .npy preamble (${start} bytes${version})`,
+    );
+  }
+  const headerLength = start === 10 ? text.readUInt16LE(8) : text.readUInt32LE(8);
+  if (text.length < start + headerLength) {
+    throw new UserError(
+      `${file}: cut short: its header says ${headerLength} bytes, the file ends after ${text.length - start} of them`,
+    );
+  }
+  return { header: text.toString('latin1', start, start + headerLength), dataStart: start + headerLength };
+}
+
+/** The error for the first value outside [0, 1], float `index`, with the array's extreme on that side. */
+function outOfRange(file: string, text: Buffer, dataStart: number, index: number, perImage: number): UserError {
+  const image = Math.floor(index / perImage) + 1;
+  const value = text.readFloatLE(dataStart + 4 * index);
+  if (!Number.isFinite(value)) {
+    const what = Number.isNaN(value) ? 'a NaN value' : 'an infinite value';
+    return new UserError(`${file}: ${what} (image ${image}); expected values in [0, 1]`);
+  }
+  let extreme = value;
+  for (let at = dataStart; at < text.length; at += 4) {
+    const v = text.readFloatLE(at);
+    extreme = value > 1 ? Math.max(extreme, v) : Math.min(extreme, v);
+  }
+  // The usual other conventions: bytes 0–255, or the generator's own [-1, 1].
+  if (value > 1) {
+    const hint = extreme <= 255 ? ' (divide 0–255 images by 255)' : '';
+    return new UserError(`${file}: values up to ${extreme} (image ${image}); expected [0, 1]${hint}`);
+  }
+  const hint = extreme >= -1 ? ' (map [-1, 1] images to [0, 1] with (x + 1) / 2)' : '';
+  return new UserError(`${file}: values down to ${extreme} (image ${image}); expected [0, 1]${hint}`);
 }

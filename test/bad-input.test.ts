@@ -14,6 +14,7 @@ import { tempDir } from './helpers/temp-dir.ts';
 import type { BadInputTable } from './bad-input/case.ts';
 import { table as core } from './bad-input/core.ts';
 import { table as sections } from './bad-input/sections.ts';
+import { table as folders } from './bad-input/folders.ts';
 
 const TINY = `
 data: { source: bundled, limit: 64 }
@@ -27,7 +28,7 @@ let work: string;
 
 const snapshot = () => treeSnapshot(join(work, 'checkpoints'));
 
-const TABLES: BadInputTable[] = [core, sections];
+const TABLES: BadInputTable[] = ([] = [core, sections, folders]);
 
 before(async () => {
   work = tempDir('gan-bad-');

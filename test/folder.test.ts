@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
@@ -110,6 +110,67 @@ test('data.source folder: a flat folder is unlabelled; missing pieces are one-li
   );
 });
 
+test('data.source folder: symbolic links to class folders and to images are followed', async () => {
+  const elsewhere = tempDir('gan-linked-');
+  mkdirSync(join(elsewhere, 'bar'));
+  for (let i = 0; i < 3; i++) await writeImage(join(elsewhere, 'bar', `b${i}.png`), 28, 28, [10, 0, 18, 28]);
+  const dir = tempDir('gan-links-');
+  mkdirSync(join(dir, 'square'));
+  for (let i = 0; i < 2; i++) await writeImage(join(dir, 'square', `s${i}.png`), 28, 28, [0, 0, 14, 14]);
+  symlinkSync(join(elsewhere, 'bar'), join(dir, 'bar'));
+  const cacheDir = tempDir('gan-folder-cache-');
+  const linkedClass = await loadImageSet(config(dir), 'train', { ...quiet, cacheDir });
+  assert.deepEqual(linkedClass.classes, ['bar', 'square'], 'the linked class folder is a class');
+  assert.deepEqual([...linkedClass.labels], [0, 0, 0, 1, 1]);
+
+  const links = tempDir('gan-linked-images-');
+  for (let i = 0; i < 3; i++) symlinkSync(join(elsewhere, 'bar', `b${i}.png`), join(links, `x${i}.png`));
+  const linkedImages = await loadImageSet(config(links), 'train', { ...quiet, cacheDir });
+  assert.equal(linkedImages.count, 3, 'linked images are read');
+  assert.deepEqual(linkedImages.images, linkedClass.images.subarray(0, 3 * 784), 'the same pixels as the targets');
+});
+
+test('data.source folder: a test split with some of the training classes is labelled by name', async () => {
+  const dir = tempDir('gan-subset-');
+  for (const cls of ['a', 'b', 'c']) {
+    mkdirSync(join(dir, 'train', cls), { recursive: true });
+    await writeImage(join(dir, 'train', cls, 'x.png'), 28, 28, [0, 0, 4, 4]);
+  }
+  mkdirSync(join(dir, 'test', 'c'), { recursive: true });
+  for (let i = 0; i < 2; i++) await writeImage(join(dir, 'test', 'c', `x${i}.png`), 28, 28, [0, 0, 4, 4]);
+  const lines: string[] = [];
+  const io = { log: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), cacheDir: tempDir('gan-c-') };
+  const test = await loadImageSet(config(dir), 'test', io);
+  assert.deepEqual(test.classes, ['a', 'b', 'c'], "the training split's classes");
+  assert.deepEqual([...test.labels], [2, 2], 'c is class 2, as in training');
+  assert.match(
+    lines.join('\n'),
+    /test: no test images of a, b; its 1 class folders are labelled as the training classes/,
+  );
+
+  mkdirSync(join(dir, 'test', 'd'));
+  await writeImage(join(dir, 'test', 'd', 'x.png'), 28, 28, [0, 0, 4, 4]);
+  await assert.rejects(loadImageSet(config(dir), 'test', io), /test has class folders that .*train lacks: d /);
+});
+
+test('data.source folder: a torn cache entry is converted again, with a warning naming it', async () => {
+  const dir = await labelledFolder();
+  const cacheDir = tempDir('gan-folder-cache-');
+  const first = await loadImageSet(config(dir), 'train', { ...quiet, cacheDir });
+  const meta = join(cacheDir, readdirSync(cacheDir)[0]!, 'meta.json');
+  writeFileSync(meta, readFileSync(meta, 'utf8').slice(0, 20));
+  const warnings: string[] = [];
+  const again = await loadImageSet(config(dir), 'train', { log: () => {}, warn: (m) => warnings.push(m), cacheDir });
+  assert.ok(
+    warnings.some((w) => w.startsWith(`${meta}: damaged cache entry (`)),
+    `a warning naming ${meta}: ${warnings}`,
+  );
+  assert.match(again.origin, /converted now/);
+  assert.deepEqual(again.images, first.images);
+  const third = await loadImageSet(config(dir), 'train', { ...quiet, cacheDir });
+  assert.match(third.origin, /cached in/, 'the entry was rewritten whole');
+});
+
 test('gan train on an image folder: a conditional run trains; a conditional run on a flat folder exits 2', async () => {
   const dir = await labelledFolder();
   const work = tempDir('gan-folder-run-');
@@ -120,8 +181,26 @@ test('gan train on an image folder: a conditional run trains; a conditional run 
   for (let i = 0; i < 8; i++) await writeImage(join(flat, `x${i}.png`), 28, 28, [i, i, i + 8, i + 8]);
   const bad = runGan(trainOnFolder(flat, 'model.conditional=true'), { cwd: work });
   assert.equal(bad.status, 2, bad.stderr);
-  assert.match(bad.stderr, /^gan: model\.conditional: needs labelled images of at least 2 classes, but .* has none/);
+  assert.match(
+    bad.stderr,
+    /^gan: model\.conditional: needs labelled images of at least 2 classes, but the training images are unlabelled \(/,
+  );
   assert.equal(bad.stderr.trim().split('\n').length, 1);
+});
+
+test('gan eval, conditional run, a class without test images: per-class FID left out, with a warning', async () => {
+  const dir = await labelledFolder();
+  mkdirSync(join(dir, 'train', 'dot'));
+  for (let i = 0; i < 6; i++) await writeImage(join(dir, 'train', 'dot', `d${i}.png`), 28, 28, [12, 12, 16, 16]);
+  const work = tempDir('gan-folder-run-');
+  const trained = runGan(trainOnFolder(dir, 'model.conditional=true', 'run.name=thin'), { cwd: work });
+  assert.equal(trained.status, 0, trained.stderr);
+  const json = join(work, 'eval.json');
+  const r = runGan(['eval', '--ckpt', 'thin', '--n', '20', '--classifier-epochs', '1', '--json', json], { cwd: work });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /test: no test images of dot; its 2 class folders are labelled as the training classes/);
+  assert.match(r.stderr, /per-class FID .*dot/);
+  assert.equal(JSON.parse(readFileSync(json, 'utf8')).per_class_fid, null);
 });
 
 /** A 40×40 colour PNG: black with one `colour` rectangle [x0, x1) × [y0, y1). */

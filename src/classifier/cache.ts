@@ -144,7 +144,8 @@ export async function getClassifier(req: ClassifierRequest): Promise<ReadyClassi
   if (shape.classes < 2) {
     throw new UserError(
       `${req.trainSet.origin}: the evaluation classifier (FID features, classifier score) learns from labelled ` +
-        'images of at least 2 classes; this set has none (an image folder is labelled by its class sub-folders)',
+        `images of at least 2 classes; this set has ${shape.classes === 0 ? 'no labels' : 'only 1 class'} (an ` +
+        'image folder is labelled by its class sub-folders)',
     );
   }
   req.log(

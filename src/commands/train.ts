@@ -126,9 +126,10 @@ async function loadTrainingImages(config: Config, io: Log): Promise<ImageSet> {
   }
   const needsLabels = config.model.conditional ? 'model.conditional' : config.train.labels > 0 ? 'train.labels' : '';
   if (needsLabels && images.classes.length < 2) {
+    const found = images.classes.length === 0 ? 'unlabelled' : `all of 1 class, ${images.classes[0]}`;
     throw new UserError(
-      `${needsLabels}: needs labelled images of at least 2 classes, but ${images.origin} has none (an image ` +
-        'folder is labelled by its class sub-folders)',
+      `${needsLabels}: needs labelled images of at least 2 classes, but the training images are ${found} ` +
+        `(${images.origin}); an image folder is labelled by its class sub-folders`,
     );
   }
   io.log(`data: ${images.origin}`);

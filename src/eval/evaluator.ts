@@ -37,6 +37,9 @@ import { classCoverage, classHistogram, classifierScore, type Coverage } from '.
 /** Random-stream purposes of evaluation (apart from training's and the classifier's numbers). */
 const EvalStream = { noise: 104, floorSubset: 105, kid: 106, precisionRecall: 107 } as const;
 
+/** Precision and recall compare each image with its 3 nearest neighbours: a 4th is needed. */
+const MIN_TEST_IMAGES = 4;
+
 /** The parts of a run config the evaluator reads (a full Config fits). */
 export interface EvaluatorConfig {
   data: DataConfig;
@@ -117,9 +120,10 @@ export async function createEvaluator(
   const n = opts.n ?? config.eval.n;
   const trainSet = opts.trainSet ?? (await loadImageSet(config.data, 'train', io));
   const testSet = await loadImageSet(config.data, 'test', io);
-  if (testSet.count < 2)
+  if (testSet.count < MIN_TEST_IMAGES)
     throw new UserError(
-      `data: the ${config.data.dataset} test split has ${testSet.count} images; evaluation needs at least 2`,
+      `${testSet.origin}: evaluation needs at least ${MIN_TEST_IMAGES} test images (precision and recall ` +
+        `compare each image with its ${MIN_TEST_IMAGES - 1} nearest neighbours)`,
     );
   const train = new TrainingSet(trainSet);
   const test = new TrainingSet(testSet);
@@ -155,8 +159,13 @@ export async function createEvaluator(
       floorCount,
     };
     const classifier = { dir: ready.dir, info: ready.info, trained: ready.trained };
-    const real = { features: realFeatures, stats: testStats, labels: testSet.labels };
-    return makeEvaluator(n, model, classifier, reference, real, trainSet.labels);
+    const real = {
+      features: realFeatures,
+      stats: testStats,
+      labels: testSet.labels,
+      perClassGap: perClassGap(testSet),
+    };
+    return makeEvaluator(n, model, classifier, reference, real, trainSet.labels, io);
   } catch (err) {
     model?.dispose();
     throw err;
@@ -171,6 +180,21 @@ interface RealFeatures {
   features: FeatureSet;
   stats: GaussianStats;
   labels: Uint8Array;
+  /** Why per-class FID cannot be measured on these images, when it cannot. */
+  perClassGap: string | undefined;
+}
+
+/**
+ * Per-class FID fits a covariance to each class's test images, which takes two of them. An image
+ * folder's test split may have fewer of a class, or none: the warning names those classes.
+ */
+function perClassGap(testSet: ImageSet): string | undefined {
+  if (testSet.classes.length === 0) return undefined; // unlabelled: no conditional generator is scored on it
+  const counts = classHistogram(testSet.labels, testSet.classes.length);
+  const thin = testSet.classes.filter((_, c) => counts[c]! < 2);
+  if (thin.length === 0) return undefined;
+  const named = thin.slice(0, 8).join(', ') + (thin.length > 8 ? ` and ${thin.length - 8} more` : '');
+  return `per-class FID left out: fewer than 2 test images of ${named} (${testSet.origin})`;
 }
 
 /** Each class's Gaussian statistics, from the rows of `set` whose label is that class. */
@@ -190,9 +214,11 @@ function makeEvaluator(
   reference: RealReference,
   real: RealFeatures,
   trainLabels: Uint8Array,
+  io: Log,
 ): Evaluator {
   const shape = classifierShape(model);
   let realByClass: GaussianStats[] | undefined;
+  let gapSaid = false;
   // What a conditional generator is asked for: the classes in the training split's proportions,
   // which the real test images share. Asked for equally often, they would leave a gap to the real
   // statistics that no generator could close.
@@ -228,7 +254,10 @@ function makeEvaluator(
       }
       const predicted = predictedClasses(fake);
       let perClassFid: number[] | null = null;
-      if (labels) {
+      if (labels && real.perClassGap) {
+        if (!gapSaid) io.warn(real.perClassGap);
+        gapSaid = true;
+      } else if (labels) {
         realByClass ??= perClassStats(real.features, real.labels, shape.classes);
         const fakeByClass = perClassStats(fake, labels, shape.classes);
         perClassFid = fakeByClass.map((stats, c) => frechetDistance(stats, realByClass![c]!));
