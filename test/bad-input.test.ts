@@ -28,7 +28,7 @@ let work: string;
 
 const snapshot = () => treeSnapshot(join(work, 'checkpoints'));
 
-const TABLES: BadInputTable[] = ([] = [core, sections, folders]);
+const TABLES: BadInputTable[] = [core, sections, folders];
 
 before(async () => {
   work = tempDir('gan-bad-');
