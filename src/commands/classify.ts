@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { accuracy } from '../classifier/features.js';
 import { loadModel } from '../checkpoint/model-io.js';
+import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import {
   checkpointData,
   DISCRIMINATOR_DIR,
@@ -103,6 +104,7 @@ async function loadInputs(
 }
 
 export async function classifyCommand(opts: ClassifyOptions, io: Log): Promise<ClassifyResult> {
+  if (opts.out !== undefined) refuseOutputInsideRun('--out', opts.out);
   const ref = resolveCheckpoint(opts.ckpt, opts.outDir);
   await startEngine(opts.backend, undefined, io);
   const { model, weights } = await loadClassifier(ref, opts.ema);

@@ -8,6 +8,7 @@ import { defaultRecipe } from '../classifier/cache.js';
 import { createClassifierProgress } from '../classifier/train.js';
 import { loadGenerator } from '../checkpoint/generator.js';
 import { loadModel } from '../checkpoint/model-io.js';
+import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import {
   checkpointData,
   DISCRIMINATOR_DIR,
@@ -150,6 +151,7 @@ export async function selftrainCommand(
   io: Log,
 ): Promise<{ jsonPath: string; record: Record<string, unknown> }> {
   const recipes = parseRecipes(opts.recipes);
+  if (opts.json !== undefined) refuseOutputInsideRun('--json', opts.json);
   const engine = await startEngine(opts.backend, undefined, io);
   const opened = await Promise.all(
     (opts.ssganRuns ?? '')
