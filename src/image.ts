@@ -150,6 +150,16 @@ export function decodeNpy(
     throw new UserError(`${file}: ${text.length - dataStart} data bytes for shape (${dims.join(', ')}) (truncated?)`);
   }
   const pixels = new Float32Array(count * perImage);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = 2 * text.readFloatLE(dataStart + 4 * i) - 1;
+  for (let i = 0; i < pixels.length; i++) {
+    const value = text.readFloatLE(dataStart + 4 * i);
+    // NaN fails both comparisons. Bytes (0-255) or NaN would otherwise be classified as if valid.
+    if (!(value >= 0 && value <= 1)) {
+      throw new UserError(
+        `${file}: pixel value ${value} at index ${i}; expected finite pixels in [0, 1] (as gan sample ` +
+          '--format npy writes)',
+      );
+    }
+    pixels[i] = 2 * value - 1;
+  }
   return { pixels, count, height, width, channels };
 }
