@@ -21,6 +21,7 @@ import { before, test } from 'node:test';
 import { runGan, spawnGan } from './helpers.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import type { BadInputTable } from './bad-input/case.ts';
+import { table as commands } from './bad-input/commands.ts';
 import { table as core } from './bad-input/core.ts';
 
 const TINY = `
@@ -48,7 +49,7 @@ function snapshot(): Map<string, string> {
   return out;
 }
 
-const TABLES: BadInputTable[] = [core];
+const TABLES: BadInputTable[] = [core, commands];
 
 before(async () => {
   work = tempDir('gan-bad-');
