@@ -16,6 +16,7 @@ import {
   outDirOption,
   parseFractionOption,
   parseIntOption,
+  parsePathOption,
   seedOption,
   truncationOption,
 } from './commands/options.js';
@@ -56,7 +57,11 @@ function buildProgram(): Command {
     .option('--class <k>', 'class to draw (conditional generators)', parseIntOption('--class', 0))
     .addOption(truncationOption())
     .addOption(noEmaOption())
-    .option('-o, --out <path>', "output file (grid, npy) or directory (png); default: in the run's samples/")
+    .option(
+      '-o, --out <path>',
+      "output file (grid, npy) or directory (png); default: in the run's samples/",
+      parsePathOption('--out'),
+    )
     .addOption(
       new Option(
         '--format <format>',
@@ -99,7 +104,11 @@ function buildProgram(): Command {
     .option('-c, --config <file>', 'config whose data section names the dataset (default: the default config)')
     .option('--set <key=value>', 'override a config key, e.g. --set data.limit=1000 (repeatable)', collect, [])
     .option('--epochs <n>', 'classifier training epochs', parseIntOption('--epochs', 1))
-    .option('--out-dir <dir>', "classifiers are cached in <dir>/classifiers (default: the config's run.out_dir)")
+    .option(
+      '--out-dir <dir>',
+      "classifiers are cached in <dir>/classifiers (default: the config's run.out_dir)",
+      parsePathOption('--out-dir'),
+    )
     .option('--force', 'retrain even if a matching classifier is cached', false)
     .addOption(backendOption())
     .action(async (opts) => classifierTrainCommand(opts, terminal));
@@ -109,9 +118,17 @@ function buildProgram(): Command {
     .description("a semi-supervised run's classifier on a split of its dataset or on images from a file")
     .addOption(ckptOption())
     .addOption(new Option('--split <split>', 'the dataset split to classify').choices(SPLITS).default('test'))
-    .option('--images <file>', 'classify these instead: .npy (float32 in [0,1], as gan sample writes) or IDX')
-    .option('--labels <file>', 'IDX labels of --images, to report accuracy')
-    .option('-o, --out <file>', 'the JSON with predictions and accuracy (default: in the run directory)')
+    .option(
+      '--images <file>',
+      'classify these instead: .npy (float32 in [0,1], as gan sample writes) or IDX',
+      parsePathOption('--images'),
+    )
+    .option('--labels <file>', 'IDX labels of --images, to report accuracy', parsePathOption('--labels'))
+    .option(
+      '-o, --out <file>',
+      'the JSON with predictions and accuracy (default: in the run directory)',
+      parsePathOption('--out'),
+    )
     .addOption(noEmaOption('use the raw discriminator'))
     .addOption(outDirOption())
     .addOption(backendOption())
@@ -138,7 +155,7 @@ function buildProgram(): Command {
     .option('--class <A:B>', 'conditional generators: keep z per row and interpolate the class embedding from A to B')
     .addOption(seedOption('noise seed (default: random, printed)'))
     .addOption(noEmaOption())
-    .option('-o, --out <file>', "output PNG (default: in the run's samples/)")
+    .option('-o, --out <file>', "output PNG (default: in the run's samples/)", parsePathOption('--out'))
     .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
@@ -149,7 +166,7 @@ function buildProgram(): Command {
     .command('export')
     .description('the generator for the browser: model.json + weights, generator.json, tf.min.js, index.html')
     .addOption(ckptOption())
-    .requiredOption('-o, --out <dir>', 'output folder, e.g. web/')
+    .requiredOption('-o, --out <dir>', 'output folder, e.g. web/', parsePathOption('--out'))
     .addOption(noEmaOption('export the raw generator'))
     .addOption(outDirOption())
     .addOption(backendOption())
@@ -208,7 +225,11 @@ function buildProgram(): Command {
       parseIntOption('--validation-per-class', 0),
       0,
     )
-    .option('--json <file>', 'where to write the numbers (default: <out-dir>/selftrain-N.json)')
+    .option(
+      '--json <file>',
+      'where to write the numbers (default: <out-dir>/selftrain-N.json)',
+      parsePathOption('--json'),
+    )
     .addOption(seedOption('seed of the splits, subsets, noise and classifiers', 0))
     .addOption(noEmaOption('use raw networks (the generator, the semi-supervised discriminators)'))
     .addOption(outDirOption())

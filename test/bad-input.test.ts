@@ -12,6 +12,7 @@ import { runGan, spawnGan } from './helpers.ts';
 import { treeSnapshot } from './helpers/snapshot.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import type { BadInputTable } from './bad-input/case.ts';
+import { table as commands } from './bad-input/commands.ts';
 import { table as core } from './bad-input/core.ts';
 import { table as sections } from './bad-input/sections.ts';
 import { table as folders } from './bad-input/folders.ts';
@@ -28,7 +29,7 @@ let work: string;
 
 const snapshot = () => treeSnapshot(join(work, 'checkpoints'));
 
-const TABLES: BadInputTable[] = [core, sections, folders];
+const TABLES: BadInputTable[] = [core, sections, folders, commands];
 
 before(async () => {
   work = tempDir('gan-bad-');

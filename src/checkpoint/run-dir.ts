@@ -283,21 +283,23 @@ export function listRuns(outDir: string): { name: string; updatedAt: string }[] 
 /**
  * `--ckpt` resolution: `latest` = newest complete checkpoint of the newest run in outDir;
  * `best` = that run's best-FID checkpoint (`RUN/best` for another run); a run name under
- * outDir; a run directory path; or an epoch directory path.
+ * outDir; a run directory path; or an epoch directory path. Errors name `option`, the flag (or
+ * argument) that gave `spec`.
  */
-export function resolveCheckpoint(spec: string, outDir: string): CheckpointRef {
+export function resolveCheckpoint(spec: string, outDir: string, option = '--ckpt'): CheckpointRef {
+  const given = `${option} ${spec === '' ? "''" : spec}`;
   if (spec === 'latest' || spec === 'best') {
     const [newest] = listRuns(outDir);
     if (!newest)
       throw new CheckpointError(
-        `--ckpt ${spec}: no checkpoints under ${outDir}/ (train first: gan train --config mnist.yaml)`,
+        `${given}: no checkpoints under ${outDir}/ (train first: gan train --config mnist.yaml)`,
       );
     const run = new RunDir(join(outDir, newest.name));
     if (spec === 'latest') return run.latest()!;
     const best = run.best();
     if (!best)
       throw new CheckpointError(
-        `--ckpt best: run ${newest.name} has no best checkpoint (set eval.every to evaluate during training)`,
+        `${given}: run ${newest.name} has no best checkpoint (set eval.every to evaluate during training)`,
       );
     return best;
   }
@@ -307,7 +309,7 @@ export function resolveCheckpoint(spec: string, outDir: string): CheckpointRef {
     const best = run.best();
     if (!best)
       throw new CheckpointError(
-        `--ckpt ${spec}: no best checkpoint in ${run.root} (set eval.every to evaluate during training)`,
+        `${given}: no best checkpoint in ${run.root} (set eval.every to evaluate during training)`,
       );
     return best;
   }
@@ -316,7 +318,7 @@ export function resolveCheckpoint(spec: string, outDir: string): CheckpointRef {
     if (existsSync(join(candidate, STATE_JSON))) return readCheckpoint(candidate, resolve(candidate, '..'));
   }
   throw new CheckpointError(
-    `--ckpt ${spec}: no such checkpoint (expected latest, a run name under ${outDir}/, a run directory or an epoch ` +
+    `${given}: no such checkpoint (expected latest, a run name under ${outDir}/, a run directory or an epoch ` +
       `directory)`,
   );
 }

@@ -1,6 +1,7 @@
 // `gan classifier train`: trains (or finds cached) the evaluation classifier for a config's
 // dataset ahead of time, and reports its test accuracy and the real-data reference numbers.
 import { existsSync } from 'node:fs';
+import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import { loadConfig, parseConfig, resolveConfigPath, type Config } from '../config.js';
 import { createEvaluator } from '../eval/evaluator.js';
 import type { Log } from '../log.js';
@@ -16,6 +17,8 @@ export interface ClassifierTrainOptions {
 }
 
 export async function classifierTrainCommand(opts: ClassifierTrainOptions, io: Log): Promise<void> {
+  // The classifier is cached in <out-dir>/classifiers.
+  if (opts.outDir !== undefined) refuseOutputInsideRun('--out-dir', opts.outDir);
   const config: Config = opts.config
     ? loadConfig(resolveConfigPath(opts.config, existsSync), opts.set).config
     : // No file: the defaults plus --set overrides.

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { accuracy } from '../classifier/features.js';
 import { loadModel } from '../checkpoint/model-io.js';
+import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import {
   checkpointData,
   DISCRIMINATOR_DIR,
@@ -62,15 +63,38 @@ async function loadClassifier(
   return { model, weights: useEma ? 'ema' : 'raw' };
 }
 
+/** The bytes of --images; a directory or a missing file is a one-line error naming it. */
+function readImagesFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new UserError(`--images ${path}: is a directory; expected a .npy or IDX file`);
+    if (code === 'ENOENT') throw new UserError(`--images ${path}: file not found`);
+    throw err;
+  }
+}
+
+/** --labels must name classes the classifier has, or the accuracy would count impossible answers. */
+function checkLabels(labels: Uint8Array, file: string, classes: number): void {
+  const i = labels.findIndex((label) => label >= classes);
+  if (i >= 0) {
+    throw new UserError(
+      `${file}: label ${labels[i]} at position ${i}; expected labels from 0 to ${classes - 1} ` +
+        "(the classifier's classes)",
+    );
+  }
+}
+
 /** Images (and labels, where known) from a file or from a split of the run's dataset, in [-1, 1]. */
 async function loadInputs(
   opts: ClassifyOptions,
   ref: CheckpointRef,
-  shape: { height: number; width: number; channels: number },
+  shape: { height: number; width: number; channels: number; classes: number },
   io: Log,
 ): Promise<{ images: tf.Tensor4D; labels?: Uint8Array; split: string | null }> {
   const { height, width, channels } = shape;
-  if (!opts.images) {
+  if (opts.images === undefined) {
     if (!(SPLITS as readonly string[]).includes(opts.split)) {
       throw new UserError(`--split ${opts.split}: expected one of ${SPLITS.join(', ')}`);
     }
@@ -79,7 +103,7 @@ async function loadInputs(
     set.labels.dispose();
     return { images: set.images, labels, split: opts.split };
   }
-  const bytes = readFileSync(opts.images);
+  const bytes = readImagesFile(opts.images);
   let pixels: Float32Array;
   let count: number;
   if (opts.images.endsWith('.npy')) {
@@ -95,20 +119,27 @@ async function loadInputs(
     count = idx.count;
     pixels = Float32Array.from(idx.pixels, (v) => v / 127.5 - 1);
   }
-  const labels = opts.labels ? (await readIdxFile(opts.labels, 'labels')).labels : undefined;
+  if (count === 0) throw new UserError(`--images ${opts.images}: holds no images; expected at least one`);
+  const labels = opts.labels !== undefined ? (await readIdxFile(opts.labels, 'labels')).labels : undefined;
   if (labels && labels.length !== count) {
     throw new UserError(`${opts.labels}: ${labels.length} labels for the ${count} images of ${opts.images}`);
   }
+  if (labels) checkLabels(labels, opts.labels!, shape.classes);
   return { images: tf.tensor4d(pixels, [count, height, width, channels]), labels, split: null };
 }
 
 export async function classifyCommand(opts: ClassifyOptions, io: Log): Promise<ClassifyResult> {
+  if (opts.labels !== undefined && opts.images === undefined) {
+    throw new UserError(`--labels ${opts.labels}: only with --images (a split brings its own labels)`);
+  }
+  if (opts.out !== undefined) refuseOutputInsideRun('--out', opts.out);
   const ref = resolveCheckpoint(opts.ckpt, opts.outDir);
   await startEngine(opts.backend, undefined, io);
   const { model, weights } = await loadClassifier(ref, opts.ema);
   const [, height, width, channels] = model.inputs[0]!.shape as number[];
   try {
-    const shape = { height: height!, width: width!, channels: channels! };
+    const classes = model.outputs[0]!.shape.at(-1)!;
+    const shape = { height: height!, width: width!, channels: channels!, classes };
     const { images, labels, split } = await loadInputs(opts, ref, shape, io);
     const predicted = await classify(model, images);
     images.dispose();

@@ -7,6 +7,7 @@
 //     turning from A into B (src/interpolation.ts: why this is embedding interpolation).
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
+import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { encodeGrid, type ImageBatch } from '../image.js';
@@ -46,6 +47,7 @@ export function parseClassPair(value: string, info: GeneratorInfo): [number, num
 }
 
 export async function interpolateCommand(opts: InterpolateOptions, io: Log): Promise<string> {
+  if (opts.out !== undefined) refuseOutputInsideRun('--out', opts.out);
   const { ref, model: generator, weights, info } = await openGenerator(opts, io);
   try {
     const pair = opts.class !== undefined ? parseClassPair(opts.class, info) : undefined;

@@ -26,6 +26,17 @@ export function parseFractionOption(name: string, min = 0, max = 1) {
   };
 }
 
+/**
+ * A file or directory option: an empty value (`--out ''`, often an unset shell variable) names
+ * no path, and would otherwise surface later as a system error about ''.
+ */
+export function parsePathOption(name: string) {
+  return (value: string): string => {
+    if (value.trim() === '') throw new UserError(`${name} '': expected a path`);
+    return value;
+  };
+}
+
 /** Repeatable `--set key=value`. */
 export const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -38,7 +49,8 @@ export const backendOption = () =>
     `engine: ${ENGINE_REQUESTS.join(' | ')} (default: GAN_BACKEND, else the config, else auto)`,
   ).choices(ENGINE_REQUESTS);
 
-export const outDirOption = (what = 'where runs live') => new Option('--out-dir <dir>', what).default('checkpoints');
+export const outDirOption = (what = 'where runs live') =>
+  new Option('--out-dir <dir>', what).argParser(parsePathOption('--out-dir')).default('checkpoints');
 
 export const noEmaOption = (what = 'use the raw generator') =>
   new Option('--no-ema', `${what} instead of the moving average`);

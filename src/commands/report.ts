@@ -1,6 +1,5 @@
 // `gan report RUN|PATH|latest [--gif]`: (re)write a run's report.html, and progress.gif on
 // request. Needs no engine: it only reads files the run already holds.
-import { CheckpointError } from '../checkpoint/model-io.js';
 import { resolveCheckpoint } from '../checkpoint/run-dir.js';
 import { writeProgressGif } from '../report/gif.js';
 import { writeReport } from '../report/write.js';
@@ -12,14 +11,7 @@ export interface ReportOptions {
 }
 
 export function reportCommand(spec: string, opts: ReportOptions, io: Log): { report: string; gif?: string } {
-  let runDir: string;
-  try {
-    ({ runDir } = resolveCheckpoint(spec, opts.outDir));
-  } catch (err) {
-    // The resolver words its errors for --ckpt; here the run is a positional argument.
-    if (err instanceof CheckpointError) throw new CheckpointError(err.message.replace(/^--ckpt /, 'gan report '));
-    throw err;
-  }
+  const { runDir } = resolveCheckpoint(spec, opts.outDir, 'gan report');
   const report = writeReport(runDir);
   io.log(`wrote ${report}`);
   if (!opts.gif) return { report };

@@ -1,6 +1,7 @@
 // `gan sample`: images from a trained generator, as a grid PNG, single PNGs or a .npy array.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import { encodeGrid, encodeNpy, encodeSingle, type ImageBatch } from '../image.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
@@ -42,6 +43,7 @@ export async function sampleCommand(opts: SampleOptions, io: Log): Promise<strin
     throw new UserError(`--format ${opts.format}: expected one of ${SAMPLE_FORMATS.join(', ')}`);
   }
   const format = opts.format as SampleFormat;
+  if (opts.out !== undefined) refuseOutputInsideRun('--out', opts.out);
   const { ref, model: generator, weights, info } = await openGenerator(opts, io);
   const { conditional, classes } = info;
   try {

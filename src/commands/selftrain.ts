@@ -8,6 +8,7 @@ import { defaultRecipe } from '../classifier/cache.js';
 import { createClassifierProgress } from '../classifier/train.js';
 import { loadGenerator } from '../checkpoint/generator.js';
 import { loadModel } from '../checkpoint/model-io.js';
+import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import {
   checkpointData,
   DISCRIMINATOR_DIR,
@@ -64,6 +65,22 @@ export function parseRecipes(value: string | undefined): Recipe[] {
         `${RECIPES.join(', ')}`,
     );
   return RECIPES.filter((r) => names.includes(r));
+}
+
+/**
+ * `ss1,ss2` → the run names. An empty item (`,` or `ss1,`, often a shell variable that was not
+ * set) is refused: read as "no runs", it would start the config's own, much longer experiment.
+ */
+export function parseRunList(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const names = value.split(',').map((n) => n.trim());
+  if (names.includes('')) {
+    throw new UserError(
+      `--ssgan-runs ${value === '' ? "''" : value}: an empty run name in the list; expected run names separated ` +
+        'by commas, e.g. ss1,ss2',
+    );
+  }
+  return names;
 }
 
 export interface RecipeSummary {
@@ -132,7 +149,7 @@ export function formatTable(summaries: RecipeSummary[]): string[] {
 
 /** A semi-supervised run's latest checkpoint: its labelled rows and its classifier. */
 async function openSsganRun(name: string, opts: SelftrainOptions): Promise<{ run: SsganRun; ref: CheckpointRef }> {
-  const ref = resolveCheckpoint(name, opts.outDir);
+  const ref = resolveCheckpoint(name, opts.outDir, '--ssgan-runs');
   const path = join(ref.runDir, LABELLED_JSON);
   if (!existsSync(path)) {
     throw new UserError(`--ssgan-runs ${name}: ${ref.runDir} is not a semi-supervised run (no ${LABELLED_JSON})`);
@@ -149,14 +166,18 @@ export async function selftrainCommand(
   opts: SelftrainOptions,
   io: Log,
 ): Promise<{ jsonPath: string; record: Record<string, unknown> }> {
+  // Every check on the options comes before the engine, the runs and the data are opened.
   const recipes = parseRecipes(opts.recipes);
+  const runNames = parseRunList(opts.ssganRuns);
+  if (opts.validationPerClass > 10) {
+    throw new UserError(
+      `--validation-per-class ${opts.validationPerClass}: at most 10 (a larger labelled validation set is a hidden ` +
+        `label budget)`,
+    );
+  }
+  if (opts.json !== undefined) refuseOutputInsideRun('--json', opts.json);
   const engine = await startEngine(opts.backend, undefined, io);
-  const opened = await Promise.all(
-    (opts.ssganRuns ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((name) => openSsganRun(name, opts)),
-  );
+  const opened = await Promise.all(runNames.map((name) => openSsganRun(name, opts)));
   const ssganRuns = opened.length ? opened.map((o) => o.run) : undefined;
   const generatorRef = opts.ckpt ? resolveCheckpoint(opts.ckpt, opts.outDir) : undefined;
   const generator = generatorRef ? await loadGenerator(generatorRef, opts.ema) : undefined;
@@ -185,12 +206,6 @@ export async function selftrainCommand(
   }
   if (labels <= 0 || labels % classes !== 0) {
     throw new UserError(`--labels ${labels}: expected a positive multiple of the ${classes} classes (class-balanced)`);
-  }
-  if (opts.validationPerClass > 10) {
-    throw new UserError(
-      `--validation-per-class ${opts.validationPerClass}: at most 10 (a larger labelled validation set is a hidden ` +
-        `label budget)`,
-    );
   }
   const repeats = ssganRuns?.length ?? opts.repeats ?? 3;
   const settings: SelftrainSettings = { ...opts, recipes, labels, repeats };
