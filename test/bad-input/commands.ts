@@ -202,7 +202,7 @@ const classify: BadInputCase[] = [
   {
     name: 'classify --images with no images (.npy)',
     args: ['classify', '--ckpt', 'semi', '--images', 'none.npy'],
-    expect: /^gan: --images none\.npy: holds no images; expected at least one$/,
+    expect: /^gan: none\.npy: no images \(shape \(0, 28, 28\)\)$/,
   },
   {
     name: 'classify --images with no images (IDX)',
