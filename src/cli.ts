@@ -1,6 +1,6 @@
 // Command-line wiring only: commands, options, help and exit codes. The work is in commands/.
 //   exit 0 ok · 1 internal error (a bug: stack printed) · 2 bad input · 3 training diverged ·
-//   4 the machine refused a file operation (disk full, no permission) · 130/143 interrupted
+//   4 the machine refused a file operation (disk full, no permission, read-only) · 130/143 interrupted
 import { Command, CommanderError, Option } from 'commander';
 import { classifierTrainCommand } from './commands/classifier.js';
 import { classifyCommand, SPLITS } from './commands/classify.js';
@@ -25,7 +25,7 @@ import { selftrainCommand } from './commands/selftrain.js';
 import { trainCommand } from './commands/train.js';
 import { describeKeys, keysMarkdown } from './config.js';
 import { releaseEngine } from './engine/index.js';
-import { environmentProblem, UserError } from './errors.js';
+import { fileError, UserError } from './errors.js';
 import type { Log } from './log.js';
 
 const io: Log = {
@@ -254,19 +254,11 @@ function report(err: unknown): number {
     process.stderr.write(`gan: ${err.message}\n`);
     return err.exitCode;
   }
-  const fsErr = err as NodeJS.ErrnoException;
-  if (fsErr && typeof fsErr.code === 'string' && typeof fsErr.path === 'string') {
-    const env = environmentProblem(err);
-    if (env) {
-      // Files are written under temporary names and renamed into place: nothing was half-written.
-      process.stderr.write(
-        `gan: ${fsErr.path}: cannot ${fsErr.syscall ?? 'access'}: ${env.problem}; files already there are ` +
-          'intact — free some space (or fix permissions) and run the command again\n',
-      );
-      return 4;
-    }
-    process.stderr.write(`gan: ${fsErr.path}: cannot ${fsErr.syscall ?? 'access'} (${fsErr.code})\n`);
-    return 2;
+  // A system error from a file operation: what failed, where, and what to do, in one line.
+  const fsError = fileError(err);
+  if (fsError) {
+    process.stderr.write(`gan: ${fsError.message}\n`);
+    return fsError.exitCode;
   }
   process.stderr.write(`gan: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
   return 1;
