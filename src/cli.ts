@@ -24,7 +24,7 @@ import { SAMPLE_FORMATS, sampleCommand } from './commands/sample.js';
 import { selftrainCommand } from './commands/selftrain.js';
 import { trainCommand } from './commands/train.js';
 import { describeKeys, keysMarkdown } from './config.js';
-import { releaseEngine } from './engine/index.js';
+import { releaseEngine, showNativeOutput } from './engine/index.js';
 import { fileError, UserError } from './errors.js';
 import type { Log } from './log.js';
 
@@ -37,7 +37,12 @@ function buildProgram(): Command {
   const program = new Command('gan')
     .description('Train, sample and inspect GANs for MNIST-like images on TensorFlow.js')
     .version('0.1.0')
-    .exitOverride();
+    .option('--verbose', "also show what native engine libraries print on stderr (e.g. Dawn's warnings); GAN_VERBOSE=1")
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride()
+    .hook('preAction', (command) => {
+      if ((command.opts() as { verbose?: boolean }).verbose) showNativeOutput(true);
+    });
 
   program
     .command('train')
