@@ -1,6 +1,6 @@
 // Command-line wiring only: commands, options, help and exit codes. The work is in commands/.
 //   exit 0 ok · 1 internal error (a bug: stack printed) · 2 bad input · 3 training diverged ·
-//   4 the machine refused a file operation (disk full, no permission) · 130/143 interrupted
+//   4 the machine refused a file operation (disk full, no permission, read-only) · 130/143 interrupted
 import { Command, CommanderError, Option } from 'commander';
 import { classifierTrainCommand } from './commands/classifier.js';
 import { classifyCommand, SPLITS } from './commands/classify.js';
@@ -25,15 +25,20 @@ import { SAMPLE_FORMATS, sampleCommand } from './commands/sample.js';
 import { selftrainCommand } from './commands/selftrain.js';
 import { trainCommand } from './commands/train.js';
 import { describeKeys, keysMarkdown } from './config.js';
-import { releaseEngine } from './engine/index.js';
-import { environmentProblem, UserError } from './errors.js';
+import { releaseEngine, showNativeOutput } from './engine/index.js';
+import { fileError, UserError } from './errors.js';
 import { guardTerminal, terminal, writeErr } from './log.js';
 
 function buildProgram(): Command {
   const program = new Command('gan')
     .description('Train, sample and inspect GANs for MNIST-like images on TensorFlow.js')
     .version('0.1.0')
-    .exitOverride();
+    .option('--verbose', "also show what native engine libraries print on stderr (e.g. Dawn's warnings); GAN_VERBOSE=1")
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride()
+    .hook('preAction', (command) => {
+      if ((command.opts() as { verbose?: boolean }).verbose) showNativeOutput(true);
+    });
 
   program
     .command('train')
@@ -270,19 +275,11 @@ function report(err: unknown): number {
     writeErr(`gan: ${err.message}\n`);
     return err.exitCode;
   }
-  const fsErr = err as NodeJS.ErrnoException;
-  if (fsErr && typeof fsErr.code === 'string' && typeof fsErr.path === 'string') {
-    const env = environmentProblem(err);
-    if (env) {
-      // Files are written under temporary names and renamed into place: nothing was half-written.
-      writeErr(
-        `gan: ${fsErr.path}: cannot ${fsErr.syscall ?? 'access'}: ${env.problem}; files already there are ` +
-          'intact — free some space (or fix permissions) and run the command again\n',
-      );
-      return 4;
-    }
-    writeErr(`gan: ${fsErr.path}: cannot ${fsErr.syscall ?? 'access'} (${fsErr.code})\n`);
-    return 2;
+  // A system error from a file operation: what failed, where, and what to do, in one line.
+  const fsError = fileError(err);
+  if (fsError) {
+    writeErr(`gan: ${fsError.message}\n`);
+    return fsError.exitCode;
   }
   writeErr(`gan: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
   return 1;

@@ -2,7 +2,7 @@
 // is renamed over the final name, so a reader sees the old file or the new one, never half.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { EnvironmentError, environmentProblem, UserError } from './errors.js';
+import { fileError } from './errors.js';
 
 function fsyncPath(path: string): void {
   const fd = openSync(path, 'r');
@@ -28,8 +28,9 @@ export function writeFileDurable(path: string, data: string | Uint8Array): void 
 
 /**
  * Atomically replaces `path` with `data` (temp file + fsync + rename + directory fsync). A
- * failure names `path` in a one-line error (an EnvironmentError when the disk is full or not
- * writable) and leaves no temporary file behind.
+ * failure names `path` in a one-line error (an EnvironmentError when the disk is full, read-only
+ * or not writable; a UserError when a file or directory is in the way) and leaves no temporary
+ * file behind.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
@@ -45,11 +46,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     } catch {
       // the directory itself is unusable, so no temporary file was made there
     }
-    const env = environmentProblem(err);
-    if (env) throw new EnvironmentError(`${path}: cannot write: ${env.problem}`, path, env.problem);
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code) throw new UserError(`${path}: cannot write (${code})`);
-    throw err;
+    throw fileError(err, { path, verb: 'write' }) ?? err;
   }
 }
 

@@ -16,6 +16,7 @@ import { table as commands } from './bad-input/commands.ts';
 import { table as core } from './bad-input/core.ts';
 import { table as sections } from './bad-input/sections.ts';
 import { table as folders } from './bad-input/folders.ts';
+import { table as environment } from './bad-input/environment.ts';
 
 const TINY = `
 data: { source: bundled, limit: 64 }
@@ -29,7 +30,7 @@ let work: string;
 
 const snapshot = () => treeSnapshot(join(work, 'checkpoints'));
 
-const TABLES: BadInputTable[] = [core, sections, folders, commands];
+const TABLES: BadInputTable[] = [core, sections, folders, commands, environment];
 
 before(async () => {
   work = tempDir('gan-bad-');

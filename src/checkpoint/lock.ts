@@ -5,6 +5,7 @@
 import {
   existsSync,
   linkSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -53,6 +54,23 @@ function isRunning(holder: Holder): boolean {
   }
 }
 
+/** gan writes its lock as a plain file: anything else there was put by hand, and is not taken over. */
+function refuseNonFile(path: string): void {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return; // removed meanwhile: the next attempt creates it
+  }
+  if (st.isFile()) return;
+  const what = st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
+  const remove = st.isDirectory() ? `rm -r ${path}` : `rm ${path}`;
+  throw new UserError(
+    `${path}: ${what}, not a lock file gan wrote; if no gan train is running on this run, remove it (${remove}) ` +
+      'and train again',
+  );
+}
+
 export class RunLock {
   private released = false;
   private readonly onExit = () => this.release();
@@ -78,6 +96,7 @@ export class RunLock {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
+      refuseNonFile(path);
       const seen = readText(path);
       const holder = seen === undefined ? undefined : parseHolder(seen);
       if (holder && isRunning(holder)) {

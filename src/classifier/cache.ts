@@ -12,7 +12,7 @@ import { loadModel, saveModel } from '../checkpoint/model-io.js';
 import { writeFileDurable, publishDirectory } from '../fs-atomic.js';
 import { CLASSIFIER_ARCH, CLASSIFIER_SEED, buildClassifier } from './model.js';
 import { classifierAccuracy, trainClassifier, type ClassifierProgress, type ClassifierRecipe } from './train.js';
-import { UserError } from '../errors.js';
+import { environmentProblem, UserError } from '../errors.js';
 import { plural } from '../format.js';
 
 export const CLASSIFIERS_DIR = 'classifiers';
@@ -121,6 +121,8 @@ export interface ClassifierRequest {
   /** Retrain even when a matching classifier is cached. */
   force?: boolean;
   log: (line: string) => void;
+  /** Where a classifier that could not be cached is reported (default: log). */
+  warn?: (line: string) => void;
   progress?: ClassifierProgress;
 }
 
@@ -169,7 +171,7 @@ export async function getClassifier(req: ClassifierRequest): Promise<ReadyClassi
       engine: tf.getBackend(),
       date: new Date().toISOString(),
     };
-    await saveClassifier(model, info, dir);
+    await saveClassifier(model, info, dir, req.warn ?? req.log);
     return { model, info, dir, trained: true };
   } catch (err) {
     model.dispose();
@@ -177,17 +179,28 @@ export async function getClassifier(req: ClassifierRequest): Promise<ReadyClassi
   }
 }
 
-/** Written into a temporary directory and renamed into place: a crash never leaves half a classifier. */
-async function saveClassifier(model: tf.LayersModel, info: ClassifierInfo, dir: string): Promise<void> {
+/**
+ * Written into a temporary directory and renamed into place: a crash never leaves half a
+ * classifier. The cache is optional: where the machine refuses to write it (a read-only or full
+ * disk), a warning says so and the classifier is used all the same.
+ */
+async function saveClassifier(
+  model: tf.LayersModel,
+  info: ClassifierInfo,
+  dir: string,
+  warn: (line: string) => void,
+): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
   try {
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
     await saveModel(model, tmp);
     writeFileDurable(join(tmp, INFO_JSON), `${JSON.stringify(info, null, 2)}\n`);
     publishDirectory(tmp, dir);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    const env = environmentProblem(err);
+    if (!env) throw err;
+    warn(`${dir}: cannot cache the evaluation classifier: ${env.problem}; it is trained again next time`);
   }
 }

@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { EnvironmentError, fileError, UserError } from '../errors.js';
 import type { FileHash, HashAlgorithm, HashTable } from './catalog.js';
 import { httpGet, HttpStatusError, StallTimeoutError } from './http.js';
 
@@ -43,6 +43,15 @@ export interface EnsureResult {
 
 /** A problem with the local disk: no point trying another mirror. */
 class LocalWriteError extends UserError {}
+
+/** A download that cannot be written here: an EnvironmentError when the machine refused (read-only, full). */
+function localWriteError(err: unknown, path: string): UserError {
+  const e = fileError(err, { path, verb: 'write' });
+  return e instanceof EnvironmentError ? e : new LocalWriteError(e?.message ?? `${path}: cannot write (${err})`);
+}
+
+/** Not the mirror's fault: no other mirror would do better. */
+const writeFailed = (err: unknown) => err instanceof LocalWriteError || err instanceof EnvironmentError;
 
 /** Base URLs from GAN_DATA_MIRRORS (comma-separated), or undefined when unset or empty. */
 export function mirrorsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
@@ -133,9 +142,7 @@ async function downloadFile(name: string, expected: FileHash, opts: DownloadOpti
   try {
     await mkdir(opts.dir, { recursive: true });
   } catch (err) {
-    throw new UserError(
-      `${opts.dir}: cannot create directory ` + `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
+    throw fileError(err, { path: opts.dir, verb: 'create the directory' }) ?? err;
   }
 
   const failures: string[] = [];
@@ -154,7 +161,7 @@ async function downloadFile(name: string, expected: FileHash, opts: DownloadOpti
       return;
     } catch (err) {
       await rm(tempPath, { force: true });
-      if (err instanceof LocalWriteError) throw err;
+      if (writeFailed(err)) throw err;
       const reason = describeFailure(err);
       failures.push(`${base} → ${reason}`);
       const next = i + 1 < opts.mirrors.length ? '; trying the next mirror' : '';
@@ -196,7 +203,7 @@ async function fetchToFile(
         progress?.advance(chunk.length);
       }
     } catch (err) {
-      if (err instanceof LocalWriteError || err instanceof StallTimeoutError) throw err;
+      if (writeFailed(err) || err instanceof StallTimeoutError) throw err;
       // Node reports a dropped connection as a bare "aborted"; say how far it got.
       const code = (err as NodeJS.ErrnoException).code;
       throw new Error(`connection lost after ${bytes} of ${download.length ?? '?'} bytes${code ? ` (${code})` : ''}`);
@@ -220,9 +227,7 @@ async function openForWrite(path: string): Promise<FileHandle> {
   try {
     return await open(path, 'w');
   } catch (err) {
-    throw new LocalWriteError(
-      `${path}: cannot write ` + `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
+    throw localWriteError(err, path);
   }
 }
 
@@ -230,9 +235,7 @@ async function writeAll(file: FileHandle, chunk: Buffer, path: string): Promise<
   try {
     await file.write(chunk);
   } catch (err) {
-    throw new LocalWriteError(
-      `${path}: cannot write ` + `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
+    throw localWriteError(err, path);
   }
 }
 

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
-import { UserError } from '../errors.js';
+import { environmentProblem, UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { Log } from '../log.js';
 import { imageBytes, type ImageSet, type Split } from './catalog.js';
@@ -187,6 +187,27 @@ function readCache(cache: string, pixels: number, root: string, io: Log): CacheE
   }
 }
 
+let cacheRefused = false;
+
+/**
+ * The cache is optional: where the machine refuses to write it (a read-only working directory,
+ * a full disk), one warning per process says so and the images are used without it.
+ */
+function writeCache(cache: string, images: Uint8Array, labels: Uint8Array, meta: object, io: Log): void {
+  try {
+    writeFileAtomic(join(cache, 'images.bin'), images);
+    writeFileAtomic(join(cache, 'labels.bin'), labels);
+    // Written last: its presence says the two files above are complete.
+    writeFileAtomic(join(cache, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  } catch (err) {
+    const env = environmentProblem(err);
+    if (!env) throw err;
+    if (!cacheRefused)
+      io.warn(`${cache}: cannot cache the converted images: ${env.problem}; going on without the cache`);
+    cacheRefused = true;
+  }
+}
+
 /**
  * Loads one split of an image folder at height × width, greyscale or RGB, from the cache when the
  * folder has not changed. Files that fail to decode are skipped and reported (each path up to
@@ -251,11 +272,8 @@ export async function loadFolder(
     images.set(k.bytes, i * pixels);
     labels[i] = k.label;
   });
-  writeFileAtomic(join(cache, 'images.bin'), images);
-  writeFileAtomic(join(cache, 'labels.bin'), labels);
-  // Written last: its presence says the two files above are complete.
   const meta = { root, split, count: kept.length, skipped: failures.length, classes: listing.classes };
-  writeFileAtomic(join(cache, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  writeCache(cache, images, labels, meta, io);
   const notes = [
     failures.length ? `${failures.length} unreadable skipped` : '',
     listing.ignored ? `${listing.ignored} other files ignored` : '',

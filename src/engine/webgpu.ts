@@ -19,9 +19,14 @@
 // - `dataSync()`/`arraySync()` throw on this backend in Node (its readSync draws through
 //   OffscreenCanvas): read tensors with `await t.data()` / `await t.array()`.
 // - Dawn keeps the event loop alive while a device exists: call `releaseWebgpu()` before exit.
+// - Dawn writes to fd 2 itself while it looks for adapters: "Warning: max... artificially reduced"
+//   on llvmpipe, "Couldn't create the default EGL display" with an "at …" line without a driver.
+//   Only --verbose lets those through (native-output.ts).
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { askDawnInChild } from './dawn-probe.js';
+import { nativeOutputShown, withoutNativeOutput } from './native-output.js';
 
 export type DawnBackend = 'vulkan' | 'opengles' | 'opengl' | 'metal' | 'd3d12' | 'd3d11';
 export type FeatureLevel = 'core' | 'compatibility';
@@ -187,7 +192,7 @@ async function missingFor(backend: DawnBackend): Promise<string[]> {
       missing.push(
         'a Vulkan driver that Dawn accepts (ICD json in /usr/share/vulkan/icd.d or VK_DRIVER_FILES; ' +
           'GPU containers need NVIDIA_DRIVER_CAPABILITIES to include graphics; ' +
-          'Dawn prints why it refused a driver as a "Warning:" on stderr)',
+          '--verbose shows why Dawn refused a driver)',
       );
     }
   } else if (backend === 'opengles' || backend === 'opengl') {
@@ -223,13 +228,19 @@ function parseAdapterList(err: unknown): string[] {
 export async function listDawnAdapters(backend: DawnBackend, dawn?: DawnModule): Promise<string[]> {
   const d = dawn ?? (await loadDawn());
   if (backend === 'opengles' || backend === 'opengl') defaultEglPlatform();
-  const gpu = d.create([`backend=${backend}`, NO_SUCH_ADAPTER]);
-  try {
-    const a = await gpu.requestAdapter({ featureLevel: 'compatibility' });
-    return a ? ['(unnamed adapter)'] : [];
-  } catch (err) {
-    return parseAdapterList(err);
-  }
+  const flags = [`backend=${backend}`, NO_SUCH_ADAPTER];
+  // In a child process unless --verbose: Dawn prints warnings while it looks (dawn-probe.ts).
+  const [answer] = (nativeOutputShown() ? undefined : await askDawnInChild([flags])) ?? [];
+  if (answer) return answer.found ? ['(unnamed adapter)'] : parseAdapterList(answer.error ?? '');
+  return withoutNativeOutput(async () => {
+    const gpu = d.create(flags);
+    try {
+      const a = await gpu.requestAdapter({ featureLevel: 'compatibility' });
+      return a ? ['(unnamed adapter)'] : [];
+    } catch (err) {
+      return parseAdapterList(err);
+    }
+  });
 }
 
 /** Mesa's EGL picks X11 by default and fails headless; surfaceless needs no display. */
@@ -275,8 +286,13 @@ function setNavigatorGpu(gpu: GpuLike | undefined): void {
 /**
  * Creates the Dawn GPU (Vulkan first, then OpenGL ES), registers tfjs's 'webgpu' backend on our
  * own device and activates it. Throws WebgpuUnavailableError with one line saying why not.
+ * Dawn's own stderr lines are shown only when asked for (native-output.ts).
  */
-export async function loadWebgpu(opts: LoadWebgpuOptions = {}): Promise<WebgpuInfo> {
+export function loadWebgpu(opts: LoadWebgpuOptions = {}): Promise<WebgpuInfo> {
+  return withoutNativeOutput(() => startWebgpu(opts));
+}
+
+async function startWebgpu(opts: LoadWebgpuOptions): Promise<WebgpuInfo> {
   if (loaded) {
     if (tf.getBackend() !== 'webgpu') await tf.setBackend('webgpu');
     return loaded.info;
@@ -292,6 +308,25 @@ export async function loadWebgpu(opts: LoadWebgpuOptions = {}): Promise<WebgpuIn
   const skipped: string[] = [];
   const adaptersSeen: string[] = [];
   const softwareSeen: string[] = [];
+  /** Why a backend offered no adapter: its requestAdapter rejected with `err`, or returned null. */
+  const noAdapter = async (backend: DawnBackend, err?: unknown): Promise<string> => {
+    if (err === undefined) return `${backend}: no adapter (missing ${(await missingFor(backend)).join(', or ')})`;
+    const listed = parseAdapterList(err);
+    adaptersSeen.push(...listed);
+    const why = listed.length ? `no adapter named '${adapterName}' (found ${listed.join('; ')})` : firstLine(err);
+    return `${backend}: ${why}`;
+  };
+  /** Whether a software adapter is refused (and noted as such). */
+  const refusedSoftware = (backend: DawnBackend, info: GpuAdapterInfoLike): boolean => {
+    adaptersSeen.push(`${backend}: ${info.device || info.description}`);
+    const name = `${info.vendor} ${info.device} ${info.description}`.trim();
+    if (opts.allowSoftware || !(info.isFallbackAdapter === true || SOFTWARE_NAME.test(name))) return false;
+    softwareSeen.push(`${backend}: ${info.device || info.description}`);
+    skipped.push(`${backend}: only a software adapter (${info.device || info.description})`);
+    return true;
+  };
+
+  const tries: { backend: DawnBackend; flags: string[] }[] = [];
   for (const backend of backends) {
     if (backend === 'vulkan' && (await libraryFound('libvulkan.so.1')) === false) {
       // Skip rather than let Dawn print "Couldn't load Vulkan" to stderr on every start.
@@ -302,7 +337,22 @@ export async function loadWebgpu(opts: LoadWebgpuOptions = {}): Promise<WebgpuIn
     // GAN_WEBGPU_FLAGS: extra Dawn flags, space-separated (e.g. enable-dawn-features=allow_unsafe_apis,
     // which lets tfjs time kernels with timestamp queries when profiling).
     const extra = opts.dawnFlags ?? (process.env.GAN_WEBGPU_FLAGS ?? '').split(/\s+/).filter(Boolean);
-    const flags = [`backend=${backend}`, ...(adapterName ? [`adapter=${adapterName}`] : []), ...extra];
+    tries.push({
+      backend,
+      flags: [`backend=${backend}`, ...(adapterName ? [`adapter=${adapterName}`] : []), ...extra],
+    });
+  }
+  // Backends without a usable adapter are found out in a child process (dawn-probe.ts): Dawn's
+  // lines about them never reach this process's stderr.
+  const answers = nativeOutputShown() ? undefined : await askDawnInChild(tries.map((t) => t.flags));
+
+  for (const [index, { backend, flags }] of tries.entries()) {
+    const answer = answers?.[index];
+    if (answer && !answer.found) {
+      skipped.push(await noAdapter(backend, answer.error === undefined ? undefined : new Error(answer.error)));
+      continue;
+    }
+    if (answer?.info && refusedSoftware(backend, answer.info)) continue;
     let gpu: GpuLike;
     let adapter: GpuAdapterLike | null = null;
     let featureLevel: FeatureLevel = 'core';
@@ -314,25 +364,17 @@ export async function loadWebgpu(opts: LoadWebgpuOptions = {}): Promise<WebgpuIn
         adapter = await gpu.requestAdapter({ powerPreference: 'high-performance', featureLevel: 'compatibility' });
       }
     } catch (err) {
-      const listed = parseAdapterList(err);
-      adaptersSeen.push(...listed);
-      const why = listed.length ? `no adapter named '${adapterName}' (found ${listed.join('; ')})` : firstLine(err);
-      skipped.push(`${backend}: ${why}`);
+      skipped.push(await noAdapter(backend, err));
       continue;
     }
     if (!adapter) {
-      skipped.push(`${backend}: no adapter (missing ${(await missingFor(backend)).join(', or ')})`);
+      skipped.push(await noAdapter(backend));
       continue;
     }
     const info = adapter.info ?? { vendor: '', architecture: '', device: '', description: '' };
     const name = `${info.vendor} ${info.device} ${info.description}`.trim();
-    adaptersSeen.push(`${backend}: ${info.device || info.description}`);
     const software = info.isFallbackAdapter === true || SOFTWARE_NAME.test(name);
-    if (software && !opts.allowSoftware) {
-      softwareSeen.push(`${backend}: ${info.device || info.description}`);
-      skipped.push(`${backend}: only a software adapter (${info.device || info.description})`);
-      continue;
-    }
+    if (!answer?.info && refusedSoftware(backend, info)) continue;
 
     WebGPUBackend ??= await loadTfjsWebgpu();
     const Backend = WebGPUBackend;

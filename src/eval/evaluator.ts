@@ -138,6 +138,7 @@ export async function createEvaluator(
       recipe: defaultRecipe(trainSet.count, opts.recipe),
       force: opts.force,
       log: io.log,
+      warn: io.warn,
       progress: createClassifierProgress(io.log, opts.interactive),
     });
     model = ready.model;

@@ -207,10 +207,11 @@ async function keepingLatest<T>(run: TrainingRun, write: () => Promise<T>): Prom
     const latest = run.runDir.latest()?.dir;
     const intact = latest ? `the last complete checkpoint ${latest} is intact` : 'no checkpoint was complete yet';
     throw new EnvironmentError(
-      `cannot write ${path}: ${env.problem}; ${intact} — free some space (or fix permissions), then run the ` +
-        'same gan train command with --resume',
+      `cannot write ${path}: ${env.problem}; ${intact} — ${env.remedy} and then run the same gan train ` +
+        'command with --resume',
       path,
       env.problem,
+      env.remedy,
     );
   }
 }
