@@ -11,20 +11,13 @@ import { before, test } from 'node:test';
 import { runGan, spawnGan } from './helpers.ts';
 import { treeSnapshot } from './helpers/snapshot.ts';
 import { tempDir } from './helpers/temp-dir.ts';
+import { TINY_CONFIG } from './helpers/tiny-config.ts';
 import type { BadInputCase, BadInputTable } from './bad-input/case.ts';
 import { table as commands } from './bad-input/commands.ts';
 import { table as core } from './bad-input/core.ts';
 import { table as sections } from './bad-input/sections.ts';
 import { table as folders } from './bad-input/folders.ts';
 import { table as environment } from './bad-input/environment.ts';
-
-const TINY = `
-data: { source: bundled, limit: 64 }
-model: { arch: mlp, latent_dim: 8, g_widths: [32], d_widths: [32] }
-train: { epochs: 1, batch_size: 32 }
-sample: { grid: 4 }
-backend: cpu
-`;
 
 let work: string;
 
@@ -35,9 +28,9 @@ const TABLES: BadInputTable[] = [core, sections, folders, commands, environment]
 before(async () => {
   work = tempDir('gan-bad-');
   cpSync(join(import.meta.dirname, '..', 'configs'), join(work, 'configs'), { recursive: true });
-  writeFileSync(join(work, 'tiny.yaml'), TINY);
-  writeFileSync(join(work, 'bad-key.yaml'), `${TINY}\nextra: 1\n`);
-  writeFileSync(join(work, 'bad-type.yaml'), TINY.replace('batch_size: 32', 'batch_size: lots'));
+  writeFileSync(join(work, 'tiny.yaml'), TINY_CONFIG);
+  writeFileSync(join(work, 'bad-key.yaml'), `${TINY_CONFIG}\nextra: 1\n`);
+  writeFileSync(join(work, 'bad-type.yaml'), TINY_CONFIG.replace('batch_size: 32', 'batch_size: lots'));
   writeFileSync(join(work, 'bad-yaml.yaml'), 'train:\n  epochs: [1,\n  batch_size: 2\n');
   for (const [run, extra] of [
     ['tiny', []],

@@ -13,16 +13,9 @@ import sharp from 'sharp';
 import { GAN_BIN, ROOT, runGan, type CliResult } from './helpers.ts';
 import { ganWithReadOnly, readOnlyNamespaceUnavailable } from './helpers/read-only.ts';
 import { tempDir } from './helpers/temp-dir.ts';
+import { TINY_CONFIG } from './helpers/tiny-config.ts';
 
-const TINY = `
-data: { source: bundled, limit: 64 }
-model: { arch: mlp, latent_dim: 8, g_widths: [32], d_widths: [32] }
-train: { epochs: 1, batch_size: 32 }
-sample: { grid: 4 }
-backend: cpu
-`;
-
-function workspace(config = TINY): string {
+function workspace(config = TINY_CONFIG): string {
   const dir = tempDir('gan-env-');
   writeFileSync(join(dir, 'tiny.yaml'), config);
   return dir;

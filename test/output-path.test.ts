@@ -8,21 +8,14 @@ import { before, test } from 'node:test';
 import { refuseOutputInsideRun } from '../src/checkpoint/output-path.ts';
 import { runGan } from './helpers.ts';
 import { tempDir } from './helpers/temp-dir.ts';
-
-const TINY = `
-data: { source: bundled, limit: 64 }
-model: { arch: mlp, latent_dim: 8, g_widths: [32], d_widths: [32] }
-train: { epochs: 1, batch_size: 32 }
-sample: { grid: 4 }
-backend: cpu
-`;
+import { TINY_CONFIG } from './helpers/tiny-config.ts';
 
 let work: string;
 let run: string;
 
 before(() => {
   work = tempDir('gan-out-');
-  writeFileSync(join(work, 'tiny.yaml'), TINY);
+  writeFileSync(join(work, 'tiny.yaml'), TINY_CONFIG);
   const r = runGan(['train', '--config', 'tiny.yaml'], { cwd: work });
   assert.equal(r.status, 0, r.stderr);
   run = join(work, 'checkpoints', 'tiny');
@@ -83,7 +76,7 @@ test("a run's own files, and a run that is training its first epoch, are refused
   // Before its first checkpoint a run has config.yaml and the trainer's .lock, no latest.json.
   const young = join(work, 'checkpoints', 'young');
   mkdirSync(young, { recursive: true });
-  writeFileSync(join(young, 'config.yaml'), TINY);
+  writeFileSync(join(young, 'config.yaml'), TINY_CONFIG);
   writeFileSync(join(young, '.lock'), '{}');
   refused(join(young, 'metrics.jsonl'), /lies inside run directory .*checkpoints\/young /);
 });
