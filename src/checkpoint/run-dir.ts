@@ -235,7 +235,8 @@ export class RunDir {
   }
 }
 
-function readJson<T>(path: string): T {
+/** A JSON file of a run; a torn or unreadable one is a CheckpointError naming it. */
+export function readJson<T>(path: string): T {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch (err) {

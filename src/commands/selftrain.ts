@@ -2,7 +2,7 @@
 // selftrain/experiment.ts on the same N labels per repeat and prints test accuracy, mean ± std.
 // The dataset comes from --config (default ssgan.yaml), from the semi-supervised runs, or from
 // the generator's run; they must agree.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultRecipe } from '../classifier/cache.js';
 import { createClassifierProgress } from '../classifier/train.js';
@@ -14,6 +14,7 @@ import {
   DISCRIMINATOR_DIR,
   DISCRIMINATOR_EMA_DIR,
   LABELLED_JSON,
+  readJson,
   resolveCheckpoint,
   type CheckpointRef,
 } from '../checkpoint/run-dir.js';
@@ -154,7 +155,10 @@ async function openSsganRun(name: string, opts: SelftrainOptions): Promise<{ run
   if (!existsSync(path)) {
     throw new UserError(`--ssgan-runs ${name}: ${ref.runDir} is not a semi-supervised run (no ${LABELLED_JSON})`);
   }
-  const { indices } = JSON.parse(readFileSync(path, 'utf8')) as { indices: number[] };
+  const { indices } = readJson<{ indices?: unknown }>(path) ?? {};
+  if (!Array.isArray(indices) || !indices.every((i) => Number.isInteger(i) && i >= 0)) {
+    throw new UserError(`${path}: expected "indices", the labelled rows of the training split, as gan train writes it`);
+  }
   const averaged = join(ref.dir, DISCRIMINATOR_EMA_DIR);
   const classifier = await loadModel(opts.ema && existsSync(averaged) ? averaged : join(ref.dir, DISCRIMINATOR_DIR));
   return { run: { name, labelled: Int32Array.from(indices), classifier }, ref };

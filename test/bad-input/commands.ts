@@ -2,7 +2,7 @@
 // classify, selftrain, report and classifier train. Every option given a bad value, and every
 // --out that points into a checkpoint or a run's own files (directly, through `..` or through a
 // symbolic link), which must be refused before anything is written.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeIdx } from '../../src/data/idx.ts';
 import { encodeNpy } from '../../src/image.ts';
@@ -268,6 +268,17 @@ const selftrainCases: BadInputCase[] = [
     expect: /^gan: --ssgan-runs tiny: checkpoints\/tiny is not a semi-supervised run \(no labelled\.json\)$/,
   },
   {
+    name: 'selftrain --ssgan-runs with a torn labelled.json',
+    args: selftrain('--ssgan-runs', 'semi-torn', '--out-dir', 'other-runs'),
+    expect: /^gan: other-runs\/semi-torn\/labelled\.json: unreadable \(/,
+  },
+  {
+    name: 'selftrain --ssgan-runs with a labelled.json without its rows',
+    args: selftrain('--ssgan-runs', 'semi-rowless', '--out-dir', 'other-runs'),
+    expect:
+      /^gan: other-runs\/semi-rowless\/labelled\.json: expected "indices", the labelled rows of the training split/,
+  },
+  {
     name: 'selftrain --ckpt missing',
     args: selftrain('--ssgan-runs', 'semi', '--ckpt', 'nonexistent'),
     expect: /^gan: --ckpt nonexistent: no such checkpoint/,
@@ -383,6 +394,14 @@ export const table: BadInputTable = {
     writeFileSync(join(work, 'semi.yaml'), SEMI);
     const r = runGan(['train', '--config', 'semi.yaml', '--set', 'run.name=semi'], { cwd: work });
     if (r.status !== 0) throw new Error(r.stderr);
+    // Damaged copies of it, outside checkpoints/ so that `latest` still names the runs there.
+    for (const [name, labelled] of [
+      ['semi-torn', '{"count": 20, "indi'],
+      ['semi-rowless', '{"count": 20}'],
+    ] as const) {
+      cpSync(join(work, 'checkpoints', 'semi'), join(work, 'other-runs', name), { recursive: true });
+      writeFileSync(join(work, 'other-runs', name, 'labelled.json'), labelled);
+    }
     symlinkSync(join(work, 'checkpoints', 'tiny', 'epoch-0001'), join(work, 'link-to-checkpoint'));
     symlinkSync(join(work, 'checkpoints', 'tiny', 'epoch-0001', 'generator'), join(work, 'link-to-generator'));
     mkdirSync(join(work, 'somewhere'), { recursive: true });

@@ -145,8 +145,8 @@ const cases: BadInputCase[] = [
   },
   {
     name: 'a config that is a directory',
-    args: ['train', '--config', 'adir'],
-    expect: /^gan: adir: a directory; expected a YAML config file such as mnist\.yaml$/,
+    args: ['train', '--config', 'config-dir'],
+    expect: /^gan: config-dir: a directory; expected a YAML config file such as mnist\.yaml$/,
   },
   {
     name: 'a config that is a list',
@@ -194,7 +194,7 @@ export const table: BadInputTable = {
   area: 'run, model, train, sample and backend sections, gan train flags and --resume',
   cases,
   setup(work) {
-    mkdirSync(join(work, 'adir'));
+    mkdirSync(join(work, 'config-dir'));
     writeFileSync(join(work, 'list.yaml'), '- a\n');
     mkdirSync(join(work, 'checkpoints', 'empty'));
     writeFileSync(join(work, 'checkpoints', 'empty', 'config.yaml'), 'run: {}\n');
