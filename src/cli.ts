@@ -24,6 +24,7 @@ import { SAMPLE_FORMATS, sampleCommand } from './commands/sample.js';
 import { selftrainCommand } from './commands/selftrain.js';
 import { trainCommand } from './commands/train.js';
 import { describeKeys, keysMarkdown } from './config.js';
+import { MIN_EVAL_N } from './eval/sample-size.js';
 import { releaseEngine } from './engine/index.js';
 import { environmentProblem, UserError } from './errors.js';
 import type { Log } from './log.js';
@@ -80,7 +81,7 @@ function buildProgram(): Command {
     .command('eval')
     .description('FID, classifier score and class coverage of a generator against real images')
     .addOption(ckptOption())
-    .option('-n, --n <count>', 'generated images to evaluate', parseIntOption('--n', 2, 100000), 10000)
+    .option('-n, --n <count>', 'generated images to evaluate', parseIntOption('--n', MIN_EVAL_N, 100000), 10000)
     .option('--json <file>', 'where to write the numbers (default: <run>/eval-epochNNNN.json)')
     .addOption(noEmaOption('evaluate the raw generator'))
     .addOption(seedOption("seed of the noise (and of the floor's real subset)", 0))

@@ -22,6 +22,7 @@ import { runGan, spawnGan } from './helpers.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import type { BadInputTable } from './bad-input/case.ts';
 import { table as core } from './bad-input/core.ts';
+import { table as evalTable } from './bad-input/eval.ts';
 
 const TINY = `
 data: { source: bundled, limit: 64 }
@@ -48,7 +49,7 @@ function snapshot(): Map<string, string> {
   return out;
 }
 
-const TABLES: BadInputTable[] = [core];
+const TABLES: BadInputTable[] = [core, evalTable];
 
 before(async () => {
   work = tempDir('gan-bad-');

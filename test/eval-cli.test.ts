@@ -139,9 +139,9 @@ test('bad input is a one-line error with exit code 2', () => {
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /^gan: --ckpt nope: no such checkpoint/);
   assert.equal(missing.stderr.trim().split('\n').length, 1);
-  const badN = runGan(['eval', '--n', '1'], { cwd: work });
+  const badN = runGan(['eval', '--n', '3'], { cwd: work });
   assert.equal(badN.status, 2);
-  assert.match(badN.stderr, /--n 1: expected an integer from 2 to 100000/);
+  assert.match(badN.stderr, /--n 3: expected an integer from 4 to 100000/);
 });
 
 test('a conditional generator is asked for classes in the training proportions and scored on agreeing', () => {

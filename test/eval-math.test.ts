@@ -11,6 +11,10 @@ import { accuracy, predictedClasses } from '../src/classifier/features.ts';
 import { classCoverage, classifierScore } from '../src/eval/scores.ts';
 import { kernelDistance } from '../src/eval/kid.ts';
 import { precisionRecall } from '../src/eval/manifold.ts';
+import { smallestSufficientN } from '../src/eval/evaluator.ts';
+import { MIN_EVAL_N, MIN_PER_SET, PRECISION_RECALL_K } from '../src/eval/sample-size.ts';
+import { classHistogram } from '../src/eval/scores.ts';
+import { labelsInProportion } from '../src/sampling.ts';
 import { mulberry32 } from '../src/random.ts';
 import { selectEngine } from '../src/engine/select.ts';
 
@@ -247,4 +251,32 @@ test('precision/recall: 1/1 for identical sets, 0/0 for disjoint; a dropped clas
   assert.ok(recallRatio > 0.85 && recallRatio < 0.93, `recall ${nineClasses.recall} vs ${same.recall}`);
   assert.equal(nineClasses.k, 3);
   assert.equal(nineClasses.samples, 1000);
+});
+
+test('MIN_EVAL_N is what precision/recall needs: it runs on MIN_EVAL_N samples and refuses one fewer', async () => {
+  await selectEngine('cpu');
+  assert.equal(MIN_EVAL_N, PRECISION_RECALL_K + 1);
+  const set = blobs(MIN_EVAL_N, 16, ALL, 1);
+  const pr = await precisionRecall(set, blobs(MIN_EVAL_N, 16, ALL, 2), 16, 3);
+  assert.equal(pr.samples, MIN_EVAL_N);
+  assert.equal(pr.k, PRECISION_RECALL_K, 'precisionRecall defaults to the k the minimum is derived from');
+  await assert.rejects(precisionRecall(set, blobs(MIN_EVAL_N - 1, 16, ALL, 2), 16, 3), RangeError);
+});
+
+test('smallestSufficientN: from it on every class is asked for at least 2 images, one below it not', () => {
+  const perClass = (n: number, counts: number[]) => classHistogram(labelsInProportion(n, counts), counts.length);
+  // The bundled digits' training counts, an even split, and a skewed one.
+  for (const counts of [
+    [800, 900, 796, 813, 779, 700, 788, 829, 795, 800],
+    [5, 5, 5],
+    [1000, 30, 10],
+  ]) {
+    const n = smallestSufficientN(counts)!;
+    assert.ok(n >= MIN_EVAL_N);
+    for (let m = n; m <= n + 3000; m++)
+      assert.ok(Math.min(...perClass(m, counts)) >= MIN_PER_SET, `${counts}: n ${m} (from ${n})`);
+    if (n > MIN_EVAL_N) assert.ok(Math.min(...perClass(n - 1, counts)) < MIN_PER_SET, `${counts}: ${n - 1} suffices`);
+  }
+  assert.equal(smallestSufficientN([10, 0, 10]), undefined, 'a class without training images never gets any');
+  assert.equal(smallestSufficientN([1_000_000, 1]), undefined, 'beyond the largest n allowed');
 });

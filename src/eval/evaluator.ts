@@ -32,6 +32,7 @@ import { createClassifierProgress, type ClassifierRecipe } from '../classifier/t
 import { frechetDistance, gaussianStats, type GaussianStats } from './frechet.js';
 import { kernelDistance, type KidResult } from './kid.js';
 import { precisionRecall, type PrecisionRecall } from './manifold.js';
+import { MIN_EVAL_N, MIN_EVAL_N_REASON, MIN_PER_SET } from './sample-size.js';
 import { classCoverage, classHistogram, classifierScore, type Coverage } from './scores.js';
 
 /** Random-stream purposes of evaluation (apart from training's and the classifier's numbers). */
@@ -59,6 +60,13 @@ export interface EvaluatorOptions {
   force?: boolean;
   /** The train split when the caller has already loaded it (gan train), so it is not read twice. */
   trainSet?: ImageSet;
+  /**
+   * The generator to be evaluated is class-conditional: per-class FID then needs every class
+   * among the n images, which is checked before the classifier is trained.
+   */
+  conditional?: boolean;
+  /** What the user set n with, for messages: default `eval.n`. */
+  nName?: string;
 }
 
 /** What the real data scores: the ceilings and floor a generator's numbers are read against. */
@@ -115,12 +123,17 @@ export async function createEvaluator(
   opts: EvaluatorOptions = {},
 ): Promise<Evaluator> {
   const n = opts.n ?? config.eval.n;
+  const nName = opts.nName ?? 'eval.n';
   const trainSet = opts.trainSet ?? (await loadImageSet(config.data, 'train', io));
   const testSet = await loadImageSet(config.data, 'test', io);
-  if (testSet.count < 2)
-    throw new UserError(
-      `data: the ${config.data.dataset} test split has ${testSet.count} images; evaluation needs at least 2`,
-    );
+  checkSizes(n, nName, trainSet, testSet);
+  // What a conditional generator is asked for: the classes in the training split's proportions,
+  // which the real test images share. Asked for equally often, they would leave a gap to the real
+  // statistics that no generator could close. (An unlabelled set is refused with the classifier.)
+  const classes = Math.max(1, trainSet.classes.length);
+  const requestLabels = labelsInProportion(n, classHistogram(trainSet.labels, classes));
+  const perClass = perClassProblem(n, nName, requestLabels, trainSet, testSet);
+  if (opts.conditional && perClass) throw new UserError(perClass);
   const train = new TrainingSet(trainSet);
   const test = new TrainingSet(testSet);
   let model: tf.LayersModel | undefined;
@@ -156,7 +169,7 @@ export async function createEvaluator(
     };
     const classifier = { dir: ready.dir, info: ready.info, trained: ready.trained };
     const real = { features: realFeatures, stats: testStats, labels: testSet.labels };
-    return makeEvaluator(n, model, classifier, reference, real, trainSet.labels);
+    return makeEvaluator(n, model, classifier, reference, real, requestLabels, perClass);
   } catch (err) {
     model?.dispose();
     throw err;
@@ -164,6 +177,77 @@ export async function createEvaluator(
     train.dispose();
     test.dispose();
   }
+}
+
+/** What every metric needs whatever the generator: n itself is checked where it is set. */
+function checkSizes(n: number, nName: string, trainSet: ImageSet, testSet: ImageSet): void {
+  if (n < MIN_EVAL_N) throw new UserError(`${nName} ${n}: expected at least ${MIN_EVAL_N} (${MIN_EVAL_N_REASON})`);
+  if (testSet.count < MIN_EVAL_N)
+    throw new UserError(
+      `data: ${testSet.origin} has ${testSet.count} test images; evaluation needs at least ${MIN_EVAL_N} ` +
+        `(${MIN_EVAL_N_REASON})`,
+    );
+  if (trainSet.count < MIN_PER_SET)
+    throw new UserError(
+      `data: ${trainSet.origin} has ${trainSet.count} training images; the FID floor needs at least ${MIN_PER_SET}`,
+    );
+}
+
+/**
+ * Why a conditional generator's per-class FID can't be measured, or undefined: it fits a
+ * covariance to each class's generated and test images, so it needs at least MIN_PER_SET of
+ * each. The generated ones are asked for in the training proportions, so how many a class gets
+ * depends on n and on the data.
+ */
+function perClassProblem(
+  n: number,
+  nName: string,
+  requestLabels: Int32Array,
+  trainSet: ImageSet,
+  testSet: ImageSet,
+): string | undefined {
+  const classes = trainSet.classes.length;
+  const trainCounts = classHistogram(trainSet.labels, classes);
+  const requested = classHistogram(requestLabels, classes);
+  const short = requested.findIndex((count) => count < MIN_PER_SET);
+  if (short >= 0) {
+    const enough = smallestSufficientN(trainCounts);
+    const fix =
+      enough === undefined
+        ? `class ${short} has ${trainCounts[short]} of the ${trainSet.count} training images`
+        : `${nName} ${enough} or more gives every class ${MIN_PER_SET}`;
+    return (
+      `${nName} ${n}: per-class FID needs at least ${MIN_PER_SET} generated images of each class, but ${n} in the ` +
+      `training proportions give class ${short} only ${requested[short]} (${fix})`
+    );
+  }
+  const testCounts = classHistogram(testSet.labels, classes);
+  const rare = testCounts.findIndex((count) => count < MIN_PER_SET);
+  if (rare >= 0)
+    return (
+      `data: per-class FID needs at least ${MIN_PER_SET} test images of each class, but ${testSet.origin} has ` +
+      `${testCounts[rare]} of class ${rare}`
+    );
+  return undefined;
+}
+
+/**
+ * The smallest n from which on every class is asked for at least MIN_PER_SET images, up to
+ * the largest n allowed; undefined when no such n exists. labelsInProportion rounds each
+ * class's cumulative share, so a class of share p gets more than n·p − 1 images: from
+ * (MIN_PER_SET + 1) / p on, always enough; below that, the smallest n is searched.
+ */
+export function smallestSufficientN(trainCounts: number[], maxN = 100000): number | undefined {
+  const total = trainCounts.reduce((a, b) => a + b, 0);
+  const share = Math.min(...trainCounts) / total;
+  if (share === 0) return undefined;
+  const sure = Math.max(MIN_EVAL_N, Math.ceil((MIN_PER_SET + 1) / share));
+  if (sure > maxN) return undefined;
+  const enough = (n: number) =>
+    Math.min(...classHistogram(labelsInProportion(n, trainCounts), trainCounts.length)) >= MIN_PER_SET;
+  let n = sure;
+  while (n > MIN_EVAL_N && sure - n < 1000 && enough(n - 1)) n -= 1;
+  return n;
 }
 
 /** The real test images as the classifier sees them: features, their statistics, labels. */
@@ -189,14 +273,11 @@ function makeEvaluator(
   classifier: Evaluator['classifier'],
   reference: RealReference,
   real: RealFeatures,
-  trainLabels: Uint8Array,
+  requestLabels: Int32Array,
+  perClassProblem: string | undefined,
 ): Evaluator {
   const shape = classifierShape(model);
   let realByClass: GaussianStats[] | undefined;
-  // What a conditional generator is asked for: the classes in the training split's proportions,
-  // which the real test images share. Asked for equally often, they would leave a gap to the real
-  // statistics that no generator could close.
-  const requestLabels = labelsInProportion(n, classHistogram(trainLabels, shape.classes));
   const requested = classHistogram(requestLabels, shape.classes);
   return {
     n,
@@ -217,6 +298,7 @@ function makeEvaluator(
           `the generator draws ${classCount(generator)} classes, but ${classifier.info.dataset} has ${shape.classes}`,
         );
       }
+      if (conditional && perClassProblem) throw new UserError(perClassProblem);
       const labels = conditional ? requestLabels : undefined;
       const noise = latentNoise(n, latentDimOf(generator), deriveSeed(seed, EvalStream.noise), truncation);
       const classInput = labels ? oneHotLabels(labels, shape.classes) : undefined;
