@@ -103,7 +103,7 @@ function buildProgram(): Command {
     .command('train')
     .description("train (or find cached) the evaluation classifier for a config's dataset; prints its test accuracy")
     .option('-c, --config <file>', 'config whose data section names the dataset (default: the default config)')
-    .option('--set <key=value>', 'override a config key, e.g. --set data.limit=1000 (repeatable)', collect, [])
+    .option('--set <key=value>', 'override a config key, e.g. --set data.source=bundled (repeatable)', collect, [])
     .option('--epochs <n>', 'classifier training epochs', parseIntOption('--epochs', 1))
     .option('--out-dir <dir>', "classifiers are cached in <dir>/classifiers (default: the config's run.out_dir)")
     .option('--force', 'retrain even if a matching classifier is cached', false)

@@ -18,7 +18,8 @@ before(() => {
   cpSync(join(ROOT, 'configs'), join(work, 'configs'), { recursive: true });
   const train = runGan(['train', '--config', 'smoke.yaml', '--set', `run.out_dir=${out}`], { cwd: work });
   assert.equal(train.status, 0, train.stderr);
-  // 256 bundled digits, one classifier epoch, 200 generated images: seconds, not minutes.
+  // One classifier epoch (on the 8,000 bundled training digits, whatever the run's data.limit)
+  // and 200 generated images: well under a minute.
   first = evalSmall('smoke');
 });
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -55,10 +56,11 @@ test('gan eval trains the classifier on first use, prints the table and writes <
   );
   assert.match(first.stdout, /^classifier score\s+[\d.]+\s+real test [\d.]+ \(max 10\)$/m);
   assert.match(first.stdout, /^class coverage: max deviation\s+[\d.]+%/m);
-  assert.match(
-    first.stderr,
-    /warning: the evaluation classifier is right on only/,
-    'a one-epoch classifier is flagged as weak',
+  const accuracy = Number(/test accuracy ([\d.]+)%/.exec(first.stdout)![1]);
+  assert.equal(
+    /warning: the evaluation classifier is right on only/.test(first.stderr),
+    accuracy < 90,
+    `a classifier right on ${accuracy}% is flagged as weak exactly when below 90%`,
   );
 
   const jsonPath = join(out, 'smoke', 'eval-epoch0002.json');
@@ -163,7 +165,7 @@ test('a conditional generator is asked for classes in the training proportions a
   const path = join(work, 'cond.json');
   const r = evalSmall('cond', ['--json', path]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /\(cached; test accuracy/, 'same dataset and limit as the smoke run: the same classifier');
+  assert.match(r.stdout, /\(cached; test accuracy/, 'same dataset as the smoke run: the same classifier');
   assert.match(
     r.stdout,
     /^conditional accuracy\s+[\d.]+%\s+classifier agrees with the requested class; requested (\d+ ){10}\(the training proportions\)$/m,

@@ -58,7 +58,10 @@ export interface EvaluatorOptions {
   interactive?: boolean;
   /** Retrain the classifier even when a matching one is cached. */
   force?: boolean;
-  /** The train split when the caller has already loaded it (gan train), so it is not read twice. */
+  /**
+   * The train split when the caller has already loaded it (gan train), so it is not read twice;
+   * used only when data.limit left it whole (see evaluationData).
+   */
   trainSet?: ImageSet;
   /**
    * The generator to be evaluated is class-conditional: per-class FID then needs every class
@@ -116,6 +119,15 @@ export interface Evaluator {
   dispose(): void;
 }
 
+/**
+ * The data the evaluation reads: the dataset's whole training split whatever data.limit says,
+ * so every run on a dataset is judged by the same classifier, floor and requested classes, and
+ * a run limited to a few hundred images gets FIDs comparable with anyone's.
+ */
+export function evaluationData(data: DataConfig): DataConfig {
+  return { ...data, limit: 0 };
+}
+
 /** Loads the data, gets (or trains) the classifier and measures the real reference once. */
 export async function createEvaluator(
   config: EvaluatorConfig,
@@ -124,8 +136,10 @@ export async function createEvaluator(
 ): Promise<Evaluator> {
   const n = opts.n ?? config.eval.n;
   const nName = opts.nName ?? 'eval.n';
-  const trainSet = opts.trainSet ?? (await loadImageSet(config.data, 'train', io));
-  const testSet = await loadImageSet(config.data, 'test', io);
+  const data = evaluationData(config.data);
+  const given = config.data.limit === 0 ? opts.trainSet : undefined;
+  const trainSet = given ?? (await loadImageSet(data, 'train', io));
+  const testSet = await loadImageSet(data, 'test', io);
   checkSizes(n, nName, trainSet, testSet);
   // What a conditional generator is asked for: the classes in the training split's proportions,
   // which the real test images share. Asked for equally often, they would leave a gap to the real
