@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
 import { Matrix } from 'ml-matrix';
 import { frechetDistance, gaussianStats, sqrtPsd, type GaussianStats } from '../src/eval/frechet.ts';
 import { accuracy, predictedClasses } from '../src/classifier/features.ts';
@@ -227,9 +228,69 @@ test('KID: ~0 for two samples of one distribution, large for disjoint ones; std 
   assert.equal(same.subsets, 10);
   assert.equal(same.subsetSize, 300);
   assert.ok(Math.abs(same.mean) < 0.01 * far.mean, `same ${same.mean} vs disjoint ${far.mean}`);
-  assert.ok(same.std > 0 && far.mean > 10 * far.std);
+  assert.ok(same.std! > 0 && far.mean > 10 * far.std!);
   const identical = await kernelDistance(real, real, 16, 7, 10, 300);
   assert.ok(Math.abs(identical.mean) < 0.01 * far.mean);
+});
+
+/** Gaussian features that all share `offset` (as ReLU features share a large positive mean); `shift` on dimension 0. */
+function offsetFeatures(count: number, dim: number, seed: number, offset: number, shift = 0) {
+  const rand = mulberry32(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const features = Float64Array.from({ length: count * dim }, (_, i) => gauss() + offset + (i % dim === 0 ? shift : 0));
+  return { features, count };
+}
+
+/** The unbiased MMD² with k(x, y) = (x·y/d + 1)³ of two whole sets, in float64: KID's reference. */
+function mmd2Reference(x: Float64Array, y: Float64Array, m: number, d: number): number {
+  const k = (a: Float64Array, i: number, b: Float64Array, j: number) => {
+    let dot = 0;
+    for (let t = 0; t < d; t++) dot += a[i * d + t]! * b[j * d + t]!;
+    return (dot / d + 1) ** 3;
+  };
+  let xx = 0;
+  let yy = 0;
+  let xy = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
+      if (i !== j) {
+        xx += k(x, i, x, j);
+        yy += k(y, i, y, j);
+      }
+      xy += k(x, i, y, j);
+    }
+  }
+  return (xx + yy) / (m * (m - 1)) - (2 * xy) / (m * m);
+}
+
+test('KID is summed in float64: features sharing a large offset match a float64 reference on wasm', async () => {
+  await selectEngine('wasm');
+  const dim = 16;
+  const m = 1000;
+  const tensorsBefore = tf.memory().numTensors;
+  for (const offset of [0, 10, 30]) {
+    const real = offsetFeatures(m, dim, 1, offset);
+    const fake = offsetFeatures(m, dim, 2, offset, 0.5);
+    // One subset of all m rows per side: the set the reference sums over.
+    const kid = await kernelDistance(real, fake, dim, 7, 1, m);
+    close(kid.mean, mmd2Reference(real.features, fake.features, m, dim), 1e-3, `KID at offset ${offset}`);
+  }
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors left');
+});
+
+test('KID says which side its subsets resample; with both sets whole there is one subset and no spread', async () => {
+  await selectEngine('cpu');
+  const real = blobs(600, 16, ALL, 1);
+  const both = await kernelDistance(real, blobs(600, 16, ALL, 2), 16, 7, 10, 300);
+  assert.deepEqual([both.resampled, both.subsets], ['both', 10]);
+  // 200 generated images under a subset size of 300: every subset holds all of them.
+  const realOnly = await kernelDistance(real, blobs(200, 16, ALL, 2), 16, 7, 10, 300);
+  assert.deepEqual([realOnly.resampled, realOnly.subsets, realOnly.subsetSize], ['real', 10, 200]);
+  assert.ok(realOnly.std! > 0, 'the real side still varies');
+  const none = await kernelDistance(blobs(200, 16, ALL, 1), blobs(200, 16, ALL, 2), 16, 7, 10, 300);
+  assert.deepEqual([none.resampled, none.subsets, none.subsetSize, none.std], ['none', 1, 200, null]);
+  const once = await kernelDistance(blobs(200, 16, ALL, 1), blobs(200, 16, ALL, 2), 16, 7, 1, 300);
+  assert.equal(none.mean, once.mean, 'the one subset is the whole of both sets');
 });
 
 test('precision/recall: 1/1 for identical sets, 0/0 for disjoint; a dropped class lowers recall only', async () => {

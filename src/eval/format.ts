@@ -1,10 +1,32 @@
 // How evaluation results are shown: a table for `gan eval`, one short line for training logs,
 // and flat snake_case JSON (the style of metrics.jsonl) for files.
 import type { EvalResult, Evaluator } from './evaluator.js';
+import type { KidResult } from './kid.js';
 import { pct } from '../format.js';
 import { meanStd } from '../stats.js';
 
 const mean = (values: number[]) => meanStd(values).mean;
+
+/** KID's ± and what it spans: a side no larger than the subset size is whole in every subset. */
+export function kidSpread(kid: KidResult): string {
+  const { std, subsets, subsetSize: m } = kid;
+  switch (kid.resampled) {
+    case 'both':
+      return `± ${std!.toFixed(4)} over ${subsets} subsets of ${m} per side`;
+    case 'real':
+      return (
+        `± ${std!.toFixed(4)} over ${subsets} subsets of ${m} real, each against all ${m} generated ` +
+        "(the ± leaves out the generated side's sampling)"
+      );
+    case 'generated':
+      return (
+        `± ${std!.toFixed(4)} over ${subsets} subsets of ${m} generated, each against all ${m} real ` +
+        "(the ± leaves out the real side's sampling)"
+      );
+    case 'none':
+      return `no ±: both sides whole (${m} each) in one subset`;
+  }
+}
 
 /** The `gan eval` table: each generator number beside the real-data value it is read against. */
 export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, 'reference'>): string[] {
@@ -20,12 +42,7 @@ export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, '
       result.classifierScore.toFixed(3),
       `real test ${result.realScore.toFixed(3)} (max ${result.maxScore})`,
     ],
-    [
-      'KID (classifier features)',
-      result.kid.mean.toFixed(4),
-      `± ${result.kid.std.toFixed(4)} over ${result.kid.subsets} subsets of ${result.kid.subsetSize}; ` +
-        '~0 for real vs real',
-    ],
+    ['KID (classifier features)', result.kid.mean.toFixed(4), `${kidSpread(result.kid)}; ~0 for real vs real`],
     ['precision', pct(result.precisionRecall.precision), 'generated images inside the real manifold (realism)'],
     [
       'recall',
@@ -81,7 +98,7 @@ export function evalSummaryLine(result: EvalResult): string {
  * The numbers as flat snake_case fields, for metrics.jsonl lines and eval JSON files. `fid`,
  * `score`, `kid`, `precision` and `recall` are the names the run report (src/report) charts.
  */
-export function evalMetrics(result: EvalResult): Record<string, number | number[] | null> {
+export function evalMetrics(result: EvalResult): Record<string, number | number[] | string | null> {
   return {
     fid: result.fid,
     fid_floor: result.fidFloor,
@@ -89,6 +106,7 @@ export function evalMetrics(result: EvalResult): Record<string, number | number[
     kid_std: result.kid.std,
     kid_subsets: result.kid.subsets,
     kid_subset_size: result.kid.subsetSize,
+    kid_resampled: result.kid.resampled,
     precision: result.precisionRecall.precision,
     recall: result.precisionRecall.recall,
     precision_recall_k: result.precisionRecall.k,
