@@ -228,6 +228,17 @@ test('the evaluator is deterministic, tensor-neutral, and tells class templates 
   assert.ok(t.conditionalAccuracy! > 0.8, `class templates are recognised as their class: ${t.conditionalAccuracy}`);
   assert.ok(t.fid < a.fid / 2, `templates (${t.fid}) are much closer to real digits than noise (${a.fid})`);
   assert.ok(t.fid > ref.fidFloor, `nothing beats real images: ${t.fid} vs floor ${ref.fidFloor}`);
+  // KID and precision/recall have their real-vs-real reference too, measured like the FID floor
+  // (the same 400 real training images against the test set), and carried in every result.
+  assert.equal(ref.kid.subsetSize, 400);
+  assert.ok(Math.abs(ref.kid.mean) < 0.1 * t.kid.mean, `real vs real KID ${ref.kid.mean}, templates ${t.kid.mean}`);
+  assert.ok(t.kid.mean < a.kid.mean, `KID: templates ${t.kid.mean}, noise ${a.kid.mean}`);
+  assert.equal(ref.precisionRecall.samples, 400);
+  assert.ok(
+    ref.precisionRecall.precision > a.precisionRecall.precision && ref.precisionRecall.recall > 0.5,
+    `real vs real P/R ${JSON.stringify(ref.precisionRecall)}, noise ${JSON.stringify(a.precisionRecall)}`,
+  );
+  assert.deepEqual([t.kidFloor, t.precisionRecallFloor], [ref.kid, ref.precisionRecall]);
   assert.ok(
     t.classifierScore > a.classifierScore + 0.5,
     `score: templates ${t.classifierScore}, noise ${a.classifierScore}`,

@@ -81,12 +81,17 @@ test('gan eval trains the classifier on first use, prints the table and writes <
   assert.equal(r.per_class_fid, null);
   assert.ok(Number.isFinite(r.kid) && r.kid_std > 0 && r.kid_subsets === 50 && r.kid_subset_size === 200);
   assert.ok(r.precision >= 0 && r.precision <= 1 && r.recall >= 0 && r.recall <= 1 && r.precision_recall_k === 3);
-  assert.match(first.stdout, /^KID \(classifier features\)\s+-?[\d.]+\s+± [\d.]+ over 50 subsets of 200/m);
-  assert.match(first.stdout, /^precision\s+[\d.]+%\s+generated images inside the real manifold/m);
   assert.match(
     first.stdout,
-    /^recall\s+[\d.]+%\s+real images inside the generated manifold \(variety\); k = 3, 200 per side$/m,
+    /^KID \(classifier features\)\s+-?[\d.]+\s+real vs real -?[\d.]+; ± [\d.]+ over 50 subsets of 200 real, each against all 200 generated \(the ± leaves out the generated side's sampling\)$/m,
   );
+  assert.match(first.stdout, /^precision\s+[\d.]+%\s+real vs real [\d.]+%; generated images inside the real manifold/m);
+  assert.match(
+    first.stdout,
+    /^recall\s+[\d.]+%\s+real vs real [\d.]+%; real images inside the generated manifold \(variety\); k = 3, 200 per side$/m,
+  );
+  assert.ok(Number.isFinite(r.kid_floor) && r.kid_floor_std > 0, 'real vs real KID, as measured for the floor');
+  assert.ok(r.precision_floor > 0 && r.precision_floor <= 1 && r.recall_floor > 0 && r.recall_floor <= 1);
   assert.equal(r.classifier.epochs, 1);
   assert.ok(existsSync(join(r.classifier.dir, 'info.json')));
 });

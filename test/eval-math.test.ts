@@ -10,7 +10,9 @@ import { Matrix } from 'ml-matrix';
 import { frechetDistance, gaussianStats, sqrtPsd, type GaussianStats } from '../src/eval/frechet.ts';
 import { accuracy, predictedClasses } from '../src/classifier/features.ts';
 import { classCoverage, classifierScore } from '../src/eval/scores.ts';
-import { kernelDistance } from '../src/eval/kid.ts';
+import { kernelDistance, type KidResult } from '../src/eval/kid.ts';
+import type { EvalResult } from '../src/eval/evaluator.ts';
+import { evalMetrics, evalSummaryLine, formatEvalTable } from '../src/eval/format.ts';
 import { precisionRecall } from '../src/eval/manifold.ts';
 import { smallestSufficientN } from '../src/eval/evaluator.ts';
 import { MIN_EVAL_N, MIN_PER_SET, PRECISION_RECALL_K } from '../src/eval/sample-size.ts';
@@ -340,4 +342,60 @@ test('smallestSufficientN: from it on every class is asked for at least 2 images
   }
   assert.equal(smallestSufficientN([10, 0, 10]), undefined, 'a class without training images never gets any');
   assert.equal(smallestSufficientN([1_000_000, 1]), undefined, 'beyond the largest n allowed');
+});
+
+/** A result as the evaluator returns one, for the formatting tests: `predicted` decides the coverage. */
+function evalResult(predicted: number[], kid: Partial<KidResult> = {}): EvalResult {
+  const kidResult: KidResult = { mean: 0.0123, std: 0.0011, subsets: 50, subsetSize: 1000, resampled: 'both', ...kid };
+  return {
+    n: predicted.length,
+    seed: 0,
+    truncation: null,
+    fid: 12.5,
+    fidFloor: 2.5,
+    kid: kidResult,
+    kidFloor: { mean: 0.0002, std: 0.0004, subsets: 50, subsetSize: 1000, resampled: 'both' },
+    precisionRecall: { precision: 0.5, recall: 0.4, samples: 1000, k: 3 },
+    precisionRecallFloor: { precision: 0.8, recall: 0.78, samples: 1000, k: 3 },
+    perClassFid: null,
+    classifierScore: 8,
+    realScore: 9.5,
+    maxScore: 10,
+    coverage: classCoverage(predicted, 10),
+    conditionalAccuracy: null,
+    requestedClasses: null,
+    seconds: 1,
+  };
+}
+
+test('the training log line says what the class coverage number means, and gives real-vs-real references', () => {
+  const collapsed = evalSummaryLine(evalResult(new Array(50).fill(3)));
+  assert.doesNotMatch(collapsed, /±/, 'a maximum deviation is not a ±');
+  assert.match(collapsed, /class shares within 90\.0 pts of even \(10\.0%\); 9 classes never drawn$/);
+  const even = evalSummaryLine(evalResult(Array.from({ length: 50 }, (_, i) => i % 10)));
+  assert.match(even, /class shares within 0\.0 pts of even \(10\.0%\)$/);
+  assert.match(even, /KID 0\.0123 \(real 0\.0002\) {2}P\/R 50\.0%\/40\.0% \(real 80\.0%\/78\.0%\)/);
+});
+
+test('the eval table gives KID and precision/recall their real-vs-real values and says what the ± spans', () => {
+  const even = Array.from({ length: 1000 }, (_, i) => i % 10);
+  const row = (lines: string[], name: string) => lines.find((l) => l.startsWith(name))!;
+  const result = evalResult(even);
+  const real = { kid: result.kidFloor, precisionRecall: result.precisionRecallFloor };
+  const reference = { reference: { testCount: 2000, score: 9.5, fidFloor: 2.5, floorCount: 1000, ...real } };
+  const table = formatEvalTable(result, reference);
+  assert.match(row(table, 'KID'), /0\.0123 {2}real vs real 0\.0002; ± 0\.0011 over 50 subsets of 1000 per side$/);
+  assert.match(row(table, 'precision'), /50\.0% {2}real vs real 80\.0%; generated images inside the real manifold/);
+  assert.match(row(table, 'recall'), /40\.0% {2}real vs real 78\.0%; real images inside the generated manifold/);
+  assert.match(row(table, 'class coverage'), /0\.0% {2}largest gap between a class's share and the even 10\.0%/);
+  const whole = formatEvalTable(
+    evalResult(even, { resampled: 'none', std: null, subsets: 1, subsetSize: 200 }),
+    reference,
+  );
+  assert.match(row(whole, 'KID'), /real vs real 0\.0002; no ±: both sides whole \(200 each\) in one subset$/);
+  const metrics = evalMetrics(evalResult(even, { resampled: 'real' }));
+  assert.deepEqual(
+    [metrics.kid_resampled, metrics.kid_floor, metrics.precision_floor, metrics.recall_floor],
+    ['real', 0.0002, 0.8, 0.78],
+  );
 });

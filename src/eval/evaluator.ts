@@ -35,8 +35,15 @@ import { precisionRecall, type PrecisionRecall } from './manifold.js';
 import { MIN_EVAL_N, MIN_EVAL_N_REASON, MIN_PER_SET } from './sample-size.js';
 import { classCoverage, classHistogram, classifierScore, type Coverage } from './scores.js';
 
-/** Random-stream purposes of evaluation (apart from training's and the classifier's numbers). */
-const EvalStream = { noise: 104, floorSubset: 105, kid: 106, precisionRecall: 107 } as const;
+/** Random-stream purposes of evaluation (apart from training's and the classifier's, 101-103 and 108). */
+const EvalStream = {
+  noise: 104,
+  floorSubset: 105,
+  kid: 106,
+  precisionRecall: 107,
+  kidFloor: 110,
+  precisionRecallFloor: 111,
+} as const;
 
 /** The parts of a run config the evaluator reads (a full Config fits). */
 export interface EvaluatorConfig {
@@ -81,6 +88,9 @@ export interface RealReference {
   /** FID of `floorCount` random real training images against the test statistics. */
   fidFloor: number;
   floorCount: number;
+  /** KID and precision/recall of the same real training images against the test set. */
+  kid: KidResult;
+  precisionRecall: PrecisionRecall;
 }
 
 export interface EvalResult {
@@ -94,8 +104,11 @@ export interface EvalResult {
   fidFloor: number;
   /** Kernel distance to the real test set: mean and std over subsets. */
   kid: KidResult;
+  /** The same for real training images (the reference's): what real data scores. */
+  kidFloor: KidResult;
   /** Improved precision and recall against the real test set. */
   precisionRecall: PrecisionRecall;
+  precisionRecallFloor: PrecisionRecall;
   /** For a conditional generator: the FID of each class's images against that class's test images. */
   perClassFid: number[] | null;
   classifierScore: number;
@@ -167,19 +180,30 @@ export async function createEvaluator(
     const realFeatures = await extractFeatures(model, test.count, tensorSource(test.images));
     const testStats = gaussianStats(realFeatures.features, realFeatures.count, realFeatures.dim);
     // The floor: what real images score against the same statistics at the same n. A
-    // generator's FID can't be expected to go below it (FID is biased upwards at small n).
+    // generator's FID can't be expected to go below it (FID is biased upwards at small n). KID
+    // and precision/recall get theirs from the same real images: a real sample does not score
+    // KID 0 or precision and recall 1 (a k-NN manifold is a sparse estimate).
     const floorCount = Math.min(n, train.count);
     if (floorCount < n) io.warn(`the FID floor uses all ${train.count} training images, fewer than n = ${n}`);
-    const floorIndices = permutation(
-      train.count,
-      deriveSeed(opts.floorSeed ?? config.run.seed, EvalStream.floorSubset),
-    ).subarray(0, floorCount);
+    const floorSeed = opts.floorSeed ?? config.run.seed;
+    const floorIndices = permutation(train.count, deriveSeed(floorSeed, EvalStream.floorSubset)).subarray(
+      0,
+      floorCount,
+    );
     const floorSet = await extractFeatures(model, floorCount, tensorSource(train.images, floorIndices));
+    const dim = floorSet.dim;
     const reference: RealReference = {
       testCount: test.count,
       score: classifierScore(realFeatures),
-      fidFloor: frechetDistance(gaussianStats(floorSet.features, floorSet.count, floorSet.dim), testStats),
+      fidFloor: frechetDistance(gaussianStats(floorSet.features, floorSet.count, dim), testStats),
       floorCount,
+      kid: await kernelDistance(realFeatures, floorSet, dim, deriveSeed(floorSeed, EvalStream.kidFloor)),
+      precisionRecall: await precisionRecall(
+        realFeatures,
+        floorSet,
+        dim,
+        deriveSeed(floorSeed, EvalStream.precisionRecallFloor),
+      ),
     };
     const classifier = { dir: ready.dir, info: ready.info, trained: ready.trained };
     const real = { features: realFeatures, stats: testStats, labels: testSet.labels };
@@ -336,12 +360,14 @@ function makeEvaluator(
         fid: frechetDistance(gaussianStats(fake.features, fake.count, fake.dim), real.stats),
         fidFloor: reference.fidFloor,
         kid: await kernelDistance(real.features, fake, fake.dim, deriveSeed(seed, EvalStream.kid)),
+        kidFloor: reference.kid,
         precisionRecall: await precisionRecall(
           real.features,
           fake,
           fake.dim,
           deriveSeed(seed, EvalStream.precisionRecall),
         ),
+        precisionRecallFloor: reference.precisionRecall,
         perClassFid,
         classifierScore: classifierScore(fake),
         realScore: reference.score,

@@ -2,6 +2,7 @@
 // and flat snake_case JSON (the style of metrics.jsonl) for files.
 import type { EvalResult, Evaluator } from './evaluator.js';
 import type { KidResult } from './kid.js';
+import type { Coverage } from './scores.js';
 import { pct } from '../format.js';
 import { meanStd } from '../stats.js';
 
@@ -42,18 +43,29 @@ export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, '
       result.classifierScore.toFixed(3),
       `real test ${result.realScore.toFixed(3)} (max ${result.maxScore})`,
     ],
-    ['KID (classifier features)', result.kid.mean.toFixed(4), `${kidSpread(result.kid)}; ~0 for real vs real`],
-    ['precision', pct(result.precisionRecall.precision), 'generated images inside the real manifold (realism)'],
+    [
+      'KID (classifier features)',
+      result.kid.mean.toFixed(4),
+      `real vs real ${result.kidFloor.mean.toFixed(4)}; ${kidSpread(result.kid)}`,
+    ],
+    [
+      'precision',
+      pct(result.precisionRecall.precision),
+      `real vs real ${pct(result.precisionRecallFloor.precision)}; generated images inside the real manifold ` +
+        '(realism)',
+    ],
     [
       'recall',
       pct(result.precisionRecall.recall),
-      `real images inside the generated manifold (variety); k = ${result.precisionRecall.k}, ` +
+      `real vs real ${pct(result.precisionRecallFloor.recall)}; real images inside the generated manifold ` +
+        `(variety); k = ${result.precisionRecall.k}, ` +
         `${result.precisionRecall.samples} per side`,
     ],
     [
       'class coverage: max deviation',
       pct(result.coverage.maxDeviation),
-      `0% = uniform; counts ${result.coverage.histogram.join(' ')}`,
+      `largest gap between a class's share and the even ${pct(1 / result.coverage.histogram.length)}; ` +
+        `counts ${result.coverage.histogram.join(' ')}`,
     ],
   ];
   if (result.coverage.missing.length > 0)
@@ -83,14 +95,30 @@ export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, '
   ];
 }
 
-/** One line for a training log, e.g. "  FID 12.3 (floor 1.2)  score 8.9/9.8  coverage ±3.1%". */
+/**
+ * How evenly the generated images spread over the classes, in words: the largest gap between a
+ * class's share and the even share, in percentage points, and the classes never drawn.
+ */
+function classSpread({ histogram, maxDeviation, missing }: Coverage): string {
+  const classes = missing.length === 1 ? 'class' : 'classes';
+  const never = missing.length > 0 ? `; ${missing.length} ${classes} never drawn` : '';
+  return `class shares within ${(100 * maxDeviation).toFixed(1)} pts of even (${pct(1 / histogram.length)})${never}`;
+}
+
+/**
+ * One line for a training log, each number with its real-data reference, e.g. "FID 12.30 (floor
+ * 2.50)  KID 0.0123 (real 0.0002)  P/R 50.0%/40.0% (real 80.0%/78.0%)  score 8.00/9.50  class
+ * shares within 3.1 pts of even (10.0%)".
+ */
 export function evalSummaryLine(result: EvalResult): string {
   const cond = result.conditionalAccuracy !== null ? `  cond acc ${pct(result.conditionalAccuracy)}` : '';
   const { precision, recall } = result.precisionRecall;
+  const real = result.precisionRecallFloor;
   return (
-    `FID ${result.fid.toFixed(2)} (floor ${result.fidFloor.toFixed(2)})  KID ${result.kid.mean.toFixed(4)}  ` +
-    `P/R ${pct(precision)}/${pct(recall)}  score ${result.classifierScore.toFixed(2)}/${result.realScore.toFixed(2)}` +
-    `  coverage ±${pct(result.coverage.maxDeviation)}${cond}`
+    `FID ${result.fid.toFixed(2)} (floor ${result.fidFloor.toFixed(2)})  ` +
+    `KID ${result.kid.mean.toFixed(4)} (real ${result.kidFloor.mean.toFixed(4)})  ` +
+    `P/R ${pct(precision)}/${pct(recall)} (real ${pct(real.precision)}/${pct(real.recall)})  ` +
+    `score ${result.classifierScore.toFixed(2)}/${result.realScore.toFixed(2)}  ${classSpread(result.coverage)}${cond}`
   );
 }
 
@@ -107,9 +135,13 @@ export function evalMetrics(result: EvalResult): Record<string, number | number[
     kid_subsets: result.kid.subsets,
     kid_subset_size: result.kid.subsetSize,
     kid_resampled: result.kid.resampled,
+    kid_floor: result.kidFloor.mean,
+    kid_floor_std: result.kidFloor.std,
     precision: result.precisionRecall.precision,
     recall: result.precisionRecall.recall,
     precision_recall_k: result.precisionRecall.k,
+    precision_floor: result.precisionRecallFloor.precision,
+    recall_floor: result.precisionRecallFloor.recall,
     per_class_fid: result.perClassFid,
     score: result.classifierScore,
     real_score: result.realScore,
