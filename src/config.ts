@@ -221,6 +221,12 @@ const evalSchema = z
       .max(100000)
       .default(5000)
       .describe('generated images per evaluation'),
+    classifier_epochs: positiveInt()
+      .optional()
+      .describe(
+        'epochs of the evaluation classifier (default: a budget of 1,500 updates, 4 to 20 epochs); a cached one ' +
+          'trained otherwise is retrained, and FIDs compare only between runs judged by the same classifier',
+      ),
   })
   .strict();
 

@@ -183,7 +183,7 @@ function templateGenerator(set: ImageSet, latentDim: number): tf.LayersModel {
 const withoutTime = (r: EvalResult) => ({ ...r, seconds: 0 });
 
 /** The evaluator's classifier recipe in these tests: one epoch over the 8,000 training digits. */
-const EVAL_RECIPE = { epochs: 1, batchSize: 64, learningRate: 2e-3 };
+const EVAL_RECIPE = { epochs: 1 };
 
 test('the evaluator is deterministic, tensor-neutral, and tells class templates from noise', async () => {
   const data = bundled(1000);
@@ -269,6 +269,15 @@ test('data.limit changes neither the evaluation classifier nor the real referenc
     });
   const limited = await make(256);
   const full = await make(0);
+  // eval.classifier_epochs, as a run config sets it, is the same recipe: the same classifier.
+  const configured = await createEvaluator(
+    { data: bundled(0), run: { out_dir: out, seed: 1 }, eval: { n: 400, classifier_epochs: 1 } },
+    quiet,
+    { interactive: false },
+  );
+  configured.dispose();
+  assert.deepEqual([configured.classifier.trained, configured.classifier.info.recipe.epochs], [false, 1]);
+  assert.equal(configured.classifier.dir, full.classifier.dir);
   try {
     assert.equal(full.classifier.trained, false, 'the classifier a limited run got is the full split’s, cached');
     assert.equal(limited.classifier.dir, full.classifier.dir);

@@ -49,7 +49,7 @@ const EvalStream = {
 export interface EvaluatorConfig {
   data: DataConfig;
   run: { out_dir: string; seed: number };
-  eval: { n: number };
+  eval: { n: number; classifier_epochs?: number };
 }
 
 export interface EvaluatorOptions {
@@ -57,7 +57,7 @@ export interface EvaluatorOptions {
   n?: number;
   /** Classifiers are cached in <outDir>/classifiers/; default config.run.out_dir. */
   outDir?: string;
-  /** Overrides of the classifier's training recipe (tests keep it tiny). */
+  /** Overrides of the classifier's training recipe (tests keep it tiny); over config.eval.classifier_epochs. */
   recipe?: Partial<ClassifierRecipe>;
   /** Seed of the train subset the floor is measured on; default config.run.seed. */
   floorSeed?: number;
@@ -171,7 +171,7 @@ export async function createEvaluator(
       trainSet,
       test,
       outDir: opts.outDir ?? config.run.out_dir,
-      recipe: defaultRecipe(trainSet.count, opts.recipe),
+      recipe: defaultRecipe(trainSet.count, { ...configuredEpochs(config), ...opts.recipe }),
       force: opts.force,
       log: io.log,
       progress: createClassifierProgress(io.log, opts.interactive),
@@ -215,6 +215,12 @@ export async function createEvaluator(
     train.dispose();
     test.dispose();
   }
+}
+
+/** eval.classifier_epochs as a recipe override, when set. */
+function configuredEpochs(config: EvaluatorConfig): Partial<ClassifierRecipe> {
+  const epochs = config.eval.classifier_epochs;
+  return epochs !== undefined ? { epochs } : {};
 }
 
 /** What every metric needs whatever the generator: n itself is checked where it is set. */

@@ -83,9 +83,24 @@ const cases: BadInputCase[] = [
     expect: /^gan: tiny\.yaml: eval\.every: expected number, .*got \[1,2\]$/,
   },
   {
+    name: 'eval.classifier_epochs 0',
+    args: train('ev16', 'eval.classifier_epochs=0'),
+    expect: /^gan: tiny\.yaml: eval\.classifier_epochs: .*>=1, got 0$/,
+  },
+  {
+    name: 'eval.classifier_epochs fractional',
+    args: train('ev17', 'eval.classifier_epochs=2.5'),
+    expect: /^gan: tiny\.yaml: eval\.classifier_epochs: .*int.*got 2\.5$/,
+  },
+  {
+    name: 'eval.classifier_epochs a word',
+    args: train('ev18', 'eval.classifier_epochs=few'),
+    expect: /^gan: tiny\.yaml: eval\.classifier_epochs: expected number, .*got "few"$/,
+  },
+  {
     name: 'an unknown eval key',
     args: train('ev13', 'eval.fid=true'),
-    expect: /^gan: --set eval\.fid: unknown key \(known keys in eval: every, n\)$/,
+    expect: /^gan: --set eval\.fid: unknown key \(known keys in eval: every, n, classifier_epochs\)$/,
   },
   {
     name: 'eval not a section',
@@ -95,7 +110,7 @@ const cases: BadInputCase[] = [
   {
     name: 'an unknown key in the eval section of a file',
     args: ['train', '--config', 'eval-key.yaml'],
-    expect: /^gan: eval-key\.yaml:7: eval\.samples: unknown key \(known keys in eval: every, n\)$/,
+    expect: /^gan: eval-key\.yaml:7: eval\.samples: unknown key \(known keys in eval: every, n, classifier_epochs\)$/,
   },
   // What depends on the data: a conditional generator's classes in the training proportions.
   {
