@@ -181,8 +181,8 @@ export async function createEvaluator(
     const testStats = gaussianStats(realFeatures.features, realFeatures.count, realFeatures.dim);
     // The floor: what real images score against the same statistics at the same n. A
     // generator's FID can't be expected to go below it (FID is biased upwards at small n). KID
-    // and precision/recall get theirs from the same real images: a real sample does not score
-    // KID 0 or precision and recall 1 (a k-NN manifold is a sparse estimate).
+    // and precision/recall get theirs from the same real images: what real data scores at this n
+    // (KID's noise about 0; precision and recall below 1, a k-NN manifold being a sparse estimate).
     const floorCount = Math.min(n, train.count);
     if (floorCount < n) io.warn(`the FID floor uses all ${train.count} training images, fewer than n = ${n}`);
     const floorSeed = opts.floorSeed ?? config.run.seed;
