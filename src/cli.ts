@@ -25,6 +25,7 @@ import { SAMPLE_FORMATS, sampleCommand } from './commands/sample.js';
 import { selftrainCommand } from './commands/selftrain.js';
 import { trainCommand } from './commands/train.js';
 import { describeKeys, keysMarkdown } from './config.js';
+import { MIN_EVAL_N } from './eval/sample-size.js';
 import { releaseEngine, showNativeOutput } from './engine/index.js';
 import { fileError, UserError } from './errors.js';
 import { guardTerminal, terminal, writeErr } from './log.js';
@@ -85,7 +86,7 @@ function buildProgram(): Command {
     .command('eval')
     .description('FID, classifier score and class coverage of a generator against real images')
     .addOption(ckptOption())
-    .option('-n, --n <count>', 'generated images to evaluate', parseIntOption('--n', 2, 100000), 10000)
+    .option('-n, --n <count>', 'generated images to evaluate', parseIntOption('--n', MIN_EVAL_N, 100000), 10000)
     .option('--json <file>', 'where to write the numbers (default: <run>/eval-epochNNNN.json)')
     .addOption(noEmaOption('evaluate the raw generator'))
     .addOption(seedOption("seed of the noise (and of the floor's real subset)", 0))
@@ -107,7 +108,7 @@ function buildProgram(): Command {
     .command('train')
     .description("train (or find cached) the evaluation classifier for a config's dataset; prints its test accuracy")
     .option('-c, --config <file>', 'config whose data section names the dataset (default: the default config)')
-    .option('--set <key=value>', 'override a config key, e.g. --set data.limit=1000 (repeatable)', collect, [])
+    .option('--set <key=value>', 'override a config key, e.g. --set data.source=bundled (repeatable)', collect, [])
     .option('--epochs <n>', 'classifier training epochs', parseIntOption('--epochs', 1))
     .option(
       '--out-dir <dir>',

@@ -7,6 +7,7 @@ import { basename, extname } from 'node:path';
 import { z } from 'zod';
 import { LineCounter, parseDocument, parse as parseYamlValue, isMap, isNode, isScalar, type Document } from 'yaml';
 import { UserError } from './errors.js';
+import { MIN_EVAL_N, MIN_EVAL_N_REASON } from './eval/sample-size.js';
 
 const positiveInt = () => z.number().int().min(1);
 
@@ -213,7 +214,19 @@ const trainSchema = z
 const evalSchema = z
   .object({
     every: z.number().int().min(0).default(0).describe('evaluate FID and classifier score every N epochs (0 = off)'),
-    n: positiveInt().max(100000).default(5000).describe('generated images per evaluation'),
+    n: z
+      .number()
+      .int()
+      .min(MIN_EVAL_N, { message: `expected at least ${MIN_EVAL_N} (${MIN_EVAL_N_REASON})` })
+      .max(100000)
+      .default(5000)
+      .describe('generated images per evaluation'),
+    classifier_epochs: positiveInt()
+      .optional()
+      .describe(
+        'epochs of the evaluation classifier (default: a budget of 1,500 updates, 4 to 20 epochs); a cached one ' +
+          'trained otherwise is retrained, and FIDs compare only between runs judged by the same classifier',
+      ),
   })
   .strict();
 

@@ -18,12 +18,13 @@ import { table as core } from './bad-input/core.ts';
 import { table as sections } from './bad-input/sections.ts';
 import { table as folders } from './bad-input/folders.ts';
 import { table as environment } from './bad-input/environment.ts';
+import { table as evalTable } from './bad-input/eval.ts';
 
 let work: string;
 
 const snapshot = () => treeSnapshot(join(work, 'checkpoints'));
 
-const TABLES: BadInputTable[] = [core, sections, folders, commands, environment];
+const TABLES: BadInputTable[] = [core, sections, folders, commands, environment, evalTable];
 
 before(async () => {
   work = tempDir('gan-bad-');

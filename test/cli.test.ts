@@ -201,11 +201,11 @@ test('an ACGAN run (model.conditioning=acgan, minibatch std) trains, resumes and
 });
 
 test('eval.every evaluates during training, logs FID per epoch and keeps the best checkpoint', () => {
-  const r = runGan(
-    ['train', '--config', 'smoke.yaml', '--set', 'run.name=evald', '--set', 'eval.every=1', '--set', 'eval.n=64'],
-    { cwd: work },
-  );
+  // The evaluation classifier learns from all 8,000 training digits whatever data.limit: one epoch keeps it quick.
+  const evalSets = ['--set', 'eval.every=1', '--set', 'eval.n=64', '--set', 'eval.classifier_epochs=1'];
+  const r = runGan(['train', '--config', 'smoke.yaml', '--set', 'run.name=evald', ...evalSets], { cwd: work });
   assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /training the evaluation classifier on bundled: 8,000 .*\(1 epoch;/);
   assert.match(r.stdout, /epoch 1\/2 .*FID \d+\.\d+ \(floor \d+\.\d+\)/);
   const metrics = readFileSync(join(work, 'checkpoints', 'evald', 'metrics.jsonl'), 'utf8')
     .trim()

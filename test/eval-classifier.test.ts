@@ -182,21 +182,23 @@ function templateGenerator(set: ImageSet, latentDim: number): tf.LayersModel {
 
 const withoutTime = (r: EvalResult) => ({ ...r, seconds: 0 });
 
+/** The evaluator's classifier recipe in these tests: one epoch over the 8,000 training digits. */
+const EVAL_RECIPE = { epochs: 1 };
+
 test('the evaluator is deterministic, tensor-neutral, and tells class templates from noise', async () => {
   const data = bundled(1000);
   const tensorsAtStart = tf.memory().numTensors;
   const evaluator = await createEvaluator(
     { data, run: { out_dir: join(work, 'eval'), seed: 1 }, eval: { n: 400 } },
     quiet,
-    {
-      recipe: { epochs: 2, batchSize: 32, learningRate: 2e-3 },
-      interactive: false,
-    },
+    { recipe: EVAL_RECIPE, interactive: false },
   );
   const { info } = evaluator.classifier;
+  assert.equal(info.trainCount, 8000, "the classifier learns from the whole training split, not data.limit's 1,000");
+  assert.doesNotMatch(info.trainOrigin, /data\.limit/);
   assert.ok(
     info.testAccuracy > 0.8,
-    `a classifier from 1,000 real digits should be right on > 80% of the test set, got ${info.testAccuracy}`,
+    `a classifier from 8,000 real digits should be right on > 80% of the test set, got ${info.testAccuracy}`,
   );
   const ref = evaluator.reference;
   assert.equal(ref.testCount, 2000);
@@ -217,15 +219,26 @@ test('the evaluator is deterministic, tensor-neutral, and tells class templates 
   assert.equal(a.conditionalAccuracy, null);
   assert.equal(a.requestedClasses, null);
   assert.equal(a.n, 400);
-  // The conditional generator is asked for classes in the training split's proportions.
-  const trainLabels = (await loadImageSet(data, 'train', quiet)).labels;
+  // The conditional generator is asked for classes in the proportions of the whole training split.
+  const trainLabels = (await loadImageSet(bundled(0), 'train', quiet)).labels;
   const expected = classHistogram(labelsInProportion(400, classHistogram(trainLabels, 10)), 10);
   assert.deepEqual(t.requestedClasses, expected);
-  assert.notDeepEqual(expected, new Array(10).fill(40), 'the 1,000 training digits are not balanced');
+  assert.notDeepEqual(expected, new Array(10).fill(40), 'the 8,000 training digits are not balanced');
 
   assert.ok(t.conditionalAccuracy! > 0.8, `class templates are recognised as their class: ${t.conditionalAccuracy}`);
   assert.ok(t.fid < a.fid / 2, `templates (${t.fid}) are much closer to real digits than noise (${a.fid})`);
   assert.ok(t.fid > ref.fidFloor, `nothing beats real images: ${t.fid} vs floor ${ref.fidFloor}`);
+  // KID and precision/recall have their real-vs-real reference too, measured like the FID floor
+  // (the same 400 real training images against the test set), and carried in every result.
+  assert.equal(ref.kid.subsetSize, 400);
+  assert.ok(Math.abs(ref.kid.mean) < 0.1 * t.kid.mean, `real vs real KID ${ref.kid.mean}, templates ${t.kid.mean}`);
+  assert.ok(t.kid.mean < a.kid.mean, `KID: templates ${t.kid.mean}, noise ${a.kid.mean}`);
+  assert.equal(ref.precisionRecall.samples, 400);
+  assert.ok(
+    ref.precisionRecall.precision > a.precisionRecall.precision && ref.precisionRecall.recall > 0.5,
+    `real vs real P/R ${JSON.stringify(ref.precisionRecall)}, noise ${JSON.stringify(a.precisionRecall)}`,
+  );
+  assert.deepEqual([t.kidFloor, t.precisionRecallFloor], [ref.kid, ref.precisionRecall]);
   assert.ok(
     t.classifierScore > a.classifierScore + 0.5,
     `score: templates ${t.classifierScore}, noise ${a.classifierScore}`,
@@ -245,4 +258,33 @@ test('the evaluator is deterministic, tensor-neutral, and tells class templates 
   for (const m of [noise, templates, small]) m.dispose();
   evaluator.dispose();
   assert.equal(tf.memory().numTensors, tensorsAtStart, 'createEvaluator + dispose leave no tensors behind');
+});
+
+test('data.limit changes neither the evaluation classifier nor the real reference: runs compare', async () => {
+  const out = join(work, 'eval');
+  const make = (limit: number) =>
+    createEvaluator({ data: bundled(limit), run: { out_dir: out, seed: 1 }, eval: { n: 400 } }, quiet, {
+      recipe: EVAL_RECIPE,
+      interactive: false,
+    });
+  const limited = await make(256);
+  const full = await make(0);
+  // eval.classifier_epochs, as a run config sets it, is the same recipe: the same classifier.
+  const configured = await createEvaluator(
+    { data: bundled(0), run: { out_dir: out, seed: 1 }, eval: { n: 400, classifier_epochs: 1 } },
+    quiet,
+    { interactive: false },
+  );
+  configured.dispose();
+  assert.deepEqual([configured.classifier.trained, configured.classifier.info.recipe.epochs], [false, 1]);
+  assert.equal(configured.classifier.dir, full.classifier.dir);
+  try {
+    assert.equal(full.classifier.trained, false, 'the classifier a limited run got is the full split’s, cached');
+    assert.equal(limited.classifier.dir, full.classifier.dir);
+    assert.equal(limited.classifier.info.trainCount, 8000);
+    assert.deepEqual(limited.reference, full.reference, 'the same floor and ceiling');
+  } finally {
+    limited.dispose();
+    full.dispose();
+  }
 });

@@ -5,12 +5,19 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
 import { Matrix } from 'ml-matrix';
 import { frechetDistance, gaussianStats, sqrtPsd, type GaussianStats } from '../src/eval/frechet.ts';
 import { accuracy, predictedClasses } from '../src/classifier/features.ts';
 import { classCoverage, classifierScore } from '../src/eval/scores.ts';
-import { kernelDistance } from '../src/eval/kid.ts';
+import { kernelDistance, type KidResult } from '../src/eval/kid.ts';
+import type { EvalResult } from '../src/eval/evaluator.ts';
+import { evalMetrics, evalSummaryLine, formatEvalTable } from '../src/eval/format.ts';
 import { precisionRecall } from '../src/eval/manifold.ts';
+import { smallestSufficientN } from '../src/eval/evaluator.ts';
+import { MIN_EVAL_N, MIN_PER_SET, PRECISION_RECALL_K } from '../src/eval/sample-size.ts';
+import { classHistogram } from '../src/eval/scores.ts';
+import { labelsInProportion } from '../src/sampling.ts';
 import { mulberry32 } from '../src/random.ts';
 import { selectEngine } from '../src/engine/select.ts';
 
@@ -223,9 +230,69 @@ test('KID: ~0 for two samples of one distribution, large for disjoint ones; std 
   assert.equal(same.subsets, 10);
   assert.equal(same.subsetSize, 300);
   assert.ok(Math.abs(same.mean) < 0.01 * far.mean, `same ${same.mean} vs disjoint ${far.mean}`);
-  assert.ok(same.std > 0 && far.mean > 10 * far.std);
+  assert.ok(same.std! > 0 && far.mean > 10 * far.std!);
   const identical = await kernelDistance(real, real, 16, 7, 10, 300);
   assert.ok(Math.abs(identical.mean) < 0.01 * far.mean);
+});
+
+/** Gaussian features that all share `offset` (as ReLU features share a large positive mean); `shift` on dimension 0. */
+function offsetFeatures(count: number, dim: number, seed: number, offset: number, shift = 0) {
+  const rand = mulberry32(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const features = Float64Array.from({ length: count * dim }, (_, i) => gauss() + offset + (i % dim === 0 ? shift : 0));
+  return { features, count };
+}
+
+/** The unbiased MMD² with k(x, y) = (x·y/d + 1)³ of two whole sets, in float64: KID's reference. */
+function mmd2Reference(x: Float64Array, y: Float64Array, m: number, d: number): number {
+  const k = (a: Float64Array, i: number, b: Float64Array, j: number) => {
+    let dot = 0;
+    for (let t = 0; t < d; t++) dot += a[i * d + t]! * b[j * d + t]!;
+    return (dot / d + 1) ** 3;
+  };
+  let xx = 0;
+  let yy = 0;
+  let xy = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
+      if (i !== j) {
+        xx += k(x, i, x, j);
+        yy += k(y, i, y, j);
+      }
+      xy += k(x, i, y, j);
+    }
+  }
+  return (xx + yy) / (m * (m - 1)) - (2 * xy) / (m * m);
+}
+
+test('KID is summed in float64: features sharing a large offset match a float64 reference on wasm', async () => {
+  await selectEngine('wasm');
+  const dim = 16;
+  const m = 1000;
+  const tensorsBefore = tf.memory().numTensors;
+  for (const offset of [0, 10, 30]) {
+    const real = offsetFeatures(m, dim, 1, offset);
+    const fake = offsetFeatures(m, dim, 2, offset, 0.5);
+    // One subset of all m rows per side: the set the reference sums over.
+    const kid = await kernelDistance(real, fake, dim, 7, 1, m);
+    close(kid.mean, mmd2Reference(real.features, fake.features, m, dim), 1e-3, `KID at offset ${offset}`);
+  }
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors left');
+});
+
+test('KID says which side its subsets resample; with both sets whole there is one subset and no spread', async () => {
+  await selectEngine('cpu');
+  const real = blobs(600, 16, ALL, 1);
+  const both = await kernelDistance(real, blobs(600, 16, ALL, 2), 16, 7, 10, 300);
+  assert.deepEqual([both.resampled, both.subsets], ['both', 10]);
+  // 200 generated images under a subset size of 300: every subset holds all of them.
+  const realOnly = await kernelDistance(real, blobs(200, 16, ALL, 2), 16, 7, 10, 300);
+  assert.deepEqual([realOnly.resampled, realOnly.subsets, realOnly.subsetSize], ['real', 10, 200]);
+  assert.ok(realOnly.std! > 0, 'the real side still varies');
+  const none = await kernelDistance(blobs(200, 16, ALL, 1), blobs(200, 16, ALL, 2), 16, 7, 10, 300);
+  assert.deepEqual([none.resampled, none.subsets, none.subsetSize, none.std], ['none', 1, 200, null]);
+  const once = await kernelDistance(blobs(200, 16, ALL, 1), blobs(200, 16, ALL, 2), 16, 7, 1, 300);
+  assert.equal(none.mean, once.mean, 'the one subset is the whole of both sets');
 });
 
 test('precision/recall: 1/1 for identical sets, 0/0 for disjoint; a dropped class lowers recall only', async () => {
@@ -247,4 +314,88 @@ test('precision/recall: 1/1 for identical sets, 0/0 for disjoint; a dropped clas
   assert.ok(recallRatio > 0.85 && recallRatio < 0.93, `recall ${nineClasses.recall} vs ${same.recall}`);
   assert.equal(nineClasses.k, 3);
   assert.equal(nineClasses.samples, 1000);
+});
+
+test('MIN_EVAL_N is what precision/recall needs: it runs on MIN_EVAL_N samples and refuses one fewer', async () => {
+  await selectEngine('cpu');
+  assert.equal(MIN_EVAL_N, PRECISION_RECALL_K + 1);
+  const set = blobs(MIN_EVAL_N, 16, ALL, 1);
+  const pr = await precisionRecall(set, blobs(MIN_EVAL_N, 16, ALL, 2), 16, 3);
+  assert.equal(pr.samples, MIN_EVAL_N);
+  assert.equal(pr.k, PRECISION_RECALL_K, 'precisionRecall defaults to the k the minimum is derived from');
+  await assert.rejects(precisionRecall(set, blobs(MIN_EVAL_N - 1, 16, ALL, 2), 16, 3), RangeError);
+});
+
+test('smallestSufficientN: from it on every class is asked for at least 2 images, one below it not', () => {
+  const perClass = (n: number, counts: number[]) => classHistogram(labelsInProportion(n, counts), counts.length);
+  // The bundled digits' training counts, an even split, and a skewed one.
+  for (const counts of [
+    [800, 900, 796, 813, 779, 700, 788, 829, 795, 800],
+    [5, 5, 5],
+    [1000, 30, 10],
+  ]) {
+    const n = smallestSufficientN(counts)!;
+    assert.ok(n >= MIN_EVAL_N);
+    for (let m = n; m <= n + 3000; m++)
+      assert.ok(Math.min(...perClass(m, counts)) >= MIN_PER_SET, `${counts}: n ${m} (from ${n})`);
+    if (n > MIN_EVAL_N) assert.ok(Math.min(...perClass(n - 1, counts)) < MIN_PER_SET, `${counts}: ${n - 1} suffices`);
+  }
+  assert.equal(smallestSufficientN([10, 0, 10]), undefined, 'a class without training images never gets any');
+  assert.equal(smallestSufficientN([1_000_000, 1]), undefined, 'beyond the largest n allowed');
+});
+
+/** A result as the evaluator returns one, for the formatting tests: `predicted` decides the coverage. */
+function evalResult(predicted: number[], kid: Partial<KidResult> = {}): EvalResult {
+  const kidResult: KidResult = { mean: 0.0123, std: 0.0011, subsets: 50, subsetSize: 1000, resampled: 'both', ...kid };
+  return {
+    n: predicted.length,
+    seed: 0,
+    truncation: null,
+    fid: 12.5,
+    fidFloor: 2.5,
+    kid: kidResult,
+    kidFloor: { mean: 0.0002, std: 0.0004, subsets: 50, subsetSize: 1000, resampled: 'both' },
+    precisionRecall: { precision: 0.5, recall: 0.4, samples: 1000, k: 3 },
+    precisionRecallFloor: { precision: 0.8, recall: 0.78, samples: 1000, k: 3 },
+    perClassFid: null,
+    classifierScore: 8,
+    realScore: 9.5,
+    maxScore: 10,
+    coverage: classCoverage(predicted, 10),
+    conditionalAccuracy: null,
+    requestedClasses: null,
+    seconds: 1,
+  };
+}
+
+test('the training log line says what the class coverage number means, and gives real-vs-real references', () => {
+  const collapsed = evalSummaryLine(evalResult(new Array(50).fill(3)));
+  assert.doesNotMatch(collapsed, /±/, 'a maximum deviation is not a ±');
+  assert.match(collapsed, /class shares within 90\.0 pts of even \(10\.0%\); 9 classes never drawn$/);
+  const even = evalSummaryLine(evalResult(Array.from({ length: 50 }, (_, i) => i % 10)));
+  assert.match(even, /class shares within 0\.0 pts of even \(10\.0%\)$/);
+  assert.match(even, /KID 0\.0123 \(real 0\.0002\) {2}P\/R 50\.0%\/40\.0% \(real 80\.0%\/78\.0%\)/);
+});
+
+test('the eval table gives KID and precision/recall their real-vs-real values and says what the ± spans', () => {
+  const even = Array.from({ length: 1000 }, (_, i) => i % 10);
+  const row = (lines: string[], name: string) => lines.find((l) => l.startsWith(name))!;
+  const result = evalResult(even);
+  const real = { kid: result.kidFloor, precisionRecall: result.precisionRecallFloor };
+  const reference = { reference: { testCount: 2000, score: 9.5, fidFloor: 2.5, floorCount: 1000, ...real } };
+  const table = formatEvalTable(result, reference);
+  assert.match(row(table, 'KID'), /0\.0123 {2}real vs real 0\.0002; ± 0\.0011 over 50 subsets of 1000 per side$/);
+  assert.match(row(table, 'precision'), /50\.0% {2}real vs real 80\.0%; generated images inside the real manifold/);
+  assert.match(row(table, 'recall'), /40\.0% {2}real vs real 78\.0%; real images inside the generated manifold/);
+  assert.match(row(table, 'class coverage'), /0\.0% {2}largest gap between a class's share and the even 10\.0%/);
+  const whole = formatEvalTable(
+    evalResult(even, { resampled: 'none', std: null, subsets: 1, subsetSize: 200 }),
+    reference,
+  );
+  assert.match(row(whole, 'KID'), /real vs real 0\.0002; no ±: both sides whole \(200 each\) in one subset$/);
+  const metrics = evalMetrics(evalResult(even, { resampled: 'real' }));
+  assert.deepEqual(
+    [metrics.kid_resampled, metrics.kid_floor, metrics.precision_floor, metrics.recall_floor],
+    ['real', 0.0002, 0.8, 0.78],
+  );
 });

@@ -1,7 +1,8 @@
 // The evaluation classifier is trained once per dataset and reused: it lives in
 // <out_dir>/classifiers/<dataset>-<data hash>/ (model.json + weights.bin + info.json). The hash
-// is over the actual training bytes, so another dataset, source or data.limit gets its own
-// classifier; a recipe change (epochs, architecture) retrains in place.
+// is over the actual training bytes, so another dataset or source gets its own classifier (the
+// evaluator always passes the whole training split, whatever data.limit); a recipe change
+// (epochs, architecture) retrains in place.
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';

@@ -1,13 +1,16 @@
 // `gan eval`: FID, classifier score, class coverage (and conditional accuracy) of a checkpoint's
 // generator against the real images of the dataset it was trained on, with the real-data floor
 // and ceiling beside each number; writes the numbers as JSON.
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { checkpointData, type CheckpointRef } from '../checkpoint/run-dir.js';
+import { UserError } from '../errors.js';
 import { createEvaluator, type EvalResult } from '../eval/evaluator.js';
 import { evalMetrics, formatEvalTable } from '../eval/format.js';
 import { pct, plural } from '../format.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { Log } from '../log.js';
+import { isConditional } from '../sampling.js';
 import { openGenerator, type GeneratorOptions } from './setup.js';
 
 /** Below this test accuracy the classifier's verdicts are too noisy to trust, and we say so. */
@@ -38,7 +41,18 @@ export function defaultEvalJson(ref: CheckpointRef, weights: 'ema' | 'raw', trun
   return join(ref.runDir, `eval-epoch${String(ref.state.epoch).padStart(4, '0')}${variant}.json`);
 }
 
+/** --json is checked first: a directory, or a path under a file, would fail only after the evaluation. */
+function checkJsonPath(path: string): void {
+  if (path.trim() === '') throw new UserError('--json: expected the path of a .json file');
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new UserError(`--json ${path}: is a directory; expected the path of a .json file`);
+  let dir = dirname(path);
+  while (!existsSync(dir)) dir = dirname(dir);
+  if (!statSync(dir).isDirectory()) throw new UserError(`--json ${path}: ${dir} is not a directory`);
+}
+
 export async function evalCommand(opts: EvalOptions, io: Log): Promise<EvalReport> {
+  if (opts.json !== undefined) checkJsonPath(opts.json);
   const { ref, engine, model: generator, weights } = await openGenerator(opts, io);
   try {
     const data = checkpointData(ref);
@@ -47,6 +61,8 @@ export async function evalCommand(opts: EvalOptions, io: Log): Promise<EvalRepor
       io,
       {
         recipe: opts.classifierEpochs !== undefined ? { epochs: opts.classifierEpochs } : {},
+        conditional: isConditional(generator),
+        nName: '--n',
       },
     );
     try {

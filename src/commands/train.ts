@@ -185,7 +185,10 @@ async function prepareTraining(config: Config, updates: Engine['updates'], io: L
         updates,
       )
     : createTrainer(config, models, updates, data.count);
-  const evaluator = config.eval.every > 0 ? await createEvaluator(config, io, { trainSet: images }) : undefined;
+  const evaluator =
+    config.eval.every > 0
+      ? await createEvaluator(config, io, { trainSet: images, conditional: config.model.conditional })
+      : undefined;
   const heldOut = trainer instanceof SemiSupervisedTrainer ? await heldOutAccuracy(config, trainer, io) : undefined;
   const evaluate: EpochEvaluation = async (epoch, generator) => {
     const due = config.eval.every > 0 && (epoch % config.eval.every === 0 || epoch === config.train.epochs);

@@ -1,10 +1,33 @@
 // How evaluation results are shown: a table for `gan eval`, one short line for training logs,
 // and flat snake_case JSON (the style of metrics.jsonl) for files.
 import type { EvalResult, Evaluator } from './evaluator.js';
+import type { KidResult } from './kid.js';
+import type { Coverage } from './scores.js';
 import { pct } from '../format.js';
 import { meanStd } from '../stats.js';
 
 const mean = (values: number[]) => meanStd(values).mean;
+
+/** KID's ± and what it spans: a side no larger than the subset size is whole in every subset. */
+export function kidSpread(kid: KidResult): string {
+  const { std, subsets, subsetSize: m } = kid;
+  switch (kid.resampled) {
+    case 'both':
+      return `± ${std!.toFixed(4)} over ${subsets} subsets of ${m} per side`;
+    case 'real':
+      return (
+        `± ${std!.toFixed(4)} over ${subsets} subsets of ${m} real, each against all ${m} generated ` +
+        "(the ± leaves out the generated side's sampling)"
+      );
+    case 'generated':
+      return (
+        `± ${std!.toFixed(4)} over ${subsets} subsets of ${m} generated, each against all ${m} real ` +
+        "(the ± leaves out the real side's sampling)"
+      );
+    case 'none':
+      return `no ±: both sides whole (${m} each) in one subset`;
+  }
+}
 
 /** The `gan eval` table: each generator number beside the real-data value it is read against. */
 export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, 'reference'>): string[] {
@@ -23,20 +46,26 @@ export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, '
     [
       'KID (classifier features)',
       result.kid.mean.toFixed(4),
-      `± ${result.kid.std.toFixed(4)} over ${result.kid.subsets} subsets of ${result.kid.subsetSize}; ` +
-        '~0 for real vs real',
+      `real vs real ${result.kidFloor.mean.toFixed(4)}; ${kidSpread(result.kid)}`,
     ],
-    ['precision', pct(result.precisionRecall.precision), 'generated images inside the real manifold (realism)'],
+    [
+      'precision',
+      pct(result.precisionRecall.precision),
+      `real vs real ${pct(result.precisionRecallFloor.precision)}; generated images inside the real manifold ` +
+        '(realism)',
+    ],
     [
       'recall',
       pct(result.precisionRecall.recall),
-      `real images inside the generated manifold (variety); k = ${result.precisionRecall.k}, ` +
+      `real vs real ${pct(result.precisionRecallFloor.recall)}; real images inside the generated manifold ` +
+        `(variety); k = ${result.precisionRecall.k}, ` +
         `${result.precisionRecall.samples} per side`,
     ],
     [
       'class coverage: max deviation',
       pct(result.coverage.maxDeviation),
-      `0% = uniform; counts ${result.coverage.histogram.join(' ')}`,
+      `largest gap between a class's share and the even ${pct(1 / result.coverage.histogram.length)}; ` +
+        `counts ${result.coverage.histogram.join(' ')}`,
     ],
   ];
   if (result.coverage.missing.length > 0)
@@ -66,14 +95,30 @@ export function formatEvalTable(result: EvalResult, evaluator: Pick<Evaluator, '
   ];
 }
 
-/** One line for a training log, e.g. "  FID 12.3 (floor 1.2)  score 8.9/9.8  coverage ±3.1%". */
+/**
+ * How evenly the generated images spread over the classes, in words: the largest gap between a
+ * class's share and the even share, in percentage points, and the classes never drawn.
+ */
+function classSpread({ histogram, maxDeviation, missing }: Coverage): string {
+  const classes = missing.length === 1 ? 'class' : 'classes';
+  const never = missing.length > 0 ? `; ${missing.length} ${classes} never drawn` : '';
+  return `class shares within ${(100 * maxDeviation).toFixed(1)} pts of even (${pct(1 / histogram.length)})${never}`;
+}
+
+/**
+ * One line for a training log, each number with its real-data reference, e.g. "FID 12.30 (floor
+ * 2.50)  KID 0.0123 (real 0.0002)  P/R 50.0%/40.0% (real 80.0%/78.0%)  score 8.00/9.50  class
+ * shares within 3.1 pts of even (10.0%)".
+ */
 export function evalSummaryLine(result: EvalResult): string {
   const cond = result.conditionalAccuracy !== null ? `  cond acc ${pct(result.conditionalAccuracy)}` : '';
   const { precision, recall } = result.precisionRecall;
+  const real = result.precisionRecallFloor;
   return (
-    `FID ${result.fid.toFixed(2)} (floor ${result.fidFloor.toFixed(2)})  KID ${result.kid.mean.toFixed(4)}  ` +
-    `P/R ${pct(precision)}/${pct(recall)}  score ${result.classifierScore.toFixed(2)}/${result.realScore.toFixed(2)}` +
-    `  coverage ±${pct(result.coverage.maxDeviation)}${cond}`
+    `FID ${result.fid.toFixed(2)} (floor ${result.fidFloor.toFixed(2)})  ` +
+    `KID ${result.kid.mean.toFixed(4)} (real ${result.kidFloor.mean.toFixed(4)})  ` +
+    `P/R ${pct(precision)}/${pct(recall)} (real ${pct(real.precision)}/${pct(real.recall)})  ` +
+    `score ${result.classifierScore.toFixed(2)}/${result.realScore.toFixed(2)}  ${classSpread(result.coverage)}${cond}`
   );
 }
 
@@ -81,7 +126,7 @@ export function evalSummaryLine(result: EvalResult): string {
  * The numbers as flat snake_case fields, for metrics.jsonl lines and eval JSON files. `fid`,
  * `score`, `kid`, `precision` and `recall` are the names the run report (src/report) charts.
  */
-export function evalMetrics(result: EvalResult): Record<string, number | number[] | null> {
+export function evalMetrics(result: EvalResult): Record<string, number | number[] | string | null> {
   return {
     fid: result.fid,
     fid_floor: result.fidFloor,
@@ -89,9 +134,14 @@ export function evalMetrics(result: EvalResult): Record<string, number | number[
     kid_std: result.kid.std,
     kid_subsets: result.kid.subsets,
     kid_subset_size: result.kid.subsetSize,
+    kid_resampled: result.kid.resampled,
+    kid_floor: result.kidFloor.mean,
+    kid_floor_std: result.kidFloor.std,
     precision: result.precisionRecall.precision,
     recall: result.precisionRecall.recall,
     precision_recall_k: result.precisionRecall.k,
+    precision_floor: result.precisionRecallFloor.precision,
+    recall_floor: result.precisionRecallFloor.recall,
     per_class_fid: result.perClassFid,
     score: result.classifierScore,
     real_score: result.realScore,

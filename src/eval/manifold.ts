@@ -6,6 +6,7 @@
 // draws one class keeps its precision and loses recall.
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed, permutation } from '../random.js';
+import { PRECISION_RECALL_K } from './sample-size.js';
 
 export interface PrecisionRecall {
   precision: number;
@@ -76,7 +77,7 @@ export async function precisionRecall(
   fake: { features: Float64Array; count: number },
   dim: number,
   seed: number,
-  k = 3,
+  k = PRECISION_RECALL_K,
   maxSamples = 5000,
 ): Promise<PrecisionRecall> {
   const samples = Math.min(real.count, fake.count, maxSamples);
