@@ -4,6 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkpointData, type CheckpointRef } from '../checkpoint/run-dir.js';
+import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import { UserError } from '../errors.js';
 import { createEvaluator, type EvalResult } from '../eval/evaluator.js';
 import { evalMetrics, formatEvalTable } from '../eval/format.js';
@@ -41,7 +42,10 @@ export function defaultEvalJson(ref: CheckpointRef, weights: 'ema' | 'raw', trun
   return join(ref.runDir, `eval-epoch${String(ref.state.epoch).padStart(4, '0')}${variant}.json`);
 }
 
-/** --json is checked first: a directory, or a path under a file, would fail only after the evaluation. */
+/**
+ * --json is checked first: a directory, or a path under a file, would fail only after the
+ * evaluation; a path inside a checkpoint or among a run's own files is never written.
+ */
 function checkJsonPath(path: string): void {
   if (path.trim() === '') throw new UserError('--json: expected the path of a .json file');
   if (existsSync(path) && statSync(path).isDirectory())
@@ -49,6 +53,7 @@ function checkJsonPath(path: string): void {
   let dir = dirname(path);
   while (!existsSync(dir)) dir = dirname(dir);
   if (!statSync(dir).isDirectory()) throw new UserError(`--json ${path}: ${dir} is not a directory`);
+  refuseOutputInsideRun('--json', path);
 }
 
 export async function evalCommand(opts: EvalOptions, io: Log): Promise<EvalReport> {

@@ -214,6 +214,17 @@ const cases: BadInputCase[] = [
     expect: /^gan: --json tiny\.yaml\/eval\.json: tiny\.yaml is not a directory$/,
   },
   {
+    name: '--json into a checkpoint',
+    args: ['eval', '--ckpt', 'tiny', '--n', '50', '--json', 'checkpoints/tiny/epoch-0001/eval.json'],
+    expect:
+      /^gan: --json checkpoints\/tiny\/epoch-0001\/eval\.json: lies inside checkpoint checkpoints\/tiny\/epoch-0001; choose another --json$/,
+  },
+  {
+    name: "--json over the run's latest.json",
+    args: ['eval', '--ckpt', 'tiny', '--n', '50', '--json', 'checkpoints/tiny/latest.json'],
+    expect: /^gan: --json checkpoints\/tiny\/latest\.json: lies inside run directory checkpoints\/tiny /,
+  },
+  {
     name: '--json empty',
     args: ['eval', '--ckpt', 'tiny', '--n', '50', '--json', ''],
     expect: /^gan: --json: expected the path of a \.json file$/,
