@@ -234,8 +234,8 @@ function checkSizes(n: number, nName: string, trainSet: ImageSet, testSet: Image
   if (n < MIN_EVAL_N) throw new UserError(`${nName} ${n}: expected at least ${MIN_EVAL_N} (${MIN_EVAL_N_REASON})`);
   if (testSet.count < MIN_EVAL_N)
     throw new UserError(
-      `data: ${testSet.origin} has ${testSet.count} test images; evaluation needs at least ${MIN_EVAL_N} ` +
-        `(${MIN_EVAL_N_REASON})`,
+      `data: ${testSet.count} test images, but evaluation needs at least ${MIN_EVAL_N} (${MIN_EVAL_N_REASON}); ` +
+        `the test split: ${testSet.origin}`,
     );
   if (trainSet.count < MIN_PER_SET)
     throw new UserError(

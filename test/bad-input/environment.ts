@@ -104,7 +104,7 @@ const cases: BadInputCase[] = [
   {
     name: 'gan sample --format png --out is a file',
     args: ['sample', '--ckpt', 'tiny', '--format', 'png', '--out', 'afile'],
-    expect: /^gan: afile: a file where a directory is needed; move it or choose another path$/,
+    expect: /^gan: --out afile: is a file; expected a directory to write the export into$/,
   },
   {
     name: 'gan interpolate --out below a file',
@@ -114,7 +114,7 @@ const cases: BadInputCase[] = [
   {
     name: 'gan export --out is a file',
     args: ['export', '--ckpt', 'tiny', '--out', 'afile'],
-    expect: /^gan: afile: a file where a directory is needed; move it or choose another path$/,
+    expect: /^gan: --out afile: is a file; expected a directory to write the export into$/,
   },
   {
     name: '--backend webgpu without a GPU driver',

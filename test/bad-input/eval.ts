@@ -60,7 +60,7 @@ const cases: BadInputCase[] = [
   {
     name: 'eval.n null',
     args: train('ev8', 'eval.n=null'),
-    expect: /^gan: tiny\.yaml: eval\.n: expected number, .*got null$/,
+    expect: /^gan: tiny\.yaml: eval\.n: expected number, got no value$/,
   },
   {
     name: 'eval.every negative',

@@ -154,8 +154,7 @@ const cases: BadInputCase[] = [
   {
     name: 'a test split of 3 images',
     args: trainOn('img/three-test', 'eval.every=1'),
-    expect:
-      /^gan: img\/three-test\/test \(test\), 3 images, 2 classes, .*: evaluation needs at least 4 test images \(precision and recall /,
+    expect: /^gan: data: 3 test images, but evaluation needs at least 4 \(.*\); the test split: img\/three-test\/test /,
   },
   {
     name: '.npy cut inside its header',
