@@ -104,7 +104,7 @@ const cases: BadInputCase[] = [
   {
     name: 'gan sample --format png --out is a file',
     args: ['sample', '--ckpt', 'tiny', '--format', 'png', '--out', 'afile'],
-    expect: /^gan: --out afile: is a file; expected a directory to write the export into$/,
+    expect: /^gan: afile: a file where a directory is needed; move it or choose another path$/,
   },
   {
     name: 'gan interpolate --out below a file',
