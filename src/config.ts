@@ -1,5 +1,5 @@
 // The run-config schema: the single source of truth for every config key, its type, default
-// and documentation. TypeScript types are inferred from it; the README's key table is checked
+// and documentation. TypeScript types are inferred from it; the key table in docs/config.md is checked
 // against it by a test. Loading turns every problem into a one-line ConfigError that names the
 // file, the YAML line when known, the key path and what was expected.
 import { readFileSync } from 'node:fs';
@@ -472,7 +472,7 @@ export interface KeyDoc {
   doc: string;
 }
 
-/** The README's config-key table, generated from the schema (a test keeps the README in sync). */
+/** The config-key table of docs/config.md, generated from the schema (a test keeps the two in sync). */
 export function keysMarkdown(): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   const rows = describeKeys().map((k) => `| \`${k.key}\` | ${cell(k.type)} | ${cell(k.default)} | ${cell(k.doc)} |`);
