@@ -12,6 +12,7 @@ import { existsSync, readFileSync, readdirSync, statSync, type Dirent, type Stat
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { environmentProblem, UserError } from '../errors.js';
+import { someNames } from '../format.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { Log } from '../log.js';
 import { imageBytes, type ImageSet, type Split } from './catalog.js';
@@ -68,11 +69,6 @@ function classFolders(root: string): string[] {
     .sort(byName)
     .filter((e) => !e.name.startsWith('.') && isDirectory(join(root, e.name)))
     .map((e) => e.name);
-}
-
-/** Up to eight names, then how many more. */
-function someNames(names: string[]): string {
-  return names.slice(0, 8).join(', ') + (names.length > 8 ? ` and ${names.length - 8} more` : '');
 }
 
 /**

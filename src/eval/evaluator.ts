@@ -7,6 +7,7 @@ import type { DataConfig } from '../config.js';
 import { TrainingSet } from '../data/batches.js';
 import { loadImageSet, type ImageSet } from '../data/index.js';
 import { UserError } from '../errors.js';
+import { someNames } from '../format.js';
 import type { Log } from '../log.js';
 import { deriveSeed, permutation } from '../random.js';
 import {
@@ -302,8 +303,7 @@ function perClassGap(testSet: ImageSet): string | undefined {
   const counts = classHistogram(testSet.labels, testSet.classes.length);
   const thin = testSet.classes.filter((_, c) => counts[c]! < MIN_PER_SET);
   if (thin.length === 0) return undefined;
-  const named = thin.slice(0, 8).join(', ') + (thin.length > 8 ? ` and ${thin.length - 8} more` : '');
-  return `per-class FID left out: fewer than ${MIN_PER_SET} test images of ${named} (${testSet.origin})`;
+  return `per-class FID left out: fewer than ${MIN_PER_SET} test images of ${someNames(thin)} (${testSet.origin})`;
 }
 
 /** Each class's Gaussian statistics, from the rows of `set` whose label is that class. */
