@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed, normalArray, Stream } from '../random.js';
 import type { BuildOptions, GanModels } from './types.js';
-import { WeightNormDense } from './weight-norm.js';
+import { activate, WeightNormDense } from './weight-norm.js';
 
 export const SSGAN_DEFAULT_G = [500, 500];
 export const SSGAN_DEFAULT_D = [1000, 500, 250, 250, 250];
@@ -108,25 +108,58 @@ export interface DiscriminatorOutput {
   features: tf.Tensor2D;
 }
 
+/** g/‖v‖ of each of D's weight-normalised layers, in order: for passes while D is fixed. */
+export function weightScales(d: tf.LayersModel): tf.Tensor1D[] {
+  return d.layers.filter((layer) => layer instanceof WeightNormDense).map((layer) => layer.scale());
+}
+
 /**
  * D's forward pass. With `noiseSeed`, D's noise layers add N(0, σ²) drawn from that seed
  * (training: each pass gets its own seed, so runs repeat exactly); without it they are off.
+ * `scales` (from weightScales) saves recomputing them when D is fixed.
  */
-export function discriminate(d: tf.LayersModel, images: tf.Tensor, noiseSeed?: number): DiscriminatorOutput {
-  const last = d.layers.length - 1;
+export function discriminate(
+  d: tf.LayersModel,
+  images: tf.Tensor,
+  noiseSeed?: number,
+  scales?: tf.Tensor1D[],
+): DiscriminatorOutput {
+  const { output, features } = forward(d, images, d.layers.length, noiseSeed, scales);
+  return { logits: output as tf.Tensor2D, features };
+}
+
+/** D's last hidden features (feature matching), without computing the logits. */
+export function discriminatorFeatures(
+  d: tf.LayersModel,
+  images: tf.Tensor,
+  noiseSeed?: number,
+  scales?: tf.Tensor1D[],
+): tf.Tensor2D {
+  // The last two layers are the logits' noise and the logits.
+  return forward(d, images, d.layers.length - 2, noiseSeed, scales).features;
+}
+
+/** D's first `layers` layers; `features` is the output of the last layer before the final noise. */
+function forward(d: tf.LayersModel, images: tf.Tensor, layers: number, noiseSeed?: number, scales?: tf.Tensor1D[]) {
+  const featureLayer = d.layers.length - 3;
   let h = images;
   let features = images;
-  d.layers.forEach((layer, i) => {
+  let dense = 0;
+  d.layers.slice(0, layers).forEach((layer, i) => {
     if (isNoise(layer)) {
       if (noiseSeed === undefined) return;
-      const noise = normalArray(h.size, noiseStddev(layer), deriveSeed(noiseSeed, i));
-      h = tf.add(h, tf.tensor(noise, h.shape));
+      h = tf.add(h, tf.tensor(normalArray(h.size, noiseStddev(layer), deriveSeed(noiseSeed, i)), h.shape));
       return;
     }
-    h = layer.apply(h) as tf.Tensor;
-    if (i < last - 1) features = h;
+    // Weight-normalised layers are called directly: the maths of layer.apply without the layers
+    // API's per-call bookkeeping, and with the scale given when the caller has it.
+    h =
+      layer instanceof WeightNormDense
+        ? activate(layer.preActivation(h, scales?.[dense++]), layer.activation)
+        : (layer.apply(h) as tf.Tensor);
+    if (i <= featureLayer) features = h;
   });
-  return { logits: h as tf.Tensor2D, features: features as tf.Tensor2D };
+  return { output: h, features: features as tf.Tensor2D };
 }
 
 /**

@@ -81,9 +81,10 @@ export class WeightNormDense extends tf.layers.Layer {
     );
   }
 
-  preActivation(x: tf.Tensor): tf.Tensor {
+  /** (x·v) ⊙ g/‖v‖ + b; `scale` is g/‖v‖ when the caller already has it (weights fixed). */
+  preActivation(x: tf.Tensor, scale?: tf.Tensor1D): tf.Tensor {
     return tf.add(
-      tf.mul(tf.fused.matMul({ a: x as tf.Tensor2D, b: this.v.read() as tf.Tensor2D }), this.scale()),
+      tf.mul(tf.fused.matMul({ a: x as tf.Tensor2D, b: this.v.read() as tf.Tensor2D }), scale ?? this.scale()),
       this.bias.read(),
     );
   }

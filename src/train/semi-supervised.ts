@@ -17,7 +17,13 @@ import type { Batch, TrainingSet } from '../data/batches.js';
 import type { LabelledImages } from '../data/subsets.js';
 import { semiSupervised } from '../losses.js';
 import { buildDiscriminator, type GanModels } from '../models/index.js';
-import { discriminate, initializeFromData, trainedWeights } from '../models/ssgan.js';
+import {
+  discriminate,
+  discriminatorFeatures,
+  initializeFromData,
+  trainedWeights,
+  weightScales,
+} from '../models/ssgan.js';
 import { deriveSeed, permutation, Stream } from '../random.js';
 import { latentNoise } from '../sampling.js';
 import { ModelEma } from './ema.js';
@@ -202,20 +208,24 @@ export class SemiSupervisedTrainer implements Trainer {
     const step = this.counters.step;
     const loss = tf.tidy(() => {
       const d = this.models.discriminator;
-      const realFeatures = discriminate(
+      // D is fixed in this step: its weight-norm scales are computed once for both passes.
+      const scales = weightScales(d);
+      const realFeatures = discriminatorFeatures(
         d,
         this.unlabelledBatch(step, size),
         deriveSeed(this.seed, Stream.discriminatorNoise, 2, step),
-      ).features;
+        scales,
+      );
       const z = latentNoise(size, this.models.latentDim, deriveSeed(this.seed, Stream.noiseG, step));
       return this.gOptimizer.minimize(
         () => {
           const fakes = this.models.generator.apply(z, { training: true }) as tf.Tensor;
-          const fakeFeatures = discriminate(
+          const fakeFeatures = discriminatorFeatures(
             d,
             fakes,
             deriveSeed(this.seed, Stream.discriminatorNoise, 3, step),
-          ).features;
+            scales,
+          );
           return semiSupervised.featureMatchingLoss(realFeatures, fakeFeatures);
         },
         true,
