@@ -85,6 +85,12 @@ const modelSchema = z
         'discriminator widths; default dcgan [64, 128] channels, mlp [512, 256] and ssgan ' +
           '[1000, 500, 250, 250, 250] units',
       ),
+    g_output: z
+      .enum(['softplus', 'sigmoid'])
+      .default('softplus')
+      .describe(
+        "ssgan only: G's output activation, softplus → [-1, ∞) or sigmoid → [-1, 1] (improved-gan's; docs/evaluation.md)",
+      ),
     conditional: z
       .boolean()
       .default(false)
@@ -174,6 +180,15 @@ const trainSchema = z
       .describe(
         'ssgan: labelled training images (class-balanced, chosen with run.seed); the rest train without labels',
       ),
+    validation: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'ssgan: training images outside the labelled set scored after every epoch (val_accuracy), to choose a ' +
+          'recipe without the test split; their labels go nowhere else and they still train without them',
+      ),
     d_ema: z
       .number()
       .min(0)
@@ -189,6 +204,34 @@ const trainSchema = z
         'share of the training, at its end, over which the learning rates fall linearly to 0 (0 = constant; ' +
           'the fall is placed by train.epochs, so resuming with more epochs moves it)',
       ),
+    consistency: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe(
+        'ssgan: weight of a consistency term: two differently noised passes of D over the unlabelled batch, mean ' +
+          'squared difference of their class probabilities, ramped up over the first 2,000 iterations (0 = off)',
+      ),
+    self_label: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe(
+        "ssgan: weight of a cross-entropy on unlabelled images that D's average labels with confidence " +
+          '(class-balanced, refreshed every epoch after train.self_label_after iterations; 0 = off)',
+      ),
+    self_label_after: z
+      .number()
+      .int()
+      .min(0)
+      .default(2000)
+      .describe('ssgan: iterations before the first self-labelling (D must be a fair classifier first)'),
+    self_label_confidence: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.95)
+      .describe("ssgan: the class probability D's average must give an unlabelled image for it to be self-labelled"),
     labelled_shift: z
       .number()
       .int()

@@ -93,6 +93,17 @@ export const semiSupervised = {
   featureMatchingLoss(realFeatures: tf.Tensor2D, fakeFeatures: tf.Tensor2D): tf.Scalar {
     return tf.tidy(() => tf.mean(tf.square(tf.sub(tf.mean(fakeFeatures, 0), tf.mean(realFeatures, 0)))));
   },
+  /** Cross-entropy against self-labels, averaged over the rows that have one (mask 1). */
+  selfLabelLoss(logits: tf.Tensor2D, oneHot: tf.Tensor2D, mask: tf.Tensor1D): tf.Scalar {
+    return tf.tidy(() => {
+      const ce = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, oneHot), 1));
+      return tf.div(tf.sum(tf.mul(ce, mask)), tf.maximum(tf.sum(mask), 1));
+    });
+  },
+  /** Mean squared difference of the class probabilities of two passes over the same images. */
+  consistencyLoss(logitsA: tf.Tensor2D, logitsB: tf.Tensor2D): tf.Scalar {
+    return tf.tidy(() => tf.mean(tf.square(tf.sub(tf.softmax(logitsA), tf.softmax(logitsB)))));
+  },
   /** D(x) = Z/(Z + 1) = sigmoid(lse(l(x))): D's probability that the images are real, averaged. */
   probabilityReal(logits: tf.Tensor2D): tf.Scalar {
     return tf.tidy(() => tf.mean(tf.sigmoid(tf.logSumExp(logits, 1))));

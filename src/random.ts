@@ -63,6 +63,7 @@ export const Stream = {
   discriminatorNoise: 14,
   dataInit: 15,
   augment: 16,
+  validationSplit: 17,
 } as const;
 
 /** Φ(x) of the standard normal, from erf (Abramowitz & Stegun 7.1.26, absolute error < 1.5e-7). */

@@ -1,32 +1,30 @@
 // `gan train`: config → run directory (locked) → engine → data → trainer (fresh or restored) →
 // epoch loop → where things are. Fresh/resume/force rules never clobber a finished run by
 // accident, and Ctrl-C ends with a checkpoint.
-import type * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { accuracy } from '../classifier/features.js';
 import { RunLock } from '../checkpoint/lock.js';
 import { LABELLED_JSON, RunDir, type CheckpointRef } from '../checkpoint/run-dir.js';
 import { alignRunDir, FRESH_START, restoreTrainingState, resumePoint } from '../checkpoint/training-state.js';
 import { loadConfig, resolveConfigPath, type Config } from '../config.js';
 import { TrainingSet } from '../data/batches.js';
 import { loadImageSet, type ImageSet } from '../data/index.js';
-import { balancedSubset, splitLabels, type LabelledImages } from '../data/subsets.js';
+import { balancedSubset, splitLabels, validationSlice, type LabelledImages } from '../data/subsets.js';
 import type { Engine } from '../engine/index.js';
 import { UserError } from '../errors.js';
 import { createEvaluator } from '../eval/evaluator.js';
 import { evalMetrics, evalSummaryLine } from '../eval/format.js';
-import { pct, plural } from '../format.js';
+import { plural } from '../format.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { stdoutFallsBack, type Log } from '../log.js';
 import { buildModels } from '../models/index.js';
-import { classify } from '../models/ssgan.js';
 import { deriveSeed, Stream } from '../random.js';
 import { createScalarLogger } from '../report/tensorboard.js';
 import { writeReport } from '../report/write.js';
 import { trainEpochs, type CheckpointHook, type EpochEvaluation } from '../train/loop.js';
 import { iterationsPerEpoch, runIterations } from '../train/run-length.js';
+import { heldOutAccuracy } from '../train/held-out.js';
 import { createSemiSupervisedTrainer, SemiSupervisedTrainer } from '../train/semi-supervised.js';
 import { augmentPolicy, createTrainer } from '../train/trainer.js';
 import { startEngine } from './setup.js';
@@ -189,7 +187,8 @@ async function prepareTraining(config: Config, updates: Engine['updates'], io: L
     config.eval.every > 0
       ? await createEvaluator(config, io, { trainSet: images, conditional: config.model.conditional })
       : undefined;
-  const heldOut = trainer instanceof SemiSupervisedTrainer ? await heldOutAccuracy(config, trainer, io) : undefined;
+  const heldOut =
+    trainer instanceof SemiSupervisedTrainer ? await heldOutAccuracy(config, trainer, io, semi?.validation) : undefined;
   const evaluate: EpochEvaluation = async (epoch, generator) => {
     const due = config.eval.every > 0 && (epoch % config.eval.every === 0 || epoch === config.train.epochs);
     // FID and score of the samples, on the same noise every time, so epochs compare.
@@ -215,13 +214,26 @@ async function prepareTraining(config: Config, updates: Engine['updates'], io: L
   };
 }
 
-/** train.labels class-balanced images, chosen with the run seed, keep their labels. */
-function chooseLabelled(config: Config, images: ImageSet, io: Log): { labelled: LabelledImages; unlabelled: ImageSet } {
+/**
+ * train.labels class-balanced images, chosen with the run seed, keep their labels; with
+ * train.validation, that many other training images are the validation slice (held-out.ts).
+ */
+function chooseLabelled(
+  config: Config,
+  images: ImageSet,
+  io: Log,
+): { labelled: LabelledImages; unlabelled: ImageSet; validation?: ImageSet } {
   const classes = images.classes.length;
-  const { labels } = config.train;
+  const { labels, validation } = config.train;
   if (labels % classes !== 0) {
     throw new UserError(
       `train.labels: ${labels} is not a multiple of the ${classes} classes (the labelled set is class-balanced)`,
+    );
+  }
+  if (labels + validation >= images.count) {
+    throw new UserError(
+      `train.validation: ${validation} with train.labels ${labels} leaves no other training image ` +
+        `(the dataset has ${images.count}; ${images.origin})`,
     );
   }
   let indices: Int32Array;
@@ -239,7 +251,14 @@ function chooseLabelled(config: Config, images: ImageSet, io: Log): { labelled: 
     `labelled: ${labels} training images (${labels / classes} per class, chosen with run.seed); ` +
       `the other ${images.count - labels} train without their labels`,
   );
-  return splitLabels(images, indices);
+  const slice = validation > 0 ? validationSlice(images, indices, validation, config.run.seed) : undefined;
+  if (slice) {
+    io.log(
+      `validation: ${validation} of those (chosen with run.seed) are scored after every epoch; their labels ` +
+        'choose recipes and never reach the trainer',
+    );
+  }
+  return { ...splitLabels(images, indices), validation: slice };
 }
 
 /**
@@ -257,27 +276,6 @@ function checkLabelled(runDir: RunDir, labelled: LabelledImages, resuming: boole
     throw new UserError(`${path}: the labelled images differ from those the run started with; start a new run instead`);
   }
   return { path, json };
-}
-
-/**
- * A semi-supervised run's classifier (D's average when it has one) on the held-out test images
- * after every epoch: a curve to watch, in metrics.jsonl and the report. It chooses nothing.
- */
-async function heldOutAccuracy(config: Config, trainer: SemiSupervisedTrainer, io: Log) {
-  const test = new TrainingSet(await loadImageSet(config.data, 'test', io));
-  const truth = await test.labels.data();
-  const rate = async (d: tf.LayersModel) => accuracy(await classify(d, test.images), truth);
-  return {
-    async measure() {
-      const raw = await rate(trainer.models.discriminator);
-      const averaged = trainer.discriminatorEma ? await rate(trainer.discriminatorEma.model) : raw;
-      return {
-        metrics: { test_accuracy: averaged, test_accuracy_raw: raw },
-        summary: `held-out accuracy ${pct(averaged)}${trainer.discriminatorEma ? ` (raw D ${pct(raw)})` : ''}`,
-      };
-    },
-    dispose: () => test.dispose(),
-  };
 }
 
 /**

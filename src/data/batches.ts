@@ -8,6 +8,8 @@ import { imageBytes, type ImageSet } from './catalog.js';
 export interface Batch {
   images: tf.Tensor4D;
   labels: tf.Tensor1D;
+  /** The images' rows in the training set (where the batch came from one). */
+  rows?: Int32Array;
 }
 
 export class TrainingSet {
@@ -65,11 +67,13 @@ export class TrainingSet {
       throw new RangeError(`batch ${batchIndex} out of range: an epoch has ${batches} batches of ${batchSize}`);
     }
     const start = batchIndex * batchSize;
-    const indices = tf.tensor1d(order.subarray(start, start + batchSize), 'int32');
+    const rows = order.slice(start, start + batchSize);
+    const indices = tf.tensor1d(rows, 'int32');
     try {
       return {
         images: tf.gather(this.images, indices) as tf.Tensor4D,
         labels: tf.gather(this.labels, indices) as tf.Tensor1D,
+        rows,
       };
     } finally {
       indices.dispose();

@@ -1,7 +1,7 @@
 // Subsets of a labelled image set: class-balanced draws, held-out splits, picking rows, joining
 // parts, and the semi-supervised split that keeps N labels and drops all others. No tensors here.
 import { imageBytes, type ImageSet } from './catalog.js';
-import { permutation } from '../random.js';
+import { deriveSeed, permutation, Stream } from '../random.js';
 
 /**
  * `perClass` indices of each class 0..classes-1 out of `candidates` (default: every index of
@@ -35,6 +35,20 @@ export function holdOut(count: number, validation: number, seed: number): { vali
   const order = permutation(count, seed);
   const sorted = (a: Int32Array) => a.slice().sort();
   return { validation: sorted(order.subarray(0, validation)), rest: sorted(order.subarray(validation)) };
+}
+
+/**
+ * `count` training images outside `labelled`, drawn with the run seed: a semi-supervised run's
+ * validation slice, with their labels (for scoring only).
+ */
+export function validationSlice(set: ImageSet, labelled: ArrayLike<number>, count: number, seed: number): ImageSet {
+  const pool = without(
+    Int32Array.from({ length: set.count }, (_, i) => i),
+    labelled,
+  );
+  const order = permutation(pool.length, deriveSeed(seed, Stream.validationSplit));
+  const rows = Int32Array.from(order.subarray(0, count), (k) => pool[k]!).sort();
+  return { ...set, ...pick(set, rows), count, origin: `${set.origin}, ${count} validation images` };
 }
 
 /** Indices in `pool` that are not in `taken`. */

@@ -50,5 +50,6 @@ function buildOptions(model: ModelConfig, imageShape: ImageShape, seed: number, 
     conditioning: model.conditioning,
     classNorm: model.class_norm,
     minibatchStd: model.minibatch_std,
+    gOutput: model.g_output,
   };
 }

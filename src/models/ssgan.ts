@@ -5,7 +5,7 @@
 //      noise σ0.5 before each) → WN-dense K: the K class logits. The fake class's logit is fixed
 //      at 0, so D(x) = Z/(Z + 1) with Z = Σ exp lₖ(x).
 //   G: z → dense 500 (no bias) → batch norm → softplus → dense 500 → batch norm → softplus →
-//      WN-dense 784, softplus → [-1, ∞) like the other generators' [-1, 1].
+//      WN-dense 784, softplus (model.g_output) → [-1, ∞) like the other generators' [-1, 1].
 // Weight normalisation with data-dependent initialisation (models/weight-norm.ts) is what the
 // reference and its ports report as essential. Softplus at G's output instead of the
 // reference's sigmoid: with a sigmoid, D separated real from fake within a few hundred
@@ -69,7 +69,7 @@ export function buildSsganGenerator(opts: BuildOptions): tf.Sequential {
   model.add(
     new WeightNormDense({
       units: height * width * channels,
-      activation: 'softplus',
+      activation: opts.gOutput,
       trainScale: true,
       vStddev: 0.05,
       name: 'g_out',

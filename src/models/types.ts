@@ -34,4 +34,6 @@ export interface BuildOptions {
   classNorm: boolean;
   /** A DCGAN D also sees its batch's standard deviation (model.minibatch_std). */
   minibatchStd: boolean;
+  /** The semi-supervised G's output activation (model.g_output). */
+  gOutput: 'softplus' | 'sigmoid';
 }

@@ -27,6 +27,7 @@ import {
 import { deriveSeed, permutation, Stream } from '../random.js';
 import { latentNoise } from '../sampling.js';
 import { ModelEma } from './ema.js';
+import { SelfLabels, SelfLabelSchedule } from './self-labels.js';
 import { generatorAverage, type Counters, type StepStats, type Trainer } from './trainer.js';
 import { scheduleLearningRates } from './lr-schedule.js';
 import { stockUpdateKernels, withUpdates, type UpdateKernels } from './update-kernels.js';
@@ -52,6 +53,8 @@ export interface SemiSupervisedOptions {
 
 /** Images D's data-dependent initialisation looks at. */
 const INIT_BATCH = 500;
+/** D updates over which train.consistency ramps up to its full weight. */
+const CONSISTENCY_RAMP = 2000;
 
 export class SemiSupervisedTrainer implements Trainer {
   readonly models: GanModels;
@@ -71,6 +74,7 @@ export class SemiSupervisedTrainer implements Trainer {
   private readonly supervisedOnly: boolean;
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
+  private readonly selfLabels: SelfLabelSchedule | undefined;
 
   constructor(opts: SemiSupervisedOptions) {
     this.models = opts.models;
@@ -88,6 +92,14 @@ export class SemiSupervisedTrainer implements Trainer {
     // Not D's hidden weight-norm scales (they keep their initialisation) nor G's batch-norm scales.
     this.gVars = trainedWeights(opts.models.generator);
     this.dVars = trainedWeights(opts.models.discriminator);
+    if (opts.train.self_label > 0 && !this.supervisedOnly) {
+      this.selfLabels = new SelfLabelSchedule(
+        new SelfLabels(opts.unlabelled.images, opts.labelled.classes, opts.train.self_label_confidence),
+        () => this.discriminatorEma?.model ?? this.models.discriminator,
+        opts.train.self_label_after,
+        opts.unlabelled.batchesPerEpoch(opts.train.batch_size * opts.train.d_steps),
+      );
+    }
     const { images, count, height, width, channels } = opts.labelled;
     this.labelledImages = tf.tidy(() =>
       tf.sub(tf.div(tf.tensor4d(Float32Array.from(images), [count, height, width, channels]), 127.5), 1),
@@ -167,12 +179,20 @@ export class SemiSupervisedTrainer implements Trainer {
     return tf.gather(this.unlabelled.images, tf.tensor1d(rows, 'int32')) as tf.Tensor4D;
   }
 
-  /** D step: labelled cross-entropy + the unlabelled real/fake term, one noisy pass over all three batches. */
-  trainDiscriminatorOneStep(unlabelled: tf.Tensor4D): tf.Scalar[] {
+  /**
+   * D step: labelled cross-entropy + the unlabelled real/fake term, one noisy pass over all three
+   * batches; with train.consistency a second noisy pass over the unlabelled batch, and with
+   * train.self_label a cross-entropy on the batch's self-labelled images (`rows` says which).
+   */
+  trainDiscriminatorOneStep(unlabelled: tf.Tensor4D, rows?: Int32Array): tf.Scalar[] {
     this.counters.dStep += 1;
     const dStep = this.counters.dStep;
     const size = unlabelled.shape[0];
+    const { consistency, self_label: selfLabelWeight } = this.train;
+    // Ramped up over the first iterations (Laine & Aila 2017): early class probabilities are noise.
+    const consistencyWeight = consistency * Math.exp(-5 * (1 - Math.min(1, dStep / CONSISTENCY_RAMP)) ** 2);
     return tf.tidy(() => {
+      const selfLabelled = this.selfLabels?.active && rows ? this.selfLabels.targets(rows) : undefined;
       const labelled = this.labelledBatch(dStep, size);
       const images = this.supervisedOnly
         ? labelled.images
@@ -190,10 +210,19 @@ export class SemiSupervisedTrainer implements Trainer {
           diagnostics = [semiSupervised.probabilityReal(real), semiSupervised.probabilityReal(fake)].map((t) =>
             tf.keep(t),
           );
-          return tf.add(
+          let loss = tf.add(
             semiSupervised.labelledLoss(lab, labelled.oneHot),
             semiSupervised.unlabelledLoss(real, fake),
-          ) as tf.Scalar;
+          );
+          if (consistencyWeight > 0) {
+            const again = discriminate(this.models.discriminator, unlabelled, noiseSeed + 1).logits;
+            loss = tf.add(loss, tf.mul(consistencyWeight, semiSupervised.consistencyLoss(real, again)));
+          }
+          if (selfLabelled) {
+            const term = semiSupervised.selfLabelLoss(real, selfLabelled.oneHot, selfLabelled.mask);
+            loss = tf.add(loss, tf.mul(selfLabelWeight, term));
+          }
+          return loss as tf.Scalar;
         },
         true,
         this.dVars,
@@ -238,9 +267,10 @@ export class SemiSupervisedTrainer implements Trainer {
 
   async trainIteration(realBatches: Batch[]): Promise<StepStats> {
     scheduleLearningRates(this, this.train, this.counters.step, this.totalIterations);
+    await this.selfLabels?.refreshIfDue(this.counters.step);
     // The batches' labels are not read: the loop's training set has none (data/subsets.ts, splitLabels).
     const dResults = realBatches.map((batch) => {
-      const result = this.trainDiscriminatorOneStep(batch.images);
+      const result = this.trainDiscriminatorOneStep(batch.images, batch.rows);
       this.discriminatorEma?.update(this.counters.dStep);
       return result;
     });
