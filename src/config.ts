@@ -88,9 +88,7 @@ const modelSchema = z
     g_output: z
       .enum(['softplus', 'sigmoid'])
       .default('softplus')
-      .describe(
-        "ssgan only: G's output activation, softplus → [-1, ∞) or sigmoid → [-1, 1] (improved-gan's; docs/evaluation.md)",
-      ),
+      .describe("ssgan only: G's output activation, softplus → [-1, ∞) or sigmoid → [-1, 1] (improved-gan's)"),
     conditional: z
       .boolean()
       .default(false)
@@ -305,6 +303,11 @@ export const configSchema = z
     }
     if (!ssgan && config.train.labels > 0) {
       ctx.addIssue({ code: 'custom', path: ['model', 'arch'], message: 'train.labels needs model.arch ssgan' });
+    }
+    // The semi-supervised recipe's own keys mean nothing to another model: refuse rather than ignore.
+    const ssganOnly = (['validation', 'consistency', 'self_label'] as const).filter((key) => config.train[key] > 0);
+    if (!ssgan && ssganOnly.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['train', ssganOnly[0]!], message: 'needs model.arch ssgan' });
     }
     if (ssgan && config.train.augment !== 0) {
       ctx.addIssue({

@@ -17,6 +17,7 @@ import { initializeFromData } from '../src/models/ssgan.ts';
 import { WeightNormDense } from '../src/models/weight-norm.ts';
 import { deriveSeed, mulberry32, normalArray } from '../src/random.ts';
 import { createSemiSupervisedTrainer } from '../src/train/semi-supervised.ts';
+import { chooseSelfLabels } from '../src/train/self-labels.ts';
 import { runGan, syntheticImageSet } from './helpers.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
@@ -74,6 +75,59 @@ test('the loss terms equal their hand-computed values', async () => {
   );
   close(await value(fm), ((1 - 2) ** 2 + (1 - 3) ** 2) / 2, 'feature matching');
   close(await value(semiSupervised.probabilityReal(logits)), (D(lse[0]!) + D(lse[1]!)) / 2, 'D(x)');
+  // self-labels: cross-entropy averaged over the masked rows only (row 2's label is ignored).
+  close(
+    await value(
+      semiSupervised.selfLabelLoss(
+        logits,
+        tf.tensor2d([
+          [0, 1],
+          [0, 1],
+        ]),
+        tf.tensor1d([1, 0]),
+      ),
+    ),
+    lse[0]! - 2,
+    'self-label',
+  );
+  // consistency: mean over rows and classes of the squared difference of the softmaxes.
+  const softmax = (a: number, b: number) => [
+    Math.exp(a) / (Math.exp(a) + Math.exp(b)),
+    Math.exp(b) / (Math.exp(a) + Math.exp(b)),
+  ];
+  const other = [
+    [2, 2],
+    [1, -1],
+  ];
+  const [p, q] = [
+    [softmax(1, 2), softmax(0, -1)],
+    [softmax(2, 2), softmax(1, -1)],
+  ];
+  const mse = [0, 1].flatMap((r) => [0, 1].map((c) => (p[r]![c]! - q[r]![c]!) ** 2)).reduce((a, b) => a + b) / 4;
+  close(await value(semiSupervised.consistencyLoss(logits, tf.tensor2d(other))), mse, 'consistency');
+});
+
+test('self-labels: the most confident per class, as many for every class, none below the threshold', () => {
+  // Classes 0, 1, 2; confidences of 8 images.
+  const confidence = [0.99, 0.97, 0.5, 0.98, 0.96, 0.995, 0.91, 0.999];
+  const predicted = [0, 0, 0, 1, 1, 2, 2, 1];
+  const { table, perClass } = chooseSelfLabels(confidence, predicted, 3, 0.95);
+  // Class 2 has one image at 0.95 or more (0.995), so each class gets one: its most confident.
+  assert.equal(perClass, 1);
+  assert.deepEqual([...table], [0, -1, -1, -1, -1, 2, -1, 1]);
+  // A class with no confident image: nothing is self-labelled.
+  assert.equal(chooseSelfLabels(confidence, predicted, 4, 0.95).perClass, 0);
+  assert.ok(chooseSelfLabels(confidence, predicted, 4, 0.95).table.every((c) => c === -1));
+});
+
+test("model.g_output sigmoid: G's images stay in [-1, 1]", async () => {
+  await selectEngine('cpu');
+  const config = parseConfig('', 'x.yaml', ['model.arch=ssgan', 'train.labels=10', 'model.g_output=sigmoid']);
+  const { generator } = buildModels(config.model, { height: 28, width: 28, channels: 1 }, 1, 10);
+  assert.ok(generator.layers.some((l) => l instanceof WeightNormDense && l.activation === 'sigmoid'));
+  const images = generator.predict(tf.mul(tf.randomNormal([16, 100], 0, 1, 'float32', 1), 30)) as tf.Tensor;
+  const [lo, hi] = [await value(tf.min(images)), await value(tf.max(images))];
+  assert.ok(lo >= -1 && hi <= 1 && hi - lo > 0.5, `range [${lo}, ${hi}]`);
 });
 
 test('weight norm: the output is x·(g·v/‖v‖) + b, its gradients match finite differences, saves, loads', async () => {
@@ -160,9 +214,17 @@ const TINY = [
   'train.lr_d=0.003',
 ];
 
+/** Every recipe candidate on, self-labelling from the second iteration. */
+const CANDIDATES = [
+  'train.consistency=10',
+  'train.self_label=0.5',
+  'train.self_label_after=3',
+  'train.self_label_confidence=0.1',
+];
+
 /** Trains a tiny semi-supervised GAN 4 iterations on `set` with the labelled rows `indices`; every weight after. */
-async function trainedWeights(set: ImageSet, indices: Int32Array): Promise<Float32Array[]> {
-  const config = parseConfig('', 'tiny.yaml', TINY);
+async function trainedWeights(set: ImageSet, indices: Int32Array, extra: string[] = []): Promise<Float32Array[]> {
+  const config = parseConfig('', 'tiny.yaml', [...TINY, ...extra]);
   const split = splitLabels(set, indices);
   const data = new TrainingSet(split.unlabelled);
   const models = buildModels(config.model, { height: 28, width: 28, channels: 1 }, config.run.seed, 10);
@@ -177,6 +239,7 @@ async function trainedWeights(set: ImageSet, indices: Int32Array): Promise<Float
     await trainer.trainIteration([batch]);
     tf.dispose([batch.images, batch.labels]);
   }
+  if (extra.length > 0) assert.ok(trainer.selfLabelledPerClass! > 0, 'images were self-labelled');
   const networks = [models.generator, models.discriminator, trainer.discriminatorEma!.model, trainer.ema!.model];
   const weights = await Promise.all(
     networks.flatMap((n) => n.weights).map(async (w) => Float32Array.from(await w.read().data())),
@@ -204,6 +267,14 @@ test('the model sees only its N labels: permuting every other label leaves the w
   const original = await trainedWeights(set, indices);
   const withPermuted = await trainedWeights({ ...set, labels: permuted }, indices);
   original.forEach((w, i) => assert.deepEqual(withPermuted[i], w, `weight ${i} differs`));
+  // The same with the consistency term and self-labelling on: their labels come from D alone.
+  const candidates = await trainedWeights(set, indices, CANDIDATES);
+  const candidatesPermuted = await trainedWeights({ ...set, labels: permuted }, indices, CANDIDATES);
+  candidates.forEach((w, i) => assert.deepEqual(candidatesPermuted[i], w, `weight ${i} differs (candidates on)`));
+  assert.ok(
+    candidates.some((w, i) => w.some((x, j) => x !== original[i]![j])),
+    'the candidates change the training',
+  );
 
   // The control: one of the N labels changed does change the weights (the test can fail).
   const oneChanged = Uint8Array.from(set.labels);
@@ -219,7 +290,7 @@ test('gan train --config with model.arch ssgan, then gan classify: above chance,
   const work = tempDir('gan-ssgan-');
   const config = `data: { source: bundled, limit: 512 }
 model: { arch: ssgan, g_widths: [64, 64], d_widths: [128, 64, 32] }
-train: { labels: 20, epochs: 3, batch_size: 32, lr_g: 0.003, lr_d: 0.003, d_ema: 0.99, labelled_shift: 2 }
+train: { labels: 20, validation: 50, epochs: 3, batch_size: 32, lr_g: 0.003, lr_d: 0.003, d_ema: 0.99 }
 sample: { grid: 16 }
 `;
   writeFileSync(join(work, 'ss.yaml'), config);
@@ -229,8 +300,11 @@ sample: { grid: 16 }
     train.stdout,
     /^labelled: 20 training images \(2 per class, chosen with run\.seed\); the other 492 train/m,
   );
-  assert.match(train.stdout, /semi-supervised with 20 labels/);
-  assert.match(train.stdout, /held-out accuracy [\d.]+% \(raw D [\d.]+%\)/);
+  assert.match(train.stdout, /semi-supervised with 20 labels, 3 epochs of 16 iterations \(48 in all, batch 32\)/);
+  assert.match(train.stdout, /^epoch 1\/3 .*\(run ETA \d+ min\)/m);
+  assert.doesNotMatch(train.stdout, /^epoch 3\/3 .*ETA/m);
+  assert.match(train.stdout, /held-out accuracy [\d.]+% \(raw D [\d.]+%\); validation [\d.]+% \(raw D [\d.]+%\)/);
+  assert.match(train.stdout, /^validation: 50 of those \(chosen with run\.seed\) are scored/m);
   const labelled = JSON.parse(readFileSync(join(work, 'checkpoints', 'ss', 'labelled.json'), 'utf8'));
   assert.equal(labelled.count, 20);
   assert.deepEqual([...labelled.labels].sort(), [...'00112233445566778899'].map(Number));
@@ -239,6 +313,7 @@ sample: { grid: 16 }
     .split('\n');
   assert.equal(metrics.length, 3);
   assert.ok(metrics.every((l) => typeof JSON.parse(l).test_accuracy === 'number'));
+  assert.ok(metrics.every((l) => typeof JSON.parse(l).val_accuracy === 'number'));
 
   const out = join(work, 'p.json');
   const r = runGan(['classify', '--ckpt', 'ss', '--out', out], { cwd: work });

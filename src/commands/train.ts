@@ -155,7 +155,8 @@ function describeRun(config: Config, runDir: RunDir, imageCount: number): string
     train.lr_decay > 0 ? `; learning rates fall to 0 over the last ${Math.round(train.lr_decay * 100)}%` : '';
   return (
     `run: ${runDir.root} — ${model.arch}${modelOptions}, ${objective}, ${plural(train.epochs, 'epoch')} ` +
-    `of ${iterations} iterations (batch ${train.batch_size})${r1}${augment}${decay}`
+    `of ${iterations} iterations (${(iterations * train.epochs).toLocaleString('en-US')} in all, batch ` +
+    `${train.batch_size})${r1}${augment}${decay}`
   );
 }
 

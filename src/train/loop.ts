@@ -59,6 +59,10 @@ export async function trainEpochs(run: TrainingRun): Promise<LoopOutcome> {
   const iterations = iterationsPerEpoch(data.count, config.train);
   const progress = run.progress ?? createProgress();
   const grid = FixedGrid.create(config.sample.grid, trainer.models.latentDim, trainer.models.classes, config.run.seed);
+  // The run's ETA: the epochs left at this process's mean pace (evaluation and checkpoints included).
+  const started = { at: performance.now(), iterations: 0 };
+  const pace = (epoch: number) =>
+    ((performance.now() - started.at) / 1000 / Math.max(1, started.iterations)) * (epochs - epoch) * iterations;
   try {
     for (let epoch = start.epoch + 1; epoch <= epochs; epoch++) {
       const resuming = epoch === start.epoch + 1 && start.iteration > 0;
@@ -67,6 +71,7 @@ export async function trainEpochs(run: TrainingRun): Promise<LoopOutcome> {
       progress.startEpoch(epoch, epochs, iterations);
       for (let it = resuming ? start.iteration : 0; it < iterations; it++) {
         const step = await trainIteration(run, order, it);
+        started.iterations += 1;
         checkFinite(step.stats, trainer.counters.step, epoch);
         stats.add(step.stats, step.seconds, config.train.d_steps * config.train.batch_size);
         progress.update(it + 1, step.stats, stats.imagesPerSecond());
@@ -79,7 +84,9 @@ export async function trainEpochs(run: TrainingRun): Promise<LoopOutcome> {
           return { kind: 'interrupted', checkpoint: await keepingLatest(run, () => checkpoint(run, at)) };
         }
       }
-      const checkpointDir = await keepingLatest(run, () => endOfEpoch(run, epoch, stats, iterations, grid, progress));
+      const checkpointDir = await keepingLatest(run, () =>
+        endOfEpoch(run, epoch, stats, iterations, grid, progress, pace),
+      );
       if (stop.requested && epoch < epochs) return { kind: 'interrupted', checkpoint: checkpointDir };
     }
     return { kind: 'finished' };
@@ -128,6 +135,7 @@ async function endOfEpoch(
   iterations: number,
   grid: FixedGrid,
   progress: ProgressDisplay,
+  remaining: (epoch: number) => number,
 ): Promise<string> {
   const { config, trainer, runDir } = run;
   const summary = stats.summary(iterations, config.train.d_steps * config.train.batch_size);
@@ -162,6 +170,7 @@ async function endOfEpoch(
       epochs: config.train.epochs,
       seconds: summary.seconds,
       imagesPerSecond: summary.imagesPerSecond,
+      remainingSeconds: remaining(epoch),
     },
     `${extra}${wantSamples ? `, ${runDir.samplePath(epoch)}` : ''}`,
   );

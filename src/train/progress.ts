@@ -9,6 +9,14 @@ export interface EpochSummary extends StepStats {
   epochs: number;
   seconds: number;
   imagesPerSecond: number;
+  /** Wall time the rest of the run should take at this process's pace so far (0 at the end). */
+  remainingSeconds?: number;
+}
+
+/** 95 -> "2 min", 5400 -> "1 h 30 min". */
+export function duration(seconds: number): string {
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 export interface ProgressDisplay {
@@ -23,7 +31,8 @@ const fmt = (v: number) => v.toFixed(3);
 export function epochLine(s: EpochSummary): string {
   return (
     `epoch ${s.epoch}/${s.epochs}  D ${fmt(s.dLoss)}  G ${fmt(s.gLoss)}  D(x) ${fmt(s.dReal)}  D(G(z)) ` +
-    `${fmt(s.dFake)}  ${s.imagesPerSecond.toFixed(1)} img/s  ${s.seconds.toFixed(1)} s`
+    `${fmt(s.dFake)}  ${s.imagesPerSecond.toFixed(1)} img/s  ${s.seconds.toFixed(1)} s` +
+    (s.remainingSeconds ? `  (run ETA ${duration(s.remainingSeconds)})` : '')
   );
 }
 

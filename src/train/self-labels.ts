@@ -8,6 +8,28 @@ import { discriminate } from '../models/ssgan.js';
 
 const CHUNK = 500;
 
+/**
+ * Per image, its class when it is among the `perClass` most confident predictions of that class
+ * at `confidence` or more, else -1; `perClass` is the smallest class's count, so every class gets
+ * as many.
+ */
+export function chooseSelfLabels(
+  confidence: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  classes: number,
+  threshold: number,
+): { table: Int16Array; perClass: number } {
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < confidence.length; i++) if (confidence[i]! >= threshold) byClass[predicted[i]!]!.push(i);
+  const perClass = Math.min(...byClass.map((rows) => rows.length));
+  const table = new Int16Array(confidence.length).fill(-1);
+  byClass.forEach((rows, c) => {
+    rows.sort((a, b) => confidence[b]! - confidence[a]! || a - b);
+    for (const row of rows.slice(0, perClass)) table[row] = c;
+  });
+  return { table, perClass };
+}
+
 export class SelfLabels {
   /** Per unlabelled row: its self-label, or -1. */
   private readonly table: Int16Array;
@@ -39,14 +61,9 @@ export class SelfLabels {
       label.set(await (c as tf.Tensor).data(), start);
       tf.dispose([p!, c!]);
     }
-    const byClass: number[][] = Array.from({ length: this.classes }, () => []);
-    for (let i = 0; i < n; i++) if (best[i]! >= this.confidence) byClass[label[i]!]!.push(i);
-    this.perClass = Math.min(...byClass.map((rows) => rows.length));
-    this.table.fill(-1);
-    byClass.forEach((rows, c) => {
-      rows.sort((a, b) => best[b]! - best[a]! || a - b);
-      for (const row of rows.slice(0, this.perClass)) this.table[row] = c;
-    });
+    const chosen = chooseSelfLabels(best, label, this.classes, this.confidence);
+    this.table.set(chosen.table);
+    this.perClass = chosen.perClass;
   }
 
   /** One-hot self-labels of a batch's rows and the mask of those that have one. */
@@ -80,6 +97,10 @@ export class SelfLabelSchedule {
 
   get active(): boolean {
     return this.refreshed;
+  }
+
+  get perClass(): number {
+    return this.labels.perClass;
   }
 
   targets(rows: Int32Array) {

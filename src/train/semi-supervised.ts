@@ -112,6 +112,11 @@ export class SemiSupervisedTrainer implements Trainer {
     );
   }
 
+  /** Images per class self-labelled at the last refresh (train.self_label; undefined before the first). */
+  get selfLabelledPerClass(): number | undefined {
+    return this.selfLabels?.active ? this.selfLabels.perClass : undefined;
+  }
+
   /** Data-dependent initialisation of D on unlabelled images (a fresh run; a restored one overwrites it). */
   initialize(): void {
     const rows = permutation(this.unlabelled.count, deriveSeed(this.seed, Stream.dataInit));

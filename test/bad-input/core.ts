@@ -231,6 +231,11 @@ const cases: BadInputCase[] = [
     expect: /^gan: tiny\.yaml:\d+: model\.arch: train\.labels needs model\.arch ssgan, got "\w+"$/,
   },
   {
+    name: 'a semi-supervised recipe key for another model',
+    args: ['train', '--config', 'tiny.yaml', '--set', 'train.consistency=10'],
+    expect: /^gan: tiny\.yaml(:\d+)?: train\.consistency: needs model\.arch ssgan, got 10$/,
+  },
+  {
     name: 'gan classify on a run whose discriminator does not classify',
     args: ['classify', '--ckpt', 'tiny'],
     expect: /^gan: .*tiny[/\\]epoch-\d+: this run's discriminator does not classify/,
