@@ -208,7 +208,7 @@ const trainSchema = z
       .default(0)
       .describe(
         'ssgan: weight of a consistency term: two differently noised passes of D over the unlabelled batch, mean ' +
-          'squared difference of their class probabilities, ramped up over the first 2,000 iterations (0 = off)',
+          'squared difference of their class probabilities, ramped up over the first 2,000 D updates (0 = off)',
       ),
     self_label: z
       .number()
@@ -308,6 +308,9 @@ export const configSchema = z
     const ssganOnly = (['validation', 'consistency', 'self_label'] as const).filter((key) => config.train[key] > 0);
     if (!ssgan && ssganOnly.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['train', ssganOnly[0]!], message: 'needs model.arch ssgan' });
+    }
+    if (!ssgan && config.model.g_output !== 'softplus') {
+      ctx.addIssue({ code: 'custom', path: ['model', 'g_output'], message: 'needs model.arch ssgan' });
     }
     if (ssgan && config.train.augment !== 0) {
       ctx.addIssue({

@@ -231,7 +231,7 @@ function chooseLabelled(
       `train.labels: ${labels} is not a multiple of the ${classes} classes (the labelled set is class-balanced)`,
     );
   }
-  if (labels + validation >= images.count) {
+  if (validation > 0 && labels + validation > images.count) {
     throw new UserError(
       `train.validation: ${validation} with train.labels ${labels} leaves no other training image ` +
         `(the dataset has ${images.count}; ${images.origin})`,

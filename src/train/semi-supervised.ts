@@ -220,7 +220,8 @@ export class SemiSupervisedTrainer implements Trainer {
             semiSupervised.unlabelledLoss(real, fake),
           );
           if (consistencyWeight > 0) {
-            const again = discriminate(this.models.discriminator, unlabelled, noiseSeed + 1).logits;
+            const againSeed = deriveSeed(this.seed, Stream.discriminatorNoise, 4, dStep);
+            const again = discriminate(this.models.discriminator, unlabelled, againSeed).logits;
             loss = tf.add(loss, tf.mul(consistencyWeight, semiSupervised.consistencyLoss(real, again)));
           }
           if (selfLabelled) {
