@@ -5,7 +5,8 @@
  *   node --import tsx bench/ssgan-speed.ts [--engine wasm] [--iters 60] [--warmup 10] [--profile]
  *
  * --profile adds the per-kernel table of one iteration (tf.profile) and the JavaScript time
- * outside kernels. Prints one line `RESULT {json}` last.
+ * outside kernels. --matmul only times D's first-layer product (300×784 by 784×1000, as
+ * `bench/ssgan-torch.py --matmul` does). Prints one line `RESULT {json}` last.
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../src/config.js';
@@ -21,8 +22,30 @@ import { profileKernels } from './profile.js';
 
 const quiet = { log: () => {}, warn: () => {} };
 
+/** GFLOP/s of D's largest product, weights changing between calls as in training. */
+async function matmulRate(): Promise<void> {
+  const a = tf.randomNormal([300, 784]) as tf.Tensor2D;
+  const b = tf.variable(tf.randomNormal([784, 1000]));
+  const time = async (reps: number) => {
+    let ms = 0;
+    for (let i = 0; i < reps; i++) {
+      const started = performance.now();
+      const c = tf.matMul(a, b);
+      await c.data();
+      ms += performance.now() - started;
+      c.dispose();
+      b.assign(tf.tidy(() => tf.add(b, 1e-3)));
+    }
+    return ms / reps;
+  };
+  await time(3);
+  const ms = await time(20);
+  console.log(`300×784 · 784×1000: ${ms.toFixed(2)} ms, ${((2 * 300 * 784 * 1000) / ms / 1e6).toFixed(1)} GFLOP/s`);
+}
+
 async function main(): Promise<void> {
   const engine = await selectEngine(arg('engine', 'wasm') as EngineName);
+  if (process.argv.includes('--matmul')) return matmulRate();
   const iters = Number(arg('iters', '60'));
   const warmup = Number(arg('warmup', '10'));
   const { config } = loadConfig(arg('config', 'configs/ssgan.yaml'), []);
