@@ -3,6 +3,7 @@
  * `gan train` builds, on the real training images, timed after a warm-up.
  *
  *   node --import tsx bench/ssgan-speed.ts [--engine wasm] [--iters 60] [--warmup 10] [--profile]
+ *                                          [--set train.consistency=10 …]
  *
  * --profile adds the per-kernel table of one iteration (tf.profile) and the JavaScript time
  * outside kernels. --matmul only times D's first-layer product (300×784 by 784×1000, as
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
   if (process.argv.includes('--matmul')) return matmulRate();
   const iters = Number(arg('iters', '60'));
   const warmup = Number(arg('warmup', '10'));
-  const { config } = loadConfig(arg('config', 'configs/ssgan.yaml'), []);
+  // --set key=value (repeatable), as gan train takes them: the cost of a recipe candidate.
+  const sets = process.argv.flatMap((a, i) => (a === '--set' && process.argv[i + 1] ? [process.argv[i + 1]!] : []));
+  const { config } = loadConfig(arg('config', 'configs/ssgan.yaml'), sets);
   const images = await loadImageSet(config.data, 'train', quiet);
   const shape = { height: images.height, width: images.width, channels: images.channels };
   const classes = images.classes.length;
