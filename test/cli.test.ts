@@ -153,7 +153,7 @@ test('a conditional run (with class norm) samples one class on request and rejec
   assert.match(train.stdout, /dcgan \(conditional, projection, class norm\), hinge loss/);
   assert.match(
     train.stdout,
-    /\(batch \d+\); R1 γ 0\.5 every 4 D updates; learning rates fall to 0 over the last 50%$/m,
+    /\(\d+ in all, batch \d+\); R1 γ 0\.5 every 4 D updates; learning rates fall to 0 over the last 50%$/m,
   );
   const grid = PNG.sync.read(readFileSync(join(work, 'checkpoints', 'cond', 'samples', 'epoch-0001.png')));
   assert.equal(grid.height, 10 * 28 + 11 * 2, 'conditional grid: one row per class');
