@@ -183,17 +183,31 @@ export function isClassifier(d: tf.LayersModel): boolean {
   return d.layers.some((layer) => layer instanceof WeightNormDense) && d.outputs.length === 1;
 }
 
-/** The class D predicts for each image (noise off), for images in [-1, 1]. */
-export async function classify(d: tf.LayersModel, images: tf.Tensor4D, chunk = 500): Promise<Int32Array> {
+/** The class D predicts for each image and its probability (noise off), for images in [-1, 1]. */
+export async function predictClasses(
+  d: tf.LayersModel,
+  images: tf.Tensor4D,
+  chunk = 500,
+): Promise<{ classes: Int32Array; confidence: Float32Array }> {
   const n = images.shape[0];
-  const out = new Int32Array(n);
+  const classes = new Int32Array(n);
+  const confidence = new Float32Array(n);
   for (let start = 0; start < n; start += chunk) {
     const size = Math.min(chunk, n - start);
-    const predicted = tf.tidy(() =>
-      tf.argMax(discriminate(d, images.slice([start, 0, 0, 0], [size, -1, -1, -1])).logits, 1),
-    );
-    out.set(await predicted.data<'int32'>(), start);
-    predicted.dispose();
+    const [predicted, probability] = tf.tidy(() => {
+      // gather, not slice: a wasm slice reads the whole pool.
+      const rows = tf.range(start, start + size, 1, 'int32');
+      const probs = tf.softmax(discriminate(d, tf.gather(images, rows)).logits);
+      return [tf.argMax(probs, 1), tf.max(probs, 1)];
+    });
+    classes.set(await predicted!.data(), start);
+    confidence.set(await probability!.data(), start);
+    tf.dispose([predicted!, probability!]);
   }
-  return out;
+  return { classes, confidence };
+}
+
+/** The class D predicts for each image (noise off), for images in [-1, 1]. */
+export async function classify(d: tf.LayersModel, images: tf.Tensor4D, chunk = 500): Promise<Int32Array> {
+  return (await predictClasses(d, images, chunk)).classes;
 }

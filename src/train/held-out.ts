@@ -15,19 +15,21 @@ import { classify } from '../models/ssgan.js';
 import type { SemiSupervisedTrainer } from './semi-supervised.js';
 
 export async function heldOutAccuracy(config: Config, trainer: SemiSupervisedTrainer, io: Log, validation?: ImageSet) {
-  const sets = [
+  const named = [
     { name: 'test', label: 'held-out accuracy', set: new TrainingSet(await loadImageSet(config.data, 'test', io)) },
     ...(validation ? [{ name: 'val', label: 'validation', set: new TrainingSet(validation) }] : []),
   ];
-  const truths = await Promise.all(sets.map(({ set }) => set.labels.data()));
-  const rate = async (d: tf.LayersModel, k: number) => accuracy(await classify(d, sets[k]!.set.images), truths[k]!);
+  const sets = await Promise.all(named.map(async (s) => ({ ...s, truth: await s.set.labels.data() })));
+  const rate = async (d: tf.LayersModel, { set, truth }: (typeof sets)[number]) =>
+    accuracy(await classify(d, set.images), truth);
   return {
     async measure() {
       const metrics: Record<string, number> = {};
       const parts: string[] = [];
-      for (const [k, { name, label }] of sets.entries()) {
-        const raw = await rate(trainer.models.discriminator, k);
-        const averaged = trainer.discriminatorEma ? await rate(trainer.discriminatorEma.model, k) : raw;
+      for (const scored of sets) {
+        const { name, label } = scored;
+        const raw = await rate(trainer.models.discriminator, scored);
+        const averaged = trainer.discriminatorEma ? await rate(trainer.discriminatorEma.model, scored) : raw;
         metrics[`${name}_accuracy`] = averaged;
         metrics[`${name}_accuracy_raw`] = raw;
         parts.push(`${label} ${pct(averaged)}${trainer.discriminatorEma ? ` (raw D ${pct(raw)})` : ''}`);

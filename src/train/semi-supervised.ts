@@ -27,7 +27,7 @@ import {
 import { deriveSeed, permutation, Stream } from '../random.js';
 import { latentNoise } from '../sampling.js';
 import { ModelEma } from './ema.js';
-import { SelfLabels, SelfLabelSchedule } from './self-labels.js';
+import { SelfLabels } from './self-labels.js';
 import { generatorAverage, type Counters, type StepStats, type Trainer } from './trainer.js';
 import { scheduleLearningRates } from './lr-schedule.js';
 import { stockUpdateKernels, withUpdates, type UpdateKernels } from './update-kernels.js';
@@ -74,7 +74,7 @@ export class SemiSupervisedTrainer implements Trainer {
   private readonly supervisedOnly: boolean;
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
-  private readonly selfLabels: SelfLabelSchedule | undefined;
+  private readonly selfLabels: SelfLabels | undefined;
 
   constructor(opts: SemiSupervisedOptions) {
     this.models = opts.models;
@@ -93,8 +93,10 @@ export class SemiSupervisedTrainer implements Trainer {
     this.gVars = trainedWeights(opts.models.generator);
     this.dVars = trainedWeights(opts.models.discriminator);
     if (opts.train.self_label > 0 && !this.supervisedOnly) {
-      this.selfLabels = new SelfLabelSchedule(
-        new SelfLabels(opts.unlabelled.images, opts.labelled.classes, opts.train.self_label_confidence),
+      this.selfLabels = new SelfLabels(
+        opts.unlabelled.images,
+        opts.labelled.classes,
+        opts.train.self_label_confidence,
         () => this.discriminatorEma?.model ?? this.models.discriminator,
         opts.train.self_label_after,
         opts.unlabelled.batchesPerEpoch(opts.train.batch_size * opts.train.d_steps),
