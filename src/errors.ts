@@ -74,7 +74,7 @@ export function environmentProblem(err: unknown): EnvironmentProblem | undefined
 }
 
 /** The first existing component of `path` (itself included) that is not a directory. */
-function fileInTheWay(path: string): string | undefined {
+export function fileInTheWay(path: string): string | undefined {
   const chain: string[] = [];
   for (let p = path; ; p = dirname(p)) {
     chain.unshift(p);

@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkpointData, type CheckpointRef } from '../checkpoint/run-dir.js';
 import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
-import { UserError } from '../errors.js';
+import { fileInTheWay, UserError } from '../errors.js';
 import { createEvaluator, type EvalResult } from '../eval/evaluator.js';
 import { evalMetrics, formatEvalTable } from '../eval/format.js';
 import { pct, plural } from '../format.js';
@@ -50,9 +50,8 @@ function checkJsonPath(path: string): void {
   if (path.trim() === '') throw new UserError('--json: expected the path of a .json file');
   if (existsSync(path) && statSync(path).isDirectory())
     throw new UserError(`--json ${path}: is a directory; expected the path of a .json file`);
-  let dir = dirname(path);
-  while (!existsSync(dir)) dir = dirname(dir);
-  if (!statSync(dir).isDirectory()) throw new UserError(`--json ${path}: ${dir} is not a directory`);
+  const blocker = fileInTheWay(dirname(path));
+  if (blocker) throw new UserError(`--json ${path}: ${blocker} is not a directory`);
   refuseOutputInsideRun('--json', path);
 }
 

@@ -15,15 +15,13 @@ export function kidSpread(kid: KidResult): string {
     case 'both':
       return `± ${std!.toFixed(4)} over ${subsets} subsets of ${m} per side`;
     case 'real':
+    case 'generated': {
+      const other = kid.resampled === 'real' ? 'generated' : 'real';
       return (
-        `± ${std!.toFixed(4)} over ${subsets} subsets of ${m} real, each against all ${m} generated ` +
-        "(the ± leaves out the generated side's sampling)"
+        `± ${std!.toFixed(4)} over ${subsets} subsets of ${m} ${kid.resampled}, each against all ${m} ${other} ` +
+        `(the ± leaves out the ${other} side's sampling)`
       );
-    case 'generated':
-      return (
-        `± ${std!.toFixed(4)} over ${subsets} subsets of ${m} generated, each against all ${m} real ` +
-        "(the ± leaves out the real side's sampling)"
-      );
+    }
     case 'none':
       return `no ±: both sides whole (${m} each) in one subset`;
   }
