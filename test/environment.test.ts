@@ -45,6 +45,8 @@ const stderrLines = (r: CliResult) => r.stderr.split('\n').filter((l) => l.trim(
 const nativeLines = (r: CliResult) => stderrLines(r).filter((l) => !/^(gan|warning): /.test(l));
 
 describe('a read-only file system', () => {
+  // Skipped only where the kernel permits no private mount namespace (neither `unshare -m` nor
+  // `unshare -rm`, as in some containers): the skip names what refused. CI's machine permits one.
   const unavailable = readOnlyNamespaceUnavailable();
 
   test('a read-only working directory: gan train warns once that data/cache is not written, and trains', async (t) => {
