@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadConfig } from '../src/config.js';
 import { arg, median } from './harness.js';
 
 const rounds = Number(arg('rounds', '3'));
@@ -30,12 +31,16 @@ function rate(command: string, args: string[]): number {
 }
 
 const python = torchPython();
+// The same recipe on both sides: the port reads the config's terms that change an iteration's work.
+const { consistency } = loadConfig('configs/ssgan.yaml').config.train;
 const torchArgs = (threads: number) => [
   'bench/ssgan-torch.py',
   '--iters',
   iters,
   '--threads',
   String(threads),
+  '--consistency',
+  String(consistency),
   ...(existsSync(IMAGES) ? ['--images', IMAGES] : []),
 ];
 const rows: { ours: number; torch1?: number; torch2?: number }[] = [];

@@ -1,9 +1,11 @@
 """A plain PyTorch CPU port of the semi-supervised GAN iteration of configs/ssgan.yaml (improved-gan's
 train_mnist_feature_matching.py as src/models/ssgan.ts and src/train/semi-supervised.ts build it),
 for speed comparisons only: same networks, noise, weight norm, losses, batches (100 labelled with a
-random affine move + 100 unlabelled + 100 generated), Adam, and both moving averages.
+random affine move + 100 unlabelled + 100 generated), the consistency term (a second noisy pass of D
+over the unlabelled batch, train.consistency), Adam, and both moving averages.
 
-    python3 bench/ssgan-torch.py --iters 60 --warmup 10 [--threads 2] [--images train-images-idx3-ubyte.gz]
+    python3 bench/ssgan-torch.py --iters 60 --warmup 10 [--threads 2] [--consistency 10]
+                                 [--images train-images-idx3-ubyte.gz]
 
 Prints `RESULT {"itPerSec": …}` last. Without --images it trains on uniform noise images (speed only).
 """
@@ -21,6 +23,7 @@ p.add_argument('--iters', type=int, default=60)
 p.add_argument('--warmup', type=int, default=10)
 p.add_argument('--threads', type=int, default=2)
 p.add_argument('--images', default='')
+p.add_argument('--consistency', type=float, default=10, help="train.consistency's weight (0: no second pass)")
 p.add_argument('--matmul', action='store_true', help="only time D's first-layer product (300×784 by 784×1000)")
 args = p.parse_args()
 torch.set_num_threads(args.threads)
@@ -138,8 +141,14 @@ def iteration(t):
     loss_lab = F.cross_entropy(l_lab, onehot_labels[rows])
     z_unl, z_fake = torch.logsumexp(l_unl, 1), torch.logsumexp(l_fake, 1)
     loss_unl = 0.5 * (F.softplus(z_unl).mean() - z_unl.mean() + F.softplus(z_fake).mean())
+    loss_d = loss_lab + loss_unl
+    if args.consistency > 0:
+        # Ramped up over 2,000 D updates, as src/train/semi-supervised.ts does.
+        ramp = math.exp(-5 * (1 - min(1, (t + 1) / 2000)) ** 2)
+        again, _ = d(unl)
+        loss_d = loss_d + args.consistency * ramp * ((F.softmax(l_unl, 1) - F.softmax(again, 1)) ** 2).mean()
     opt_d.zero_grad()
-    (loss_lab + loss_unl).backward()
+    loss_d.backward()
     opt_d.step()
     decay = min(0.999, (1 + t) / (10 + t))
     average(d_avg, d, decay)

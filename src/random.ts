@@ -101,21 +101,28 @@ export function normalQuantile(p: number): number {
 /** Φ⁻¹ at the midpoints of 65,536 equal-probability cells: N(0, 1) to 16 bits, truncated at ±4.3σ. */
 let quantileTable: Float32Array | undefined;
 
+/** normalArray's table of normal quantiles, indexed by a 16-bit uniform. */
+export function normalQuantiles(): Float32Array {
+  return (quantileTable ??= Float32Array.from({ length: 65536 }, (_, i) => normalQuantile((i + 0.5) / 65536)));
+}
+
+/** normalArray's xorshift128 state for a seed: four mulberry32 draws (never all zero). */
+export function normalStreamState(seed: number): [number, number, number, number] {
+  const next = mulberry32(seed);
+  const x = (next() * 2 ** 32) | 0 || 1;
+  return [x, (next() * 2 ** 32) | 0, (next() * 2 ** 32) | 0, (next() * 2 ** 32) | 0];
+}
+
 /**
  * `count` draws from N(0, σ²) for a seed, fast: 16-bit uniforms from a xorshift128 stream
  * looked up in a table of normal quantiles (tfjs's randomNormal draws one Box–Muller pair at a
  * time in JavaScript, several times slower; the semi-supervised discriminator adds noise to
- * every layer of every pass).
+ * every layer of every pass). Each xorshift step gives two draws, its low 16 bits first; σ·q is
+ * computed in double precision and rounded to float32 (an engine's kernel repeats this bit for bit).
  */
 export function normalArray(count: number, sigma: number, seed: number): Float32Array {
-  quantileTable ??= Float32Array.from({ length: 65536 }, (_, i) => normalQuantile((i + 0.5) / 65536));
-  const table = quantileTable;
-  const next = mulberry32(seed);
-  // xorshift128 state from four mulberry32 draws (never all zero).
-  let x = (next() * 2 ** 32) | 0 || 1;
-  let y = (next() * 2 ** 32) | 0;
-  let z = (next() * 2 ** 32) | 0;
-  let w = (next() * 2 ** 32) | 0;
+  const table = normalQuantiles();
+  let [x, y, z, w] = normalStreamState(seed);
   const out = new Float32Array(count);
   for (let i = 0; i < count; i += 2) {
     const t = x ^ (x << 11);

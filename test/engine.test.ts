@@ -8,6 +8,9 @@ import { UserError } from '../src/errors.ts';
 import { MAX_WASM_THREADS, wasmThreadsWanted } from '../src/engine/wasm-threads.ts';
 import { runGan } from './helpers.ts';
 
+// This file tests tfjs's own wasm thread pool, which a BLAS takes over (blas.test.ts tests that path).
+process.env.GAN_BLAS = 'off';
+
 test('auto picks the best engine that loads and says why the native ones were skipped', async () => {
   const engine = await selectEngine('auto');
   // On machines with a working tfjs-node(-gpu) this would be "tensorflow"; here it is wasm.

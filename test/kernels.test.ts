@@ -20,7 +20,17 @@ import { registerComparisonGradients } from '../src/penalties.js';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { kernelInvoker } from '../src/engine/kernels/invoke.js';
 import { backpropInputByPhases } from '../src/engine/kernels/wasm-conv2d-backprop-input-phases.js';
-import { assertClose, callKernel, onBackend, runRegistered, seeded, size, withKernel } from './helpers/kernel-calls.ts';
+import {
+  assertClose,
+  callKernel,
+  matMulCases,
+  type MatMulCase,
+  onBackend,
+  runRegistered,
+  seeded,
+  size,
+  withKernel,
+} from './helpers/kernel-calls.ts';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
@@ -279,29 +289,6 @@ describe('conv discriminator gradients', () => {
 });
 
 // ---------------------------------------------------------------- wasm BatchMatMul
-
-interface MatMulCase {
-  a: number[];
-  b: number[];
-  transposeA: boolean;
-  transposeB: boolean;
-}
-
-/** All four transpose combinations of op(A) m×k · op(B) k×n, with optional leading batch dims. */
-function matMulCases(m: number, k: number, n: number, batchA: number[] = [], batchB: number[] = []): MatMulCase[] {
-  const out: MatMulCase[] = [];
-  for (const transposeA of [false, true]) {
-    for (const transposeB of [false, true]) {
-      out.push({
-        a: [...batchA, ...(transposeA ? [k, m] : [m, k])],
-        b: [...batchB, ...(transposeB ? [n, k] : [k, n])],
-        transposeA,
-        transposeB,
-      });
-    }
-  }
-  return out;
-}
 
 const matMulShapes: MatMulCase[] = [
   ...matMulCases(1, 1, 1),

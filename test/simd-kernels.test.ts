@@ -15,6 +15,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, NamedAttrMap } from '@tensorflow/tfjs';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
+import { registerAddNormalNoiseGradient } from '../src/engine/gradients.js';
+import { engineUpdates } from '../src/engine/updates.js';
+import { addNormalNoise } from '../src/models/ssgan.js';
 import { SIMD_WASM_PLAIN, SIMD_WASM_SHARED } from '../src/engine/simd/kernels-binary.js';
 import type { SimdKernels } from '../src/engine/simd/simd-kernels.js';
 import { reducePermutation } from '../src/engine/kernels/wasm-transpose.js';
@@ -627,6 +630,65 @@ describe('wasm FusedBatchNorm patch', () => {
       });
     });
   }
+});
+
+// ---------------------------------------------------------------- GanAddNormalNoise on wasm
+
+describe('wasm GanAddNormalNoise (the semi-supervised D noise)', () => {
+  before(async () => {
+    await onBackend('wasm', () => {
+      registerKernelPatches('wasm');
+      registerAddNormalNoiseGradient();
+    });
+  });
+
+  for (const [i, shape] of [
+    [300, 784],
+    [7, 5],
+    [1, 1],
+    [100, 250],
+  ].entries()) {
+    test(`[${shape.join(',')}]: bit-identical to x + tensor(normalArray(…)), in one kernel`, async () => {
+      await onBackend('wasm', async () => {
+        const x = tf.tensor(seeded(size(shape), 2300 + i), shape);
+        const seed = 4100 + i;
+        try {
+          const stock = addNormalNoise(x, 0.3, seed);
+          const ours = engineUpdates.addNoise(x, 0.3, seed);
+          assert.deepEqual(ours.dataSync(), stock.dataSync());
+          tf.dispose([ours, stock]);
+          const info = await tf.profile(() => engineUpdates.addNoise(x, 0.3, seed).dispose());
+          assert.deepEqual(
+            info.kernels.map((k) => k.name),
+            ['GanAddNormalNoise'],
+          );
+        } finally {
+          x.dispose();
+        }
+      });
+    });
+  }
+
+  test('its gradient passes dy through; no tensors or buffers pile up', async () => {
+    await onBackend('wasm', () => {
+      const backend = tf.backend() as unknown as { numDataIds(): number };
+      const x = tf.variable(tf.tensor(seeded(40, 2400), [4, 10]));
+      const dy = tf.tensor(seeded(40, 2401), [4, 10]);
+      const counts = [1, 2, 3].map((round) => {
+        const { value, grads } = tf.variableGrads(
+          () => tf.sum(tf.mul(engineUpdates.addNoise(x, 0.5, round), dy)) as tf.Scalar,
+        );
+        assert.deepEqual(grads[x.name]!.dataSync(), dy.dataSync());
+        tf.dispose([value, ...Object.values(grads)]);
+        return `${tf.memory().numTensors}/${backend.numDataIds()}`;
+      });
+      assert.ok(
+        counts.every((c) => c === counts[0]),
+        counts.join(', '),
+      );
+      tf.dispose([x, dy]);
+    });
+  });
 });
 
 // ---------------------------------------------------------------- GatherV2 patch on wasm

@@ -1,5 +1,6 @@
-// Gradients tfjs registers in a slow form: the same values, from cheaper kernels.
+// Gradients tfjs registers in a slow form (the same values, from cheaper kernels), and those of our own kernels.
 import * as tf from '@tensorflow/tfjs';
+import { ADD_NORMAL_NOISE } from './kernels/add-normal-noise.js';
 
 /**
  * LeakyReLU's gradient as dy · step(x, α) instead of tfjs's where(greater(x, 0), dy, α·dy):
@@ -56,4 +57,9 @@ export function registerBroadcastReductionGradients(): void {
       return { x: () => tf.div(expandedDy(dy as tf.Tensor, x!, axis), reduceSize) };
     },
   });
+}
+
+/** GanAddNormalNoise adds a constant: its gradient passes dy through unchanged. */
+export function registerAddNormalNoiseGradient(): void {
+  tf.registerGradient({ kernelName: ADD_NORMAL_NOISE, gradFunc: (dy) => ({ x: () => tf.clone(dy as tf.Tensor) }) });
 }

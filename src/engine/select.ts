@@ -5,7 +5,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, ENGINES } from '../config.js';
 import { UserError } from '../errors.js';
-import { registerBroadcastReductionGradients, registerFastLeakyReluGradient } from './gradients.js';
+import { loadBlas } from './blas.js';
+import {
+  registerAddNormalNoiseGradient,
+  registerBroadcastReductionGradients,
+  registerFastLeakyReluGradient,
+} from './gradients.js';
 import { registerKernelPatches } from './kernels/index.js';
 import { usePrunableFusedOps } from './prunable-fused-ops.js';
 import { engineUpdates, type EngineUpdates } from './updates.js';
@@ -43,6 +48,8 @@ export interface Engine {
   cuda: boolean;
   /** Threads of the wasm engine's pool (1 on the other engines: the native one manages its own). */
   threads: number;
+  /** The wasm engine's matrix products: the BLAS they run on, or why they stay on XNNPACK. */
+  matmul?: { blas: string } | { xnnpack: string };
   /** Faster Adam and EMA updates for the trainer, where this engine has kernels for them. */
   updates: EngineUpdates;
   /** The webgpu engine's adapter. */
@@ -85,7 +92,9 @@ const candidates: Candidate[] = [
     provider: '@tensorflow/tfjs-backend-wasm',
     load: async () => {
       await importOptional('@tensorflow/tfjs-backend-wasm');
-      useThreadedWasm(wasmThreadsWanted());
+      // With a BLAS the threads are its own and tfjs's pool stays single: two pools on the same
+      // cores thrash (docs/engines.md#matrix-products-on-a-system-blas).
+      useThreadedWasm(loadBlas(wasmThreadsWanted()).blas ? 1 : wasmThreadsWanted());
     },
   },
   { engine: 'cpu', provider: '@tensorflow/tfjs (cpu)', load: async () => undefined },
@@ -188,21 +197,25 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
     try {
       gpu = await activate(candidate, request);
     } catch (err) {
+      if (err instanceof UserError) throw err; // a bad setting (e.g. GAN_BLAS), not a missing engine
       skipped.push(describeLoadFailure(candidate.provider, err));
       continue;
     }
     registerFastLeakyReluGradient();
     registerBroadcastReductionGradients();
+    registerAddNormalNoiseGradient();
     usePrunableFusedOps();
     silenceCpuBanner();
-    const patchedKernels = registerKernelPatches(candidate.engine);
+    const blas = candidate.engine === 'wasm' ? loadBlas(wasmThreadsWanted()) : undefined;
+    const patchedKernels = registerKernelPatches(candidate.engine, blas?.blas);
     return {
       name: candidate.engine,
       provider: candidate.provider,
       skipped,
       patchedKernels,
       cuda: candidate.provider.endsWith('-gpu'),
-      threads: candidate.engine === 'wasm' ? wasmThreadsInUse() : 1,
+      threads: candidate.engine !== 'wasm' ? 1 : blas?.blas ? wasmThreadsWanted() : wasmThreadsInUse(),
+      ...(blas ? { matmul: blas.blas ? { blas: blas.blas.description } : { xnnpack: blas.reason } } : {}),
       updates: engineUpdates,
       ...(gpu ? { gpu } : {}),
       problems: candidate.provider.endsWith('-gpu') ? await cudaProblems() : [],
@@ -218,9 +231,11 @@ export function describeEngine(engine: Engine): string {
     ? `webgpu, ${gpu.device || gpu.description} via ${gpu.backend}${gpu.software ? ' (a software GPU: slow)' : ''}`
     : engine.cuda
       ? `tensorflow (CUDA${engine.problems.length ? ' libraries missing: running on the CPU' : ''})`
-      : engine.threads > 1
-        ? `${engine.name}, ${engine.threads} threads`
-        : engine.name;
+      : [
+          engine.name,
+          ...(engine.threads > 1 ? [`${engine.threads} threads`] : []),
+          ...(engine.matmul && 'blas' in engine.matmul ? [engine.matmul.blas.replace(/ \(.*/, '')] : []),
+        ].join(', ');
   if (engine.skipped.length === 0) return `engine: ${what}`;
   // "tfjs-node-gpu, tfjs-node not installed": providers grouped by reason, in order.
   const byReason = new Map<string, string[]>();
@@ -236,6 +251,13 @@ export function engineDetails(engine: Engine): string[] {
     `engine: ${engine.name} via ${engine.provider}${engine.cuda ? ' (CUDA)' : ''}`,
     ...(engine.gpu ? [`gpu: ${describeWebgpu(engine.gpu)}`] : []),
     ...engine.problems.map((p) => `problem: ${p}`),
+    ...(engine.matmul
+      ? [
+          'blas' in engine.matmul
+            ? `matrix products: ${engine.matmul.blas}`
+            : `matrix products: XNNPACK (${engine.matmul.xnnpack})`,
+        ]
+      : []),
     `patched kernels: ${engine.patchedKernels.length > 0 ? engine.patchedKernels.join(', ') : 'none'}`,
     ...engine.skipped.map((s) => `not used: ${s.detail}`),
   ];

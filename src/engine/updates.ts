@@ -1,16 +1,19 @@
-// This engine's versions of the trainer's two non-gradient updates (src/train/update-kernels.ts):
+// This engine's versions of the trainer's work outside its gradients (src/train/update-kernels.ts):
 // Adam and the generator-average step as one kernel per variable (GanAdamUpdate,
-// GanEmaUpdate) where the active backend registers ours, tfjs's ops where it does not —
-// bit-identical either way. The check is made per call, so a benchmark may switch the kernels
-// off and on under a running trainer.
+// GanEmaUpdate), and D's Gaussian noise as one kernel per layer (GanAddNormalNoise), where the
+// active backend registers ours, tfjs's ops where it does not — bit-identical either way. The
+// check is made per call, so a benchmark may switch the kernels off and on under a running trainer.
 import * as tf from '@tensorflow/tfjs';
 import { FusedAdamOptimizer } from './fused-adam.js';
+import { normalArray, normalStreamState } from '../random.js';
+import { ADD_NORMAL_NOISE, type AddNormalNoiseAttrs } from './kernels/add-normal-noise.js';
 import { EMA_UPDATE, type EmaUpdateAttrs } from './kernels/ema-update.js';
 
 /** The shape of the trainer's UpdateKernels (structural: the engine imports nothing above it). */
 export interface EngineUpdates {
   createAdam: (learningRate: number, beta1: number, beta2: number) => tf.AdamOptimizer;
   emaStep: (averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep: number) => void;
+  addNoise: (x: tf.Tensor, sigma: number, seed: number) => tf.Tensor;
 }
 
 function emaStep(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep: number): void {
@@ -28,7 +31,15 @@ function emaStep(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep
   });
 }
 
+function addNoise(x: tf.Tensor, sigma: number, seed: number): tf.Tensor {
+  if (tf.getKernel(ADD_NORMAL_NOISE, tf.getBackend()) === undefined || x.dtype !== 'float32')
+    return tf.add(x, tf.tensor(normalArray(x.size, sigma, seed), x.shape));
+  const attrs = { sigma, state: normalStreamState(seed) } satisfies AddNormalNoiseAttrs;
+  return tf.engine().runKernel(ADD_NORMAL_NOISE, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
 export const engineUpdates: EngineUpdates = {
   createAdam: (learningRate, beta1, beta2) => new FusedAdamOptimizer(learningRate, beta1, beta2),
   emaStep,
+  addNoise,
 };

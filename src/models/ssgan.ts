@@ -101,6 +101,19 @@ export function trainedWeights(network: tf.LayersModel): tf.Variable[] {
 const isNoise = (layer: tf.layers.Layer) => layer.getClassName() === 'GaussianNoise';
 const noiseStddev = (layer: tf.layers.Layer) => (layer.getConfig() as { stddev: number }).stddev;
 
+/** Adds N(0, σ²) noise drawn from `seed` (random.ts's normal stream) to x. */
+export type AddNoise = (x: tf.Tensor, sigma: number, seed: number) => tf.Tensor;
+
+/** The plain tfjs way; an engine may hand the trainer a one-kernel version of the same numbers. */
+export const addNormalNoise: AddNoise = (x, sigma, seed) =>
+  tf.add(x, tf.tensor(normalArray(x.size, sigma, seed), x.shape));
+
+/** D's noise for one training pass: the seed each layer's noise derives from, and how it is added. */
+export interface PassNoise {
+  seed: number;
+  add?: AddNoise;
+}
+
 export interface DiscriminatorOutput {
   /** [n, K] class logits. */
   logits: tf.Tensor2D;
@@ -114,17 +127,17 @@ export function weightScales(d: tf.LayersModel): tf.Tensor1D[] {
 }
 
 /**
- * D's forward pass. With `noiseSeed`, D's noise layers add N(0, σ²) drawn from that seed
+ * D's forward pass. With `noise`, D's noise layers add N(0, σ²) drawn from its seed
  * (training: each pass gets its own seed, so runs repeat exactly); without it they are off.
  * `scales` (from weightScales) saves recomputing them when D is fixed.
  */
 export function discriminate(
   d: tf.LayersModel,
   images: tf.Tensor,
-  noiseSeed?: number,
+  noise?: PassNoise,
   scales?: tf.Tensor1D[],
 ): DiscriminatorOutput {
-  const { output, features } = forward(d, images, d.layers.length, noiseSeed, scales);
+  const { output, features } = forward(d, images, d.layers.length, noise, scales);
   return { logits: output as tf.Tensor2D, features };
 }
 
@@ -132,23 +145,23 @@ export function discriminate(
 export function discriminatorFeatures(
   d: tf.LayersModel,
   images: tf.Tensor,
-  noiseSeed?: number,
+  noise?: PassNoise,
   scales?: tf.Tensor1D[],
 ): tf.Tensor2D {
   // The last two layers are the logits' noise and the logits.
-  return forward(d, images, d.layers.length - 2, noiseSeed, scales).features;
+  return forward(d, images, d.layers.length - 2, noise, scales).features;
 }
 
 /** D's first `layers` layers; `features` is the output of the last layer before the final noise. */
-function forward(d: tf.LayersModel, images: tf.Tensor, layers: number, noiseSeed?: number, scales?: tf.Tensor1D[]) {
+function forward(d: tf.LayersModel, images: tf.Tensor, layers: number, noise?: PassNoise, scales?: tf.Tensor1D[]) {
+  const add = noise?.add ?? addNormalNoise;
   const featureLayer = d.layers.length - 3;
   let h = images;
   let features = images;
   let dense = 0;
   d.layers.slice(0, layers).forEach((layer, i) => {
     if (isNoise(layer)) {
-      if (noiseSeed === undefined) return;
-      h = tf.add(h, tf.tensor(normalArray(h.size, noiseStddev(layer), deriveSeed(noiseSeed, i)), h.shape));
+      if (noise) h = add(h, noiseStddev(layer), deriveSeed(noise.seed, i));
       return;
     }
     // Weight-normalised layers are called directly: the maths of layer.apply without the layers
@@ -171,8 +184,7 @@ export function initializeFromData(d: tf.LayersModel, images: tf.Tensor, noiseSe
   tf.tidy(() => {
     let h = images;
     d.layers.forEach((layer, i) => {
-      if (isNoise(layer))
-        h = tf.add(h, tf.tensor(normalArray(h.size, noiseStddev(layer), deriveSeed(noiseSeed, i)), h.shape));
+      if (isNoise(layer)) h = addNormalNoise(h, noiseStddev(layer), deriveSeed(noiseSeed, i));
       else h = layer instanceof WeightNormDense ? layer.initFromBatch(h) : (layer.apply(h) as tf.Tensor);
     });
   });

@@ -19,6 +19,8 @@ import { semiSupervised } from '../losses.js';
 import { buildDiscriminator, type GanModels } from '../models/index.js';
 import {
   discriminate,
+  type AddNoise,
+  type PassNoise,
   discriminatorFeatures,
   initializeFromData,
   trainedWeights,
@@ -75,6 +77,7 @@ export class SemiSupervisedTrainer implements Trainer {
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
   private readonly selfLabels: SelfLabels | undefined;
+  private readonly addNoise: AddNoise;
 
   constructor(opts: SemiSupervisedOptions) {
     this.models = opts.models;
@@ -86,7 +89,8 @@ export class SemiSupervisedTrainer implements Trainer {
     this.supervisedOnly = opts.supervisedOnly ?? false;
     this.ema = opts.ema;
     this.discriminatorEma = opts.discriminatorEma;
-    const { createAdam } = opts.updates ?? stockUpdateKernels;
+    const { createAdam, addNoise } = opts.updates ?? stockUpdateKernels;
+    this.addNoise = addNoise;
     this.gOptimizer = createAdam(opts.train.lr_g, opts.train.beta1, opts.train.beta2);
     this.dOptimizer = createAdam(opts.train.lr_d, opts.train.beta1, opts.train.beta2);
     // Not D's hidden weight-norm scales (they keep their initialisation) nor G's batch-norm scales.
@@ -153,6 +157,11 @@ export class SemiSupervisedTrainer implements Trainer {
   }
 
   /** The labelled batch of D update `dStep`, each image moved at random as train.labelled_* ask, and its labels. */
+  /** D's noise for a pass drawn from `seed`, added the engine's way. */
+  private noise(seed: number): PassNoise {
+    return { seed, add: this.addNoise };
+  }
+
   private labelledBatch(dStep: number, size: number): { images: tf.Tensor4D; oneHot: tf.Tensor2D } {
     const rows = SemiSupervisedTrainer.streamRows(
       this.labelled.count,
@@ -208,7 +217,7 @@ export class SemiSupervisedTrainer implements Trainer {
       let diagnostics!: tf.Scalar[];
       const loss = this.dOptimizer.minimize(
         () => {
-          const { logits } = discriminate(this.models.discriminator, images, noiseSeed);
+          const { logits } = discriminate(this.models.discriminator, images, this.noise(noiseSeed));
           if (this.supervisedOnly) {
             diagnostics = [semiSupervised.probabilityReal(logits), tf.scalar(0)].map((t) => tf.keep(t));
             return semiSupervised.labelledLoss(logits, labelled.oneHot);
@@ -223,7 +232,7 @@ export class SemiSupervisedTrainer implements Trainer {
           );
           if (consistencyWeight > 0) {
             const againSeed = deriveSeed(this.seed, Stream.discriminatorNoise, 4, dStep);
-            const again = discriminate(this.models.discriminator, unlabelled, againSeed).logits;
+            const again = discriminate(this.models.discriminator, unlabelled, this.noise(againSeed)).logits;
             loss = tf.add(loss, tf.mul(consistencyWeight, semiSupervised.consistencyLoss(real, again)));
           }
           if (selfLabelled) {
@@ -250,7 +259,7 @@ export class SemiSupervisedTrainer implements Trainer {
       const realFeatures = discriminatorFeatures(
         d,
         this.unlabelledBatch(step, size),
-        deriveSeed(this.seed, Stream.discriminatorNoise, 2, step),
+        this.noise(deriveSeed(this.seed, Stream.discriminatorNoise, 2, step)),
         scales,
       );
       const z = latentNoise(size, this.models.latentDim, deriveSeed(this.seed, Stream.noiseG, step));
@@ -260,7 +269,7 @@ export class SemiSupervisedTrainer implements Trainer {
           const fakeFeatures = discriminatorFeatures(
             d,
             fakes,
-            deriveSeed(this.seed, Stream.discriminatorNoise, 3, step),
+            this.noise(deriveSeed(this.seed, Stream.discriminatorNoise, 3, step)),
             scales,
           );
           return semiSupervised.featureMatchingLoss(realFeatures, fakeFeatures);

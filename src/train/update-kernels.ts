@@ -1,14 +1,17 @@
-// The two updates a training step makes besides its gradients — Adam's and the generator
-// average's — as plain tfjs. An engine may hand the trainer faster versions that compute the
-// same float32 numbers (one kernel per variable instead of a dozen); the trainer takes them as
-// these functions and never knows which engine runs.
+// What a training step computes besides its gradients — Adam's and the generator average's
+// updates, and the semi-supervised D's Gaussian noise — as plain tfjs. An engine may hand the
+// trainer faster versions that compute the same float32 numbers (one kernel per variable or layer
+// instead of several); the trainer takes them as these functions and never knows which engine runs.
 import * as tf from '@tensorflow/tfjs';
+import { addNormalNoise, type AddNoise } from '../models/ssgan.js';
 
 export interface UpdateKernels {
   /** An Adam optimizer for one network. */
   createAdam(learningRate: number, beta1: number, beta2: number): tf.AdamOptimizer;
   /** averages[i] ← keep·averages[i] + (1 − keep)·weights[i], for every i. */
   emaStep(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep: number): void;
+  /** x + N(0, σ²) noise drawn from `seed`. */
+  addNoise: AddNoise;
 }
 
 export const stockUpdateKernels: UpdateKernels = {
@@ -20,6 +23,7 @@ export const stockUpdateKernels: UpdateKernels = {
       weights.forEach((w, i) => averages[i]!.write(tf.add(tf.mul(averages[i]!.read(), k), tf.mul(w.read(), t))));
     });
   },
+  addNoise: addNormalNoise,
 };
 
 /** The stock updates with whichever faster ones an engine provides. */

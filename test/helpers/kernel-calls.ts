@@ -86,3 +86,32 @@ export function withKernel<T>(stock: KernelConfig, fn: () => T): T {
     tf.registerKernel(current);
   }
 }
+
+export interface MatMulCase {
+  a: number[];
+  b: number[];
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+/** All four transpose combinations of op(A) m×k · op(B) k×n, with optional leading batch dims. */
+export function matMulCases(
+  m: number,
+  k: number,
+  n: number,
+  batchA: number[] = [],
+  batchB: number[] = [],
+): MatMulCase[] {
+  const out: MatMulCase[] = [];
+  for (const transposeA of [false, true]) {
+    for (const transposeB of [false, true]) {
+      out.push({
+        a: [...batchA, ...(transposeA ? [k, m] : [m, k])],
+        b: [...batchB, ...(transposeB ? [n, k] : [k, n])],
+        transposeA,
+        transposeB,
+      });
+    }
+  }
+  return out;
+}

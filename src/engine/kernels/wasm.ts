@@ -6,8 +6,9 @@
  * inputs of ≤ 8 channels as im2col + one matrix product (wasm-small-channel-conv.ts);
  * Conv3DBackpropFilterV2 is deliberately not used (wrong at stride > 1 on wasm).
  *
- * BatchMatMul: transposed operands are transposed explicitly so the product
- * stays on XNNPACK (see wasm-batch-matmul.ts).
+ * BatchMatMul and _FusedMatMul: on the machine's BLAS where there is one
+ * (wasm-blas-matmul.ts, src/engine/blas.ts). Without one, transposed operands are
+ * transposed explicitly so the product stays on XNNPACK (see wasm-batch-matmul.ts).
  *
  * Conv2DBackpropInput: the stock kernel is a scalar loop; replaced by a
  * phase decomposition into stride-1 XNNPACK convs: one exact conv per phase for
@@ -27,8 +28,8 @@
  * Transpose: 2-D, batched 2-D and outer-axes swaps on a SIMD transpose
  * (wasm-transpose.ts); the stock kernel moves one float at a time.
  *
- * _FusedMatMul: a dense layer's forward as yᵀ = Wᵀ·xᵀ, so that XNNPACK packs the
- * batch instead of freshly updated weights (wasm-fused-matmul.ts).
+ * _FusedMatMul without a BLAS: a dense layer's forward as yᵀ = Wᵀ·xᵀ, so that XNNPACK
+ * packs the batch instead of freshly updated weights (wasm-fused-matmul.ts).
  *
  * FusedBatchNorm: batch normalisation's forward as one SIMD pass, bit-identical
  * (wasm-batch-norm.ts).
@@ -37,7 +38,8 @@
  * (wasm-gather.ts).
  *
  * GanAdamUpdate (one Adam step per variable, src/engine/fused-adam.ts),
- * GanEmaUpdate (one moving-average step per G weight, ema-update.ts) and
+ * GanEmaUpdate (one moving-average step per G weight, ema-update.ts),
+ * GanAddNormalNoise (the semi-supervised D's noise, add-normal-noise.ts) and
  * Sum/Mean over leading axes: bit-identical to the stock sequences
  * (wasm-adam-update.ts, wasm-reduce.ts). (A JavaScript Adam loop on the heap was
  * measured slower than the stock kernels: docs/benchmarks.md#alternatives-measured-and-dropped.)
@@ -51,11 +53,14 @@ import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelFunc } from '@tensorflow/tfjs';
 import { simdKernelsFor } from '../simd/simd-kernels.js';
 import { ADAM_UPDATE } from './adam-update.js';
+import { ADD_NORMAL_NOISE, wasmAddNormalNoise } from './add-normal-noise.js';
 import { EMA_UPDATE, wasmEmaUpdate } from './ema-update.js';
 import { conv2dFilterGrad } from './conv2d-filter-grad.js';
+import type { Blas } from '../blas.js';
 import { kernelInvoker } from './invoke.js';
 import { addKernel, replaceKernel } from './register.js';
 import { makeWasmBatchMatMul } from './wasm-batch-matmul.js';
+import { makeBlasBatchMatMul, makeBlasFusedMatMul } from './wasm-blas-matmul.js';
 import { makeWasmConv2dBackpropInput } from './wasm-conv2d-backprop-input.js';
 import { makeWasmBatchNorm } from './wasm-batch-norm.js';
 import { makeWasmFusedMatMul } from './wasm-fused-matmul.js';
@@ -93,11 +98,20 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   return conv2dFilterGrad(k, x, dy, filterAttrs);
 };
 
-/** Registers the wasm patches; returns the names of the kernels now patched. */
-export function registerWasmKernels(): string[] {
+/**
+ * Registers the wasm patches, the matrix products on `blas` when given; returns the names of the
+ * kernels now patched. The first registration in a process wins (the patches are idempotent).
+ */
+export function registerWasmKernels(blas?: Blas): string[] {
   const names: string[] = [];
   if (addKernel('Conv2DBackpropFilter', BACKEND, conv2dBackpropFilter)) names.push('Conv2DBackpropFilter');
-  if (replaceKernel('BatchMatMul', BACKEND, (stock) => makeWasmBatchMatMul(stock, BACKEND))) names.push('BatchMatMul');
+  if (blas) {
+    if (replaceKernel('BatchMatMul', BACKEND, (stock) => makeBlasBatchMatMul(stock, blas))) names.push('BatchMatMul');
+    if (replaceKernel('_FusedMatMul', BACKEND, (stock) => makeBlasFusedMatMul(stock, blas, BACKEND)))
+      names.push('_FusedMatMul');
+  } else if (replaceKernel('BatchMatMul', BACKEND, (stock) => makeWasmBatchMatMul(stock, BACKEND))) {
+    names.push('BatchMatMul');
+  }
   if (replaceKernel('Conv2DBackpropInput', BACKEND, (stock) => makeWasmConv2dBackpropInput(stock, BACKEND))) {
     names.push('Conv2DBackpropInput');
   }
@@ -109,10 +123,11 @@ export function registerWasmKernels(): string[] {
   if (backend && simdKernelsFor(backend)) {
     if (addKernel(ADAM_UPDATE, BACKEND, wasmAdamUpdate)) names.push(ADAM_UPDATE);
     if (addKernel(EMA_UPDATE, BACKEND, wasmEmaUpdate)) names.push(EMA_UPDATE);
+    if (addKernel(ADD_NORMAL_NOISE, BACKEND, wasmAddNormalNoise)) names.push(ADD_NORMAL_NOISE);
     if (replaceKernel('Sum', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'sum'))) names.push('Sum');
     if (replaceKernel('Mean', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'mean'))) names.push('Mean');
     if (replaceKernel('Transpose', BACKEND, makeWasmTranspose)) names.push('Transpose');
-    if (replaceKernel('_FusedMatMul', BACKEND, (stock) => makeWasmFusedMatMul(stock, BACKEND)))
+    if (!blas && replaceKernel('_FusedMatMul', BACKEND, (stock) => makeWasmFusedMatMul(stock, BACKEND)))
       names.push('_FusedMatMul');
     if (replaceKernel('FusedBatchNorm', BACKEND, makeWasmBatchNorm)) names.push('FusedBatchNorm');
     if (replaceKernel('GatherV2', BACKEND, makeWasmGather)) names.push('GatherV2');

@@ -527,4 +527,44 @@
             (f32.mul (f32.load (i32.add (local.get $b) (local.get $i))) (local.get $take))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $sloop))))
+
+  ;; dst[i] = src[i] + f32(σ·table[u]) for i < n: D's Gaussian noise added in one pass. u are 16-bit
+  ;; uniforms from xorshift128 (state x, y, z, w), two per step, low half first; σ·q is computed in
+  ;; f64 and rounded to f32 — src/random.ts normalArray's stream followed by an Add, bit for bit.
+  (func (export "addNormal")
+    (param $src i32) (param $dst i32) (param $n i32) (param $sigma f64) (param $table i32)
+    (param $x i32) (param $y i32) (param $z i32) (param $w i32)
+    (local $t i32) (local $i i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $step
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $t (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 11))))
+        (local.set $x (local.get $y))
+        (local.set $y (local.get $z))
+        (local.set $z (local.get $w))
+        (local.set $w
+          (i32.xor
+            (i32.xor (local.get $w) (i32.shr_u (local.get $w) (i32.const 19)))
+            (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 8)))))
+        (f32.store (i32.add (local.get $dst) (local.get $i))
+          (f32.add
+            (f32.load (i32.add (local.get $src) (local.get $i)))
+            (f32.demote_f64
+              (f64.mul (local.get $sigma)
+                (f64.promote_f32
+                  (f32.load (i32.add (local.get $table)
+                    (i32.shl (i32.and (local.get $w) (i32.const 0xffff)) (i32.const 2)))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (f32.store (i32.add (local.get $dst) (local.get $i))
+          (f32.add
+            (f32.load (i32.add (local.get $src) (local.get $i)))
+            (f32.demote_f64
+              (f64.mul (local.get $sigma)
+                (f64.promote_f32
+                  (f32.load (i32.add (local.get $table)
+                    (i32.shl (i32.shr_u (local.get $w) (i32.const 16)) (i32.const 2)))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $step))))
 )

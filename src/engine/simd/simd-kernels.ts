@@ -58,6 +58,11 @@ export interface SimdKernels {
   ): void;
   /** dst[i] = src[indices[i]] for rows of `len` 4-byte values; indices int32, in range. */
   gatherRows(src: number, dst: number, indices: number, count: number, len: number): void;
+  /**
+   * dst[i] = src[i] + f32(σ·table[u_i]) over n floats, u from xorshift128 state x, y, z, w
+   * (src/random.ts normalArray's stream, bit for bit).
+   */
+  addNormal(src: number, dst: number, n: number, sigma: number, table: number, ...state: number[]): void;
   /** out = a·keep + b·take over n floats (float32 products and sum). */
   blend(a: number, b: number, out: number, n: number, keep: number, take: number): void;
 }
