@@ -44,7 +44,8 @@ describe('matrix products on the BLAS', { skip }, () => {
     ...matMulCases(4, 3, 5, [3], [1]),
   ];
   for (const [i, c] of shapes.entries()) {
-    const name = `BatchMatMul a ${c.a.join('×')}${c.transposeA ? 'ᵀ' : ''} · b ${c.b.join('×')}${c.transposeB ? 'ᵀ' : ''}`;
+    const operand = (shape: number[], transposed: boolean) => `${shape.join('×')}${transposed ? 'ᵀ' : ''}`;
+    const name = `BatchMatMul a ${operand(c.a, c.transposeA)} · b ${operand(c.b, c.transposeB)}`;
     test(name, async () => {
       await onBackend('wasm', () => {
         const a = tf.tensor(seeded(size(c.a), 10 + i), c.a.length === 2 ? [1, ...c.a] : c.a);
