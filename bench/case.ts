@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectEngine, type EngineName } from '../src/engine/select.js';
+import { workloadOf } from '../src/models/index.js';
 import { restoreFusedOps } from '../src/engine/prunable-fused-ops.js';
 import { iterationFlops } from './flops.js';
 import { arg, benchConfig, buildRig, median, type ModelName } from './harness.js';
@@ -63,11 +64,12 @@ async function main(): Promise<void> {
     stockNames.filter((name) => name !== 'fused'),
     engineName,
   );
-  const engine = await selectEngine(engineName);
+  const config = benchConfig(model, batch);
+  const engine = await selectEngine(engineName, workloadOf(config.model.arch));
   stockSwitch(stock, engineName, engine.patchedKernels).stock();
   if (keepFused) restoreFusedOps();
   const patchedKernels = engine.patchedKernels.filter((k) => !stockNames.includes(k));
-  const rig = buildRig(benchConfig(model, batch), engine.updates);
+  const rig = buildRig(config, engine.updates);
   await rig.trainer.trainIteration(rig.real);
   const firstStepMs = performance.now() - started;
   for (let i = 0; i < warmup; i++) await rig.trainer.trainIteration(rig.real);

@@ -45,7 +45,7 @@ async function matmulRate(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const engine = await selectEngine(arg('engine', 'wasm') as EngineName);
+  const engine = await selectEngine(arg('engine', 'wasm') as EngineName, 'dense');
   if (process.argv.includes('--matmul')) return matmulRate();
   const iters = Number(arg('iters', '60'));
   const warmup = Number(arg('warmup', '10'));

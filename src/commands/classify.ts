@@ -134,7 +134,7 @@ export async function classifyCommand(opts: ClassifyOptions, io: Log): Promise<C
   }
   if (opts.out !== undefined) refuseOutputInsideRun('--out', opts.out);
   const ref = resolveCheckpoint(opts.ckpt, opts.outDir);
-  await startEngine(opts.backend, undefined, io);
+  await startEngine(opts.backend, undefined, io, 'dense'); // the semi-supervised D
   const { model, weights } = await loadClassifier(ref, opts.ema);
   const [, height, width, channels] = model.inputs[0]!.shape as number[];
   try {

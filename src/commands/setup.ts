@@ -3,12 +3,18 @@
 import type * as tf from '@tensorflow/tfjs';
 import { loadGenerator } from '../checkpoint/generator.js';
 import { resolveCheckpoint, type CheckpointRef } from '../checkpoint/run-dir.js';
-import { describeEngine, requestedEngine, selectEngine, type Engine } from '../engine/index.js';
+import { describeEngine, requestedEngine, selectEngine, type Engine, type Workload } from '../engine/index.js';
 import type { Log } from '../log.js';
 import { describeGenerator, type GeneratorInfo } from '../sampling.js';
 
-export async function startEngine(flag: string | undefined, configValue: string | undefined, io: Log): Promise<Engine> {
-  const engine = await selectEngine(requestedEngine(flag, configValue));
+/** `workload`: what the command mostly computes (src/engine/select.ts; decides the wasm threads). */
+export async function startEngine(
+  flag: string | undefined,
+  configValue: string | undefined,
+  io: Log,
+  workload?: Workload,
+): Promise<Engine> {
+  const engine = await selectEngine(requestedEngine(flag, configValue), workload);
   io.log(describeEngine(engine));
   return engine;
 }

@@ -18,7 +18,7 @@ import { evalMetrics, evalSummaryLine } from '../eval/format.js';
 import { plural } from '../format.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { stdoutFallsBack, type Log } from '../log.js';
-import { buildModels } from '../models/index.js';
+import { buildModels, workloadOf } from '../models/index.js';
 import { deriveSeed, Stream } from '../random.js';
 import { createScalarLogger } from '../report/tensorboard.js';
 import { writeReport } from '../report/write.js';
@@ -47,7 +47,7 @@ export async function trainCommand(opts: TrainOptions, io: Log): Promise<number>
   const signals = installStopHandlers(io);
   try {
     const resumeFrom = opts.resume ? resumePoint(runDir, config) : checkNewRun(runDir, opts.force);
-    const engine = await startEngine(opts.backend, config.backend, io);
+    const engine = await startEngine(opts.backend, config.backend, io, workloadOf(config.model.arch));
     const { data, trainer, labelled, evaluate, dispose } = await prepareTraining(config, engine.updates, io);
     try {
       const start = resumeFrom ? await restoreTrainingState(trainer, resumeFrom) : FRESH_START;

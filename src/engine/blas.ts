@@ -32,8 +32,10 @@ const NO_TRANS = 111;
 const TRANS = 112;
 
 export interface Blas {
-  /** e.g. "OpenBLAS 0.3.21 (libopenblas.so.0), 2 threads". */
+  /** e.g. "OpenBLAS 0.3.21 (libopenblas.so.0)". */
   readonly description: string;
+  /** Threads it runs products on (1: in the calling thread). */
+  readonly threads: number;
   /**
    * C = alpha·op(A)·op(B) + beta·C on row-major float32 matrices: op(A) m×k, op(B) k×n, C m×n;
    * lda/ldb/ldc are the row strides as stored. The arrays may be views of a wasm heap.
@@ -84,7 +86,8 @@ function open(koffi: Koffi, name: string, threads: number): Blas {
   const library = name.split('/').pop()!;
   const version = config?.match(/^OpenBLAS [\d.]+/)?.[0];
   return {
-    description: `${version ? `${version} (${library})` : library}, ${threads} thread${threads === 1 ? '' : 's'}`,
+    description: version ? `${version} (${library})` : library,
+    threads,
     sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
       gemm(
         ROW_MAJOR,
@@ -108,7 +111,10 @@ function open(koffi: Koffi, name: string, threads: number): Blas {
 
 const loaded = new Map<string, BlasLoad>();
 
-/** Opens the BLAS that `env.GAN_BLAS` asks for, once per process and value; see the file comment. */
+/**
+ * Opens the BLAS that `env.GAN_BLAS` asks for, once per process and value (the first call's
+ * `threads` stay); see the file comment.
+ */
 export function loadBlas(threads: number, env: NodeJS.ProcessEnv = process.env): BlasLoad {
   const wanted = env.GAN_BLAS?.trim() ?? '';
   let result = loaded.get(wanted);

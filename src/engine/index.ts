@@ -9,6 +9,7 @@ export {
   selectEngine,
   type Engine,
   type EngineRequest,
+  type Workload,
 } from './select.js';
 export { showNativeOutput } from './native-output.js';
 export { wasmThreadsWanted } from './wasm-threads.js';

@@ -48,8 +48,8 @@ export interface Engine {
   cuda: boolean;
   /** Threads of the wasm engine's pool (1 on the other engines: the native one manages its own). */
   threads: number;
-  /** The wasm engine's matrix products: the BLAS they run on, or why they stay on XNNPACK. */
-  matmul?: { blas: string } | { xnnpack: string };
+  /** The wasm engine's matrix products: the BLAS they run on (and its threads), or why XNNPACK. */
+  matmul?: { blas: string; threads: number } | { xnnpack: string };
   /** Faster Adam and EMA updates for the trainer, where this engine has kernels for them. */
   updates: EngineUpdates;
   /** The webgpu engine's adapter. */
@@ -58,11 +58,20 @@ export interface Engine {
   problems: string[];
 }
 
+/**
+ * What the command will mostly compute, for the wasm engine's threads when a BLAS is there:
+ * `dense` (MLPs, the semi-supervised GAN: matrix products) gives them to the BLAS and keeps
+ * tfjs's own pool at one thread; `conv` (the default) gives them to tfjs's pool, whose XNNPACK
+ * runs the convolutions, and the BLAS runs in the calling thread. Two threaded pools on the same
+ * cores thrash (docs/engines.md#matrix-products-on-a-system-blas).
+ */
+export type Workload = 'dense' | 'conv';
+
 /** One candidate engine: how to load it, and under which name tfjs registers it. */
 interface Candidate {
   engine: EngineName;
   provider: string;
-  load: (request: EngineRequest) => Promise<WebgpuInfo | void>;
+  load: (request: EngineRequest, workload: Workload) => Promise<WebgpuInfo | void>;
 }
 
 /** Dynamic import by a name TypeScript need not resolve: these packages are optional. */
@@ -90,11 +99,11 @@ const candidates: Candidate[] = [
   {
     engine: 'wasm',
     provider: '@tensorflow/tfjs-backend-wasm',
-    load: async () => {
+    load: async (_request, workload) => {
       await importOptional('@tensorflow/tfjs-backend-wasm');
-      // With a BLAS the threads are its own and tfjs's pool stays single: two pools on the same
-      // cores thrash (docs/engines.md#matrix-products-on-a-system-blas).
-      useThreadedWasm(loadBlas(wasmThreadsWanted()).blas ? 1 : wasmThreadsWanted());
+      const threads = wasmThreadsWanted();
+      const blas = loadBlas(workload === 'dense' ? threads : 1);
+      useThreadedWasm(blas.blas && workload === 'dense' ? 1 : threads);
     },
   },
   { engine: 'cpu', provider: '@tensorflow/tfjs (cpu)', load: async () => undefined },
@@ -154,8 +163,8 @@ function silenceCpuBanner(): void {
   if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
 }
 
-async function activate(candidate: Candidate, request: EngineRequest): Promise<WebgpuInfo | void> {
-  const loaded = await candidate.load(request);
+async function activate(candidate: Candidate, request: EngineRequest, workload: Workload): Promise<WebgpuInfo | void> {
+  const loaded = await candidate.load(request, workload);
   const ok = await withoutNewProcessHandlers(() => tf.setBackend(candidate.engine));
   if (!ok || tf.getBackend() !== candidate.engine) {
     throw new Error(`tf.setBackend('${candidate.engine}') did not take effect`);
@@ -183,9 +192,10 @@ async function cudaProblems(): Promise<string[]> {
 
 /**
  * Picks and activates an engine. `auto` takes the best one that loads; a named engine that
- * cannot be loaded is an error (never a silent fallback to something slower).
+ * cannot be loaded is an error (never a silent fallback to something slower). The first call in a
+ * process fixes the wasm engine's threads (`workload`).
  */
-export async function selectEngine(request: EngineRequest): Promise<Engine> {
+export async function selectEngine(request: EngineRequest, workload: Workload = 'conv'): Promise<Engine> {
   if (!ENGINE_REQUESTS.includes(request)) {
     throw new UserError(`--backend ${String(request)}: unknown engine (expected one of ${ENGINE_REQUESTS.join(', ')})`);
   }
@@ -195,7 +205,7 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
   for (const candidate of pool) {
     let gpu: WebgpuInfo | void;
     try {
-      gpu = await activate(candidate, request);
+      gpu = await activate(candidate, request, workload);
     } catch (err) {
       if (err instanceof UserError) throw err; // a bad setting (e.g. GAN_BLAS), not a missing engine
       skipped.push(describeLoadFailure(candidate.provider, err));
@@ -206,7 +216,7 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
     registerAddNormalNoiseGradient();
     usePrunableFusedOps();
     silenceCpuBanner();
-    const blas = candidate.engine === 'wasm' ? loadBlas(wasmThreadsWanted()) : undefined;
+    const blas = candidate.engine === 'wasm' ? loadBlas(workload === 'dense' ? wasmThreadsWanted() : 1) : undefined;
     const patchedKernels = registerKernelPatches(candidate.engine, blas?.blas);
     return {
       name: candidate.engine,
@@ -214,8 +224,10 @@ export async function selectEngine(request: EngineRequest): Promise<Engine> {
       skipped,
       patchedKernels,
       cuda: candidate.provider.endsWith('-gpu'),
-      threads: candidate.engine !== 'wasm' ? 1 : blas?.blas ? wasmThreadsWanted() : wasmThreadsInUse(),
-      ...(blas ? { matmul: blas.blas ? { blas: blas.blas.description } : { xnnpack: blas.reason } } : {}),
+      threads: candidate.engine !== 'wasm' ? 1 : Math.max(wasmThreadsInUse(), blas?.blas?.threads ?? 1),
+      ...(blas
+        ? { matmul: blas.blas ? { blas: blas.blas.description, threads: blas.blas.threads } : { xnnpack: blas.reason } }
+        : {}),
       updates: engineUpdates,
       ...(gpu ? { gpu } : {}),
       problems: candidate.provider.endsWith('-gpu') ? await cudaProblems() : [],
@@ -254,7 +266,7 @@ export function engineDetails(engine: Engine): string[] {
     ...(engine.matmul
       ? [
           'blas' in engine.matmul
-            ? `matrix products: ${engine.matmul.blas}`
+            ? `matrix products: ${engine.matmul.blas}, ${engine.matmul.threads} thread${engine.matmul.threads === 1 ? '' : 's'}`
             : `matrix products: XNNPACK (${engine.matmul.xnnpack})`,
         ]
       : []),

@@ -8,11 +8,29 @@ import type { BuildOptions, GanModels, ImageShape } from './types.js';
 
 export type { GanModels, ImageShape } from './types.js';
 
+// `work`: what training the networks mostly computes (it decides where the engine's threads go).
 const ARCHITECTURES = {
-  dcgan: { build: buildDcgan, generator: buildDcganGenerator, gWidths: DCGAN_DEFAULT_G, dWidths: DCGAN_DEFAULT_D },
-  mlp: { build: buildMlp, generator: buildMlpGenerator, gWidths: MLP_DEFAULT_G, dWidths: MLP_DEFAULT_D },
-  ssgan: { build: buildSsgan, generator: buildSsganGenerator, gWidths: SSGAN_DEFAULT_G, dWidths: SSGAN_DEFAULT_D },
+  dcgan: {
+    build: buildDcgan,
+    generator: buildDcganGenerator,
+    gWidths: DCGAN_DEFAULT_G,
+    dWidths: DCGAN_DEFAULT_D,
+    work: 'conv',
+  },
+  mlp: { build: buildMlp, generator: buildMlpGenerator, gWidths: MLP_DEFAULT_G, dWidths: MLP_DEFAULT_D, work: 'dense' },
+  ssgan: {
+    build: buildSsgan,
+    generator: buildSsganGenerator,
+    gWidths: SSGAN_DEFAULT_G,
+    dWidths: SSGAN_DEFAULT_D,
+    work: 'dense',
+  },
 } as const;
+
+/** Whether an architecture is mostly matrix products (`dense`) or convolutions (`conv`). */
+export function workloadOf(arch: ModelConfig['arch']): 'dense' | 'conv' {
+  return ARCHITECTURES[arch].work;
+}
 
 /**
  * Builds freshly initialised networks for a model config. `classes` is the dataset's class
