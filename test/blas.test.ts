@@ -7,13 +7,14 @@
  */
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, NamedAttrMap } from '@tensorflow/tfjs';
-import { loadBlas } from '../src/engine/blas.ts';
+import { loadBlas, type Blas } from '../src/engine/blas.ts';
 import { registerKernelPatches } from '../src/engine/kernels/index.ts';
 import { UserError } from '../src/errors.ts';
-import { runGan } from './helpers.ts';
+import { ROOT, runGan } from './helpers.ts';
 import {
   assertClose,
   callKernelShaped,
@@ -25,12 +26,35 @@ import {
 } from './helpers/kernel-calls.ts';
 
 const stockMatMul: KernelConfig = tf.getKernel('BatchMatMul', 'wasm');
-const { blas, reason } = loadBlas(2, {});
+const { blas, reason } = loadBlas({});
 const skip = blas ? false : `no BLAS here: ${reason}`;
+
+/** sgemm calls so far: each product test checks that the BLAS did the work, not a fallback. */
+let sgemmCalls = 0;
+const counted: Blas | undefined = blas && {
+  description: blas.description,
+  get threads() {
+    return blas.threads;
+  },
+  setThreads: (n) => blas.setThreads(n),
+  sgemm: (...args) => {
+    sgemmCalls += 1;
+    blas.sgemm(...args);
+  },
+};
+
+/** Runs `fn` and asserts it made `expected` sgemm calls. */
+function onBlas<T>(expected: number, fn: () => T): T {
+  const before = sgemmCalls;
+  const out = fn();
+  assert.equal(sgemmCalls - before, expected, 'sgemm calls');
+  return out;
+}
 
 describe('matrix products on the BLAS', { skip }, () => {
   before(async () => {
-    const names = await onBackend('wasm', () => registerKernelPatches('wasm', blas));
+    blas!.setThreads(2);
+    const names = await onBackend('wasm', () => registerKernelPatches('wasm', counted));
     assert.ok(names.includes('BatchMatMul') && names.includes('_FusedMatMul'), names.join(', '));
   });
 
@@ -39,6 +63,7 @@ describe('matrix products on the BLAS', { skip }, () => {
     ...matMulCases(7, 5, 3),
     ...matMulCases(13, 28, 14),
     ...matMulCases(100, 784, 1000), // D's first layer at batch 100
+    ...matMulCases(6, 4, 9, [1], [1]),
     ...matMulCases(4, 3, 5, [3], [3]),
     ...matMulCases(4, 3, 5, [1], [3]), // one side broadcast over the other's batch
     ...matMulCases(4, 3, 5, [3], [1]),
@@ -48,11 +73,12 @@ describe('matrix products on the BLAS', { skip }, () => {
     const name = `BatchMatMul a ${operand(c.a, c.transposeA)} · b ${operand(c.b, c.transposeB)}`;
     test(name, async () => {
       await onBackend('wasm', () => {
-        const a = tf.tensor(seeded(size(c.a), 10 + i), c.a.length === 2 ? [1, ...c.a] : c.a);
-        const b = tf.tensor(seeded(size(c.b), 500 + i), c.b.length === 2 ? [1, ...c.b] : c.b);
+        const a = tf.tensor(seeded(size(c.a), 10 + i), c.a);
+        const b = tf.tensor(seeded(size(c.b), 500 + i), c.b);
         const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
+        const batch = Math.max(c.a.length === 3 ? c.a[0]! : 1, c.b.length === 3 ? c.b[0]! : 1);
         try {
-          const ours = runRegisteredShaped('BatchMatMul', { a, b }, attrs);
+          const ours = onBlas(batch, () => runRegisteredShaped('BatchMatMul', { a, b }, attrs));
           const stock = callKernelShaped(stockMatMul, { a, b }, attrs);
           assert.deepEqual(ours.shape, stock.shape);
           assertClose(ours.values, stock.values, 1e-5, 'BLAS vs stock wasm');
@@ -94,7 +120,8 @@ describe('matrix products on the BLAS', { skip }, () => {
           const b = tf.tensor(seeded(size(bShape), 950 + i), bShape);
           const bias = c.bias ? tf.tensor(seeded(c.n, 990 + i), [c.n]) : undefined;
           try {
-            return runRegisteredShaped('_FusedMatMul', { a, b, ...(bias ? { bias } : {}) }, attrs);
+            const run = () => runRegisteredShaped('_FusedMatMul', { a, b, ...(bias ? { bias } : {}) }, attrs);
+            return backend === 'wasm' ? onBlas(1, run) : run();
           } finally {
             tf.dispose([a, b, ...(bias ? [bias] : [])]);
           }
@@ -138,11 +165,13 @@ describe('matrix products on the BLAS', { skip }, () => {
       const b = tf.tensor(seeded(200 * 50, 2), [200, 50]) as tf.Tensor2D;
       const bias = tf.tensor1d(seeded(50, 3));
       const counts = [1, 2, 3, 4].map(() => {
-        tf.tidy(() => {
-          tf.matMul(a.transpose(), b, true, false);
-          tf.matMul(a, b.transpose(), false, true);
-          tf.fused.matMul({ a, b, bias, activation: 'relu' });
-        });
+        onBlas(3, () =>
+          tf.tidy(() => {
+            tf.matMul(a.transpose(), b, true, false);
+            tf.matMul(a, b.transpose(), false, true);
+            tf.fused.matMul({ a, b, bias, activation: 'relu' });
+          }),
+        );
         return [tf.memory().numTensors, backend.numDataIds()].join('/');
       });
       assert.ok(
@@ -153,10 +182,31 @@ describe('matrix products on the BLAS', { skip }, () => {
     });
   });
 
-  test('gan doctor names the BLAS, its threads follow GAN_WASM_THREADS, and GAN_BLAS=off keeps XNNPACK', () => {
-    const doctor = runGan(['doctor', '--backend', 'wasm'], { env: { GAN_WASM_THREADS: '1' } });
+  test("dense work gives the engine's threads to the BLAS, convolutions to tfjs's pool", () => {
+    const started = (workload: string) => {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/engine-threads.ts', workload], {
+        cwd: ROOT,
+        env: { ...process.env, GAN_WASM_THREADS: '2' },
+        encoding: 'utf8',
+      });
+      assert.equal(run.status, 0, run.stderr);
+      return JSON.parse(run.stdout.trim().split('\n').pop()!) as {
+        threads: number;
+        matmul: { threads: number };
+        tfjsPool: number;
+      };
+    };
+    const dense = started('dense');
+    assert.deepEqual([dense.threads, dense.matmul.threads, dense.tfjsPool], [2, 2, 1], JSON.stringify(dense));
+    const conv = started('conv');
+    assert.deepEqual([conv.threads, conv.matmul.threads, conv.tfjsPool], [2, 1, 2], JSON.stringify(conv));
+  });
+
+  test('gan doctor names the BLAS; GAN_BLAS=off keeps XNNPACK', () => {
+    const doctor = runGan(['doctor', '--backend', 'wasm']);
     assert.equal(doctor.status, 0, doctor.stderr);
-    assert.match(doctor.stdout, /^matrix products: .*, 1 thread$/m);
+    assert.match(doctor.stdout, /^matrix products: .*, 1 thread \(dense models give it the engine's threads/m);
+    assert.match(doctor.stdout, /^engine: wasm via /m);
     const off = runGan(['doctor', '--backend', 'wasm'], { env: { GAN_BLAS: 'off' } });
     assert.equal(off.status, 0, off.stderr);
     assert.match(off.stdout, /^matrix products: XNNPACK \(GAN_BLAS=off\)$/m);
@@ -166,7 +216,7 @@ describe('matrix products on the BLAS', { skip }, () => {
 test('a GAN_BLAS that cannot be opened is a one-line error naming it, exit code 2', () => {
   const path = '/nonexistent/libnothing.so';
   assert.throws(
-    () => loadBlas(1, { GAN_BLAS: path }),
+    () => loadBlas({ GAN_BLAS: path }),
     (err) => err instanceof UserError && !err.message.includes('\n'),
   );
   const run = runGan(['doctor', '--backend', 'wasm'], { env: { GAN_BLAS: path } });

@@ -8,7 +8,7 @@ import { UserError } from '../src/errors.ts';
 import { MAX_WASM_THREADS, wasmThreadsWanted } from '../src/engine/wasm-threads.ts';
 import { runGan } from './helpers.ts';
 
-// This file tests tfjs's own wasm thread pool, which a BLAS takes over (blas.test.ts tests that path).
+// This file tests tfjs's own wasm thread pool without a BLAS beside it (blas.test.ts: with one).
 process.env.GAN_BLAS = 'off';
 
 test('auto picks the best engine that loads and says why the native ones were skipped', async () => {

@@ -79,7 +79,7 @@ export async function doctorCommand(backend: string | undefined, io: Log): Promi
   );
   io.log(
     `wasm threads: ${engine.name === 'wasm' ? engine.threads : wasmThreadsWanted()} ` +
-      '(GAN_WASM_THREADS; default one per core, at most 8; with a BLAS they run its matrix products)',
+      "(GAN_WASM_THREADS; default one per core, at most 8; a dense model's training gives them to the BLAS)",
   );
   for (const dataset of DATASETS) {
     const dir = datasetDir({ dataset });

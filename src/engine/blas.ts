@@ -34,8 +34,10 @@ const TRANS = 112;
 export interface Blas {
   /** e.g. "OpenBLAS 0.3.21 (libopenblas.so.0)". */
   readonly description: string;
-  /** Threads it runs products on (1: in the calling thread). */
+  /** Threads it runs products on (1: in the calling thread); process-wide. */
   readonly threads: number;
+  /** Sets `threads` (where the library lets us: OpenBLAS, MKL). */
+  setThreads(threads: number): void;
   /**
    * C = alpha·op(A)·op(B) + beta·C on row-major float32 matrices: op(A) m×k, op(B) k×n, C m×n;
    * lda/ldb/ldc are the row strides as stored. The arrays may be views of a wasm heap.
@@ -75,19 +77,29 @@ function optionalFunction(lib: KoffiLibrary, signature: string): ((...args: unkn
   }
 }
 
-function open(koffi: Koffi, name: string, threads: number): Blas {
+function open(koffi: Koffi, name: string): Blas {
   const lib = koffi.load(name);
   const gemm = lib.func(
     'void cblas_sgemm(int, int, int, int, int, int, float, float *, int, float *, int, float, _Inout_ float *, int)',
   );
-  optionalFunction(lib, 'void openblas_set_num_threads(int)')?.(threads);
-  optionalFunction(lib, 'void MKL_Set_Num_Threads(int)')?.(threads);
+  const setThreads =
+    optionalFunction(lib, 'void openblas_set_num_threads(int)') ??
+    optionalFunction(lib, 'void MKL_Set_Num_Threads(int)');
+  let threads = 1;
+  setThreads?.(threads);
   const config = optionalFunction(lib, 'const char *openblas_get_config()')?.() as string | undefined;
   const library = name.split('/').pop()!;
   const version = config?.match(/^OpenBLAS [\d.]+/)?.[0];
   return {
     description: version ? `${version} (${library})` : library,
-    threads,
+    get threads() {
+      return threads;
+    },
+    setThreads(n) {
+      if (!setThreads) return;
+      setThreads(n);
+      threads = n;
+    },
     sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
       gemm(
         ROW_MAJOR,
@@ -112,17 +124,17 @@ function open(koffi: Koffi, name: string, threads: number): Blas {
 const loaded = new Map<string, BlasLoad>();
 
 /**
- * Opens the BLAS that `env.GAN_BLAS` asks for, once per process and value (the first call's
- * `threads` stay); see the file comment.
+ * Opens the BLAS that `env.GAN_BLAS` asks for, once per process and value, running in the calling
+ * thread until `setThreads`; see the file comment.
  */
-export function loadBlas(threads: number, env: NodeJS.ProcessEnv = process.env): BlasLoad {
+export function loadBlas(env: NodeJS.ProcessEnv = process.env): BlasLoad {
   const wanted = env.GAN_BLAS?.trim() ?? '';
   let result = loaded.get(wanted);
-  if (!result) loaded.set(wanted, (result = openBlas(wanted, threads)));
+  if (!result) loaded.set(wanted, (result = openBlas(wanted)));
   return result;
 }
 
-function openBlas(wanted: string, threads: number): BlasLoad {
+function openBlas(wanted: string): BlasLoad {
   if (wanted === 'off') return { reason: 'GAN_BLAS=off' };
   let koffi: Koffi;
   try {
@@ -134,7 +146,7 @@ function openBlas(wanted: string, threads: number): BlasLoad {
   }
   if (wanted) {
     try {
-      return { blas: open(koffi, wanted, threads) };
+      return { blas: open(koffi, wanted) };
     } catch (err) {
       const why = String((err as Error).message).split('\n')[0];
       throw new UserError(
@@ -144,7 +156,7 @@ function openBlas(wanted: string, threads: number): BlasLoad {
   }
   for (const name of LIBRARIES) {
     try {
-      return { blas: open(koffi, name, threads) };
+      return { blas: open(koffi, name) };
     } catch {
       // not on this machine: try the next
     }

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, ENGINES } from '../config.js';
 import { UserError } from '../errors.js';
-import { loadBlas } from './blas.js';
+import { loadBlas, type BlasLoad } from './blas.js';
+import { runsOnBlas } from './kernels/wasm-blas-matmul.js';
 import {
   registerAddNormalNoiseGradient,
   registerBroadcastReductionGradients,
@@ -67,11 +68,17 @@ export interface Engine {
  */
 export type Workload = 'dense' | 'conv';
 
+/** What loading an engine found: the webgpu adapter, the wasm engine's BLAS (or why none). */
+interface Loaded {
+  gpu?: WebgpuInfo;
+  blas?: BlasLoad;
+}
+
 /** One candidate engine: how to load it, and under which name tfjs registers it. */
 interface Candidate {
   engine: EngineName;
   provider: string;
-  load: (request: EngineRequest, workload: Workload) => Promise<WebgpuInfo | void>;
+  load: (request: EngineRequest, workload: Workload) => Promise<Loaded>;
 }
 
 /** Dynamic import by a name TypeScript need not resolve: these packages are optional. */
@@ -83,9 +90,13 @@ const candidates: Candidate[] = [
   {
     engine: 'tensorflow',
     provider: '@tensorflow/tfjs-node-gpu',
-    load: () => importOptional('@tensorflow/tfjs-node-gpu'),
+    load: async () => (await importOptional('@tensorflow/tfjs-node-gpu'), {}),
   },
-  { engine: 'tensorflow', provider: '@tensorflow/tfjs-node', load: () => importOptional('@tensorflow/tfjs-node') },
+  {
+    engine: 'tensorflow',
+    provider: '@tensorflow/tfjs-node',
+    load: async () => (await importOptional('@tensorflow/tfjs-node'), {}),
+  },
   {
     engine: 'webgpu',
     provider: 'webgpu (Dawn)',
@@ -93,7 +104,7 @@ const candidates: Candidate[] = [
       if (request === 'auto' && !gpuDevicePresent()) {
         throw new WebgpuUnavailableError('webgpu engine: no GPU device here (no /dev/dri/renderD*, no /dev/nvidia*)');
       }
-      return loadWebgpu({ allowSoftware: request === 'webgpu' });
+      return { gpu: await loadWebgpu({ allowSoftware: request === 'webgpu' }) };
     },
   },
   {
@@ -102,11 +113,14 @@ const candidates: Candidate[] = [
     load: async (_request, workload) => {
       await importOptional('@tensorflow/tfjs-backend-wasm');
       const threads = wasmThreadsWanted();
-      const blas = loadBlas(workload === 'dense' ? threads : 1);
-      useThreadedWasm(blas.blas && workload === 'dense' ? 1 : threads);
+      const blas = loadBlas();
+      const toBlas = blas.blas !== undefined && workload === 'dense';
+      blas.blas?.setThreads(toBlas ? threads : 1);
+      useThreadedWasm(toBlas ? 1 : threads);
+      return { blas };
     },
   },
-  { engine: 'cpu', provider: '@tensorflow/tfjs (cpu)', load: async () => undefined },
+  { engine: 'cpu', provider: '@tensorflow/tfjs (cpu)', load: async () => ({}) },
 ];
 
 /** A loader failure: "not installed" or the loader's own first line. */
@@ -163,7 +177,7 @@ function silenceCpuBanner(): void {
   if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
 }
 
-async function activate(candidate: Candidate, request: EngineRequest, workload: Workload): Promise<WebgpuInfo | void> {
+async function activate(candidate: Candidate, request: EngineRequest, workload: Workload): Promise<Loaded> {
   const loaded = await candidate.load(request, workload);
   const ok = await withoutNewProcessHandlers(() => tf.setBackend(candidate.engine));
   if (!ok || tf.getBackend() !== candidate.engine) {
@@ -203,9 +217,9 @@ export async function selectEngine(request: EngineRequest, workload: Workload = 
   const skipped: SkippedEngine[] = [];
   const pool = request === 'auto' ? candidates : candidates.filter((c) => c.engine === request);
   for (const candidate of pool) {
-    let gpu: WebgpuInfo | void;
+    let loaded: Loaded;
     try {
-      gpu = await activate(candidate, request, workload);
+      loaded = await activate(candidate, request, workload);
     } catch (err) {
       if (err instanceof UserError) throw err; // a bad setting (e.g. GAN_BLAS), not a missing engine
       skipped.push(describeLoadFailure(candidate.provider, err));
@@ -216,17 +230,23 @@ export async function selectEngine(request: EngineRequest, workload: Workload = 
     registerAddNormalNoiseGradient();
     usePrunableFusedOps();
     silenceCpuBanner();
-    const blas = candidate.engine === 'wasm' ? loadBlas(workload === 'dense' ? wasmThreadsWanted() : 1) : undefined;
+    const { gpu, blas } = loaded;
     const patchedKernels = registerKernelPatches(candidate.engine, blas?.blas);
+    // What runs the products is whichever kernel the process registered first.
+    const onBlas = blas?.blas !== undefined && runsOnBlas(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc);
     return {
       name: candidate.engine,
       provider: candidate.provider,
       skipped,
       patchedKernels,
       cuda: candidate.provider.endsWith('-gpu'),
-      threads: candidate.engine !== 'wasm' ? 1 : Math.max(wasmThreadsInUse(), blas?.blas?.threads ?? 1),
+      threads: candidate.engine !== 'wasm' ? 1 : Math.max(wasmThreadsInUse(), onBlas ? blas!.blas!.threads : 1),
       ...(blas
-        ? { matmul: blas.blas ? { blas: blas.blas.description, threads: blas.blas.threads } : { xnnpack: blas.reason } }
+        ? {
+            matmul: onBlas
+              ? { blas: blas.blas!.description, threads: blas.blas!.threads }
+              : { xnnpack: blas.reason ?? 'kernels registered earlier in this process' },
+          }
         : {}),
       updates: engineUpdates,
       ...(gpu ? { gpu } : {}),
@@ -257,19 +277,20 @@ export function describeEngine(engine: Engine): string {
   return `engine: ${what} (${why}; see gan doctor)`;
 }
 
+function describeMatmul(matmul: NonNullable<Engine['matmul']>): string {
+  if (!('blas' in matmul)) return `XNNPACK (${matmul.xnnpack})`;
+  const threads = `${matmul.threads} thread${matmul.threads === 1 ? '' : 's'}`;
+  const policy = "dense models give it the engine's threads, convolutional ones keep them for XNNPACK";
+  return `${matmul.blas}, ${threads} (${policy})`;
+}
+
 /** The long version for `gan doctor`: provider, patched kernels, each skipped engine's full reason. */
 export function engineDetails(engine: Engine): string[] {
   return [
     `engine: ${engine.name} via ${engine.provider}${engine.cuda ? ' (CUDA)' : ''}`,
     ...(engine.gpu ? [`gpu: ${describeWebgpu(engine.gpu)}`] : []),
     ...engine.problems.map((p) => `problem: ${p}`),
-    ...(engine.matmul
-      ? [
-          'blas' in engine.matmul
-            ? `matrix products: ${engine.matmul.blas}, ${engine.matmul.threads} thread${engine.matmul.threads === 1 ? '' : 's'}`
-            : `matrix products: XNNPACK (${engine.matmul.xnnpack})`,
-        ]
-      : []),
+    ...(engine.matmul ? [`matrix products: ${describeMatmul(engine.matmul)}`] : []),
     `patched kernels: ${engine.patchedKernels.length > 0 ? engine.patchedKernels.join(', ') : 'none'}`,
     ...engine.skipped.map((s) => `not used: ${s.detail}`),
   ];

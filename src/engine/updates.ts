@@ -31,6 +31,7 @@ function emaStep(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep
   });
 }
 
+/** models/ssgan.ts's addNormalNoise (which the engine may not import), as one kernel where there is ours. */
 function addNoise(x: tf.Tensor, sigma: number, seed: number): tf.Tensor {
   if (tf.getKernel(ADD_NORMAL_NOISE, tf.getBackend()) === undefined || x.dtype !== 'float32')
     return tf.add(x, tf.tensor(normalArray(x.size, sigma, seed), x.shape));

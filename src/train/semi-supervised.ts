@@ -156,12 +156,12 @@ export class SemiSupervisedTrainer implements Trainer {
     return this.models.generator.apply(z, { training: true }) as tf.Tensor4D;
   }
 
-  /** The labelled batch of D update `dStep`, each image moved at random as train.labelled_* ask, and its labels. */
   /** D's noise for a pass drawn from `seed`, added the engine's way. */
   private noise(seed: number): PassNoise {
     return { seed, add: this.addNoise };
   }
 
+  /** The labelled batch of D update `dStep`, each image moved at random as train.labelled_* ask, and its labels. */
   private labelledBatch(dStep: number, size: number): { images: tf.Tensor4D; oneHot: tf.Tensor2D } {
     const rows = SemiSupervisedTrainer.streamRows(
       this.labelled.count,

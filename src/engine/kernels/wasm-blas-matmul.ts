@@ -4,11 +4,13 @@
  * copies). sgemm takes transposed operands as stored, so none of the XNNPACK plans
  * (wasm-batch-matmul.ts, wasm-fused-matmul.ts) are needed on this path.
  *
+ * Operands of rank 2, or rank 3 with equal batches or a batch of 1 on one side, take this path;
  * _FusedMatMul's bias (rank 1, as the stock wasm kernel requires) is written into the output rows
  * first and the product added to it (beta = 1); an activation runs afterwards as its own stock
- * kernel. Integer products (and anything the stock kernel would reject) stay stock.
+ * kernel. Anything else (integer products, other ranks, PReLU) goes to `fallback`: the XNNPACK
+ * patch of the same kernel.
  */
-import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { Blas } from '../blas.js';
 import { kernelInvoker } from './invoke.js';
 import type { WasmHeap } from './wasm-heap.js';
@@ -20,16 +22,24 @@ interface MatMulAttrs {
   leakyreluAlpha?: number;
 }
 
-/** Batch of a rank-3 operand, or undefined when the shapes cannot broadcast as one loop. */
+/** The kernel functions this file made: whether the registered kernel is ours (Engine.matmul). */
+const blasKernels = new WeakSet<KernelFunc>();
+
+export function runsOnBlas(kernelFunc: KernelFunc | undefined): boolean {
+  return kernelFunc !== undefined && blasKernels.has(kernelFunc);
+}
+
+/** The batch of the product: 0 for two matrices, else the rank-3 batch; undefined if unsupported. */
 function batchOf(a: TensorInfo, b: TensorInfo): number | undefined {
+  if (a.shape.length === 2 && b.shape.length === 2) return 0;
   if (a.shape.length !== 3 || b.shape.length !== 3) return undefined;
   const [ba, bb] = [a.shape[0]!, b.shape[0]!];
   return ba === bb || bb === 1 ? ba : ba === 1 ? bb : undefined;
 }
 
 /**
- * C = op(A)·op(B) (+ bias rows) into a new [batch, m, n] tensor, or undefined when this path does
- * not apply (the caller runs the stock kernel).
+ * C = op(A)·op(B) (+ bias rows) into a new [batch, m, n] tensor ([m, n] for two matrices), or
+ * undefined when this path does not apply.
  */
 function gemm(
   blas: Blas,
@@ -39,18 +49,19 @@ function gemm(
   attrs: MatMulAttrs,
   bias?: TensorInfo,
 ): TensorInfo | undefined {
-  const batch = batchOf(a, b);
-  if (batch === undefined || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+  const batched = batchOf(a, b);
+  if (batched === undefined || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+  const batch = Math.max(1, batched);
   const { transposeA, transposeB } = attrs;
-  const [, aRows, aCols] = a.shape as [number, number, number];
-  const [, bRows, bCols] = b.shape as [number, number, number];
+  const [aRows, aCols] = a.shape.slice(-2) as [number, number];
+  const [bRows, bCols] = b.shape.slice(-2) as [number, number];
   const [m, k] = transposeA ? [aCols, aRows] : [aRows, aCols];
   const n = transposeB ? bRows : bCols;
   // Empty products stay stock: BLAS rejects zero strides.
   if ((transposeB ? bCols : bRows) !== k || m * n * k === 0) return undefined;
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n || bias.dtype !== 'float32')) return undefined;
 
-  const out = backend.makeOutput([batch, m, n], 'float32');
+  const out = backend.makeOutput(batched === 0 ? [m, n] : [batch, m, n], 'float32');
   // Views after the allocation: a growing heap detaches earlier ones.
   const av = backend.typedArrayFromHeap(a) as Float32Array;
   const bv = backend.typedArrayFromHeap(b) as Float32Array;
@@ -59,8 +70,8 @@ function gemm(
     const row = backend.typedArrayFromHeap(bias) as Float32Array;
     for (let r = 0; r < batch * m; r++) cv.set(row, r * n);
   }
-  const aStride = a.shape[0] === 1 ? 0 : m * k;
-  const bStride = b.shape[0] === 1 ? 0 : k * n;
+  const aStride = batched === 0 || a.shape[0] === 1 ? 0 : m * k;
+  const bStride = batched === 0 || b.shape[0] === 1 ? 0 : k * n;
   for (let i = 0; i < batch; i++) {
     blas.sgemm(
       transposeA,
@@ -81,13 +92,15 @@ function gemm(
   return out;
 }
 
-export function makeBlasBatchMatMul(stock: KernelConfig, blas: Blas): KernelFunc {
-  return (args) => {
+export function makeBlasBatchMatMul(fallback: KernelFunc, blas: Blas): KernelFunc {
+  const kernel: KernelFunc = (args) => {
     const { a, b } = args.inputs;
     if (a === undefined || b === undefined) throw new Error('BatchMatMul: inputs a and b are required');
     const backend = args.backend as KernelBackend & WasmHeap;
-    return gemm(blas, backend, a, b, args.attrs as unknown as MatMulAttrs) ?? stock.kernelFunc(args);
+    return gemm(blas, backend, a, b, args.attrs as unknown as MatMulAttrs) ?? fallback(args);
   };
+  blasKernels.add(kernel);
+  return kernel;
 }
 
 /** The stock kernel (and its attributes) for each fusable activation other than linear. */
@@ -96,19 +109,19 @@ const ACTIVATIONS: Record<string, (attrs: MatMulAttrs) => [string, NamedAttrMap]
   relu6: () => ['Relu6', {}],
   elu: () => ['Elu', {}],
   sigmoid: () => ['Sigmoid', {}],
-  leakyrelu: (attrs) => ['LeakyRelu', { alpha: attrs.leakyreluAlpha ?? 0 }],
+  leakyrelu: (attrs) => ['LeakyRelu', { alpha: attrs.leakyreluAlpha ?? 0.2 }],
 };
 
-export function makeBlasFusedMatMul(stock: KernelConfig, blas: Blas, backendName: string): KernelFunc {
-  return (args) => {
+export function makeBlasFusedMatMul(fallback: KernelFunc, blas: Blas, backendName: string): KernelFunc {
+  const kernel: KernelFunc = (args) => {
     const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
     const attrs = args.attrs as unknown as MatMulAttrs;
     const activation = attrs.activation ?? 'linear';
     if (!a || !b || preluActivationWeights || (activation !== 'linear' && !ACTIVATIONS[activation]))
-      return stock.kernelFunc(args);
+      return fallback(args);
     const backend = args.backend as KernelBackend & WasmHeap;
     const y = gemm(blas, backend, a, b, attrs, bias);
-    if (!y) return stock.kernelFunc(args);
+    if (!y) return fallback(args);
     if (activation === 'linear') return y;
     const invoker = kernelInvoker(backend, backendName);
     const [kernelName, kernelAttrs] = ACTIVATIONS[activation]!(attrs);
@@ -116,4 +129,6 @@ export function makeBlasFusedMatMul(stock: KernelConfig, blas: Blas, backendName
     invoker.free(y);
     return activated;
   };
+  blasKernels.add(kernel);
+  return kernel;
 }

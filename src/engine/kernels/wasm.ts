@@ -50,7 +50,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { backend_util } from '@tensorflow/tfjs';
-import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelFunc } from '@tensorflow/tfjs';
+import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { simdKernelsFor } from '../simd/simd-kernels.js';
 import { ADAM_UPDATE } from './adam-update.js';
 import { ADD_NORMAL_NOISE, wasmAddNormalNoise } from './add-normal-noise.js';
@@ -105,13 +105,11 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
 export function registerWasmKernels(blas?: Blas): string[] {
   const names: string[] = [];
   if (addKernel('Conv2DBackpropFilter', BACKEND, conv2dBackpropFilter)) names.push('Conv2DBackpropFilter');
-  if (blas) {
-    if (replaceKernel('BatchMatMul', BACKEND, (stock) => makeBlasBatchMatMul(stock, blas))) names.push('BatchMatMul');
-    if (replaceKernel('_FusedMatMul', BACKEND, (stock) => makeBlasFusedMatMul(stock, blas, BACKEND)))
-      names.push('_FusedMatMul');
-  } else if (replaceKernel('BatchMatMul', BACKEND, (stock) => makeWasmBatchMatMul(stock, BACKEND))) {
-    names.push('BatchMatMul');
-  }
+  const matMulOnXnnpack = (stock: KernelConfig) => makeWasmBatchMatMul(stock, BACKEND);
+  const batchMatMul = blas
+    ? (stock: KernelConfig) => makeBlasBatchMatMul(matMulOnXnnpack(stock), blas)
+    : matMulOnXnnpack;
+  if (replaceKernel('BatchMatMul', BACKEND, batchMatMul)) names.push('BatchMatMul');
   if (replaceKernel('Conv2DBackpropInput', BACKEND, (stock) => makeWasmConv2dBackpropInput(stock, BACKEND))) {
     names.push('Conv2DBackpropInput');
   }
@@ -120,17 +118,22 @@ export function registerWasmKernels(blas?: Blas): string[] {
   if (replaceKernel('Identity', BACKEND, makeWasmIdentity)) names.push('Identity');
   if (replaceKernel('Cast', BACKEND, makeWasmCast)) names.push('Cast');
   const backend = tf.findBackend(BACKEND);
-  if (backend && simdKernelsFor(backend)) {
+  const simd = backend ? simdKernelsFor(backend) !== undefined : false;
+  if (simd) {
     if (addKernel(ADAM_UPDATE, BACKEND, wasmAdamUpdate)) names.push(ADAM_UPDATE);
     if (addKernel(EMA_UPDATE, BACKEND, wasmEmaUpdate)) names.push(EMA_UPDATE);
     if (addKernel(ADD_NORMAL_NOISE, BACKEND, wasmAddNormalNoise)) names.push(ADD_NORMAL_NOISE);
     if (replaceKernel('Sum', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'sum'))) names.push('Sum');
     if (replaceKernel('Mean', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'mean'))) names.push('Mean');
     if (replaceKernel('Transpose', BACKEND, makeWasmTranspose)) names.push('Transpose');
-    if (!blas && replaceKernel('_FusedMatMul', BACKEND, (stock) => makeWasmFusedMatMul(stock, BACKEND)))
-      names.push('_FusedMatMul');
     if (replaceKernel('FusedBatchNorm', BACKEND, makeWasmBatchNorm)) names.push('FusedBatchNorm');
     if (replaceKernel('GatherV2', BACKEND, makeWasmGather)) names.push('GatherV2');
   }
+  // On the BLAS, with the XNNPACK patch (it needs the heap) or the stock kernel for what sgemm does not take.
+  const fusedOnXnnpack = (stock: KernelConfig): KernelFunc =>
+    simd ? makeWasmFusedMatMul(stock, BACKEND) : stock.kernelFunc;
+  const fusedMatMul = (stock: KernelConfig) =>
+    blas ? makeBlasFusedMatMul(fusedOnXnnpack(stock), blas, BACKEND) : fusedOnXnnpack(stock);
+  if ((blas || simd) && replaceKernel('_FusedMatMul', BACKEND, fusedMatMul)) names.push('_FusedMatMul');
   return names;
 }
