@@ -691,6 +691,42 @@ describe('wasm GanAddNormalNoise (the semi-supervised D noise)', () => {
   });
 });
 
+// ---------------------------------------------------------------- Softplus patch on wasm
+
+describe('wasm Softplus patch', () => {
+  before(async () => {
+    await onBackend('wasm', () => registerKernelPatches('wasm'));
+  });
+
+  test('within 1e-6 of the cpu engine (float64 maths) at every element, tails and extremes included', async () => {
+    const special = [
+      0, -0, 1e-8, -1e-8, 0.5, -0.5, 13.9, -13.9, 15, -15, 20, -20, 80, -80, 87, -87, 88, -88, 100, -100,
+    ];
+    for (const [i, n] of [1, 3, 7, 1003, 78400].entries()) {
+      const values = Float32Array.from(seeded(n, 2500 + i), (v, j) => (j < special.length ? special[j]! : v * 30));
+      const run = (backend: string) =>
+        onBackend(backend, () => tf.tidy(() => tf.softplus(tf.tensor1d(values)).dataSync().slice()));
+      const [ours, cpu] = [await run('wasm'), await run('cpu')];
+      for (let j = 0; j < n; j++) {
+        const [o, r] = [ours[j]!, cpu[j]!];
+        const ok = r > 1e-30 ? Math.abs(o - r) <= 1e-6 * r : Math.abs(o - r) <= 1e-30;
+        assert.ok(ok, `softplus(${values[j]}): ${o} against ${r} (n = ${n})`);
+      }
+    }
+    await onBackend('wasm', async () => {
+      const ones = tf.ones([5]);
+      const info = await tf.profile(() => tf.softplus(ones).dispose());
+      ones.dispose();
+      assert.deepEqual(
+        info.kernels.map((k) => k.name),
+        ['Softplus'],
+      );
+      const nan = tf.tidy(() => tf.softplus(tf.scalar(Number.NaN)).dataSync()[0]!);
+      assert.ok(Number.isNaN(nan), 'NaN stays NaN');
+    });
+  });
+});
+
 // ---------------------------------------------------------------- GatherV2 patch on wasm
 
 const stockWasmGather: KernelConfig = tf.getKernel('GatherV2', 'wasm');

@@ -37,6 +37,8 @@
  * GatherV2 along axis 0 (a training batch from the data set) as row copies
  * (wasm-gather.ts).
  *
+ * Softplus: one SIMD pass instead of a scalar log(1 + exp(x)) (wasm-softplus.ts).
+ *
  * GanAdamUpdate (one Adam step per variable, src/engine/fused-adam.ts),
  * GanEmaUpdate (one moving-average step per G weight, ema-update.ts),
  * GanAddNormalNoise (the semi-supervised D's noise, add-normal-noise.ts) and
@@ -71,6 +73,7 @@ import { wasmAdamUpdate } from './wasm-adam-update.js';
 import { makeWasmLeadingReduce } from './wasm-reduce.js';
 import { makeWasmTranspose } from './wasm-transpose.js';
 import { filterGradByIm2col, usesSmallChannelPlan } from './wasm-small-channel-conv.js';
+import { makeWasmSoftplus } from './wasm-softplus.js';
 import { makeWasmTile } from './wasm-tile.js';
 
 const BACKEND = 'wasm';
@@ -128,6 +131,7 @@ export function registerWasmKernels(blas?: Blas): string[] {
     if (replaceKernel('Transpose', BACKEND, makeWasmTranspose)) names.push('Transpose');
     if (replaceKernel('FusedBatchNorm', BACKEND, makeWasmBatchNorm)) names.push('FusedBatchNorm');
     if (replaceKernel('GatherV2', BACKEND, makeWasmGather)) names.push('GatherV2');
+    if (replaceKernel('Softplus', BACKEND, makeWasmSoftplus)) names.push('Softplus');
   }
   // On the BLAS, with the XNNPACK patch (it needs the heap) or the stock kernel for what sgemm does not take.
   const fusedOnXnnpack = (stock: KernelConfig): KernelFunc =>

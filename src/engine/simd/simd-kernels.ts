@@ -63,6 +63,8 @@ export interface SimdKernels {
    * (src/random.ts normalArray's stream, bit for bit).
    */
   addNormal(src: number, dst: number, n: number, sigma: number, table: number, ...state: number[]): void;
+  /** out[i] = softplus(x[i]) over n floats (see kernels.wat). */
+  softplus(x: number, out: number, n: number): void;
   /** out = a·keep + b·take over n floats (float32 products and sum). */
   blend(a: number, b: number, out: number, n: number, keep: number, take: number): void;
 }
