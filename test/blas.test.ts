@@ -132,6 +132,21 @@ describe('matrix products on the BLAS', { skip }, () => {
     });
   }
 
+  test('a product on two threads repeats bit for bit', async () => {
+    await onBackend('wasm', () => {
+      const a = tf.tensor(seeded(300 * 784, 60), [300, 784]);
+      const b = tf.tensor(seeded(784 * 1000, 61), [784, 1000]);
+      try {
+        const run = () =>
+          onBlas(1, () => runRegisteredShaped('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }));
+        assert.equal(blas!.threads, 2);
+        assert.deepEqual(run().values, run().values);
+      } finally {
+        tf.dispose([a, b]);
+      }
+    });
+  });
+
   test("a dense network's loss gradients equal the cpu engine's", async () => {
     const widths = [784, 300, 100, 10];
     const weights = widths.slice(1).map((n, i) => seeded(widths[i]! * n, 70 + i));
