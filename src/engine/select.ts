@@ -233,18 +233,18 @@ export async function selectEngine(request: EngineRequest, workload: Workload = 
     const { gpu, blas } = loaded;
     const patchedKernels = registerKernelPatches(candidate.engine, blas?.blas);
     // What runs the products is whichever kernel the process registered first.
-    const onBlas = blas?.blas !== undefined && runsOnBlas(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc);
+    const onBlas = blas?.blas && runsOnBlas(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc) ? blas.blas : undefined;
     return {
       name: candidate.engine,
       provider: candidate.provider,
       skipped,
       patchedKernels,
       cuda: candidate.provider.endsWith('-gpu'),
-      threads: candidate.engine !== 'wasm' ? 1 : Math.max(wasmThreadsInUse(), onBlas ? blas!.blas!.threads : 1),
+      threads: candidate.engine !== 'wasm' ? 1 : Math.max(wasmThreadsInUse(), onBlas?.threads ?? 1),
       ...(blas
         ? {
             matmul: onBlas
-              ? { blas: blas.blas!.description, threads: blas.blas!.threads }
+              ? { blas: onBlas.description, threads: onBlas.threads }
               : { xnnpack: blas.reason ?? 'kernels registered earlier in this process' },
           }
         : {}),
