@@ -217,7 +217,9 @@ export class SemiSupervisedTrainer implements Trainer {
       let diagnostics!: tf.Scalar[];
       const loss = this.dOptimizer.minimize(
         () => {
-          const { logits } = discriminate(this.models.discriminator, images, this.noise(noiseSeed));
+          // Computed once for both passes (and differentiated once).
+          const scales = weightScales(this.models.discriminator);
+          const { logits } = discriminate(this.models.discriminator, images, this.noise(noiseSeed), scales);
           if (this.supervisedOnly) {
             diagnostics = [semiSupervised.probabilityReal(logits), tf.scalar(0)].map((t) => tf.keep(t));
             return semiSupervised.labelledLoss(logits, labelled.oneHot);
@@ -232,7 +234,7 @@ export class SemiSupervisedTrainer implements Trainer {
           );
           if (consistencyWeight > 0) {
             const againSeed = deriveSeed(this.seed, Stream.discriminatorNoise, 4, dStep);
-            const again = discriminate(this.models.discriminator, unlabelled, this.noise(againSeed)).logits;
+            const again = discriminate(this.models.discriminator, unlabelled, this.noise(againSeed), scales).logits;
             loss = tf.add(loss, tf.mul(consistencyWeight, semiSupervised.consistencyLoss(real, again)));
           }
           if (selfLabelled) {
