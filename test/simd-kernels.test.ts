@@ -15,9 +15,10 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, NamedAttrMap } from '@tensorflow/tfjs';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
-import { registerAddNormalNoiseGradient } from '../src/engine/gradients.js';
+import { registerAddNormalNoiseGradient, registerScaleShiftGradient } from '../src/engine/gradients.js';
 import { engineUpdates } from '../src/engine/updates.js';
 import { addNormalNoise } from '../src/models/ssgan.js';
+import { stockScaleShift } from '../src/models/weight-norm.js';
 import { SIMD_WASM_PLAIN, SIMD_WASM_SHARED } from '../src/engine/simd/kernels-binary.js';
 import type { SimdKernels } from '../src/engine/simd/simd-kernels.js';
 import { reducePermutation } from '../src/engine/kernels/wasm-transpose.js';
@@ -687,6 +688,78 @@ describe('wasm GanAddNormalNoise (the semi-supervised D noise)', () => {
         counts.join(', '),
       );
       tf.dispose([x, dy]);
+    });
+  });
+});
+
+// ---------------------------------------------------------------- GanScaleShift on wasm
+
+describe('wasm GanScaleShift (a weight-normalised layer after its product)', () => {
+  before(async () => {
+    await onBackend('wasm', () => {
+      registerKernelPatches('wasm');
+      registerScaleShiftGradient();
+    });
+  });
+
+  for (const [i, [rows, cols, relu]] of (
+    [
+      [300, 1000, true],
+      [100, 250, true],
+      [7, 10, false],
+      [3, 5, true],
+      [1, 1, false],
+    ] as const
+  ).entries()) {
+    const name = `[${rows},${cols}] ${relu ? 'ReLU' : 'linear'}`;
+    test(`${name}: the stock ops' output bit for bit, their gradients to rounding`, async () => {
+      await onBackend('wasm', async () => {
+        const p = tf.variable(tf.tensor2d(seeded(rows * cols, 2600 + i), [rows, cols]));
+        // Positive scales, as g/‖v‖ is; a few zeros in p's pre-activations exercise ReLU's edge.
+        const scale = tf.variable(tf.tensor1d(seeded(cols, 2610 + i).map((v) => 0.5 + Math.abs(v))));
+        const bias = tf.variable(tf.tensor1d(seeded(cols, 2620 + i)));
+        const dy = tf.tensor2d(seeded(rows * cols, 2630 + i), [rows, cols]);
+        const run = (f: typeof stockScaleShift) =>
+          tf.variableGrads(() => tf.sum(tf.mul(f(p, scale, bias, relu), dy)) as tf.Scalar);
+        try {
+          const [ours, stock] = [run(engineUpdates.scaleShift), run(stockScaleShift)];
+          const forward = (f: typeof stockScaleShift) => tf.tidy(() => f(p, scale, bias, relu).dataSync().slice());
+          assert.deepEqual(forward(engineUpdates.scaleShift), forward(stockScaleShift));
+          // Where ReLU is off, tfjs's dy·0 is −0 for negative dy and ours +0: equal numbers.
+          const signless = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => (v === 0 ? 0 : v));
+          assert.deepEqual(signless(ours.grads[p.name]!), signless(stock.grads[p.name]!), 'dp = dy·scale exactly');
+          for (const v of [scale, bias])
+            assertClose(ours.grads[v.name]!.dataSync(), stock.grads[v.name]!.dataSync(), 1e-4, v.name);
+          tf.dispose([ours.value, stock.value, ...Object.values(ours.grads), ...Object.values(stock.grads)]);
+          const info = await tf.profile(() => tf.dispose(run(engineUpdates.scaleShift).grads));
+          const names = info.kernels.map((k) => k.name);
+          assert.equal(names.filter((n) => n.startsWith('GanScaleShift')).length, 2, names.join(' '));
+          assert.ok(!names.includes('Relu') && !names.includes('Step'), names.join(' '));
+        } finally {
+          tf.dispose([p, scale, bias, dy]);
+        }
+      });
+    });
+  }
+
+  test('no tensors or buffers pile up over repeated gradients', async () => {
+    await onBackend('wasm', () => {
+      const backend = tf.backend() as unknown as { numDataIds(): number };
+      const p = tf.variable(tf.tensor2d(seeded(60, 2640), [6, 10]));
+      const scale = tf.variable(tf.tensor1d(seeded(10, 2641)));
+      const bias = tf.variable(tf.tensor1d(seeded(10, 2642)));
+      const counts = [1, 2, 3].map(() => {
+        const { value, grads } = tf.variableGrads(
+          () => tf.sum(engineUpdates.scaleShift(p, scale, bias, true)) as tf.Scalar,
+        );
+        tf.dispose([value, ...Object.values(grads)]);
+        return `${tf.memory().numTensors}/${backend.numDataIds()}`;
+      });
+      assert.ok(
+        counts.every((c) => c === counts[0]),
+        counts.join(', '),
+      );
+      tf.dispose([p, scale, bias]);
     });
   });
 });

@@ -1,6 +1,7 @@
 // Gradients tfjs registers in a slow form (the same values, from cheaper kernels), and those of our own kernels.
 import * as tf from '@tensorflow/tfjs';
 import { ADD_NORMAL_NOISE } from './kernels/add-normal-noise.js';
+import { SCALE_SHIFT, SCALE_SHIFT_GRAD } from './kernels/scale-shift.js';
 
 /**
  * LeakyReLU's gradient as dy · step(x, α) instead of tfjs's where(greater(x, 0), dy, α·dy):
@@ -62,4 +63,23 @@ export function registerBroadcastReductionGradients(): void {
 /** GanAddNormalNoise adds a constant: its gradient passes dy through unchanged. */
 export function registerAddNormalNoiseGradient(): void {
   tf.registerGradient({ kernelName: ADD_NORMAL_NOISE, gradFunc: (dy) => ({ x: () => tf.clone(dy as tf.Tensor) }) });
+}
+
+/**
+ * GanScaleShift's gradient: one GanScaleShiftGrad call gives dp, dScale and dBias together. It runs
+ * here, not inside the closures: tfjs runs each closure in its own tidy, which would dispose the
+ * two outputs a closure does not return.
+ */
+export function registerScaleShiftGradient(): void {
+  tf.registerGradient({
+    kernelName: SCALE_SHIFT,
+    inputsToSave: ['p', 'scale'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [p, scale, y] = saved as tf.Tensor[];
+      const inputs = { dy: dy as tf.Tensor, p: p!, y: y!, scale: scale! };
+      const [dp, dScale, dBias] = tf.engine().runKernel(SCALE_SHIFT_GRAD, inputs, attrs) as tf.Tensor[];
+      return { p: () => dp!, scale: () => dScale!, bias: () => dBias! };
+    },
+  });
 }

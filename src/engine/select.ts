@@ -9,6 +9,7 @@ import { loadBlas, type BlasLoad } from './blas.js';
 import { runsOnBlas } from './kernels/wasm-blas-matmul.js';
 import {
   registerAddNormalNoiseGradient,
+  registerScaleShiftGradient,
   registerBroadcastReductionGradients,
   registerFastLeakyReluGradient,
 } from './gradients.js';
@@ -228,6 +229,7 @@ export async function selectEngine(request: EngineRequest, workload: Workload = 
     registerFastLeakyReluGradient();
     registerBroadcastReductionGradients();
     registerAddNormalNoiseGradient();
+    registerScaleShiftGradient();
     usePrunableFusedOps();
     silenceCpuBanner();
     const { gpu, blas } = loaded;

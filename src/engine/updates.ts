@@ -1,6 +1,7 @@
 // This engine's versions of the trainer's work outside its gradients (src/train/update-kernels.ts):
 // Adam and the generator-average step as one kernel per variable (GanAdamUpdate,
-// GanEmaUpdate), and D's Gaussian noise as one kernel per layer (GanAddNormalNoise), where the
+// GanEmaUpdate), D's Gaussian noise as one kernel per layer (GanAddNormalNoise) and a
+// weight-normalised layer's scale, bias and ReLU as one (GanScaleShift), where the
 // active backend registers ours, tfjs's ops where it does not — bit-identical either way. The
 // check is made per call, so a benchmark may switch the kernels off and on under a running trainer.
 import * as tf from '@tensorflow/tfjs';
@@ -8,12 +9,14 @@ import { FusedAdamOptimizer } from './fused-adam.js';
 import { normalArray, normalStreamState } from '../random.js';
 import { ADD_NORMAL_NOISE, type AddNormalNoiseAttrs } from './kernels/add-normal-noise.js';
 import { EMA_UPDATE, type EmaUpdateAttrs } from './kernels/ema-update.js';
+import { SCALE_SHIFT, type ScaleShiftAttrs } from './kernels/scale-shift.js';
 
 /** The shape of the trainer's UpdateKernels (structural: the engine imports nothing above it). */
 export interface EngineUpdates {
   createAdam: (learningRate: number, beta1: number, beta2: number) => tf.AdamOptimizer;
   emaStep: (averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep: number) => void;
   addNoise: (x: tf.Tensor, sigma: number, seed: number) => tf.Tensor;
+  scaleShift: (p: tf.Tensor, scale: tf.Tensor1D, bias: tf.Tensor1D, relu: boolean) => tf.Tensor;
 }
 
 function emaStep(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep: number): void {
@@ -39,8 +42,19 @@ function addNoise(x: tf.Tensor, sigma: number, seed: number): tf.Tensor {
   return tf.engine().runKernel(ADD_NORMAL_NOISE, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
+/** models/weight-norm.ts's stockScaleShift (which the engine may not import), as one kernel where there is ours. */
+function scaleShift(p: tf.Tensor, scale: tf.Tensor1D, bias: tf.Tensor1D, relu: boolean): tf.Tensor {
+  if (tf.getKernel(SCALE_SHIFT, tf.getBackend()) === undefined || p.rank !== 2 || p.dtype !== 'float32') {
+    const shifted = tf.add(tf.mul(p, scale), bias);
+    return relu ? tf.relu(shifted) : shifted;
+  }
+  const attrs = { relu } satisfies ScaleShiftAttrs as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(SCALE_SHIFT, { p, scale, bias }, attrs) as tf.Tensor;
+}
+
 export const engineUpdates: EngineUpdates = {
   createAdam: (learningRate, beta1, beta2) => new FusedAdamOptimizer(learningRate, beta1, beta2),
   emaStep,
   addNoise,
+  scaleShift,
 };

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed, normalArray, Stream } from '../random.js';
 import type { BuildOptions, GanModels } from './types.js';
-import { activate, WeightNormDense } from './weight-norm.js';
+import { WeightNormDense, type ScaleShift } from './weight-norm.js';
 
 export const SSGAN_DEFAULT_G = [500, 500];
 export const SSGAN_DEFAULT_D = [1000, 500, 250, 250, 250];
@@ -108,10 +108,14 @@ export type AddNoise = (x: tf.Tensor, sigma: number, seed: number) => tf.Tensor;
 export const addNormalNoise: AddNoise = (x, sigma, seed) =>
   tf.add(x, tf.tensor(normalArray(x.size, sigma, seed), x.shape));
 
-/** D's noise for one training pass: the seed each layer's noise derives from, and how it is added. */
+/**
+ * D's noise for one training pass: the seed each layer's noise derives from, how it is added, and
+ * how the weight-normalised layers scale, shift and activate their products.
+ */
 export interface PassNoise {
   seed: number;
   add?: AddNoise;
+  scaleShift?: ScaleShift;
 }
 
 export interface DiscriminatorOutput {
@@ -168,7 +172,7 @@ function forward(d: tf.LayersModel, images: tf.Tensor, layers: number, noise?: P
     // API's per-call bookkeeping, and with the scale given when the caller has it.
     h =
       layer instanceof WeightNormDense
-        ? activate(layer.preActivation(h, scales?.[dense++]), layer.activation)
+        ? layer.outputOf(h, scales?.[dense++], noise?.scaleShift)
         : (layer.apply(h) as tf.Tensor);
     if (i <= featureLayer) features = h;
   });

@@ -78,16 +78,19 @@ export class WeightNormDense extends tf.layers.Layer {
     );
   }
 
-  /** (x·v) ⊙ g/‖v‖ + b; `scale` is g/‖v‖ when the caller already has it (weights fixed). */
-  preActivation(x: tf.Tensor, scale?: tf.Tensor1D): tf.Tensor {
-    return tf.add(
-      tf.mul(tf.fused.matMul({ a: x as tf.Tensor2D, b: this.v.read() as tf.Tensor2D }), scale ?? this.scale()),
-      this.bias.read(),
-    );
+  /**
+   * act((x·v) ⊙ g/‖v‖ + b). `scale` is g/‖v‖ when the caller already has it; `scaleShift` may be
+   * an engine's one-kernel version of the scale, the bias and a ReLU.
+   */
+  outputOf(x: tf.Tensor, scale?: tf.Tensor1D, scaleShift: ScaleShift = stockScaleShift): tf.Tensor {
+    const product = tf.fused.matMul({ a: x as tf.Tensor2D, b: this.v.read() as tf.Tensor2D });
+    const relu = this.activation === 'relu';
+    const shifted = scaleShift(product, scale ?? this.scale(), this.bias.read() as tf.Tensor1D, relu);
+    return relu ? shifted : activate(shifted, this.activation);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => activate(this.preActivation(Array.isArray(inputs) ? inputs[0]! : inputs), this.activation));
+    return tf.tidy(() => this.outputOf(Array.isArray(inputs) ? inputs[0]! : inputs));
   }
 
   /**
@@ -135,6 +138,14 @@ const weightNormScale = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[])
     },
   };
 }) as (v: tf.Tensor2D, g: tf.Tensor1D) => tf.Tensor1D;
+
+/** p ⊙ scale + bias for a product p and per-column scale and bias, then ReLU when `relu`. */
+export type ScaleShift = (p: tf.Tensor, scale: tf.Tensor1D, bias: tf.Tensor1D, relu: boolean) => tf.Tensor;
+
+export const stockScaleShift: ScaleShift = (p, scale, bias, relu) => {
+  const shifted = tf.add(tf.mul(p, scale), bias);
+  return relu ? tf.relu(shifted) : shifted;
+};
 
 export function activate(x: tf.Tensor, activation: WeightNormDenseArgs['activation']): tf.Tensor {
   switch (activation) {

@@ -19,7 +19,6 @@ import { semiSupervised } from '../losses.js';
 import { buildDiscriminator, type GanModels } from '../models/index.js';
 import {
   discriminate,
-  type AddNoise,
   type PassNoise,
   discriminatorFeatures,
   initializeFromData,
@@ -77,7 +76,8 @@ export class SemiSupervisedTrainer implements Trainer {
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
   private readonly selfLabels: SelfLabels | undefined;
-  private readonly addNoise: AddNoise;
+  /** The engine's noise and weight-norm kernels (stock tfjs where it has none). */
+  private readonly passKernels: Pick<UpdateKernels, 'addNoise' | 'scaleShift'>;
 
   constructor(opts: SemiSupervisedOptions) {
     this.models = opts.models;
@@ -89,8 +89,8 @@ export class SemiSupervisedTrainer implements Trainer {
     this.supervisedOnly = opts.supervisedOnly ?? false;
     this.ema = opts.ema;
     this.discriminatorEma = opts.discriminatorEma;
-    const { createAdam, addNoise } = opts.updates ?? stockUpdateKernels;
-    this.addNoise = addNoise;
+    const { createAdam, addNoise, scaleShift } = opts.updates ?? stockUpdateKernels;
+    this.passKernels = { addNoise, scaleShift };
     this.gOptimizer = createAdam(opts.train.lr_g, opts.train.beta1, opts.train.beta2);
     this.dOptimizer = createAdam(opts.train.lr_d, opts.train.beta1, opts.train.beta2);
     // Not D's hidden weight-norm scales (they keep their initialisation) nor G's batch-norm scales.
@@ -156,9 +156,9 @@ export class SemiSupervisedTrainer implements Trainer {
     return this.models.generator.apply(z, { training: true }) as tf.Tensor4D;
   }
 
-  /** D's noise for a pass drawn from `seed`, added the engine's way. */
+  /** D's noise for a pass drawn from `seed`, added (and the layers computed) the engine's way. */
   private noise(seed: number): PassNoise {
-    return { seed, add: this.addNoise };
+    return { seed, add: this.passKernels.addNoise, scaleShift: this.passKernels.scaleShift };
   }
 
   /** The labelled batch of D update `dStep`, each image moved at random as train.labelled_* ask, and its labels. */

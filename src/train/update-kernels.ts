@@ -4,6 +4,7 @@
 // instead of several); the trainer takes them as these functions and never knows which engine runs.
 import * as tf from '@tensorflow/tfjs';
 import { addNormalNoise, type AddNoise } from '../models/ssgan.js';
+import { stockScaleShift, type ScaleShift } from '../models/weight-norm.js';
 
 export interface UpdateKernels {
   /** An Adam optimizer for one network. */
@@ -12,6 +13,8 @@ export interface UpdateKernels {
   emaStep(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep: number): void;
   /** x + N(0, σ²) noise drawn from `seed`. */
   addNoise: AddNoise;
+  /** A weight-normalised layer's act(p ⊙ scale + bias) from its product p. */
+  scaleShift: ScaleShift;
 }
 
 export const stockUpdateKernels: UpdateKernels = {
@@ -24,6 +27,7 @@ export const stockUpdateKernels: UpdateKernels = {
     });
   },
   addNoise: addNormalNoise,
+  scaleShift: stockScaleShift,
 };
 
 /** The stock updates with whichever faster ones an engine provides. */

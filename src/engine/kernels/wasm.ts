@@ -41,7 +41,9 @@
  *
  * GanAdamUpdate (one Adam step per variable, src/engine/fused-adam.ts),
  * GanEmaUpdate (one moving-average step per G weight, ema-update.ts),
- * GanAddNormalNoise (the semi-supervised D's noise, add-normal-noise.ts) and
+ * GanAddNormalNoise (the semi-supervised D's noise, add-normal-noise.ts),
+ * GanScaleShift and its gradient (a weight-normalised layer's scale, bias and
+ * ReLU, scale-shift.ts) and
  * Sum/Mean over leading axes: bit-identical to the stock sequences
  * (wasm-adam-update.ts, wasm-reduce.ts). (A JavaScript Adam loop on the heap was
  * measured slower than the stock kernels: docs/benchmarks.md#alternatives-measured-and-dropped.)
@@ -57,6 +59,7 @@ import { simdKernelsFor } from '../simd/simd-kernels.js';
 import { ADAM_UPDATE } from './adam-update.js';
 import { ADD_NORMAL_NOISE, wasmAddNormalNoise } from './add-normal-noise.js';
 import { EMA_UPDATE, wasmEmaUpdate } from './ema-update.js';
+import { SCALE_SHIFT, SCALE_SHIFT_GRAD, wasmScaleShift, wasmScaleShiftGrad } from './scale-shift.js';
 import { conv2dFilterGrad } from './conv2d-filter-grad.js';
 import type { Blas } from '../blas.js';
 import { kernelInvoker } from './invoke.js';
@@ -126,6 +129,8 @@ export function registerWasmKernels(blas?: Blas): string[] {
     if (addKernel(ADAM_UPDATE, BACKEND, wasmAdamUpdate)) names.push(ADAM_UPDATE);
     if (addKernel(EMA_UPDATE, BACKEND, wasmEmaUpdate)) names.push(EMA_UPDATE);
     if (addKernel(ADD_NORMAL_NOISE, BACKEND, wasmAddNormalNoise)) names.push(ADD_NORMAL_NOISE);
+    if (addKernel(SCALE_SHIFT, BACKEND, wasmScaleShift)) names.push(SCALE_SHIFT);
+    if (addKernel(SCALE_SHIFT_GRAD, BACKEND, wasmScaleShiftGrad)) names.push(SCALE_SHIFT_GRAD);
     if (replaceKernel('Sum', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'sum'))) names.push('Sum');
     if (replaceKernel('Mean', BACKEND, (stock) => makeWasmLeadingReduce(stock, 'mean'))) names.push('Mean');
     if (replaceKernel('Transpose', BACKEND, makeWasmTranspose)) names.push('Transpose');

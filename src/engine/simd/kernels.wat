@@ -568,6 +568,116 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $step))))
 
+  ;; out[i][j] = act(x[i][j]·scale[j] + bias[j]) over a rows × cols matrix, act ReLU when $relu is 1,
+  ;; the identity when 0; product and sum each rounded to float32, as Multiply then Add round them:
+  ;; a weight-normalised layer's output from its product x·v (wasm-scale-shift.ts).
+  (func (export "scaleShift")
+    (param $x i32) (param $scale i32) (param $bias i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (param $relu i32)
+    (local $r i32) (local $c i32) (local $o i32) (local $cols4 i32) (local $floor v128) (local $f f32)
+    (local.set $cols4 (i32.and (local.get $cols) (i32.const -4)))
+    ;; max(·, −inf) leaves a value as it is.
+    (local.set $f (select (f32.const 0) (f32.const -inf) (local.get $relu)))
+    (local.set $floor (f32x4.splat (local.get $f)))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $vdone
+          (loop $vloop
+            (br_if $vdone (i32.ge_u (local.get $c) (local.get $cols4)))
+            (local.set $o (i32.shl (local.get $c) (i32.const 2)))
+            (v128.store (i32.add (local.get $out) (local.get $o))
+              (f32x4.max
+                (f32x4.add
+                  (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $o)))
+                    (v128.load (i32.add (local.get $scale) (local.get $o))))
+                  (v128.load (i32.add (local.get $bias) (local.get $o))))
+                (local.get $floor)))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $vloop)))
+        (block $sdone
+          (loop $sloop
+            (br_if $sdone (i32.ge_u (local.get $c) (local.get $cols)))
+            (local.set $o (i32.shl (local.get $c) (i32.const 2)))
+            (f32.store (i32.add (local.get $out) (local.get $o))
+              (f32.max
+                (f32.add
+                  (f32.mul (f32.load (i32.add (local.get $x) (local.get $o)))
+                    (f32.load (i32.add (local.get $scale) (local.get $o))))
+                  (f32.load (i32.add (local.get $bias) (local.get $o))))
+                (local.get $f)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $sloop)))
+        (local.set $x (i32.add (local.get $x) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $out (i32.add (local.get $out) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
+
+  ;; scaleShift's gradients from dy and its output y: t = dy where y > 0 (all of dy without ReLU),
+  ;; dx = t·scale, dScale[j] = Σᵢ t·x, dBias[j] = Σᵢ t, the sums taken row by row in order.
+  (func (export "scaleShiftGrad")
+    (param $dy i32) (param $x i32) (param $y i32) (param $scale i32)
+    (param $dx i32) (param $dScale i32) (param $dBias i32) (param $rows i32) (param $cols i32) (param $relu i32)
+    (local $r i32) (local $c i32) (local $o i32) (local $cols4 i32) (local $t v128) (local $ts f32)
+    (local $keepAll v128)
+    (local.set $cols4 (i32.and (local.get $cols) (i32.const -4)))
+    ;; Without ReLU every lane passes: the mask is all ones.
+    (local.set $keepAll (i32x4.splat (i32.sub (i32.const 0) (i32.eqz (local.get $relu)))))
+    (local.set $c (i32.const 0))
+    (block $zdone
+      (loop $zloop
+        (br_if $zdone (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $o (i32.shl (local.get $c) (i32.const 2)))
+        (f32.store (i32.add (local.get $dScale) (local.get $o)) (f32.const 0))
+        (f32.store (i32.add (local.get $dBias) (local.get $o)) (f32.const 0))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $zloop)))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $vdone
+          (loop $vloop
+            (br_if $vdone (i32.ge_u (local.get $c) (local.get $cols4)))
+            (local.set $o (i32.shl (local.get $c) (i32.const 2)))
+            (local.set $t
+              (v128.and (v128.load (i32.add (local.get $dy) (local.get $o)))
+                (v128.or (local.get $keepAll)
+                  (f32x4.gt (v128.load (i32.add (local.get $y) (local.get $o))) (f32x4.splat (f32.const 0))))))
+            (v128.store (i32.add (local.get $dx) (local.get $o))
+              (f32x4.mul (local.get $t) (v128.load (i32.add (local.get $scale) (local.get $o)))))
+            (v128.store (i32.add (local.get $dScale) (local.get $o))
+              (f32x4.add (v128.load (i32.add (local.get $dScale) (local.get $o)))
+                (f32x4.mul (local.get $t) (v128.load (i32.add (local.get $x) (local.get $o))))))
+            (v128.store (i32.add (local.get $dBias) (local.get $o))
+              (f32x4.add (v128.load (i32.add (local.get $dBias) (local.get $o))) (local.get $t)))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $vloop)))
+        (block $sdone
+          (loop $sloop
+            (br_if $sdone (i32.ge_u (local.get $c) (local.get $cols)))
+            (local.set $o (i32.shl (local.get $c) (i32.const 2)))
+            (local.set $ts
+              (select (f32.load (i32.add (local.get $dy) (local.get $o))) (f32.const 0)
+                (i32.or (i32.eqz (local.get $relu))
+                  (f32.gt (f32.load (i32.add (local.get $y) (local.get $o))) (f32.const 0)))))
+            (f32.store (i32.add (local.get $dx) (local.get $o))
+              (f32.mul (local.get $ts) (f32.load (i32.add (local.get $scale) (local.get $o)))))
+            (f32.store (i32.add (local.get $dScale) (local.get $o))
+              (f32.add (f32.load (i32.add (local.get $dScale) (local.get $o)))
+                (f32.mul (local.get $ts) (f32.load (i32.add (local.get $x) (local.get $o))))))
+            (f32.store (i32.add (local.get $dBias) (local.get $o))
+              (f32.add (f32.load (i32.add (local.get $dBias) (local.get $o))) (local.get $ts)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $sloop)))
+        (local.set $dy (i32.add (local.get $dy) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $x (i32.add (local.get $x) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $y (i32.add (local.get $y) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $dx (i32.add (local.get $dx) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
+
   ;; out[i] = softplus(x[i]) = max(x, 0) + log1p(exp(−|x|)) over n floats, four at a time (the tail
   ;; one lane at a time). exp(t), t = −|x| ≥ −80: t = k·ln2 + r, |r| ≤ ln2/2, 2^k from the exponent
   ;; bits, e^r by its Taylor series to r⁷. log1p(u) = 2·atanh(s), s = u/(2 + u) ≤ 1/3, by the odd

@@ -63,6 +63,21 @@ export interface SimdKernels {
    * (src/random.ts normalArray's stream, bit for bit).
    */
   addNormal(src: number, dst: number, n: number, sigma: number, table: number, ...state: number[]): void;
+  /** out[i][j] = x[i][j]·scale[j] + bias[j], then max(·, 0) when relu is 1 (see kernels.wat). */
+  scaleShift(x: number, scale: number, bias: number, out: number, rows: number, cols: number, relu: number): void;
+  /** scaleShift's gradients: dx, and the column sums dScale and dBias (see kernels.wat). */
+  scaleShiftGrad(
+    dy: number,
+    x: number,
+    y: number,
+    scale: number,
+    dx: number,
+    dScale: number,
+    dBias: number,
+    rows: number,
+    cols: number,
+    relu: number,
+  ): void;
   /** out[i] = softplus(x[i]) over n floats (see kernels.wat). */
   softplus(x: number, out: number, n: number): void;
   /** out = a·keep + b·take over n floats (float32 products and sum). */
