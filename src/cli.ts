@@ -7,6 +7,7 @@ import { classifyCommand, SPLITS } from './commands/classify.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
+import { serveCommand } from './commands/serve.js';
 import { interpolateCommand } from './commands/interpolate.js';
 import {
   backendOption,
@@ -174,10 +175,25 @@ function buildProgram(): Command {
     .addOption(ckptOption())
     .requiredOption('-o, --out <dir>', 'output folder, e.g. web/', parsePathOption('--out'))
     .addOption(noEmaOption('export the raw generator'))
+    .option('--serve', 'then serve the folder on 127.0.0.1 until Ctrl-C (as gan serve)', false)
     .addOption(outDirOption())
     .addOption(backendOption())
     .action(async (opts) => {
-      await exportCommand(opts, terminal);
+      const out = await exportCommand(opts, terminal);
+      if (opts.serve) await serveCommand(out, {}, terminal);
+    });
+
+  program
+    .command('serve')
+    .description('serve an exported folder on 127.0.0.1 so a browser can open its page; Ctrl-C stops')
+    .argument('<dir>', 'a folder written by gan export --out')
+    .option(
+      '--port <n>',
+      'port (default 8000, or a free one if taken; 0: any free one)',
+      parseIntOption('--port', 0, 65535),
+    )
+    .action(async (dir: string, opts: { port?: number }) => {
+      await serveCommand(dir, opts, terminal);
     });
 
   program

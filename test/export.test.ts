@@ -2,16 +2,19 @@
 // images for the same noise; with Chromium present, index.html draws samples when served.
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'puppeteer-core';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { loadModel } from '../src/checkpoint/model-io.ts';
 import { selectEngine } from '../src/engine/select.ts';
 import { deriveSeed, Stream } from '../src/random.ts';
 import { generateImages, latentNoise } from '../src/sampling.ts';
-import { chromiumMissing, withPage } from './helpers/chromium.ts';
-import { runGan } from './helpers.ts';
-import { serve } from './helpers/static-server.ts';
+import { checkedPage, chromiumMissing, DESKTOP, PHONE, withBrowser } from './helpers/browser.ts';
+import { GAN_BIN, runGan } from './helpers.ts';
+import { serveFolder } from '../src/export/serve.ts';
 import { trainSmokeRun } from './helpers/smoke-run.ts';
 
 describe('gan export', () => {
@@ -68,47 +71,156 @@ describe('gan export', () => {
     model.dispose();
   });
 
-  test(
-    'index.html, served over HTTP, draws a grid in headless Chromium and redraws on click',
-    { timeout: 60_000 },
-    async (t) => {
-      const missing = chromiumMissing();
-      if (missing) return t.skip(missing);
-      const server = await serve(web);
-      try {
-        await withPage(async (page) => {
-          await page.goto(`${server.url}index.html`);
-          await page.waitFor(`document.body.dataset.draws === '1'`);
-          const canvas = `(() => {
-            const c = document.getElementById('grid');
-            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-            let sum = 0; const levels = new Set();
-            for (let p = 0; p < d.length; p += 4) { sum += d[p]; levels.add(d[p]); }
-            const status = document.getElementById('status').textContent;
-            return { width: c.width, height: c.height, sum, levels: levels.size, status };
-          })()`;
-          const first = await page.evaluate<{
-            width: number;
-            height: number;
-            sum: number;
-            levels: number;
-            status: string;
-          }>(canvas);
-          assert.equal(first.width, 8 * 28 + 9 * 2);
-          assert.ok(
-            first.levels > 2,
-            `the canvas holds an image (${first.levels} gray levels); status: ${first.status}`,
-          );
-          assert.match(first.status, /^64 samples from smoke\/epoch-0002 on tfjs 4\.22\.0/);
-          await page.evaluate(`document.getElementById('again').click()`);
-          await page.waitFor(`document.body.dataset.draws === '2'`);
-          const second = await page.evaluate<{ sum: number }>(canvas);
-          assert.notEqual(second.sum, first.sum, 'new samples were drawn');
-          assert.deepEqual(page.problems.errors, []);
-        });
-      } finally {
-        await server.close();
+  /** What the page shows: its canvas's size, a checksum and gray levels, the status and the row labels. */
+  const shown = (page: Page) =>
+    page.evaluate(() => {
+      const c = document.getElementById('grid') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let sum = 0;
+      const levels = new Set<number>();
+      for (let p = 0; p < d.length; p += 4) {
+        sum += d[p]!;
+        levels.add(d[p]!);
       }
-    },
-  );
+      const rows = [...document.querySelectorAll('#rows span')].map((e) => e.textContent);
+      const cssWidth = c.getBoundingClientRect().width;
+      return {
+        width: c.width,
+        height: c.height,
+        cssWidth,
+        sum,
+        levels: levels.size,
+        rows,
+        status: document.getElementById('status')!.textContent!,
+      };
+    });
+
+  for (const size of [DESKTOP, PHONE]) {
+    test(
+      `index.html at ${size.width} px, served by gan's server: draws, redraws on click, fits the screen, no errors`,
+      { timeout: 60_000 },
+      async (t) => {
+        const missing = chromiumMissing();
+        if (missing) return t.skip(missing);
+        const server = await serveFolder(web);
+        try {
+          await withBrowser(async (browser) => {
+            const { page, problems, overflows } = await checkedPage(browser, size);
+            await page.goto(server.url);
+            await page.waitForFunction(() => document.body.dataset.draws === '1', { timeout: 30_000 });
+            const first = await shown(page);
+            assert.equal(first.width, 8 * 28 + 9 * 2);
+            assert.ok(
+              first.levels > 2,
+              `the canvas holds an image (${first.levels} gray levels); status: ${first.status}`,
+            );
+            assert.match(first.status, /^64 samples from smoke\/epoch-0002 in \d+ ms · tfjs 4\.22\.0 on \w+$/);
+            // Shown at a whole multiple of its pixels, the largest that fits.
+            assert.equal(first.cssWidth % first.width, 0, `css width ${first.cssWidth}`);
+            assert.equal(first.cssWidth / first.width, size.width < 600 ? 1 : 2);
+            assert.deepEqual(first.rows, []);
+            await page.click('#again');
+            await page.waitForFunction(() => document.body.dataset.draws === '2');
+            assert.notEqual((await shown(page)).sum, first.sum, 'new samples were drawn');
+            assert.equal(await overflows(), false, 'nothing wider than the screen');
+            assert.deepEqual(problems, []);
+          });
+        } finally {
+          await server.close();
+        }
+      },
+    );
+  }
+
+  test('index.html opened from disk (file://) says to serve the folder, with the command', async (t) => {
+    const missing = chromiumMissing();
+    if (missing) return t.skip(missing);
+    await withBrowser(async (browser) => {
+      const { page } = await checkedPage(browser, PHONE);
+      await page.goto(pathToFileURL(join(web, 'index.html')).href);
+      const text = await page.evaluate(() => document.getElementById('fromDisk')!.innerText);
+      assert.match(text, /browsers refuse/);
+      assert.ok(text.includes(`gan serve ${web}`), text);
+      assert.equal(await page.evaluate(() => document.getElementById('status')!.hidden), true);
+    });
+  });
+
+  test('gan serve: the folder on 127.0.0.1 until SIGINT; nothing outside it; a missing export is exit 2', async () => {
+    const bad = runGan(['serve', work]);
+    assert.equal(bad.status, 2);
+    assert.match(
+      bad.stderr,
+      /^gan: .*: no index\.html and model\.json; expected a folder written by gan export --out\n$/,
+    );
+    const child = spawn(process.execPath, [GAN_BIN, 'serve', web, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', () => reject(new Error(`gan serve exited: ${out}`)));
+      });
+      const page = await fetch(url);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.equal(await page.text(), readFileSync(join(web, 'index.html'), 'utf8'));
+      const info = await (await fetch(`${url}generator.json`)).json();
+      assert.equal(info.latentDim, 32);
+      for (const outside of ['..%2Fcheckpoints%2Fsmoke%2Flatest.json', '%2e%2e/tiny.yaml', 'nothing.js'])
+        assert.equal((await fetch(url + outside)).status, 404, outside);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      assert.equal(await exited, 0, 'Ctrl-C is a clean stop');
+    }
+  });
+});
+
+describe('gan export of a conditional generator', () => {
+  const work = trainSmokeRun(['--set', 'model.conditional=true']);
+  const web = join(work, 'web');
+  const r = runGan(['export', '--ckpt', 'latest', '--out', 'web/'], { cwd: work });
+
+  test('a class picker: "all" is one class per row, labelled; a digit fills the grid with it', async (t) => {
+    assert.equal(r.status, 0, r.stderr);
+    const missing = chromiumMissing();
+    if (missing) return t.skip(missing);
+    const server = await serveFolder(web);
+    try {
+      await withBrowser(async (browser) => {
+        const { page, problems, overflows } = await checkedPage(browser, PHONE);
+        await page.goto(server.url);
+        await page.waitForFunction(() => document.body.dataset.draws === '1', { timeout: 30_000 });
+        const state = () =>
+          page.evaluate(() => ({
+            options: [...(document.getElementById('digit') as HTMLSelectElement).options].map((o) => o.value),
+            rows: [...document.querySelectorAll('#rows span')].map((e) => e.textContent),
+            classes: (document.getElementById('grid') as HTMLCanvasElement).dataset.classes,
+            height: (document.getElementById('grid') as HTMLCanvasElement).height,
+            status: document.getElementById('status')!.textContent!,
+          }));
+        const all = await state();
+        assert.deepEqual(all.options, ['all', ...'0123456789']);
+        assert.deepEqual(all.classes, '0,1,2,3,4,5,6,7,8,9');
+        assert.equal(all.rows.length, 10);
+        assert.equal(all.height, 10 * 28 + 11 * 2);
+        assert.match(all.status, /^80 samples from smoke\/epoch-0002, one class per row in \d+ ms/);
+        await page.select('#digit', '3');
+        await page.waitForFunction(() => document.body.dataset.draws === '2');
+        const three = await state();
+        assert.equal(three.classes, '3,3,3,3,3,3,3,3');
+        assert.deepEqual(new Set(three.rows), new Set([all.rows[3]]));
+        assert.match(three.status, /^64 samples from smoke\/epoch-0002, all \S+ in \d+ ms/);
+        assert.equal(await overflows(), false);
+        assert.deepEqual(problems, []);
+      });
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -8,8 +8,8 @@ import { parseConfig } from '../src/config.ts';
 import { loadImageSet } from '../src/data/index.ts';
 import { GRID_PADDING } from '../src/image.ts';
 import { ROOT, runGan } from './helpers.ts';
-import { chromiumMissing, withPage } from './helpers/chromium.ts';
-import { serve } from './helpers/static-server.ts';
+import { checkedPage, chromiumMissing, DESKTOP, withBrowser } from './helpers/browser.ts';
+import { serveFolder } from '../src/export/serve.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const quiet = { log: () => {}, warn: () => {} };
@@ -274,21 +274,22 @@ test('colour 32×32 folder: RGB images train, grid, sample, evaluate and export 
   const missing = chromiumMissing();
   if (missing) t.diagnostic(`browser check skipped: ${missing}`);
   else {
-    const server = await serve(join(work, 'web'));
+    const server = await serveFolder(join(work, 'web'));
     try {
-      await withPage(async (page) => {
-        await page.goto(`${server.url}index.html`);
-        await page.waitFor(`document.body.dataset.draws === '1'`);
-        const drawn = await page.evaluate<{ width: number; coloured: number }>(`(() => {
-          const c = document.getElementById('grid');
-          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      await withBrowser(async (browser) => {
+        const { page, problems } = await checkedPage(browser, DESKTOP);
+        await page.goto(server.url);
+        await page.waitForFunction(() => document.body.dataset.draws === '1', { timeout: 30_000 });
+        const drawn = await page.evaluate(() => {
+          const c = document.getElementById('grid') as HTMLCanvasElement;
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
           let coloured = 0;
           for (let p = 0; p < d.length; p += 4) if (d[p] !== d[p + 1] || d[p] !== d[p + 2]) coloured++;
           return { width: c.width, coloured };
-        })()`);
+        });
         assert.equal(drawn.width, 8 * 32 + 9 * 2);
         assert.ok(drawn.coloured > 100, `${drawn.coloured} pixels whose channels differ`);
-        assert.deepEqual(page.problems.errors, []);
+        assert.deepEqual(problems, []);
       });
     } finally {
       await server.close();

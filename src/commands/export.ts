@@ -25,10 +25,7 @@ export async function exportCommand(opts: ExportOptions, io: Log): Promise<strin
       `exported the ${info.weights} generator of ${ref.dir} (z ${info.latentDim}${classes}, ${height}×${width}) to ` +
         `${opts.out}`,
     );
-    io.log(
-      `view it: serve that folder over HTTP (e.g. python3 -m http.server --directory ${opts.out}) and open ` +
-        'index.html; browsers block model loading from file://',
-    );
+    io.log(`view it: gan serve ${opts.out} (browsers will not load the model from a file opened from disk)`);
     return opts.out;
   } finally {
     model.dispose();

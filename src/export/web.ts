@@ -3,7 +3,7 @@
 // the tfjs browser bundle from node_modules (so the page works offline), and index.html.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { saveModel } from '../checkpoint/model-io.js';
 import type { CheckpointRef } from '../checkpoint/run-dir.js';
@@ -64,6 +64,13 @@ export async function exportForBrowser(
   };
   writeFileAtomic(join(outDir, 'generator.json'), `${JSON.stringify(info, null, 2)}\n`);
   copyFileSync(bundle.path, join(outDir, TFJS_BUNDLE));
-  writeFileAtomic(join(outDir, 'index.html'), exportPage(`gan generator: ${info.source}`));
+  // Opened from disk, the page says how to serve it: by this folder's full path, from anywhere.
+  const serveCommand = `gan serve ${shellQuoted(resolve(outDir))}`;
+  writeFileAtomic(join(outDir, 'index.html'), exportPage({ title: `gan generator: ${info.source}`, serveCommand }));
   return info;
+}
+
+/** `text` as one shell word. */
+function shellQuoted(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }
