@@ -207,7 +207,7 @@ const trainSchema = z
       .min(0)
       .default(0)
       .describe(
-        'ssgan: weight of a consistency term: two differently noised passes of D over the unlabelled batch, mean ' +
+        'ssgan: weight of a consistency term: two differently noised copies of the unlabelled batch in D, mean ' +
           'squared difference of their class probabilities, ramped up over the first 2,000 D updates (0 = off)',
       ),
     self_label: z

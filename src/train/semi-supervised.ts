@@ -197,7 +197,8 @@ export class SemiSupervisedTrainer implements Trainer {
 
   /**
    * D step: labelled cross-entropy + the unlabelled real/fake term, one noisy pass over all three
-   * batches; with train.consistency a second noisy pass over the unlabelled batch, and with
+   * batches; with train.consistency a second noisy copy of the unlabelled batch in that pass
+   * (its own rows of noise: the same as a second pass, in one), and with
    * train.self_label a cross-entropy on the batch's self-labelled images (`rows` says which).
    */
   trainDiscriminatorOneStep(unlabelled: tf.Tensor4D, rows?: Int32Array): tf.Scalar[] {
@@ -210,21 +211,25 @@ export class SemiSupervisedTrainer implements Trainer {
     return tf.tidy(() => {
       const selfLabelled = this.selfLabels?.active && rows ? this.selfLabels.targets(rows) : undefined;
       const labelled = this.labelledBatch(dStep, size);
+      const withCopy = consistencyWeight > 0 && !this.supervisedOnly;
       const images = this.supervisedOnly
         ? labelled.images
-        : tf.concat([labelled.images, unlabelled, this.fakes(dStep, size)]);
+        : tf.concat([labelled.images, unlabelled, this.fakes(dStep, size), ...(withCopy ? [unlabelled] : [])]);
       const noiseSeed = deriveSeed(this.seed, Stream.discriminatorNoise, 1, dStep);
       let diagnostics!: tf.Scalar[];
       const loss = this.dOptimizer.minimize(
         () => {
-          // Computed once for both passes (and differentiated once).
-          const scales = weightScales(this.models.discriminator);
-          const { logits } = discriminate(this.models.discriminator, images, this.noise(noiseSeed), scales);
+          const { logits } = discriminate(this.models.discriminator, images, this.noise(noiseSeed));
           if (this.supervisedOnly) {
             diagnostics = [semiSupervised.probabilityReal(logits), tf.scalar(0)].map((t) => tf.keep(t));
             return semiSupervised.labelledLoss(logits, labelled.oneHot);
           }
-          const [lab, real, fake] = tf.split(logits, 3) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+          const [lab, real, fake, again] = tf.split(logits, withCopy ? 4 : 3) as tf.Tensor2D[] as [
+            tf.Tensor2D,
+            tf.Tensor2D,
+            tf.Tensor2D,
+            tf.Tensor2D?,
+          ];
           diagnostics = [semiSupervised.probabilityReal(real), semiSupervised.probabilityReal(fake)].map((t) =>
             tf.keep(t),
           );
@@ -232,11 +237,7 @@ export class SemiSupervisedTrainer implements Trainer {
             semiSupervised.labelledLoss(lab, labelled.oneHot),
             semiSupervised.unlabelledLoss(real, fake),
           );
-          if (consistencyWeight > 0) {
-            const againSeed = deriveSeed(this.seed, Stream.discriminatorNoise, 4, dStep);
-            const again = discriminate(this.models.discriminator, unlabelled, this.noise(againSeed), scales).logits;
-            loss = tf.add(loss, tf.mul(consistencyWeight, semiSupervised.consistencyLoss(real, again)));
-          }
+          if (again) loss = tf.add(loss, tf.mul(consistencyWeight, semiSupervised.consistencyLoss(real, again)));
           if (selfLabelled) {
             const term = semiSupervised.selfLabelLoss(real, selfLabelled.oneHot, selfLabelled.mask);
             loss = tf.add(loss, tf.mul(selfLabelWeight, term));
