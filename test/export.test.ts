@@ -1,7 +1,7 @@
 // `gan export`: the browser folder loads with tf.loadLayersModel and reproduces the CLI's
 // images for the same noise; with Chromium present, index.html draws samples when served.
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import type { Page } from 'puppeteer-core';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { loadModel } from '../src/checkpoint/model-io.ts';
+import { WeightNormDense } from '../src/models/weight-norm.ts';
 import { selectEngine } from '../src/engine/select.ts';
 import { deriveSeed, Stream } from '../src/random.ts';
 import { generateImages, latentNoise } from '../src/sampling.ts';
@@ -16,6 +17,31 @@ import { checkedPage, chromiumMissing, DESKTOP, PHONE, withBrowser } from './hel
 import { GAN_BIN, runGan } from './helpers.ts';
 import { serveFolder } from '../src/export/serve.ts';
 import { trainSmokeRun } from './helpers/smoke-run.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+
+/** What the page shows: its canvas's size, a checksum and gray levels, the status and the row labels. */
+const shown = (page: Page) =>
+  page.evaluate(() => {
+    const c = document.getElementById('grid') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let sum = 0;
+    const levels = new Set<number>();
+    for (let p = 0; p < d.length; p += 4) {
+      sum += d[p]!;
+      levels.add(d[p]!);
+    }
+    const rows = [...document.querySelectorAll('#rows span')].map((e) => e.textContent);
+    const cssWidth = c.getBoundingClientRect().width;
+    return {
+      width: c.width,
+      height: c.height,
+      cssWidth,
+      sum,
+      levels: levels.size,
+      rows,
+      status: document.getElementById('status')!.textContent!,
+    };
+  });
 
 describe('gan export', () => {
   const work = trainSmokeRun();
@@ -70,30 +96,6 @@ describe('gan export', () => {
     tf.dispose(noise);
     model.dispose();
   });
-
-  /** What the page shows: its canvas's size, a checksum and gray levels, the status and the row labels. */
-  const shown = (page: Page) =>
-    page.evaluate(() => {
-      const c = document.getElementById('grid') as HTMLCanvasElement;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let sum = 0;
-      const levels = new Set<number>();
-      for (let p = 0; p < d.length; p += 4) {
-        sum += d[p]!;
-        levels.add(d[p]!);
-      }
-      const rows = [...document.querySelectorAll('#rows span')].map((e) => e.textContent);
-      const cssWidth = c.getBoundingClientRect().width;
-      return {
-        width: c.width,
-        height: c.height,
-        cssWidth,
-        sum,
-        levels: levels.size,
-        rows,
-        status: document.getElementById('status')!.textContent!,
-      };
-    });
 
   for (const size of [DESKTOP, PHONE]) {
     test(
@@ -217,6 +219,61 @@ describe('gan export of a conditional generator', () => {
         assert.deepEqual(new Set(three.rows), new Set([all.rows[3]]));
         assert.match(three.status, /^64 samples from smoke\/epoch-0002, all \S+ in \d+ ms/);
         assert.equal(await overflows(), false);
+        assert.deepEqual(problems, []);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('gan export of a semi-supervised generator (weight-normalised output layer)', () => {
+  const work = tempDir('gan-export-ssgan-');
+  writeFileSync(
+    join(work, 'tiny.yaml'),
+    `data: { source: bundled, limit: 256 }
+model: { arch: ssgan, g_widths: [16, 16], d_widths: [32, 16, 16] }
+train: { labels: 20, epochs: 1, batch_size: 32 }
+sample: { grid: 4 }
+`,
+  );
+  const trained = runGan(['train', '--config', 'tiny.yaml'], { cwd: work });
+  const r = runGan(['export', '--ckpt', 'latest', '--out', 'web/'], { cwd: work });
+  const web = join(work, 'web');
+
+  test('the layer is exported as a plain dense one: no custom class, the same images', async () => {
+    assert.equal(trained.status, 0, trained.stderr);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(readFileSync(join(web, 'model.json'), 'utf8'), /WeightNormDense/);
+    await selectEngine('cpu');
+    const [original, exported] = await Promise.all([
+      loadModel(join(work, 'checkpoints', 'tiny', 'epoch-0001', 'generator-ema')),
+      loadModel(web),
+    ]);
+    assert.ok(
+      original.layers.some((layer) => layer instanceof WeightNormDense),
+      'the checkpoint has the custom layer',
+    );
+    const z = tf.randomNormal([6, 100], 0, 1, 'float32', 3);
+    const diff = tf.tidy(
+      () => tf.max(tf.abs(tf.sub(original.predict(z) as tf.Tensor, exported.predict(z) as tf.Tensor))).dataSync()[0]!,
+    );
+    assert.ok(diff < 1e-5, `largest difference ${diff}`);
+    z.dispose();
+    original.dispose();
+    exported.dispose();
+  });
+
+  test('and its page draws in Chromium', { timeout: 60_000 }, async (t) => {
+    const missing = chromiumMissing();
+    if (missing) return t.skip(missing);
+    const server = await serveFolder(web);
+    try {
+      await withBrowser(async (browser) => {
+        const { page, problems } = await checkedPage(browser, DESKTOP);
+        await page.goto(server.url);
+        await page.waitForFunction(() => document.body.dataset.draws === '1', { timeout: 30_000 });
+        assert.match((await shown(page)).status, /^64 samples from tiny\/epoch-0001 in \d+ ms/);
         assert.deepEqual(problems, []);
       });
     } finally {

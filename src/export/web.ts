@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { saveModel } from '../checkpoint/model-io.js';
+import { withPlainDense } from '../models/weight-norm.js';
 import type { CheckpointRef } from '../checkpoint/run-dir.js';
 import { CATALOG, type DatasetName } from '../data/catalog.js';
 import { writeFileAtomic } from '../fs-atomic.js';
@@ -49,7 +50,11 @@ export async function exportForBrowser(
   outDir: string,
 ): Promise<ExportedGeneratorInfo> {
   mkdirSync(outDir, { recursive: true });
-  await saveModel(generator, outDir);
+  // Weight-normalised layers (the semi-supervised G) become plain dense ones: the browser's tfjs
+  // does not know our layer class.
+  const portable = withPlainDense(generator);
+  await saveModel(portable, outDir);
+  if (portable !== generator) portable.dispose();
   const bundle = tfjsBundle();
   const described = describeGenerator(generator);
   const info: ExportedGeneratorInfo = {

@@ -161,3 +161,39 @@ export function activate(x: tf.Tensor, activation: WeightNormDenseArgs['activati
       return x;
   }
 }
+
+/**
+ * `model` itself when it has no weight-normalised layer; otherwise a copy (a Sequential model
+ * only) where each is a plain dense layer computing the same function, kernel g·v/‖v‖: a model
+ * that any tfjs loads without our custom class (the browser export).
+ */
+export function withPlainDense(model: tf.LayersModel): tf.LayersModel {
+  if (!model.layers.some((layer) => layer instanceof WeightNormDense)) return model;
+  if (!(model instanceof tf.Sequential)) throw new Error(`${model.name}: only a Sequential model can be converted`);
+  const copy = tf.sequential({ name: model.name });
+  model.layers.forEach((layer, i) => {
+    const input: { batchInputShape?: tf.Shape } = i === 0 ? { batchInputShape: model.inputs[0]!.shape } : {};
+    if (!(layer instanceof WeightNormDense)) {
+      const config = { ...layer.getConfig(), ...input };
+      const [cls, fromConfig] = tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()]!;
+      const clone = fromConfig(cls, config as tf.serialization.ConfigDict) as tf.layers.Layer;
+      copy.add(clone);
+      clone.setWeights(layer.getWeights());
+      return;
+    }
+    const leaky = layer.activation === 'lrelu';
+    const dense = tf.layers.dense({
+      units: layer.units,
+      activation: leaky ? 'linear' : layer.activation,
+      name: layer.name,
+      ...input,
+    });
+    copy.add(dense);
+    const [v, , bias] = layer.getWeights() as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+    const kernel = tf.tidy(() => tf.mul(v, layer.scale()));
+    dense.setWeights([kernel, bias]);
+    kernel.dispose();
+    if (leaky) copy.add(tf.layers.leakyReLU({ alpha: 0.2, name: `${layer.name}_lrelu` }));
+  });
+  return copy;
+}
