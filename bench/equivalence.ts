@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { engineUpdates } from '../src/engine/updates.js';
-import { registerComparisonGradients } from '../src/penalties.js';
+import { registerComparisonGradients } from '../src/engine/gradients.js';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { restoreFusedOps, usePrunableFusedOps } from '../src/engine/prunable-fused-ops.js';
 import { useThreadedWasm } from '../src/engine/wasm-threads.js';

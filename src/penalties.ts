@@ -1,33 +1,13 @@
 // Penalties on the discriminator's input gradient. Both differentiate D twice: once for the
-// penalty, once more for D's update.
+// penalty, once more for D's update (every engine registers the comparison gradients a second
+// derivative through tfjs's LeakyReLU needs: engine/gradients.ts).
 import * as tf from '@tensorflow/tfjs';
-
-/**
- * Stock tfjs cannot take that second derivative: LeakyReLU's gradient builds a mask with
- * `greater(x, 0)`, and Greater has no registered gradient ("gradient function not found for
- * Greater"). Comparisons are piecewise constant, so their gradient is exactly zero almost
- * everywhere; registering that makes second-order gradients work on every engine. Idempotent.
- */
-export function registerComparisonGradients(): void {
-  for (const kernelName of ['Greater', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr']) {
-    if (tf.getGradient(kernelName) !== undefined) continue;
-    tf.registerGradient({
-      kernelName,
-      inputsToSave: ['a', 'b'],
-      gradFunc: (_dy, saved) => {
-        const [a, b] = saved as tf.Tensor[];
-        return { a: () => tf.zerosLike(a!), b: () => tf.zerosLike(b!) };
-      },
-    });
-  }
-}
 
 /** D as a function of its image input (labels, if any, already bound). */
 export type Critic = (images: tf.Tensor4D) => tf.Tensor;
 
 /** Per-example squared L2 norm of ∂ΣD(x)/∂x. Each D output depends only on its own image. */
 function inputGradientSquaredNorms(critic: Critic, images: tf.Tensor4D): tf.Tensor1D {
-  registerComparisonGradients();
   const grad = tf.grad((x: tf.Tensor) => tf.sum(critic(x as tf.Tensor4D)))(images);
   return tf.sum(tf.square(grad), [1, 2, 3]) as tf.Tensor1D;
 }

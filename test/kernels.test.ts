@@ -16,7 +16,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
 import { registerFastLeakyReluGradient } from '../src/engine/gradients.js';
-import { registerComparisonGradients } from '../src/penalties.js';
+import { registerComparisonGradients } from '../src/engine/gradients.js';
 import { registerKernelPatches } from '../src/engine/kernels/index.js';
 import { kernelInvoker } from '../src/engine/kernels/invoke.js';
 import { backpropInputByPhases } from '../src/engine/kernels/wasm-conv2d-backprop-input-phases.js';

@@ -108,6 +108,31 @@ test('commands do not import each other (only their shared options and setup)', 
   assert.deepEqual(violations, []);
 });
 
+/** Code of a file without its comments (a comment may name a package; code may not). */
+const codeOf = (file: string) => readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+
+test('the engine is sealed: outside src/engine/ nothing names its packages or registers kernels and gradients', () => {
+  // ('webgpu' alone is also an engine's name: as a package it is only ever imported or required.)
+  const packages =
+    /'(@tensorflow\/tfjs-node(-gpu)?|@tensorflow\/tfjs-backend-(wasm|webgpu))'|(import|require|from)\s*\(?\s*'(webgpu|koffi)'/;
+  const registration = /\b(registerKernel|unregisterKernel|registerGradient)\(/;
+  const violations = all
+    .filter(({ rel }) => !rel.startsWith('engine/'))
+    .flatMap(({ file, rel }) => {
+      const code = codeOf(file);
+      return [
+        ...(packages.test(code) ? [`${rel} names an engine package: ${packages.exec(code)![0]}`] : []),
+        ...(registration.test(code) ? [`${rel} registers: ${registration.exec(code)![0]}`] : []),
+      ];
+    });
+  assert.deepEqual(violations, []);
+});
+
+test('the crash tests’ fault injection is one seam: only checkpoint/fault-injection.ts reads it', () => {
+  const readers = all.filter(({ file }) => /GAN_FAULT_/.test(codeOf(file))).map(({ rel }) => rel);
+  assert.deepEqual(readers, ['checkpoint/fault-injection.ts']);
+});
+
 test('the checker sees imports: it finds the engine behind cli.ts', () => {
   const cli = all.find((f) => f.rel === 'cli.ts')!;
   assert.ok(cli.imports.some((t) => relative(SRC, t) === 'commands/train.ts'));

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createScalarLogger, loadNativeNamespace, type NodeNamespace } from '../src/report/tensorboard.ts';
+import { loadNativeSummaries } from '../src/engine/index.ts';
+import { createScalarLogger, type NodeNamespace } from '../src/report/tensorboard.ts';
 
 test('a non-native engine gets a silent no-op logger, however many scalars follow', () => {
   for (const engine of ['wasm', 'cpu']) {
@@ -60,6 +61,6 @@ test('engine "tensorflow" without a reachable tf.node degrades to a no-op with a
 });
 
 test('the real lookup finds tf.node only where tfjs-node is installed', () => {
-  const node = loadNativeNamespace();
+  const node = loadNativeSummaries();
   assert.ok(node === undefined || typeof node.summaryFileWriter === 'function');
 });

@@ -12,6 +12,7 @@ import { publishDirectory, writeFileAtomic } from '../fs-atomic.js';
 import type { ImageShape } from '../models/types.js';
 import { LOCK_FILE } from './lock.js';
 import { CheckpointError } from './model-io.js';
+import { faultInjectionPause } from './fault-injection.js';
 
 export const LATEST_JSON = 'latest.json';
 export const STATE_JSON = 'state.json';
@@ -73,16 +74,6 @@ export interface CheckpointRef {
 }
 
 const pad = (epoch: number) => String(epoch).padStart(4, '0');
-
-/**
- * For crash tests only: GAN_FAULT_CHECKPOINT_PAUSE_MS holds a fully written checkpoint in its
- * temporary directory for that long before publishing it, so a test can kill the process at
- * exactly that moment. Unset in normal use.
- */
-async function faultInjectionPause(): Promise<void> {
-  const ms = Number(process.env.GAN_FAULT_CHECKPOINT_PAUSE_MS ?? 0);
-  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 export class RunDir {
   constructor(readonly root: string) {}

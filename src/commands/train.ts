@@ -11,7 +11,7 @@ import { loadConfig, resolveConfigPath, type Config } from '../config.js';
 import { TrainingSet } from '../data/batches.js';
 import { loadImageSet, type ImageSet } from '../data/index.js';
 import { balancedSubset, splitLabels, validationSlice, type LabelledImages } from '../data/subsets.js';
-import type { Engine } from '../engine/index.js';
+import { loadNativeSummaries, type Engine } from '../engine/index.js';
 import { UserError } from '../errors.js';
 import { createEvaluator } from '../eval/evaluator.js';
 import { evalMetrics, evalSummaryLine } from '../eval/format.js';
@@ -290,7 +290,7 @@ function publishEpoch(
   engineName: string,
   io: Log,
 ): CheckpointHook {
-  const scalars = createScalarLogger(engineName, runDir.root, io.log);
+  const scalars = createScalarLogger(engineName, runDir.root, io.log, loadNativeSummaries);
   return (epoch, dir, metrics) => {
     if (typeof metrics.fid === 'number') runDir.offerBest(epoch, dir, metrics.fid);
     runDir.prune(config.run.keep);

@@ -83,3 +83,23 @@ export function registerScaleShiftGradient(): void {
     },
   });
 }
+
+/**
+ * Stock tfjs cannot take that second derivative: LeakyReLU's gradient builds a mask with
+ * `greater(x, 0)`, and Greater has no registered gradient ("gradient function not found for
+ * Greater"). Comparisons are piecewise constant, so their gradient is exactly zero almost
+ * everywhere; registering that makes second-order gradients work on every engine. Idempotent.
+ */
+export function registerComparisonGradients(): void {
+  for (const kernelName of ['Greater', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr']) {
+    if (tf.getGradient(kernelName) !== undefined) continue;
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ['a', 'b'],
+      gradFunc: (_dy, saved) => {
+        const [a, b] = saved as tf.Tensor[];
+        return { a: () => tf.zerosLike(a!), b: () => tf.zerosLike(b!) };
+      },
+    });
+  }
+}

@@ -12,5 +12,7 @@ export {
   type Workload,
 } from './select.js';
 export { showNativeOutput } from './native-output.js';
+export { loadNativeSummaries } from './native-summaries.js';
+export { machineReport } from './probe.js';
 export { wasmThreadsWanted } from './wasm-threads.js';
-export { libraryFound, listDawnAdapters, releaseWebgpu as releaseEngine } from './webgpu.js';
+export { releaseWebgpu as releaseEngine } from './webgpu.js';

@@ -10,6 +10,7 @@ import { runsOnBlas } from './kernels/wasm-blas-matmul.js';
 import {
   registerAddNormalNoiseGradient,
   registerScaleShiftGradient,
+  registerComparisonGradients,
   registerBroadcastReductionGradients,
   registerFastLeakyReluGradient,
 } from './gradients.js';
@@ -230,6 +231,7 @@ export async function selectEngine(request: EngineRequest, workload: Workload = 
     registerBroadcastReductionGradients();
     registerAddNormalNoiseGradient();
     registerScaleShiftGradient();
+    registerComparisonGradients();
     usePrunableFusedOps();
     silenceCpuBanner();
     const { gpu, blas } = loaded;

@@ -1,7 +1,7 @@
 // TensorBoard scalars for a run, in checkpoints/<run>/tb/. Only the native engine can write
-// TensorBoard event files (tf.node.summaryFileWriter lives in @tensorflow/tfjs-node[-gpu],
-// which links libtensorflow); on the other engines the logger does nothing.
-import { createRequire } from 'node:module';
+// TensorBoard event files (tf.node.summaryFileWriter lives in its package, which links
+// libtensorflow, and the engine looks it up: engine/native-summaries.ts); on the other engines
+// the logger does nothing.
 import { join } from 'node:path';
 
 export const TB_DIR = 'tb';
@@ -14,29 +14,9 @@ export interface ScalarLogger {
   flush(): void;
 }
 
-/** The part of tfjs-node's `tf.node` namespace used here. */
+/** The part of tfjs-node's `tf.node` namespace used here (the engine's loadNativeSummaries finds it). */
 export interface NodeNamespace {
   summaryFileWriter(logdir: string): { scalar(name: string, value: number, step: number): void; flush(): void };
-}
-
-const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
-
-/**
- * `tf.node` of whichever native package is loaded, looked up at run time: the packages are
- * optional, so nothing may import them statically. Both are CommonJS, and when the native
- * engine runs the package is already loaded, so require() returns it from the cache.
- */
-export function loadNativeNamespace(): NodeNamespace | undefined {
-  const require = createRequire(import.meta.url);
-  for (const name of NATIVE_PACKAGES) {
-    try {
-      const node = (require(name) as { node?: NodeNamespace }).node;
-      if (node && typeof node.summaryFileWriter === 'function') return node;
-    } catch {
-      // not installed, or its native library failed to load: try the next one
-    }
-  }
-  return undefined;
 }
 
 const NO_OP: ScalarLogger = { enabled: false, scalar: () => undefined, flush: () => undefined };
@@ -44,13 +24,13 @@ const NO_OP: ScalarLogger = { enabled: false, scalar: () => undefined, flush: ()
 /**
  * A scalar logger for the run in `runDir`. With engine 'tensorflow' it writes TensorBoard
  * event files to `<runDir>/tb/`; with any other engine it is a silent no-op. `log` hears, once,
- * when the native engine lacks the summary writer. `loadNode` is injectable for tests.
+ * when the native engine lacks the summary writer. `loadNode` looks up tfjs-node's `tf.node`.
  */
 export function createScalarLogger(
   engineName: string,
   runDir: string,
   log: (line: string) => void,
-  loadNode: () => NodeNamespace | undefined = loadNativeNamespace,
+  loadNode: () => NodeNamespace | undefined,
 ): ScalarLogger {
   // Other engines stay silent: TensorBoard is a bonus of the native engine, not something the
   // user asked for, and a line about it on every run would be noise.
