@@ -12,7 +12,7 @@ import { accuracy, predictedClasses } from '../src/classifier/features.ts';
 import { classCoverage, classifierScore } from '../src/eval/scores.ts';
 import { kernelDistance, type KidResult } from '../src/eval/kid.ts';
 import type { EvalResult } from '../src/eval/evaluator.ts';
-import { evalMetrics, evalSummaryLine, formatEvalTable } from '../src/eval/format.ts';
+import { evalMetrics, evalSummaryLine, formatEvalTable } from '../src/eval/presentation.ts';
 import { precisionRecall } from '../src/eval/manifold.ts';
 import { smallestSufficientN } from '../src/eval/evaluator.ts';
 import { MIN_EVAL_N, MIN_PER_SET, PRECISION_RECALL_K } from '../src/eval/sample-size.ts';

@@ -17,7 +17,7 @@ const LEAVES = [
   'errors.ts',
   'log.ts',
   'random.ts',
-  'format.ts',
+  'text.ts',
   'stats.ts',
   'fs-atomic.ts',
   'types/',

@@ -14,7 +14,7 @@ import { writeFileDurable, publishDirectory } from '../fs-atomic.js';
 import { CLASSIFIER_ARCH, CLASSIFIER_SEED, buildClassifier } from './model.js';
 import { classifierAccuracy, trainClassifier, type ClassifierProgress, type ClassifierRecipe } from './train.js';
 import { environmentProblem, UserError } from '../errors.js';
-import { plural } from '../format.js';
+import { plural } from '../text.js';
 
 export const CLASSIFIERS_DIR = 'classifiers';
 export const INFO_JSON = 'info.json';

@@ -18,7 +18,7 @@ import { TrainingSet } from '../data/batches.js';
 import { maybeGunzip, parseIdx, readIdxFile } from '../data/idx.js';
 import { loadImageSet } from '../data/index.js';
 import { UserError } from '../errors.js';
-import { pct } from '../format.js';
+import { pct } from '../text.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { decodeNpy } from '../image.js';
 import type { Log } from '../log.js';

@@ -21,7 +21,7 @@ import {
 import { configSchema, loadConfig, resolveConfigPath, type Config, type DataConfig } from '../config.js';
 import { loadImageSet } from '../data/index.js';
 import { UserError } from '../errors.js';
-import { pct, plural } from '../format.js';
+import { pct, plural } from '../text.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { Log } from '../log.js';
 import { isConditional } from '../sampling.js';

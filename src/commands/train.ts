@@ -14,8 +14,8 @@ import { balancedSubset, splitLabels, validationSlice, type LabelledImages } fro
 import { loadNativeSummaries, type Engine } from '../engine/index.js';
 import { UserError } from '../errors.js';
 import { createEvaluator } from '../eval/evaluator.js';
-import { evalMetrics, evalSummaryLine } from '../eval/format.js';
-import { plural } from '../format.js';
+import { evalMetrics, evalSummaryLine } from '../eval/presentation.js';
+import { plural } from '../text.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { stdoutFallsBack, type Log } from '../log.js';
 import { buildModels, workloadOf } from '../models/index.js';

@@ -12,7 +12,7 @@ import { existsSync, readFileSync, readdirSync, statSync, type Dirent, type Stat
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { environmentProblem, UserError } from '../errors.js';
-import { someNames } from '../format.js';
+import { someNames } from '../text.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { Log } from '../log.js';
 import { imageBytes, type ImageSet, type Split } from './catalog.js';

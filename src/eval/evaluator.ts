@@ -7,7 +7,7 @@ import type { DataConfig } from '../config.js';
 import { TrainingSet } from '../data/batches.js';
 import { loadImageSet, type ImageSet } from '../data/index.js';
 import { UserError } from '../errors.js';
-import { someNames } from '../format.js';
+import { someNames } from '../text.js';
 import type { Log } from '../log.js';
 import { deriveSeed, permutation } from '../random.js';
 import {

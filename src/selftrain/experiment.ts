@@ -23,7 +23,7 @@ import { TrainingSet } from '../data/batches.js';
 import type { ImageSet } from '../data/index.js';
 import { balancedSubset, concatSets, pick, splitLabels, without, type LabelledBytes } from '../data/subsets.js';
 import { UserError } from '../errors.js';
-import { pct, plural } from '../format.js';
+import { pct, plural } from '../text.js';
 import { toBytes } from '../image.js';
 import type { Log } from '../log.js';
 import { buildModels } from '../models/index.js';

@@ -9,7 +9,7 @@ import { accuracy } from '../classifier/features.js';
 import type { Config } from '../config.js';
 import { TrainingSet } from '../data/batches.js';
 import { loadImageSet, type ImageSet } from '../data/index.js';
-import { pct } from '../format.js';
+import { pct } from '../text.js';
 import type { Log } from '../log.js';
 import { classify } from '../models/ssgan.js';
 import type { SemiSupervisedTrainer } from './semi-supervised.js';

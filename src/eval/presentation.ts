@@ -3,7 +3,7 @@
 import type { EvalResult, Evaluator } from './evaluator.js';
 import type { KidResult } from './kid.js';
 import type { Coverage } from './scores.js';
-import { pct } from '../format.js';
+import { pct } from '../text.js';
 import { meanStd } from '../stats.js';
 
 const mean = (values: number[]) => meanStd(values).mean;

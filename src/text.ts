@@ -1,4 +1,4 @@
-// Small text formatting shared by the commands' printed tables.
+// Short text shared by the commands' printed lines and tables: percentages, plurals, lists of names.
 
 /** 0.9123 -> "91.2%". */
 export const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
