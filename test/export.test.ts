@@ -1,7 +1,7 @@
 // `gan export`: the browser folder loads with tf.loadLayersModel and reproduces the CLI's
 // images for the same noise; with Chromium present, index.html draws samples when served.
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,7 +17,7 @@ import { checkedPage, chromiumMissing, DESKTOP, PHONE, withBrowser } from './hel
 import { GAN_BIN, runGan } from './helpers.ts';
 import { serveFolder } from '../src/export/serve.ts';
 import { trainSmokeRun } from './helpers/smoke-run.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { TINY_SSGAN, tinyWorkspace } from './helpers/tiny-run.ts';
 
 /** What the page shows: its canvas's size, a checksum and gray levels, the status and the row labels. */
 const shown = (page: Page) =>
@@ -228,15 +228,7 @@ describe('gan export of a conditional generator', () => {
 });
 
 describe('gan export of a semi-supervised generator (weight-normalised output layer)', () => {
-  const work = tempDir('gan-export-ssgan-');
-  writeFileSync(
-    join(work, 'tiny.yaml'),
-    `data: { source: bundled, limit: 256 }
-model: { arch: ssgan, g_widths: [16, 16], d_widths: [32, 16, 16] }
-train: { labels: 20, epochs: 1, batch_size: 32 }
-sample: { grid: 4 }
-`,
-  );
+  const work = tinyWorkspace(TINY_SSGAN.replace('epochs: 2', 'epochs: 1'));
   const trained = runGan(['train', '--config', 'tiny.yaml'], { cwd: work });
   const r = runGan(['export', '--ckpt', 'latest', '--out', 'web/'], { cwd: work });
   const web = join(work, 'web');

@@ -1,7 +1,7 @@
 // What must hold when training is killed, interrupted or diverges: checkpoints stay complete,
 // resumed runs continue exactly, and the user is told what happened and what to do.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -10,27 +10,7 @@ import { loadModel } from '../src/checkpoint/model-io.ts';
 import { mulberry32 } from '../src/random.ts';
 import { GAN_BIN, runGan, spawnGan, waitFor } from './helpers.ts';
 import { noTerminal, openTerminal } from './helpers/terminal.ts';
-import { tempDir } from './helpers/temp-dir.ts';
-
-/** A tiny MLP run on the cpu engine (deterministic), with epochs of 8 iterations. */
-const TINY = `
-data: { source: bundled, limit: 256 }
-model: { arch: mlp, latent_dim: 8, g_widths: [64, 128], d_widths: [128, 64] }
-train: { epochs: 3, batch_size: 32 }
-sample: { grid: 4 }
-backend: cpu
-`;
-
-function workspace(config = TINY): string {
-  const dir = tempDir('gan-rel-');
-  writeFileSync(join(dir, 'tiny.yaml'), config);
-  return dir;
-}
-
-const latestDir = (work: string, run: string) => {
-  const pointer = join(work, 'checkpoints', run, 'latest.json');
-  return existsSync(pointer) ? (JSON.parse(readFileSync(pointer, 'utf8')) as { dir: string }).dir : undefined;
-};
+import { latestDir, TINY, tinyWorkspace } from './helpers/tiny-run.ts';
 
 const metricLosses = (work: string, run: string) =>
   readFileSync(join(work, 'checkpoints', run, 'metrics.jsonl'), 'utf8')
@@ -51,16 +31,16 @@ async function maxWeightDiff(dirA: string, dirB: string): Promise<number> {
 
 test('exact resume: killed mid-epoch 2 and resumed, a run ends bit-identical to an uninterrupted one', async () => {
   await selectEngine('cpu');
-  const work = workspace();
+  const work = tinyWorkspace();
   const straight = runGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=a'], { cwd: work });
   assert.equal(straight.status, 0, straight.stderr);
 
   const killed = spawnGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=b'], { cwd: work });
-  await waitFor(() => latestDir(work, 'b') === 'epoch-0001', 120_000, 2);
+  await waitFor(() => latestDir(join(work, 'checkpoints', 'b')) === 'epoch-0001', 120_000, 2);
   killed.child.kill('SIGKILL');
   const k = await killed.done;
   assert.equal(k.signal, 'SIGKILL', 'the run was killed before it finished');
-  assert.equal(latestDir(work, 'b'), 'epoch-0001');
+  assert.equal(latestDir(join(work, 'checkpoints', 'b')), 'epoch-0001');
 
   const resumed = runGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=b', '--resume'], { cwd: work });
   assert.equal(resumed.status, 0, resumed.stderr);
@@ -79,12 +59,12 @@ test('exact resume: killed mid-epoch 2 and resumed, a run ends bit-identical to 
 });
 
 test('Ctrl-C finishes the step, checkpoints mid-epoch, exits 130, and --resume continues exactly', async () => {
-  const work = workspace(TINY.replace('epochs: 3', 'epochs: 2'));
+  const work = tinyWorkspace(TINY.replace('epochs: 3', 'epochs: 2'));
   const straight = runGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=a'], { cwd: work });
   assert.equal(straight.status, 0, straight.stderr);
 
   const run = spawnGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=b'], { cwd: work });
-  await waitFor(() => latestDir(work, 'b') === 'epoch-0001', 120_000, 2);
+  await waitFor(() => latestDir(join(work, 'checkpoints', 'b')) === 'epoch-0001', 120_000, 2);
   run.child.kill('SIGINT');
   const r = await run.done;
   assert.equal(r.status, 130, r.stderr);
@@ -94,7 +74,7 @@ test('Ctrl-C finishes the step, checkpoints mid-epoch, exits 130, and --resume c
   assert.match(r.stdout, /resume with: {2}gan train --config tiny\.yaml --resume --set run\.name=b/);
   // The interrupt came during epoch 2, so the checkpoint is mid-epoch (or, if epoch 2 ended
   // first, at its boundary) and is what latest points at.
-  assert.equal(latestDir(work, 'b'), where.split('/').pop());
+  assert.equal(latestDir(join(work, 'checkpoints', 'b')), where.split('/').pop());
 
   const resumed = runGan(['train', '--config', 'tiny.yaml', '--set', 'run.name=b', '--resume'], { cwd: work });
   if (where.endsWith('epoch-0002')) {
@@ -115,7 +95,7 @@ test(
   { skip: noTerminal() },
   async () => {
     // An epoch of 250 small iterations: the Ctrl-C lands mid-epoch.
-    const work = workspace(
+    const work = tinyWorkspace(
       TINY.replace('limit: 256', 'limit: 2000')
         .replace('batch_size: 32', 'batch_size: 8')
         .replace('epochs: 3', 'epochs: 1'),
@@ -138,7 +118,7 @@ test(
         await terminal.waitFor(new RegExp(`exit code \\d+ of ${run}`));
         const screen = terminal.output();
         assert.match(screen, new RegExp(`exit code 130 of ${run}`), screen);
-        const latest = latestDir(work, run);
+        const latest = latestDir(join(work, 'checkpoints', run));
         assert.match(latest ?? '', /^epoch-0000-it\d{5}$/, `${run}: a mid-epoch checkpoint is latest`);
         if (run === 'out') {
           // stdout's reader is gone: the run's last lines come on stderr, in the terminal.
@@ -155,11 +135,11 @@ test(
 );
 
 test('SIGHUP (terminal closed) checkpoints like Ctrl-C, exits 129; then one after Ctrl-C waits', async () => {
-  const work = workspace(TINY.replace('epochs: 3', 'epochs: 40'));
+  const work = tinyWorkspace(TINY.replace('epochs: 3', 'epochs: 40'));
   for (const signals of [['SIGHUP'], ['SIGINT', 'SIGHUP']] as const) {
     const name = signals.join('-');
     const run = spawnGan(['train', '--config', 'tiny.yaml', '--set', `run.name=${name}`], { cwd: work });
-    await waitFor(() => latestDir(work, name) === 'epoch-0001', 120_000, 2);
+    await waitFor(() => latestDir(join(work, 'checkpoints', name)) === 'epoch-0001', 120_000, 2);
     for (const signal of signals) {
       run.child.kill(signal);
       await waitFor(() => run.stderr().includes(`${signals[0]}: stopping after this step`), 30_000, 1);
@@ -168,31 +148,31 @@ test('SIGHUP (terminal closed) checkpoints like Ctrl-C, exits 129; then one afte
     assert.equal(r.status, signals[0] === 'SIGHUP' ? 129 : 130, r.stderr);
     assert.doesNotMatch(r.stderr, /quitting now/);
     const where = /interrupted: checkpoint written to (\S+)/.exec(r.stdout)?.[1];
-    assert.equal(latestDir(work, name), where?.split('/').pop(), r.stdout);
+    assert.equal(latestDir(join(work, 'checkpoints', name)), where?.split('/').pop(), r.stdout);
   }
 });
 
 test('a second Ctrl-C during the interrupt checkpoint quits at once; latest stays the last complete one', async () => {
   // Every checkpoint is held in its temporary directory for a while before it is published
   // (fault injection), so the second press lands mid-write, deterministically.
-  const work = workspace(TINY.replace('epochs: 3', 'epochs: 1000'));
+  const work = tinyWorkspace(TINY.replace('epochs: 3', 'epochs: 1000'));
   const run = spawnGan(['train', '--config', 'tiny.yaml'], {
     cwd: work,
     env: { GAN_FAULT_CHECKPOINT_PAUSE_MS: '4000' },
   });
   const runDir = join(work, 'checkpoints', 'tiny');
   const writing = () => existsSync(runDir) && readdirSync(runDir).some((name) => name.startsWith('.tmp-'));
-  await waitFor(() => latestDir(work, 'tiny') !== undefined && !writing(), 120_000, 2);
+  await waitFor(() => latestDir(join(work, 'checkpoints', 'tiny')) !== undefined && !writing(), 120_000, 2);
   run.child.kill('SIGINT');
   await waitFor(() => run.stderr().includes('stopping after this step'), 30_000, 1);
   await waitFor(writing, 30_000, 1);
-  const complete = latestDir(work, 'tiny');
+  const complete = latestDir(join(work, 'checkpoints', 'tiny'));
   run.child.kill('SIGINT');
   const r = await run.done;
   assert.equal(r.status, 130);
   assert.match(r.stderr, /SIGINT again: quitting now; the last complete checkpoint stays latest/);
   assert.doesNotMatch(r.stdout, /interrupted: checkpoint written/, 'the checkpoint being written was abandoned');
-  assert.equal(latestDir(work, 'tiny'), complete);
+  assert.equal(latestDir(join(work, 'checkpoints', 'tiny')), complete);
   const s = runGan(['sample', '--ckpt', 'latest', '--n', '4'], { cwd: work });
   assert.equal(s.status, 0, s.stderr);
 });
@@ -200,7 +180,7 @@ test('a second Ctrl-C during the interrupt checkpoint quits at once; latest stay
 test('SIGKILL at random moments (20 trials) never leaves latest pointing at an incomplete checkpoint', async () => {
   // Batches of 4: iterations are cheap next to writing a checkpoint, so kills often land
   // mid-write. Only the newest 3 checkpoints are kept, which also exercises pruning.
-  const work = workspace(
+  const work = tinyWorkspace(
     TINY.replace('epochs: 3', 'epochs: 100000')
       .replace('limit: 256', 'limit: 8')
       .replace('batch_size: 32', 'batch_size: 4') + 'run: { keep: 3 }\n',
@@ -228,7 +208,7 @@ test('SIGKILL at random moments (20 trials) never leaves latest pointing at an i
     run.child.kill('SIGKILL');
     await run.done;
     if (tmpExists()) killedMidWrite++;
-    assert.ok(latestDir(work, 'tiny'), `trial ${trial}: latest.json is there`);
+    assert.ok(latestDir(join(work, 'checkpoints', 'tiny')), `trial ${trial}: latest.json is there`);
     const kept = readdirSync(runDir).filter((name) => name.startsWith('epoch-'));
     assert.ok(kept.length <= 4, `trial ${trial}: pruning keeps the newest 3 (+1 mid-prune): ${kept.join(' ')}`);
     const s = runGan(
@@ -241,7 +221,7 @@ test('SIGKILL at random moments (20 trials) never leaves latest pointing at an i
 });
 
 test('a diverging run stops with exit 3, names the step and loss, and keeps the last good checkpoint', () => {
-  const work = workspace(TINY.replace('epochs: 3', 'epochs: 1'));
+  const work = tinyWorkspace(TINY.replace('epochs: 3', 'epochs: 1'));
   assert.equal(runGan(['train', '--config', 'tiny.yaml'], { cwd: work }).status, 0);
   const r = runGan(
     [
@@ -263,5 +243,5 @@ test('a diverging run stops with exit 3, names the step and loss, and keeps the 
     r.stderr,
     /^gan: training diverged at step \d+ \(epoch 2\): [DG] loss is (NaN|Infinity|-Infinity); the last good checkpoint stays latest/m,
   );
-  assert.equal(latestDir(work, 'tiny'), 'epoch-0001');
+  assert.equal(latestDir(join(work, 'checkpoints', 'tiny')), 'epoch-0001');
 });

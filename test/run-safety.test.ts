@@ -11,26 +11,7 @@ import { test } from 'node:test';
 import { runGan, spawnGan, waitFor } from './helpers.ts';
 import { treeSnapshot } from './helpers/snapshot.ts';
 import { tempDir } from './helpers/temp-dir.ts';
-
-/** A tiny MLP run on the cpu engine, epochs of 8 iterations. */
-const TINY = `
-data: { source: bundled, limit: 256 }
-model: { arch: mlp, latent_dim: 8, g_widths: [64, 128], d_widths: [128, 64] }
-train: { epochs: 3, batch_size: 32 }
-sample: { grid: 4 }
-backend: cpu
-`;
-
-function workspace(config = TINY): string {
-  const dir = tempDir('gan-safety-');
-  writeFileSync(join(dir, 'tiny.yaml'), config);
-  return dir;
-}
-
-const latestDir = (runRoot: string) => {
-  const pointer = join(runRoot, 'latest.json');
-  return existsSync(pointer) ? (JSON.parse(readFileSync(pointer, 'utf8')) as { dir: string }).dir : undefined;
-};
+import { latestDir, TINY, TINY_SSGAN, tinyWorkspace } from './helpers/tiny-run.ts';
 
 const epochsLogged = (runRoot: string) =>
   readFileSync(join(runRoot, 'metrics.jsonl'), 'utf8')
@@ -41,7 +22,7 @@ const epochsLogged = (runRoot: string) =>
 test(
   'a second writer is refused at once while a run trains; readers go on; a dead writer’s lock is taken ' + 'over',
   async () => {
-    const work = workspace(TINY.replace('epochs: 3', 'epochs: 40'));
+    const work = tinyWorkspace(TINY.replace('epochs: 3', 'epochs: 40'));
     const run = join(work, 'checkpoints', 'tiny');
     const first = spawnGan(['train', '--config', 'tiny.yaml'], { cwd: work });
     await waitFor(() => latestDir(run) === 'epoch-0001', 120_000, 2);
@@ -81,7 +62,7 @@ test(
   'a lock held by a live process on this host is respected even for a new run name, and a failed start leaves ' +
     'no run behind',
   () => {
-    const work = workspace();
+    const work = tinyWorkspace();
     const run = join(work, 'checkpoints', 'tiny');
     execFileSync('mkdir', ['-p', run]);
     // This test process is alive: its PID in the lock must stop `gan train`.
@@ -99,7 +80,7 @@ test(
 );
 
 test('by default a run keeps the newest 3 checkpoints (run.keep: 0 keeps all)', () => {
-  const work = workspace(TINY.replace('epochs: 3', 'epochs: 5'));
+  const work = tinyWorkspace(TINY.replace('epochs: 3', 'epochs: 5'));
   assert.equal(runGan(['train', '--config', 'tiny.yaml'], { cwd: work }).status, 0);
   const kept = readdirSync(join(work, 'checkpoints', 'tiny')).filter((n) => n.startsWith('epoch-'));
   assert.deepEqual(kept, ['epoch-0003', 'epoch-0004', 'epoch-0005']);
@@ -129,7 +110,7 @@ test(
   { skip: noMount },
   () => {
     try {
-      const work = workspace();
+      const work = tinyWorkspace();
       const args = ['train', '--config', 'tiny.yaml', '--set', `run.out_dir=${full}`];
       assert.equal(runGan([...args, '--epochs', '1'], { cwd: work }).status, 0);
       const run = join(full, 'tiny');
@@ -169,11 +150,7 @@ test(
 );
 
 test('a refused --resume leaves the run byte-identical: config.yaml, metrics and run.keep’s checkpoints', () => {
-  const work = workspace(`data: { source: bundled, limit: 256 }
-model: { arch: ssgan, g_widths: [16, 16], d_widths: [32, 16, 16] }
-train: { labels: 20, epochs: 2, batch_size: 32 }
-sample: { grid: 4 }
-run: { keep: 0 }
+  const work = tinyWorkspace(`${TINY_SSGAN}run: { keep: 0 }
 backend: cpu
 `);
   const run = join(work, 'checkpoints', 'tiny');
