@@ -538,26 +538,6 @@ describe('gan report on a real run', () => {
     });
   });
 
-  test('with GAN_SCREENSHOT_DIR set: report.png (1280 px) and report-phone.png (390 px) of its report', async (t) => {
-    const dir = process.env.GAN_SCREENSHOT_DIR;
-    if (!dir) return t.skip('GAN_SCREENSHOT_DIR not set');
-    const missing = chromiumMissing();
-    if (missing) return t.skip(missing);
-    assert.equal(runGan(['report', 'smoke'], { cwd: work }).status, 0);
-    mkdirSync(dir, { recursive: true });
-    await withBrowser(async (browser) => {
-      for (const [name, size] of [
-        ['report.png', DESKTOP],
-        ['report-phone.png', PHONE],
-      ] as const) {
-        const { page, problems } = await checkedPage(browser, size);
-        await page.goto(pathToFileURL(join(run, 'report.html')).href);
-        await page.screenshot({ path: join(dir, name), fullPage: true });
-        assert.deepEqual(problems, []);
-      }
-    });
-  });
-
   test('gan report latest works too; a run that does not exist is a one-line error (exit 2)', () => {
     assert.equal(runGan(['report'], { cwd: work }).status, 0);
     const r = runGan(['report', 'nope'], { cwd: work });
