@@ -13,7 +13,7 @@ import { WeightNormDense } from '../src/models/weight-norm.ts';
 import { selectEngine } from '../src/engine/select.ts';
 import { deriveSeed, Stream } from '../src/random.ts';
 import { generateImages, latentNoise } from '../src/sampling.ts';
-import { checkedPage, chromiumMissing, DESKTOP, PHONE, withBrowser } from './helpers/browser.ts';
+import { checkedPage, chromiumMissing, DESKTOP, PHONE, withBrowser, type CheckedPage } from './helpers/browser.ts';
 import { GAN_BIN, runGan } from './helpers.ts';
 import { serveFolder } from '../src/export/serve.ts';
 import { trainSmokeRun } from './helpers/smoke-run.ts';
@@ -42,6 +42,25 @@ const shown = (page: Page) =>
       status: document.getElementById('status')!.textContent!,
     };
   });
+
+/** Serves `web`, opens its page at `size` in Chromium, waits for the first draw, then runs `check`. */
+async function onDrawnPage(
+  web: string,
+  size: { width: number; height: number },
+  check: (checked: CheckedPage) => Promise<void>,
+): Promise<void> {
+  const server = await serveFolder(web);
+  try {
+    await withBrowser(async (browser) => {
+      const checked = await checkedPage(browser, size);
+      await checked.page.goto(server.url);
+      await checked.page.waitForFunction(() => document.body.dataset.draws === '1', { timeout: 30_000 });
+      await check(checked);
+    });
+  } finally {
+    await server.close();
+  }
+}
 
 describe('gan export', () => {
   const work = trainSmokeRun();
@@ -104,32 +123,24 @@ describe('gan export', () => {
       async (t) => {
         const missing = chromiumMissing();
         if (missing) return t.skip(missing);
-        const server = await serveFolder(web);
-        try {
-          await withBrowser(async (browser) => {
-            const { page, problems, overflows } = await checkedPage(browser, size);
-            await page.goto(server.url);
-            await page.waitForFunction(() => document.body.dataset.draws === '1', { timeout: 30_000 });
-            const first = await shown(page);
-            assert.equal(first.width, 8 * 28 + 9 * 2);
-            assert.ok(
-              first.levels > 2,
-              `the canvas holds an image (${first.levels} gray levels); status: ${first.status}`,
-            );
-            assert.match(first.status, /^64 samples from smoke\/epoch-0002 in \d+ ms · tfjs 4\.22\.0 on \w+$/);
-            // Shown at a whole multiple of its pixels, the largest that fits.
-            assert.equal(first.cssWidth % first.width, 0, `css width ${first.cssWidth}`);
-            assert.equal(first.cssWidth / first.width, size.width < 600 ? 1 : 2);
-            assert.deepEqual(first.rows, []);
-            await page.click('#again');
-            await page.waitForFunction(() => document.body.dataset.draws === '2');
-            assert.notEqual((await shown(page)).sum, first.sum, 'new samples were drawn');
-            assert.equal(await overflows(), false, 'nothing wider than the screen');
-            assert.deepEqual(problems, []);
-          });
-        } finally {
-          await server.close();
-        }
+        await onDrawnPage(web, size, async ({ page, problems, overflows }) => {
+          const first = await shown(page);
+          assert.equal(first.width, 8 * 28 + 9 * 2);
+          assert.ok(
+            first.levels > 2,
+            `the canvas holds an image (${first.levels} gray levels); status: ${first.status}`,
+          );
+          assert.match(first.status, /^64 samples from smoke\/epoch-0002 in \d+ ms · tfjs 4\.22\.0 on \w+$/);
+          // Shown at a whole multiple of its pixels, the largest that fits.
+          assert.equal(first.cssWidth % first.width, 0, `css width ${first.cssWidth}`);
+          assert.equal(first.cssWidth / first.width, size.width < 600 ? 1 : 2);
+          assert.deepEqual(first.rows, []);
+          await page.click('#again');
+          await page.waitForFunction(() => document.body.dataset.draws === '2');
+          assert.notEqual((await shown(page)).sum, first.sum, 'new samples were drawn');
+          assert.equal(await overflows(), false, 'nothing wider than the screen');
+          assert.deepEqual(problems, []);
+        });
       },
     );
   }
@@ -192,38 +203,30 @@ describe('gan export of a conditional generator', () => {
     assert.equal(r.status, 0, r.stderr);
     const missing = chromiumMissing();
     if (missing) return t.skip(missing);
-    const server = await serveFolder(web);
-    try {
-      await withBrowser(async (browser) => {
-        const { page, problems, overflows } = await checkedPage(browser, PHONE);
-        await page.goto(server.url);
-        await page.waitForFunction(() => document.body.dataset.draws === '1', { timeout: 30_000 });
-        const state = () =>
-          page.evaluate(() => ({
-            options: [...(document.getElementById('digit') as HTMLSelectElement).options].map((o) => o.value),
-            rows: [...document.querySelectorAll('#rows span')].map((e) => e.textContent),
-            classes: (document.getElementById('grid') as HTMLCanvasElement).dataset.classes,
-            height: (document.getElementById('grid') as HTMLCanvasElement).height,
-            status: document.getElementById('status')!.textContent!,
-          }));
-        const all = await state();
-        assert.deepEqual(all.options, ['all', ...'0123456789']);
-        assert.deepEqual(all.classes, '0,1,2,3,4,5,6,7,8,9');
-        assert.equal(all.rows.length, 10);
-        assert.equal(all.height, 10 * 28 + 11 * 2);
-        assert.match(all.status, /^80 samples from smoke\/epoch-0002, one class per row in \d+ ms/);
-        await page.select('#digit', '3');
-        await page.waitForFunction(() => document.body.dataset.draws === '2');
-        const three = await state();
-        assert.equal(three.classes, '3,3,3,3,3,3,3,3');
-        assert.deepEqual(new Set(three.rows), new Set([all.rows[3]]));
-        assert.match(three.status, /^64 samples from smoke\/epoch-0002, all \S+ in \d+ ms/);
-        assert.equal(await overflows(), false);
-        assert.deepEqual(problems, []);
-      });
-    } finally {
-      await server.close();
-    }
+    await onDrawnPage(web, PHONE, async ({ page, problems, overflows }) => {
+      const state = () =>
+        page.evaluate(() => ({
+          options: [...(document.getElementById('digit') as HTMLSelectElement).options].map((o) => o.value),
+          rows: [...document.querySelectorAll('#rows span')].map((e) => e.textContent),
+          classes: (document.getElementById('grid') as HTMLCanvasElement).dataset.classes,
+          height: (document.getElementById('grid') as HTMLCanvasElement).height,
+          status: document.getElementById('status')!.textContent!,
+        }));
+      const all = await state();
+      assert.deepEqual(all.options, ['all', ...'0123456789']);
+      assert.deepEqual(all.classes, '0,1,2,3,4,5,6,7,8,9');
+      assert.equal(all.rows.length, 10);
+      assert.equal(all.height, 10 * 28 + 11 * 2);
+      assert.match(all.status, /^80 samples from smoke\/epoch-0002, one class per row in \d+ ms/);
+      await page.select('#digit', '3');
+      await page.waitForFunction(() => document.body.dataset.draws === '2');
+      const three = await state();
+      assert.equal(three.classes, '3,3,3,3,3,3,3,3');
+      assert.deepEqual(new Set(three.rows), new Set([all.rows[3]]));
+      assert.match(three.status, /^64 samples from smoke\/epoch-0002, all \S+ in \d+ ms/);
+      assert.equal(await overflows(), false);
+      assert.deepEqual(problems, []);
+    });
   });
 });
 
@@ -259,17 +262,9 @@ describe('gan export of a semi-supervised generator (weight-normalised output la
   test('and its page draws in Chromium', { timeout: 60_000 }, async (t) => {
     const missing = chromiumMissing();
     if (missing) return t.skip(missing);
-    const server = await serveFolder(web);
-    try {
-      await withBrowser(async (browser) => {
-        const { page, problems } = await checkedPage(browser, DESKTOP);
-        await page.goto(server.url);
-        await page.waitForFunction(() => document.body.dataset.draws === '1', { timeout: 30_000 });
-        assert.match((await shown(page)).status, /^64 samples from tiny\/epoch-0001 in \d+ ms/);
-        assert.deepEqual(problems, []);
-      });
-    } finally {
-      await server.close();
-    }
+    await onDrawnPage(web, DESKTOP, async ({ page, problems }) => {
+      assert.match((await shown(page)).status, /^64 samples from tiny\/epoch-0001 in \d+ ms/);
+      assert.deepEqual(problems, []);
+    });
   });
 });
