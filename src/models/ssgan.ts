@@ -109,10 +109,10 @@ export const addNormalNoise: AddNoise = (x, sigma, seed) =>
   tf.add(x, tf.tensor(normalArray(x.size, sigma, seed), x.shape));
 
 /**
- * D's noise for one training pass: the seed each layer's noise derives from, how it is added, and
- * how the weight-normalised layers scale, shift and activate their products.
+ * How D computes one training pass: the seed each layer's noise derives from, how the noise is
+ * added, and how the weight-normalised layers scale, shift and activate their products.
  */
-export interface PassNoise {
+export interface TrainingPass {
   seed: number;
   add?: AddNoise;
   scaleShift?: ScaleShift;
@@ -138,7 +138,7 @@ export function weightScales(d: tf.LayersModel): tf.Tensor1D[] {
 export function discriminate(
   d: tf.LayersModel,
   images: tf.Tensor,
-  noise?: PassNoise,
+  noise?: TrainingPass,
   scales?: tf.Tensor1D[],
 ): DiscriminatorOutput {
   const { output, features } = forward(d, images, d.layers.length, noise, scales);
@@ -149,7 +149,7 @@ export function discriminate(
 export function discriminatorFeatures(
   d: tf.LayersModel,
   images: tf.Tensor,
-  noise?: PassNoise,
+  noise?: TrainingPass,
   scales?: tf.Tensor1D[],
 ): tf.Tensor2D {
   // The last two layers are the logits' noise and the logits.
@@ -157,7 +157,7 @@ export function discriminatorFeatures(
 }
 
 /** D's first `layers` layers; `features` is the output of the last layer before the final noise. */
-function forward(d: tf.LayersModel, images: tf.Tensor, layers: number, noise?: PassNoise, scales?: tf.Tensor1D[]) {
+function forward(d: tf.LayersModel, images: tf.Tensor, layers: number, noise?: TrainingPass, scales?: tf.Tensor1D[]) {
   const add = noise?.add ?? addNormalNoise;
   const featureLayer = d.layers.length - 3;
   let h = images;

@@ -19,7 +19,7 @@ import { semiSupervised } from '../losses.js';
 import { buildDiscriminator, type GanModels } from '../models/index.js';
 import {
   discriminate,
-  type PassNoise,
+  type TrainingPass,
   discriminatorFeatures,
   initializeFromData,
   trainedWeights,
@@ -157,7 +157,7 @@ export class SemiSupervisedTrainer implements Trainer {
   }
 
   /** D's noise for a pass drawn from `seed`, added (and the layers computed) the engine's way. */
-  private noise(seed: number): PassNoise {
+  private noise(seed: number): TrainingPass {
     return { seed, add: this.passKernels.addNoise, scaleShift: this.passKernels.scaleShift };
   }
 
