@@ -7,7 +7,7 @@ import { serveFolder, type StaticServer } from '../export/serve.js';
 import type { Log } from '../log.js';
 
 /** The port tried when none is asked for; taken, any free one is used instead. */
-export const DEFAULT_PORT = 8000;
+const DEFAULT_PORT = 8000;
 
 async function listen(dir: string, port: number | undefined): Promise<StaticServer> {
   try {
