@@ -1,7 +1,7 @@
 /**
  * The same training on two engines: a GAN built from one config and seed, trained a few
  * iterations on synthetic batches, its losses and every weight (G, D, the EMA copy) read back.
- * Used by test/webgpu.test.ts and scripts/gpu/bench.ts to compare the webgpu engine with cpu.
+ * Used by test/e2e/webgpu.test.ts and scripts/gpu/bench.ts to compare the webgpu engine with cpu.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseConfig, type Config } from '../src/config.js';

@@ -32,7 +32,7 @@ function rate(command: string, args: string[]): number {
 
 const python = torchPython();
 // The same recipe on both sides: the port reads the config's terms that change an iteration's work.
-const { consistency } = loadConfig('configs/ssgan.yaml').config.train;
+const { consistency } = loadConfig('configs/ssgan.yaml').config.ssgan;
 const torchArgs = (threads: number) => [
   'bench/ssgan-torch.py',
   '--iters',

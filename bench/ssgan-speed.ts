@@ -3,7 +3,7 @@
  * `gan train` builds, on the real training images, timed after a warm-up.
  *
  *   node --import tsx bench/ssgan-speed.ts [--engine wasm] [--iters 60] [--warmup 10] [--profile]
- *                                          [--set train.consistency=10 …]
+ *                                          [--set ssgan.consistency=10 …]
  *
  * --profile adds the per-kernel table of one iteration (tf.profile) and the JavaScript time
  * outside kernels. --matmul only times D's first-layer product (300×784 by 784×1000, as
@@ -17,7 +17,7 @@ import { balancedSubset, splitLabels } from '../src/data/subsets.js';
 import { selectEngine, type EngineName } from '../src/engine/select.js';
 import { buildModels } from '../src/models/index.js';
 import { deriveSeed, Stream } from '../src/random.js';
-import { createSemiSupervisedTrainer } from '../src/train/semi-supervised.js';
+import { createSemiSupervisedTrainer } from '../src/ssgan/trainer.js';
 import { arg } from './harness.js';
 import { profileKernels } from './profile.js';
 
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const indices = balancedSubset(
     images.labels,
     classes,
-    config.train.labels / classes,
+    config.ssgan.labels / classes,
     deriveSeed(config.run.seed, Stream.labelledSplit),
   );
   const { labelled, unlabelled } = splitLabels(images, indices);

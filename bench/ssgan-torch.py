@@ -1,8 +1,8 @@
 """A plain PyTorch CPU port of the semi-supervised GAN iteration of configs/ssgan.yaml (improved-gan's
-train_mnist_feature_matching.py as src/models/ssgan.ts and src/train/semi-supervised.ts build it),
+train_mnist_feature_matching.py as src/ssgan/model.ts and src/ssgan/trainer.ts build it),
 for speed comparisons only: same networks, noise, weight norm, losses, batches (100 labelled with a
 random affine move + 100 unlabelled + 100 generated), the consistency term (a second noisy pass of D
-over the unlabelled batch, train.consistency), Adam, and both moving averages.
+over the unlabelled batch, ssgan.consistency), Adam, and both moving averages.
 
     python3 bench/ssgan-torch.py --iters 60 --warmup 10 [--threads 2] [--consistency 10]
                                  [--images train-images-idx3-ubyte.gz]
@@ -23,7 +23,7 @@ p.add_argument('--iters', type=int, default=60)
 p.add_argument('--warmup', type=int, default=10)
 p.add_argument('--threads', type=int, default=2)
 p.add_argument('--images', default='')
-p.add_argument('--consistency', type=float, default=10, help="train.consistency's weight (0: no second pass)")
+p.add_argument('--consistency', type=float, default=10, help="ssgan.consistency's weight (0: no second pass)")
 p.add_argument('--matmul', action='store_true', help="only time D's first-layer product (300×784 by 784×1000)")
 args = p.parse_args()
 torch.set_num_threads(args.threads)
@@ -113,7 +113,7 @@ opt_g = torch.optim.Adam([p for p in g.parameters() if p.requires_grad], lr=0.00
 
 
 def moved(x):
-    """Each image rotated ±15°, scaled ±10%, shifted ±2 px at random (bilinear), as train.labelled_* ask."""
+    """Each image rotated ±15°, scaled ±10%, shifted ±2 px at random (bilinear), as ssgan.labelled_* ask."""
     n = x.shape[0]
     angle = (torch.rand(n) * 2 - 1) * math.radians(15)
     scale = 1 + (torch.rand(n) * 2 - 1) * 0.1
@@ -143,7 +143,7 @@ def iteration(t):
     loss_unl = 0.5 * (F.softplus(z_unl).mean() - z_unl.mean() + F.softplus(z_fake).mean())
     loss_d = loss_lab + loss_unl
     if args.consistency > 0:
-        # Ramped up over 2,000 D updates, as src/train/semi-supervised.ts does.
+        # Ramped up over 2,000 D updates, as src/ssgan/trainer.ts does.
         ramp = math.exp(-5 * (1 - min(1, (t + 1) / 2000)) ** 2)
         again, _ = d(unl)
         loss_d = loss_d + args.consistency * ramp * ((F.softmax(l_unl, 1) - F.softmax(again, 1)) ** 2).mean()

@@ -9,7 +9,8 @@ arch=${3:-mlp}
 epochs=${4:-5}
 n=${5:-2000}
 gan="node $(dirname "$0")/../bin/gan"
-# The recipe the table in docs/evaluation.md was measured with (batch 64, lr 2e-4), not today's defaults.
+# The recipe docs/experiments/2026-11-28-objectives-compared.md was measured with (batch 64, lr 2e-4),
+# not today's defaults.
 common=(--set data.source=idx --set "data.dir=$data_dir" --set "model.arch=$arch" --set "run.out_dir=$out" --epochs "$epochs"
   --set train.batch_size=64 --set train.lr_g=0.0002 --set train.lr_d=0.0002 --set train.loss=bce)
 run() {

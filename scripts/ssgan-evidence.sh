@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The label-scarce evidence of docs/evaluation.md: semi-supervised runs of configs/ssgan.yaml on
-# several labelled splits (run.seed chooses the labelled images), two at a time (one wasm thread
-# each: the machine has two cores), then the comparison table of `gan selftrain` on exactly
-# those splits, and accuracy against wall time.
+# The label-scarce evidence of docs/experiments/2026-11-30-ssgan-against-baselines.md:
+# semi-supervised runs of configs/ssgan.yaml on several labelled splits (run.seed chooses the
+# labelled images), two at a time (one wasm thread each: the machine has two cores), then the
+# comparison table of `gan selftrain` on exactly those splits, and accuracy against wall time.
 # Usage: scripts/ssgan-evidence.sh NAME LABELS "SEEDS" [--set key=value ...]
 #   scripts/ssgan-evidence.sh ssgan 100 "1 2 3"
-#   scripts/ssgan-evidence.sh ssgan1000 1000 "1 2 3" --set train.labels=1000
+#   scripts/ssgan-evidence.sh ssgan1000 1000 "1 2 3" --set ssgan.labels=1000
 #   scripts/ssgan-evidence.sh fashion100 100 "1 2 3" --set data.dataset=fashion-mnist \
 #     --set data.source=idx --set data.dir=../shared/data/fashion-mnist --epochs 14
 set -euo pipefail

@@ -70,7 +70,7 @@ const modelSchema = z
       .default('dcgan')
       .describe(
         'dcgan: conv-transpose G, conv D; mlp: dense G and D; ssgan: the semi-supervised GAN (D classifies, ' +
-          'needs train.labels)',
+          'needs ssgan.labels)',
       ),
     latent_dim: positiveInt().max(4096).default(100).describe('size of the noise vector z'),
     g_widths: z
@@ -171,29 +171,6 @@ const trainSchema = z
       .min(0)
       .default(14)
       .describe('augment: blank a random N×N square to the background (0 = no cutout)'),
-    labels: z
-      .number()
-      .int()
-      .min(0)
-      .default(0)
-      .describe(
-        'ssgan: labelled training images (class-balanced, chosen with run.seed); the rest train without labels',
-      ),
-    validation: z
-      .number()
-      .int()
-      .min(0)
-      .default(0)
-      .describe(
-        'ssgan: training images outside the labelled set scored after every epoch (val_accuracy), to choose a ' +
-          'recipe without the test split; their labels go nowhere else and they still train without them',
-      ),
-    d_ema: z
-      .number()
-      .min(0)
-      .lt(1)
-      .default(0)
-      .describe("ssgan: decay of the discriminator's moving average, the classifier that is saved and used (0 = off)"),
     lr_decay: z
       .number()
       .min(0)
@@ -203,12 +180,39 @@ const trainSchema = z
         'share of the training, at its end, over which the learning rates fall linearly to 0 (0 = constant; ' +
           'the fall is placed by train.epochs, so resuming with more epochs moves it)',
       ),
+  })
+  .strict();
+
+/** The semi-supervised GAN's own keys (model.arch ssgan); older configs had them under train. */
+const ssganSchema = z
+  .object({
+    labels: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('labelled training images (class-balanced, chosen with run.seed); the rest train without labels'),
+    validation: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'training images outside the labelled set scored after every epoch (val_accuracy), to choose a ' +
+          'recipe without the test split; their labels go nowhere else and they still train without them',
+      ),
+    d_ema: z
+      .number()
+      .min(0)
+      .lt(1)
+      .default(0)
+      .describe("decay of the discriminator's moving average, the classifier that is saved and used (0 = off)"),
     consistency: z
       .number()
       .min(0)
       .default(0)
       .describe(
-        'ssgan: weight of a consistency term: two differently noised copies of the unlabelled batch in D, mean ' +
+        'weight of a consistency term: two differently noised copies of the unlabelled batch in D, mean ' +
           'squared difference of their class probabilities, ramped up over the first 2,000 D updates (0 = off)',
       ),
     self_label: z
@@ -216,42 +220,45 @@ const trainSchema = z
       .min(0)
       .default(0)
       .describe(
-        "ssgan: weight of a cross-entropy on unlabelled images that D's average labels with confidence " +
-          '(class-balanced, refreshed every epoch after train.self_label_after iterations; 0 = off)',
+        "weight of a cross-entropy on unlabelled images that D's average labels with confidence " +
+          '(class-balanced, refreshed every epoch after ssgan.self_label_after iterations; 0 = off)',
       ),
     self_label_after: z
       .number()
       .int()
       .min(0)
       .default(2000)
-      .describe('ssgan: iterations before the first self-labelling (D must be a fair classifier first)'),
+      .describe('iterations before the first self-labelling (D must be a fair classifier first)'),
     self_label_confidence: z
       .number()
       .gt(0)
       .lt(1)
       .default(0.95)
-      .describe("ssgan: the class probability D's average must give an unlabelled image for it to be self-labelled"),
+      .describe("the class probability D's average must give an unlabelled image for it to be self-labelled"),
     labelled_shift: z
       .number()
       .int()
       .min(0)
       .max(8)
       .default(0)
-      .describe('ssgan: shift each labelled image by a random ±N pixels every step (augmentation that keeps labels)'),
+      .describe('shift each labelled image by a random ±N pixels every step (augmentation that keeps labels)'),
     labelled_rotate: z
       .number()
       .min(0)
       .max(45)
       .default(0)
-      .describe('ssgan: also rotate each labelled image by a random ±N degrees (the shift is then continuous)'),
+      .describe('also rotate each labelled image by a random ±N degrees (the shift is then continuous)'),
     labelled_scale: z
       .number()
       .min(0)
       .max(0.5)
       .default(0)
-      .describe('ssgan: also scale each labelled image by a random factor in [1 − s, 1 + s]'),
+      .describe('also scale each labelled image by a random factor in [1 − s, 1 + s]'),
   })
   .strict();
+
+/** The ssgan keys older configs kept in the train section: still read, with a warning. */
+export const MOVED_TO_SSGAN = Object.keys(ssganSchema.shape);
 
 const evalSchema = z
   .object({
@@ -284,6 +291,7 @@ export const configSchema = z
     data: dataSchema.prefault({}),
     model: modelSchema.prefault({}),
     train: trainSchema.prefault({}),
+    ssgan: ssganSchema.prefault({}),
     sample: sampleSchema.prefault({}),
     eval: evalSchema.prefault({}),
     backend: z
@@ -293,22 +301,21 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    // The semi-supervised GAN needs labels, and labels need a discriminator that classifies.
+    // The semi-supervised GAN needs labels; its other keys mean nothing to another model: refuse
+    // rather than ignore.
     const ssgan = config.model.arch === 'ssgan';
-    if (ssgan && config.train.labels === 0) {
+    if (ssgan && config.ssgan.labels === 0) {
       ctx.addIssue({
         code: 'custom',
-        path: ['train', 'labels'],
+        path: ['ssgan', 'labels'],
         message: 'model.arch ssgan needs labelled images, a number > 0',
       });
     }
-    if (!ssgan && config.train.labels > 0) {
-      ctx.addIssue({ code: 'custom', path: ['model', 'arch'], message: 'train.labels needs model.arch ssgan' });
-    }
-    // The semi-supervised recipe's own keys mean nothing to another model: refuse rather than ignore.
-    const ssganOnly = (['validation', 'consistency', 'self_label'] as const).filter((key) => config.train[key] > 0);
+    const ssganOnly = (['labels', 'validation', 'consistency', 'self_label'] as const).filter(
+      (key) => config.ssgan[key] > 0,
+    );
     if (!ssgan && ssganOnly.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['train', ssganOnly[0]!], message: 'needs model.arch ssgan' });
+      ctx.addIssue({ code: 'custom', path: ['ssgan', ssganOnly[0]!], message: 'needs model.arch ssgan' });
     }
     if (!ssgan && config.model.g_output !== 'softplus') {
       ctx.addIssue({ code: 'custom', path: ['model', 'g_output'], message: 'needs model.arch ssgan' });
@@ -317,7 +324,7 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['train', 'augment'],
-        message: 'model.arch ssgan does not augment what D sees (its labelled images: train.labelled_shift)',
+        message: 'model.arch ssgan does not augment what D sees (its labelled images: ssgan.labelled_shift)',
       });
     }
     // The IDX datasets and the bundled digits are 28×28 greyscale as published.
@@ -351,6 +358,7 @@ export type Config = z.infer<typeof configSchema>;
 export type DataConfig = Config['data'];
 export type ModelConfig = Config['model'];
 export type TrainConfig = Config['train'];
+export type SsganConfig = Config['ssgan'];
 
 /** A config after loading: the parsed values plus where they came from. */
 export interface LoadedConfig {
@@ -437,6 +445,46 @@ function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   }
 }
 
+/**
+ * Older configs (and the config a checkpoint saved) kept the semi-supervised keys under train:
+ * they are read as ssgan.<key>, in the file and in `--set train.<key>=…`. Returns the keys moved;
+ * both spellings of one key at once is an error.
+ */
+function moveSsganKeys(
+  raw: Record<string, unknown>,
+  sets: string[],
+  file: string,
+): { raw: Record<string, unknown>; sets: string[]; renamed: string[] } {
+  const isSection = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  const renamed = new Set<string>();
+  let out = raw;
+  if (isSection(raw.train) && MOVED_TO_SSGAN.some((key) => key in (raw.train as object))) {
+    const train = { ...raw.train };
+    const ssgan: Record<string, unknown> = isSection(raw.ssgan) ? { ...raw.ssgan } : {};
+    for (const key of MOVED_TO_SSGAN.filter((k) => k in train)) {
+      if (key in ssgan) throw new ConfigError(`${file}: train.${key} and ssgan.${key} are both set; keep ssgan.${key}`);
+      ssgan[key] = train[key];
+      delete train[key];
+      renamed.add(key);
+    }
+    out = { ...raw, train, ssgan };
+  }
+  const movedSets = sets.map((item) => {
+    const key = MOVED_TO_SSGAN.find((k) => item.startsWith(`train.${k}=`));
+    if (key === undefined) return item;
+    renamed.add(key);
+    return `ssgan.${item.slice('train.'.length)}`;
+  });
+  return { raw: out, sets: movedSets, renamed: [...renamed] };
+}
+
+/** A config a checkpoint saved, with older keys read under their new names. */
+export function parseSavedConfig(saved: unknown): ReturnType<typeof configSchema.safeParse> {
+  const raw = typeof saved === 'object' && saved !== null ? (saved as Record<string, unknown>) : {};
+  return configSchema.safeParse(moveSsganKeys(raw, [], 'state.json').raw);
+}
+
 /** Applies `--set a.b=value` overrides; the value is read as a YAML scalar/flow value. */
 export function applyOverrides(raw: Record<string, unknown>, sets: string[]): Record<string, unknown> {
   const out = structuredClone(raw);
@@ -473,8 +521,16 @@ export function applyOverrides(raw: Record<string, unknown>, sets: string[]): Re
   return out;
 }
 
-/** Parses YAML text (file name only for messages) into a validated Config. */
-export function parseConfig(text: string, file: string, sets: string[] = []): Config {
+/**
+ * Parses YAML text (file name only for messages) into a validated Config. `warn` hears about keys
+ * read under their new names.
+ */
+export function parseConfig(
+  text: string,
+  file: string,
+  sets: string[] = [],
+  warn: (message: string) => void = () => {},
+): Config {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -486,7 +542,14 @@ export function parseConfig(text: string, file: string, sets: string[] = []): Co
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(`${file}: expected a mapping of sections (run, data, model, train, sample, eval, backend)`);
   }
-  const merged = applyOverrides(raw as Record<string, unknown>, sets);
+  const moved = moveSsganKeys(raw as Record<string, unknown>, sets, file);
+  if (moved.renamed.length > 0) {
+    warn(
+      `${file}: ${moved.renamed.map((k) => `train.${k}`).join(', ')} ${moved.renamed.length > 1 ? 'are' : 'is'} ` +
+        `now ${moved.renamed.map((k) => `ssgan.${k}`).join(', ')}; read as such (rename to silence this)`,
+    );
+  }
+  const merged = applyOverrides(moved.raw, moved.sets);
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -499,7 +562,7 @@ export function parseConfig(text: string, file: string, sets: string[] = []): Co
 }
 
 /** Reads, overrides and validates a config file. */
-export function loadConfig(path: string, sets: string[] = []): LoadedConfig {
+export function loadConfig(path: string, sets: string[] = [], warn?: (message: string) => void): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -509,7 +572,7 @@ export function loadConfig(path: string, sets: string[] = []): LoadedConfig {
       throw new ConfigError(`${path}: a directory; expected a YAML config file such as mnist.yaml`);
     throw new ConfigError(`${path}: cannot read config file (${code ?? (err as Error).message})`);
   }
-  const config = parseConfig(text, path, sets);
+  const config = parseConfig(text, path, sets, warn);
   const runName = config.run.name ?? basename(path, extname(path));
   return { config, file: path, runName };
 }

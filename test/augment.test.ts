@@ -188,7 +188,7 @@ test('train.augment: the auto rule, the policy, a GAN step through it that reach
 
 test('train.augment is refused for the semi-supervised GAN, and out of range', () => {
   assert.throws(
-    () => parseConfig('', 'x.yaml', ['model.arch=ssgan', 'train.labels=100', 'train.augment=1']),
+    () => parseConfig('', 'x.yaml', ['model.arch=ssgan', 'ssgan.labels=100', 'train.augment=1']),
     /train\.augment.*ssgan/,
   );
   assert.throws(() => parseConfig('', 'x.yaml', ['train.augment=1.5']), /train\.augment/);

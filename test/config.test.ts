@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig, parseConfig, resolveConfigPath } from '../src/config.ts';
+import { ConfigError, loadConfig, parseConfig, parseSavedConfig, resolveConfigPath } from '../src/config.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const bad = (text: string, sets: string[] = []) => {
@@ -86,4 +86,43 @@ test('shipped configs are valid', async () => {
   for (const name of ['mnist', 'smoke', 'fashion', 'mlp', 'wgan-gp', 'hinge', 'lsgan', 'cgan']) {
     assert.doesNotThrow(() => loadConfig(`configs/${name}.yaml`), name);
   }
+});
+
+test('the semi-supervised keys older configs kept under train are read as ssgan.*, with one warning', () => {
+  const warnings: string[] = [];
+  const old = parseConfig(
+    'model: { arch: ssgan }\ntrain: { epochs: 3, labels: 20, d_ema: 0.9 }\n',
+    'old.yaml',
+    ['train.consistency=10'],
+    (line) => warnings.push(line),
+  );
+  assert.equal(old.ssgan.labels, 20);
+  assert.equal(old.ssgan.d_ema, 0.9);
+  assert.equal(old.ssgan.consistency, 10);
+  assert.equal(old.train.epochs, 3);
+  assert.deepEqual(warnings, [
+    'old.yaml: train.labels, train.d_ema, train.consistency are now ssgan.labels, ssgan.d_ema, ssgan.consistency; ' +
+      'read as such (rename to silence this)',
+  ]);
+  // The new spelling reads the same config and warns about nothing.
+  const renamed = parseConfig(
+    'model: { arch: ssgan }\ntrain: { epochs: 3 }\nssgan: { labels: 20, d_ema: 0.9 }\n',
+    'new.yaml',
+    ['ssgan.consistency=10'],
+    (line) => warnings.push(line),
+  );
+  assert.deepEqual(renamed, old);
+  assert.equal(warnings.length, 1);
+  assert.match(
+    bad('model: { arch: ssgan }\ntrain: { labels: 20 }\nssgan: { labels: 30 }\n'),
+    /^run\.yaml: train\.labels and ssgan\.labels are both set; keep ssgan\.labels$/,
+  );
+});
+
+test('a checkpoint saved with the older spelling still parses, without a warning', () => {
+  const saved = { model: { arch: 'ssgan' }, train: { epochs: 3, labels: 20 } };
+  const parsed = parseSavedConfig(saved);
+  assert.ok(parsed.success);
+  assert.equal(parsed.data.ssgan.labels, 20);
+  assert.ok(!('labels' in parsed.data.train));
 });

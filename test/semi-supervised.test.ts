@@ -2,8 +2,6 @@
 // (forward, gradient, save and load, data-dependent init), the proof that the model sees no label
 // beyond the N it is given, and a tiny run through the real CLI followed by `gan classify`.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { parseConfig } from '../src/config.ts';
@@ -13,13 +11,12 @@ import { balancedSubset, splitLabels } from '../src/data/subsets.ts';
 import { selectEngine } from '../src/engine/select.ts';
 import { semiSupervised } from '../src/losses.ts';
 import { buildModels } from '../src/models/index.ts';
-import { initializeFromData } from '../src/models/ssgan.ts';
-import { stockScaleShift, WeightNormDense } from '../src/models/weight-norm.ts';
+import { initializeFromData } from '../src/ssgan/model.ts';
+import { stockScaleShift, WeightNormDense } from '../src/ssgan/weight-norm.ts';
 import { deriveSeed, mulberry32, normalArray } from '../src/random.ts';
-import { createSemiSupervisedTrainer } from '../src/train/semi-supervised.ts';
-import { chooseSelfLabels } from '../src/train/self-labels.ts';
-import { runGan, syntheticImageSet } from './helpers.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { createSemiSupervisedTrainer } from '../src/ssgan/trainer.ts';
+import { chooseSelfLabels } from '../src/ssgan/self-labels.ts';
+import { syntheticImageSet } from './helpers.ts';
 
 const value = async (t: tf.Tensor) => (await t.data())[0]!;
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-5, `${what}: ${a} vs ${b}`);
@@ -122,7 +119,7 @@ test('self-labels: the most confident per class, as many for every class, none b
 
 test("model.g_output sigmoid: G's images stay in [-1, 1]", async () => {
   await selectEngine('cpu');
-  const config = parseConfig('', 'x.yaml', ['model.arch=ssgan', 'train.labels=10', 'model.g_output=sigmoid']);
+  const config = parseConfig('', 'x.yaml', ['model.arch=ssgan', 'ssgan.labels=10', 'model.g_output=sigmoid']);
   const { generator } = buildModels(config.model, { height: 28, width: 28, channels: 1 }, 1, 10);
   assert.ok(generator.layers.some((l) => l instanceof WeightNormDense && l.activation === 'sigmoid'));
   const images = generator.predict(tf.mul(tf.randomNormal([16, 100], 0, 1, 'float32', 1), 30)) as tf.Tensor;
@@ -183,12 +180,12 @@ test('weight norm: the output is x·(g·v/‖v‖) + b, its gradients match fini
 
 test('data-dependent initialisation: every unit of the first layer starts at mean 0, std 1 on the batch', async () => {
   await selectEngine('cpu');
-  const config = parseConfig('', 'x.yaml', ['model.arch=ssgan', 'train.labels=10', 'model.d_widths=[32, 16]']);
+  const config = parseConfig('', 'x.yaml', ['model.arch=ssgan', 'ssgan.labels=10', 'model.d_widths=[32, 16]']);
   const { discriminator } = buildModels(config.model, { height: 28, width: 28, channels: 1 }, 1, 10);
   const images = new TrainingSet(syntheticImageSet(200)).images;
   initializeFromData(discriminator, images, 5);
   // The first WN layer's pre-activations on the same batch with the same noise: that of layer 2
-  // (after flatten and the rescaling to [0, 1]), drawn from the seed as models/ssgan.ts draws it.
+  // (after flatten and the rescaling to [0, 1]), drawn from the seed as src/ssgan/model.ts draws it.
   const first = discriminator.layers[3] as WeightNormDense;
   const input = tf.tidy(() => {
     const unit = tf.add(tf.mul(tf.reshape(images, [200, 784]), 0.5), 0.5);
@@ -207,11 +204,11 @@ const TINY = [
   'model.g_widths=[32, 32]',
   'model.d_widths=[64, 32]',
   'model.latent_dim=16',
-  'train.labels=20',
+  'ssgan.labels=20',
   'train.batch_size=16',
-  'train.d_ema=0.9',
+  'ssgan.d_ema=0.9',
   'train.ema=0.9',
-  'train.labelled_shift=2',
+  'ssgan.labelled_shift=2',
   'train.lr_decay=0.5',
   'train.lr_g=0.003',
   'train.lr_d=0.003',
@@ -219,10 +216,10 @@ const TINY = [
 
 /** Every recipe candidate on, self-labelling from the second iteration. */
 const CANDIDATES = [
-  'train.consistency=10',
-  'train.self_label=0.5',
-  'train.self_label_after=3',
-  'train.self_label_confidence=0.1',
+  'ssgan.consistency=10',
+  'ssgan.self_label=0.5',
+  'ssgan.self_label_after=3',
+  'ssgan.self_label_confidence=0.1',
 ];
 
 /** Trains a tiny semi-supervised GAN 4 iterations on `set` with the labelled rows `indices`; every weight after. */
@@ -287,57 +284,4 @@ test('the model sees only its N labels: permuting every other label leaves the w
     moved.some((w, i) => w.some((x, j) => x !== original[i]![j])),
     'a labelled image’s label reaches the model',
   );
-});
-
-test('gan train --config with model.arch ssgan, then gan classify: above chance, labelled.json names the N', () => {
-  const work = tempDir('gan-ssgan-');
-  const config = `data: { source: bundled, limit: 512 }
-model: { arch: ssgan, g_widths: [64, 64], d_widths: [128, 64, 32] }
-train: { labels: 20, validation: 50, epochs: 3, batch_size: 32, lr_g: 0.003, lr_d: 0.003, d_ema: 0.99 }
-sample: { grid: 16 }
-`;
-  writeFileSync(join(work, 'ss.yaml'), config);
-  const train = runGan(['train', '--config', 'ss.yaml'], { cwd: work });
-  assert.equal(train.status, 0, train.stderr);
-  assert.match(
-    train.stdout,
-    /^labelled: 20 training images \(2 per class, chosen with run\.seed\); the other 492 train/m,
-  );
-  assert.match(train.stdout, /semi-supervised with 20 labels, 3 epochs of 16 iterations \(48 in all, batch 32\)/);
-  assert.match(train.stdout, /^epoch 1\/3 .*\(run ETA \d+ min\)/m);
-  assert.doesNotMatch(train.stdout, /^epoch 3\/3 .*ETA/m);
-  assert.match(train.stdout, /held-out accuracy [\d.]+% \(raw D [\d.]+%\); validation [\d.]+% \(raw D [\d.]+%\)/);
-  assert.match(train.stdout, /^validation: 50 of those \(chosen with run\.seed\) are scored/m);
-  const labelled = JSON.parse(readFileSync(join(work, 'checkpoints', 'ss', 'labelled.json'), 'utf8'));
-  assert.equal(labelled.count, 20);
-  assert.deepEqual([...labelled.labels].sort(), [...'00112233445566778899'].map(Number));
-  const metrics = readFileSync(join(work, 'checkpoints', 'ss', 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n');
-  assert.equal(metrics.length, 3);
-  assert.ok(metrics.every((l) => typeof JSON.parse(l).test_accuracy === 'number'));
-  assert.ok(metrics.every((l) => typeof JSON.parse(l).val_accuracy === 'number'));
-
-  const out = join(work, 'p.json');
-  const r = runGan(['classify', '--ckpt', 'ss', '--out', out], { cwd: work });
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /classified the test split \(2000 images\) with .*\(ema discriminator\): accuracy [\d.]+%/);
-  const result = JSON.parse(readFileSync(out, 'utf8'));
-  assert.equal(result.count, 2000);
-  assert.equal(result.predictions.length, 2000);
-  assert.equal(result.split, 'test');
-  assert.ok(result.accuracy > 0.2, `accuracy ${result.accuracy} is above chance (0.1)`);
-
-  // Generated images through .npy, as `gan sample --format npy` writes them.
-  assert.equal(
-    runGan(['sample', '--ckpt', 'ss', '--n', '8', '--format', 'npy', '--out', 'g.npy', '--seed', '1'], { cwd: work })
-      .status,
-    0,
-  );
-  const npy = runGan(['classify', '--ckpt', 'ss', '--images', 'g.npy', '--out', 'g.json'], { cwd: work });
-  assert.equal(npy.status, 0, npy.stderr);
-  const g = JSON.parse(readFileSync(join(work, 'g.json'), 'utf8'));
-  assert.equal(g.count, 8);
-  assert.equal(g.accuracy, null);
-  assert.ok(g.predictions.every((p: number) => Number.isInteger(p) && p >= 0 && p < 10));
 });

@@ -1,7 +1,7 @@
 /**
  * The GPU machine's half of scripts/gpu-probe.sh, bundled with the project's code into one file
  * (scripts/gpu/build-kit.sh): on the webgpu engine's adapter,
- *   1. the equivalence check of test/webgpu.test.ts (narrow DCGAN and conditional DCGAN, 3
+ *   1. the equivalence check of test/e2e/webgpu.test.ts (narrow DCGAN and conditional DCGAN, 3
  *      iterations, batch 8) and the DCGAN at its real widths (2 iterations, batch 16), against cpu;
  *   2. training speed of the DCGAN (and the conditional DCGAN) at batch 64 and 256;
  *   3. one profiled iteration at batch 64: kernel dispatches and, when the adapter allows

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { configSchema, type Config } from '../config.js';
+import { parseSavedConfig, type Config } from '../config.js';
 import { UserError } from '../errors.js';
 import type { ImageShape } from '../models/types.js';
 import { CheckpointError, loadModel, saveModel } from './model-io.js';
@@ -52,7 +52,7 @@ const RESUME_BREAKING = [
   'data.size',
   'data.channels',
   'run.seed',
-  'train.labels',
+  'ssgan.labels',
   'train.batch_size',
   'train.d_steps',
   'train.loss',
@@ -72,7 +72,7 @@ function valueAt(obj: unknown, path: string): unknown {
 export function resumePoint(runDir: RunDir, config: Config): CheckpointRef {
   const ref = runDir.latest();
   if (!ref) throw new UserError(`--resume: ${runDir.root} has no complete checkpoint to resume from`);
-  const parsed = configSchema.safeParse(ref.state.config);
+  const parsed = parseSavedConfig(ref.state.config);
   const saved = parsed.success ? parsed.data : ref.state.config;
   const changed = RESUME_BREAKING.filter(
     (key) => JSON.stringify(valueAt(config, key)) !== JSON.stringify(valueAt(saved, key)),

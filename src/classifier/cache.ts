@@ -25,7 +25,7 @@ const BASE_RECIPE = { batchSize: 64, learningRate: 1e-3, seed: CLASSIFIER_SEED }
 /**
  * Training length is a budget of updates, not of epochs: 8,000 images need many passes, 60,000
  * few. Accuracy still rose up to the budget on the 8k digits, and 2 epochs left Fashion-MNIST
- * short (docs/evaluation.md), hence at least 4 epochs. At most 20.
+ * short (docs/metrics.md), hence at least 4 epochs. At most 20.
  */
 export const UPDATE_BUDGET = 1500;
 const MIN_EPOCHS = 4;

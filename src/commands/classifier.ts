@@ -6,6 +6,9 @@ import { loadConfig, parseConfig, resolveConfigPath, type Config } from '../conf
 import { createEvaluator } from '../eval/evaluator.js';
 import type { Log } from '../log.js';
 import { startEngine } from './setup.js';
+import { type Command } from 'commander';
+import { backendOption, collect, parseIntOption, parsePathOption } from './options.js';
+import { terminal } from '../log.js';
 
 export interface ClassifierTrainOptions {
   config?: string;
@@ -44,4 +47,24 @@ export async function classifierTrainCommand(opts: ClassifierTrainOptions, io: L
   } finally {
     evaluator.dispose();
   }
+}
+
+/** `gan classifier`'s command line. */
+export function declareClassifier(program: Command): void {
+  program
+    .command('classifier')
+    .description('the evaluation classifier used by gan eval')
+    .command('train')
+    .description("train (or find cached) the evaluation classifier for a config's dataset; prints its test accuracy")
+    .option('-c, --config <file>', 'config whose data section names the dataset (default: the default config)')
+    .option('--set <key=value>', 'override a config key, e.g. --set data.source=bundled (repeatable)', collect, [])
+    .option('--epochs <n>', 'classifier training epochs', parseIntOption('--epochs', 1))
+    .option(
+      '--out-dir <dir>',
+      "classifiers are cached in <dir>/classifiers (default: the config's run.out_dir)",
+      parsePathOption('--out-dir'),
+    )
+    .option('--force', 'retrain even if a matching classifier is cached', false)
+    .addOption(backendOption())
+    .action(async (opts) => classifierTrainCommand(opts, terminal));
 }

@@ -22,8 +22,11 @@ import { pct } from '../text.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { decodeNpy } from '../image.js';
 import type { Log } from '../log.js';
-import { classify, isClassifier } from '../models/ssgan.js';
+import { classify, isClassifier } from '../ssgan/model.js';
 import { startEngine } from './setup.js';
+import { type Command, Option } from 'commander';
+import { backendOption, ckptOption, noEmaOption, outDirOption, parsePathOption } from './options.js';
+import { terminal } from '../log.js';
 
 export const SPLITS = ['test', 'train'] as const;
 
@@ -160,4 +163,30 @@ export async function classifyCommand(opts: ClassifyOptions, io: Log): Promise<C
   } finally {
     model.dispose();
   }
+}
+
+/** `gan classify`'s command line. */
+export function declareClassify(program: Command): void {
+  program
+    .command('classify')
+    .description("a semi-supervised run's classifier on a split of its dataset or on images from a file")
+    .addOption(ckptOption())
+    .addOption(new Option('--split <split>', 'the dataset split to classify').choices(SPLITS).default('test'))
+    .option(
+      '--images <file>',
+      'classify these instead: .npy (float32 in [0,1], as gan sample writes) or IDX',
+      parsePathOption('--images'),
+    )
+    .option('--labels <file>', 'IDX labels of --images, to report accuracy', parsePathOption('--labels'))
+    .option(
+      '-o, --out <file>',
+      'the JSON with predictions and accuracy (default: in the run directory)',
+      parsePathOption('--out'),
+    )
+    .addOption(noEmaOption('use the raw discriminator'))
+    .addOption(outDirOption())
+    .addOption(backendOption())
+    .action(async (opts) => {
+      await classifyCommand(opts, terminal);
+    });
 }

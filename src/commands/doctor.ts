@@ -7,6 +7,9 @@ import { DATASETS } from '../config.js';
 import { datasetDir } from '../data/index.js';
 import { engineDetails, machineReport, requestedEngine, selectEngine, wasmThreadsWanted } from '../engine/index.js';
 import type { Log } from '../log.js';
+import { type Command } from 'commander';
+import { backendOption } from './options.js';
+import { terminal } from '../log.js';
 
 export async function doctorCommand(backend: string | undefined, io: Log): Promise<void> {
   const engine = await selectEngine(requestedEngine(backend, undefined));
@@ -24,4 +27,13 @@ export async function doctorCommand(backend: string | undefined, io: Log): Promi
       dataset === 'mnist' ? 'auto: download, else the bundled 8,000 digits' : 'auto: download (no offline copy)';
     io.log(`data ${dataset}: ${dir} — ${files.length ? files.join(', ') : `empty (${fallback})`}`);
   }
+}
+
+/** `gan doctor`'s command line. */
+export function declareDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('which engine runs and why, versions, GPU/CUDA visibility, wasm threads, the data cache')
+    .addOption(backendOption())
+    .action(async (opts: { backend?: string }) => doctorCommand(opts.backend, terminal));
 }

@@ -13,6 +13,18 @@ import { writeFileAtomic } from '../fs-atomic.js';
 import type { Log } from '../log.js';
 import { isConditional } from '../sampling.js';
 import { openGenerator, type GeneratorOptions } from './setup.js';
+import { type Command } from 'commander';
+import {
+  backendOption,
+  ckptOption,
+  noEmaOption,
+  outDirOption,
+  parseIntOption,
+  seedOption,
+  truncationOption,
+} from './options.js';
+import { MIN_EVAL_N } from '../eval/sample-size.js';
+import { terminal } from '../log.js';
 
 /** Below this test accuracy the classifier's verdicts are too noisy to trust, and we say so. */
 const WEAK_CLASSIFIER = 0.9;
@@ -116,4 +128,27 @@ export async function evalCommand(opts: EvalOptions, io: Log): Promise<EvalRepor
   } finally {
     generator.dispose();
   }
+}
+
+/** `gan eval`'s command line. */
+export function declareEval(program: Command): void {
+  program
+    .command('eval')
+    .description('FID, classifier score and class coverage of a generator against real images')
+    .addOption(ckptOption())
+    .option('-n, --n <count>', 'generated images to evaluate', parseIntOption('--n', MIN_EVAL_N, 100000), 10000)
+    .option('--json <file>', 'where to write the numbers (default: <run>/eval-epochNNNN.json)')
+    .addOption(noEmaOption('evaluate the raw generator'))
+    .addOption(seedOption("seed of the noise (and of the floor's real subset)", 0))
+    .addOption(truncationOption())
+    .addOption(outDirOption('where runs live; classifiers are cached in <dir>/classifiers'))
+    .option(
+      '--classifier-epochs <n>',
+      'epochs for the evaluation classifier if it must be trained',
+      parseIntOption('--classifier-epochs', 1),
+    )
+    .addOption(backendOption())
+    .action(async (opts) => {
+      await evalCommand(opts, terminal);
+    });
 }

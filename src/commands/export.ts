@@ -3,9 +3,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import { UserError } from '../errors.js';
+import { serveExport } from '../export/serve.js';
 import { exportForBrowser } from '../export/web.js';
 import type { Log } from '../log.js';
 import { openGenerator, type GeneratorOptions } from './setup.js';
+import { type Command } from 'commander';
+import { backendOption, ckptOption, noEmaOption, outDirOption, parsePathOption } from './options.js';
+import { terminal } from '../log.js';
 
 export interface ExportOptions extends GeneratorOptions {
   out: string;
@@ -30,4 +34,21 @@ export async function exportCommand(opts: ExportOptions, io: Log): Promise<strin
   } finally {
     model.dispose();
   }
+}
+
+/** `gan export`'s command line. */
+export function declareExport(program: Command): void {
+  program
+    .command('export')
+    .description('the generator for the browser: model.json + weights, generator.json, tf.min.js, index.html')
+    .addOption(ckptOption())
+    .requiredOption('-o, --out <dir>', 'output folder, e.g. web/', parsePathOption('--out'))
+    .addOption(noEmaOption('export the raw generator'))
+    .option('--serve', 'then serve the folder on 127.0.0.1 until Ctrl-C (as gan serve)', false)
+    .addOption(outDirOption())
+    .addOption(backendOption())
+    .action(async (opts) => {
+      const out = await exportCommand(opts, terminal);
+      if (opts.serve) await serveExport(out, undefined, terminal);
+    });
 }

@@ -16,6 +16,17 @@ import type { Log } from '../log.js';
 import { deriveSeed, Stream } from '../random.js';
 import { generateFrom, generateImages, sampleLabels, type GeneratorInfo } from '../sampling.js';
 import { openGenerator, type GeneratorOptions } from './setup.js';
+import { type Command } from 'commander';
+import {
+  backendOption,
+  ckptOption,
+  noEmaOption,
+  outDirOption,
+  parseIntOption,
+  parsePathOption,
+  seedOption,
+} from './options.js';
+import { terminal } from '../log.js';
 
 /** Tells interpolation draws apart from `gan sample` draws with the same --seed. */
 const INTERPOLATION_DRAW = 1;
@@ -82,4 +93,23 @@ export async function interpolateCommand(opts: InterpolateOptions, io: Log): Pro
   } finally {
     generator.dispose();
   }
+}
+
+/** `gan interpolate`'s command line. */
+export function declareInterpolate(program: Command): void {
+  program
+    .command('interpolate')
+    .description('a grid of latent-space walks (or, with --class A:B, class A morphing into B)')
+    .addOption(ckptOption())
+    .option('--steps <n>', 'images per row, both ends included', parseIntOption('--steps', 2, 256), 10)
+    .option('--rows <n>', 'rows (independent paths)', parseIntOption('--rows', 1, 256), 8)
+    .option('--class <A:B>', 'conditional generators: keep z per row and interpolate the class embedding from A to B')
+    .addOption(seedOption('noise seed (default: random, printed)'))
+    .addOption(noEmaOption())
+    .option('-o, --out <file>', "output PNG (default: in the run's samples/)", parsePathOption('--out'))
+    .addOption(outDirOption())
+    .addOption(backendOption())
+    .action(async (opts) => {
+      await interpolateCommand(opts, terminal);
+    });
 }

@@ -4,6 +4,9 @@ import { resolveCheckpoint } from '../checkpoint/run-dir.js';
 import { writeProgressGif } from '../report/gif.js';
 import { writeReport } from '../report/write.js';
 import type { Log } from '../log.js';
+import { type Command } from 'commander';
+import { outDirOption } from './options.js';
+import { terminal } from '../log.js';
 
 export interface ReportOptions {
   gif: boolean;
@@ -23,4 +26,17 @@ export function reportCommand(spec: string, opts: ReportOptions, io: Log): { rep
   const skipped = gif.skipped > 0 ? ` (${gif.skipped} grid(s) of another size left out)` : '';
   io.log(`wrote ${gif.path}: ${gif.frames} frame(s)${skipped}`);
   return { report, gif: gif.path };
+}
+
+/** `gan report`'s command line. */
+export function declareReport(program: Command): void {
+  program
+    .command('report')
+    .description("write <run>/report.html: config, engine, loss and eval curves, every epoch's sample grid")
+    .argument('[run]', 'latest | RUN name | run directory | epoch directory', 'latest')
+    .option('--gif', 'also assemble the per-epoch grids into <run>/progress.gif', false)
+    .addOption(outDirOption())
+    .action((run: string, opts) => {
+      reportCommand(run, opts, terminal);
+    });
 }

@@ -9,6 +9,18 @@ import type { Log } from '../log.js';
 import { deriveSeed, Stream } from '../random.js';
 import { generateImages, latentNoise, sampleLabels } from '../sampling.js';
 import { openGenerator, type GeneratorOptions } from './setup.js';
+import { type Command, Option } from 'commander';
+import {
+  backendOption,
+  ckptOption,
+  noEmaOption,
+  outDirOption,
+  parseIntOption,
+  parsePathOption,
+  seedOption,
+  truncationOption,
+} from './options.js';
+import { terminal } from '../log.js';
 
 export const SAMPLE_FORMATS = ['grid', 'png', 'npy'] as const;
 export type SampleFormat = (typeof SAMPLE_FORMATS)[number];
@@ -77,4 +89,35 @@ export async function sampleCommand(opts: SampleOptions, io: Log): Promise<strin
   } finally {
     generator.dispose();
   }
+}
+
+/** `gan sample`'s command line. */
+export function declareSample(program: Command): void {
+  program
+    .command('sample')
+    .description('draw images from a trained generator')
+    .addOption(ckptOption())
+    .option('-n, --n <count>', 'number of images', parseIntOption('--n', 1, 100000), 64)
+    .addOption(seedOption('noise seed (default: random, printed)'))
+    .option('--class <k>', 'class to draw (conditional generators)', parseIntOption('--class', 0))
+    .addOption(truncationOption())
+    .addOption(noEmaOption())
+    .option(
+      '-o, --out <path>',
+      "output file (grid, npy) or directory (png); default: in the run's samples/",
+      parsePathOption('--out'),
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'grid: one PNG grid; png: one PNG per image; npy: (n,h,w) float32 in [0,1], (n,h,w,3) for colour',
+      )
+        .choices(SAMPLE_FORMATS)
+        .default('grid'),
+    )
+    .addOption(outDirOption())
+    .addOption(backendOption())
+    .action(async (opts) => {
+      await sampleCommand(opts, terminal);
+    });
 }

@@ -18,7 +18,7 @@ import {
   resolveCheckpoint,
   type CheckpointRef,
 } from '../checkpoint/run-dir.js';
-import { configSchema, loadConfig, resolveConfigPath, type Config, type DataConfig } from '../config.js';
+import { loadConfig, parseSavedConfig, resolveConfigPath, type Config, type DataConfig } from '../config.js';
 import { loadImageSet } from '../data/index.js';
 import { UserError } from '../errors.js';
 import { pct, plural } from '../text.js';
@@ -35,6 +35,17 @@ import {
 } from '../selftrain/experiment.js';
 import { meanStd } from '../stats.js';
 import { startEngine } from './setup.js';
+import { type Command } from 'commander';
+import {
+  backendOption,
+  noEmaOption,
+  outDirOption,
+  parseFractionOption,
+  parseIntOption,
+  parsePathOption,
+  seedOption,
+} from './options.js';
+import { terminal } from '../log.js';
 
 export interface SelftrainOptions extends Omit<SelftrainSettings, 'recipes' | 'labels' | 'repeats'> {
   labels?: number;
@@ -164,7 +175,11 @@ async function openSsganRun(name: string, opts: SelftrainOptions): Promise<{ run
   return { run: { name, labelled: Int32Array.from(indices), classifier }, ref };
 }
 
-const savedConfig = (ref: CheckpointRef): Config => configSchema.parse(ref.state.config);
+const savedConfig = (ref: CheckpointRef): Config => {
+  const parsed = parseSavedConfig(ref.state.config);
+  if (!parsed.success) throw new UserError(`${ref.dir}: its saved config is not one this version reads`);
+  return parsed.data;
+};
 
 export async function selftrainCommand(
   opts: SelftrainOptions,
@@ -187,7 +202,7 @@ export async function selftrainCommand(
   const generator = generatorRef ? await loadGenerator(generatorRef, opts.ema) : undefined;
   const ssganConfig = opened.length
     ? savedConfig(opened[0]!.ref)
-    : loadConfig(resolveConfigPath(opts.config, existsSync)).config;
+    : loadConfig(resolveConfigPath(opts.config, existsSync), [], io.warn).config;
   const sources: [string, DataConfig][] = [
     ...opened.map((o): [string, DataConfig] => [o.ref.runDir, checkpointData(o.ref)]),
     ...(generatorRef ? [[generatorRef.runDir, checkpointData(generatorRef)] as [string, DataConfig]] : []),
@@ -201,7 +216,7 @@ export async function selftrainCommand(
   const train = await loadImageSet(data, 'train', io);
   const test = await loadImageSet(data, 'test', io);
   const classes = train.classes.length;
-  const labels = opened.length ? ssganRuns![0]!.labelled.length : (opts.labels ?? ssganConfig.train.labels);
+  const labels = opened.length ? ssganRuns![0]!.labelled.length : (opts.labels ?? ssganConfig.ssgan.labels);
   if (ssganRuns?.some((r) => r.labelled.length !== labels)) {
     throw new UserError('--ssgan-runs: the runs have different numbers of labels');
   }
@@ -282,4 +297,71 @@ export async function selftrainCommand(
   writeFileAtomic(jsonPath, `${JSON.stringify(record, null, 2)}\n`);
   io.log(`wrote ${jsonPath}`);
   return { jsonPath, record };
+}
+
+/** `gan selftrain`'s command line. */
+export function declareSelftrain(program: Command): void {
+  program
+    .command('selftrain')
+    .description('do GANs help when labels are scarce? test accuracy of classifier recipes on the same few labels')
+    .option(
+      '--labels <n>',
+      "labelled training images, class-balanced (default: the runs' or the config's)",
+      parseIntOption('--labels', 1),
+    )
+    .option(
+      '--recipes <list>',
+      'comma list of real, real-augment, ssgan-net, pseudo-label, gan-augment, cas, ssgan, ssgan+pseudo-label ' +
+        '(default: all that can run)',
+    )
+    .option(
+      '--ssgan-runs <runs>',
+      'semi-supervised runs, one per repeat (gan train --config ssgan.yaml): ssgan, ssgan+pseudo-label',
+    )
+    .option('--ckpt <ref>', 'a conditional generator: gan-augment, cas')
+    .option(
+      '-c, --config <file>',
+      'semi-supervised config for ssgan-net and the dataset (when no run gives them)',
+      'ssgan.yaml',
+    )
+    .option('--repeats <n>', 'labelled splits (seeds) without --ssgan-runs', parseIntOption('--repeats', 1, 100))
+    .option('--steps <n>', 'LeNet budget: updates per classifier', parseIntOption('--steps', 1), 300)
+    .option('--epochs <n>', 'LeNet budget: fixed epochs instead of --steps', parseIntOption('--epochs', 1))
+    .option(
+      '--shift <px>',
+      'random shifts of the -augment and pseudo-label recipes',
+      parseIntOption('--shift', 0, 8),
+      2,
+    )
+    .option(
+      '--threshold <p>',
+      'pseudo-label: keep images classified with at least this confidence',
+      parseFractionOption('--threshold'),
+      0.9,
+    )
+    .option('--rounds <n>', 'pseudo-label rounds', parseIntOption('--rounds', 1, 100), 1)
+    .option(
+      '--per-class <m>',
+      'generated images per class (gan-augment, cas)',
+      parseIntOption('--per-class', 1, 100000),
+      500,
+    )
+    .option(
+      '--validation-per-class <v>',
+      'labelled validation images per class beyond the N, to choose the pseudo-label round (0 = none; at most 10)',
+      parseIntOption('--validation-per-class', 0),
+      0,
+    )
+    .option(
+      '--json <file>',
+      'where to write the numbers (default: <out-dir>/selftrain-N.json)',
+      parsePathOption('--json'),
+    )
+    .addOption(seedOption('seed of the splits, subsets, noise and classifiers', 0))
+    .addOption(noEmaOption('use raw networks (the generator, the semi-supervised discriminators)'))
+    .addOption(outDirOption())
+    .addOption(backendOption())
+    .action(async (opts) => {
+      await selftrainCommand(opts, terminal);
+    });
 }

@@ -34,7 +34,7 @@ function emaStep(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep
   });
 }
 
-/** models/ssgan.ts's addNormalNoise (which the engine may not import), as one kernel where there is ours. */
+/** ssgan/model.ts's addNormalNoise (which the engine may not import), as one kernel where there is ours. */
 function addNoise(x: tf.Tensor, sigma: number, seed: number): tf.Tensor {
   if (tf.getKernel(ADD_NORMAL_NOISE, tf.getBackend()) === undefined || x.dtype !== 'float32')
     return tf.add(x, tf.tensor(normalArray(x.size, sigma, seed), x.shape));
@@ -42,7 +42,7 @@ function addNoise(x: tf.Tensor, sigma: number, seed: number): tf.Tensor {
   return tf.engine().runKernel(ADD_NORMAL_NOISE, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
-/** models/weight-norm.ts's stockScaleShift (which the engine may not import), as one kernel where there is ours. */
+/** ssgan/weight-norm.ts's stockScaleShift (which the engine may not import), as one kernel where there is ours. */
 function scaleShift(p: tf.Tensor, scale: tf.Tensor1D, bias: tf.Tensor1D, relu: boolean): tf.Tensor {
   if (tf.getKernel(SCALE_SHIFT, tf.getBackend()) === undefined || p.rank !== 2 || p.dtype !== 'float32') {
     const shifted = tf.add(tf.mul(p, scale), bias);

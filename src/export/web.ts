@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { saveModel } from '../checkpoint/model-io.js';
-import { withPlainDense } from '../models/weight-norm.js';
+import { withPlainDense } from '../ssgan/weight-norm.js';
 import type { CheckpointRef } from '../checkpoint/run-dir.js';
 import { CATALOG, type DatasetName } from '../data/catalog.js';
 import { writeFileAtomic } from '../fs-atomic.js';

@@ -3,7 +3,7 @@ import type { ModelConfig } from '../config.js';
 import type * as tf from '@tensorflow/tfjs';
 import { buildDcgan, buildDcganGenerator, DCGAN_DEFAULT_D, DCGAN_DEFAULT_G } from './dcgan.js';
 import { buildMlp, buildMlpGenerator, MLP_DEFAULT_D, MLP_DEFAULT_G } from './mlp.js';
-import { buildSsgan, buildSsganGenerator, SSGAN_DEFAULT_D, SSGAN_DEFAULT_G } from './ssgan.js';
+import { buildSsgan, buildSsganGenerator, SSGAN_DEFAULT_D, SSGAN_DEFAULT_G } from '../ssgan/model.js';
 import type { BuildOptions, GanModels, ImageShape } from './types.js';
 
 export type { GanModels, ImageShape } from './types.js';

@@ -3,8 +3,8 @@
 //   real           the evaluation classifier's LeNet on the N images
 //   real-augment   the same, each image shifted by a random ±shift pixels each time it is seen
 //   ssgan-net      the semi-supervised GAN's D network on the N images alone (no GAN), with the
-//                  semi-supervised config's budget, schedule and shifts: what the network gives
-//                  without the unlabelled images
+//                  semi-supervised config's budget and labelled moves: what the network gives
+//                  without the unlabelled images (labelled-only.ts)
 //   pseudo-label   real-augment labels the unlabelled training images; the confident ones join
 //   gan-augment    N + a conditional generator's images, labelled by their condition
 //   cas            a conditional generator's images only (Classification Accuracy Score)
@@ -26,13 +26,12 @@ import { UserError } from '../errors.js';
 import { pct, plural } from '../text.js';
 import { toBytes } from '../image.js';
 import type { Log } from '../log.js';
-import { buildModels } from '../models/index.js';
-import { classify } from '../models/ssgan.js';
+import { classify } from '../ssgan/model.js';
 import { deriveSeed } from '../random.js';
 import { classCount, generateImages, isConditional, latentDimOf, latentNoise, sampleLabels } from '../sampling.js';
-import { createSemiSupervisedTrainer } from '../train/semi-supervised.js';
 import type { UpdateKernels } from '../train/update-kernels.js';
 import { selectConfident } from './core.js';
+import { trainLabelledOnly } from './labelled-only.js';
 
 export const RECIPES = [
   'real',
@@ -340,9 +339,8 @@ async function generate(
 }
 
 /**
- * ssgan-net: the semi-supervised D network trained on the labelled images alone, with the
- * semi-supervised config's budget (iterations an epoch of the whole training set would have),
- * schedule, shifts and averaging; scored with its average.
+ * ssgan-net (labelled-only.ts) with the semi-supervised config's budget: the D updates its epochs
+ * of the whole training set would have.
  */
 async function supervisedNetwork(
   inputs: SelftrainInputs,
@@ -356,34 +354,13 @@ async function supervisedNetwork(
   const { labelled: images } = splitLabels(train, labelled);
   // D's data-dependent initialisation sees the labelled images only: no unlabelled image is used.
   const own = new TrainingSet(concatSets([images], train, 'labelled'));
-  const models = buildModels(
-    config.model,
-    { height: train.height, width: train.width, channels: train.channels },
-    config.run.seed,
-    train.classes.length,
-  );
   const iterations = config.train.epochs * Math.floor(train.count / config.train.batch_size);
-  const trainer = createSemiSupervisedTrainer(
-    config,
-    models,
-    { labelled: images, unlabelled: own, totalIterations: iterations, supervisedOnly: true },
-    inputs.updates,
-  );
-  // Only the batch size of the loop's batch matters: without a GAN there are no unlabelled images.
-  const batch = {
-    images: tf.zeros([config.train.batch_size, train.height, train.width, train.channels]) as tf.Tensor4D,
-    labels: tf.zeros([config.train.batch_size], 'int32') as tf.Tensor1D,
-  };
+  const classifier = trainLabelledOnly(config, images, own, iterations, inputs.updates);
   try {
-    for (let it = 0; it < iterations; it++) await trainer.trainIteration([batch]);
-    const classifier = trainer.discriminatorEma?.model ?? models.discriminator;
     const testAccuracy = accuracy(await classify(classifier, testSet.images), testLabels);
     return { testAccuracy, updates: iterations, seconds: (performance.now() - started) / 1000 };
   } finally {
-    tf.dispose([batch.images, batch.labels]);
-    trainer.dispose();
-    models.generator.dispose();
-    models.discriminator.dispose();
+    classifier.dispose();
     own.dispose();
   }
 }

@@ -3,8 +3,8 @@
 // trainer faster versions that compute the same float32 numbers (one kernel per variable or layer
 // instead of several); the trainer takes them as these functions and never knows which engine runs.
 import * as tf from '@tensorflow/tfjs';
-import { addNormalNoise, type AddNoise } from '../models/ssgan.js';
-import { stockScaleShift, type ScaleShift } from '../models/weight-norm.js';
+import { addNormalNoise, type AddNoise } from '../ssgan/model.js';
+import { stockScaleShift, type ScaleShift } from '../ssgan/weight-norm.js';
 
 export interface UpdateKernels {
   /** An Adam optimizer for one network. */

@@ -13,7 +13,8 @@ import type { BadInputCase, BadInputTable } from './case.ts';
 const SEMI = `
 data: { source: bundled, limit: 64 }
 model: { arch: ssgan, latent_dim: 8, g_widths: [32], d_widths: [32] }
-train: { epochs: 1, batch_size: 32, labels: 20 }
+train: { epochs: 1, batch_size: 32 }
+ssgan: { labels: 20 }
 sample: { grid: 4 }
 backend: cpu
 `;

@@ -260,7 +260,7 @@ export const table: BadInputTable = {
 
     // A semi-supervised run whose discriminator classifies 28×28 greyscale images.
     const ss = ['run.name=folders-ss', 'model.arch=ssgan', 'model.g_widths=[16]', 'model.d_widths=[16]'];
-    const r = runGan(['train', '--config', 'tiny.yaml', ...sets(...ss, 'train.labels=10', 'train.batch_size=8')], {
+    const r = runGan(['train', '--config', 'tiny.yaml', ...sets(...ss, 'ssgan.labels=10', 'train.batch_size=8')], {
       cwd: work,
     });
     assert.equal(r.status, 0, r.stderr);

@@ -17,7 +17,8 @@ backend: cpu
 export const TINY_SSGAN = `
 data: { source: bundled, limit: 256 }
 model: { arch: ssgan, g_widths: [16, 16], d_widths: [32, 16, 16] }
-train: { labels: 20, epochs: 2, batch_size: 32 }
+train: { epochs: 2, batch_size: 32 }
+ssgan: { labels: 20 }
 sample: { grid: 4 }
 `;
 

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
-import { loadModel } from '../src/checkpoint/model-io.ts';
-import { selectEngine } from '../src/engine/select.ts';
-import { classMixRows, slerp, slerpPath } from '../src/interpolation.ts';
-import { deriveSeed, Stream } from '../src/random.ts';
-import { generateImages, latentNoise } from '../src/sampling.ts';
-import { runGan } from './helpers.ts';
-import { trainSmokeRun } from './helpers/smoke-run.ts';
+import { loadModel } from '../../src/checkpoint/model-io.ts';
+import { selectEngine } from '../../src/engine/select.ts';
+import { classMixRows, slerp, slerpPath } from '../../src/interpolation.ts';
+import { deriveSeed, Stream } from '../../src/random.ts';
+import { generateImages, latentNoise } from '../../src/sampling.ts';
+import { runGan } from '../helpers.ts';
+import { trainSmokeRun } from '../helpers/smoke-run.ts';
 
 const norm = (v: ArrayLike<number>) => Math.hypot(...Array.from(v));
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-6) =>

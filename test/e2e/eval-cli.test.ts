@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROOT, runGan } from './helpers.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { ROOT, runGan } from '../helpers.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let work: string;
 let out: string;

@@ -10,10 +10,10 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { GAN_BIN, ROOT, runGan, type CliResult } from './helpers.ts';
-import { ganWithReadOnly, readOnlyNamespaceUnavailable } from './helpers/read-only.ts';
-import { tempDir } from './helpers/temp-dir.ts';
-import { TINY_CONFIG } from './helpers/tiny-config.ts';
+import { GAN_BIN, ROOT, runGan, type CliResult } from '../helpers.ts';
+import { ganWithReadOnly, readOnlyNamespaceUnavailable } from '../helpers/read-only.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { TINY_CONFIG } from '../helpers/tiny-config.ts';
 
 function workspace(config = TINY_CONFIG): string {
   const dir = tempDir('gan-env-');

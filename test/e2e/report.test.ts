@@ -8,18 +8,18 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { PNG } from 'pngjs';
-import { encodeGrid } from '../src/image.ts';
-import { leftMargin, lineChart, niceTicks, yRange, type ChartSpec } from '../src/report/chart.ts';
-import { reloadUntil, renderReport } from '../src/report/html.ts';
-import { pngSize, thumbSize } from '../src/report/samples-html.ts';
-import { parseBestPointer, readMetrics, readRun } from '../src/report/run-data.ts';
-import { writeReport } from '../src/report/write.ts';
-import { checkedPage, chromiumMissing, DESKTOP, PHONE, withBrowser } from './helpers/browser.ts';
-import { decodeGif } from './helpers/gif.ts';
-import { tagProblems } from './helpers/html-check.ts';
-import { runGan } from './helpers.ts';
-import { trainSmokeRun } from './helpers/smoke-run.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { encodeGrid } from '../../src/image.ts';
+import { leftMargin, lineChart, niceTicks, yRange, type ChartSpec } from '../../src/report/chart.ts';
+import { reloadUntil, renderReport } from '../../src/report/html.ts';
+import { pngSize, thumbSize } from '../../src/report/samples-html.ts';
+import { parseBestPointer, readMetrics, readRun } from '../../src/report/run-data.ts';
+import { writeReport } from '../../src/report/write.ts';
+import { checkedPage, chromiumMissing, DESKTOP, PHONE, withBrowser } from '../helpers/browser.ts';
+import { decodeGif } from '../helpers/gif.ts';
+import { tagProblems } from '../helpers/html-check.ts';
+import { runGan } from '../helpers.ts';
+import { trainSmokeRun } from '../helpers/smoke-run.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('niceTicks', () => {
   test('steps of 1, 2 or 5 x 10^k covering the range', () => {

@@ -6,13 +6,14 @@
 //      at 0, so D(x) = Z/(Z + 1) with Z = Σ exp lₖ(x).
 //   G: z → dense 500 (no bias) → batch norm → softplus → dense 500 → batch norm → softplus →
 //      WN-dense 784, softplus (model.g_output) → [-1, ∞) like the other generators' [-1, 1].
-// Weight normalisation with data-dependent initialisation (models/weight-norm.ts) is what the
+// Weight normalisation with data-dependent initialisation (weight-norm.ts) is what the
 // reference and its ports report as essential. Softplus at G's output instead of the
 // reference's sigmoid: with a sigmoid, D separated real from fake within a few hundred
-// iterations here and the unlabelled term stopped teaching (docs/evaluation.md).
+// iterations here and the unlabelled term stopped teaching
+// (docs/experiments/2026-11-30-ssgan-recipe.md).
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed, normalArray, Stream } from '../random.js';
-import type { BuildOptions, GanModels } from './types.js';
+import type { BuildOptions, GanModels } from '../models/types.js';
 import { WeightNormDense, type ScaleShift } from './weight-norm.js';
 
 export const SSGAN_DEFAULT_G = [500, 500];

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
 import sharp from 'sharp';
-import { parseConfig } from '../src/config.ts';
-import { loadImageSet } from '../src/data/index.ts';
-import { GRID_PADDING } from '../src/image.ts';
-import { ROOT, runGan } from './helpers.ts';
-import { checkedPage, chromiumMissing, DESKTOP, withBrowser } from './helpers/browser.ts';
-import { serveFolder } from '../src/export/serve.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { parseConfig } from '../../src/config.ts';
+import { loadImageSet } from '../../src/data/index.ts';
+import { GRID_PADDING } from '../../src/image.ts';
+import { ROOT, runGan } from '../helpers.ts';
+import { checkedPage, chromiumMissing, DESKTOP, withBrowser } from '../helpers/browser.ts';
+import { serveFolder } from '../../src/export/serve.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const quiet = { log: () => {}, warn: () => {} };
 

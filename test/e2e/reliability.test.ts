@@ -5,12 +5,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { selectEngine } from '../src/engine/select.ts';
-import { loadModel } from '../src/checkpoint/model-io.ts';
-import { mulberry32 } from '../src/random.ts';
-import { GAN_BIN, runGan, spawnGan, waitFor } from './helpers.ts';
-import { noTerminal, openTerminal } from './helpers/terminal.ts';
-import { latestDir, TINY, tinyWorkspace } from './helpers/tiny-run.ts';
+import { selectEngine } from '../../src/engine/select.ts';
+import { loadModel } from '../../src/checkpoint/model-io.ts';
+import { mulberry32 } from '../../src/random.ts';
+import { GAN_BIN, runGan, spawnGan, waitFor } from '../helpers.ts';
+import { noTerminal, openTerminal } from '../helpers/terminal.ts';
+import { latestDir, TINY, tinyWorkspace } from '../helpers/tiny-run.ts';
 
 const metricLosses = (work: string, run: string) =>
   readFileSync(join(work, 'checkpoints', run, 'metrics.jsonl'), 'utf8')

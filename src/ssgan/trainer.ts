@@ -1,7 +1,7 @@
 // The semi-supervised GAN's iteration (Salimans et al. 2016; improved-gan's
-// train_mnist_feature_matching.py), on the networks of models/ssgan.ts:
+// train_mnist_feature_matching.py), on the networks of model.ts:
 //   D step — one noisy pass of D over three batches: a labelled one (the N labelled images,
-//     cycled, each shifted, rotated and scaled at random as train.labelled_* ask), an unlabelled
+//     cycled, each shifted, rotated and scaled at random as ssgan.labelled_* ask), an unlabelled
 //     one (the epoch loop's batch), and G's fakes; D minimises the labelled cross-entropy plus the
 //     unlabelled term (losses.ts, semiSupervised).
 //   G step — feature matching against a second unlabelled batch, D fixed.
@@ -11,8 +11,7 @@
 // Every random draw derives from the run seed and the update counters, so a resumed run takes
 // exactly the steps an uninterrupted one would.
 import * as tf from '@tensorflow/tfjs';
-import type { Config, TrainConfig } from '../config.js';
-import { affine, randomShifts, translate } from '../data/augment.js';
+import type { Config, SsganConfig, TrainConfig } from '../config.js';
 import type { Batch, TrainingSet } from '../data/batches.js';
 import type { LabelledImages } from '../data/subsets.js';
 import { semiSupervised } from '../losses.js';
@@ -24,18 +23,20 @@ import {
   initializeFromData,
   trainedWeights,
   weightScales,
-} from '../models/ssgan.js';
+} from './model.js';
 import { deriveSeed, permutation, Stream } from '../random.js';
 import { latentNoise } from '../sampling.js';
-import { ModelEma } from './ema.js';
+import { ModelEma } from '../train/ema.js';
+import { LabelledBatches, streamRows } from './labelled-batches.js';
 import { SelfLabels } from './self-labels.js';
-import { generatorAverage, type Counters, type StepStats, type Trainer } from './trainer.js';
-import { scheduleLearningRates } from './lr-schedule.js';
-import { stockUpdateKernels, withUpdates, type UpdateKernels } from './update-kernels.js';
+import { generatorAverage, type Counters, type StepStats, type Trainer } from '../train/trainer.js';
+import { scheduleLearningRates } from '../train/lr-schedule.js';
+import { stockUpdateKernels, withUpdates, type UpdateKernels } from '../train/update-kernels.js';
 
 export interface SemiSupervisedOptions {
   models: GanModels;
   train: TrainConfig;
+  ssgan: SsganConfig;
   seed: number;
   labelled: LabelledImages;
   /** The training images without labels, for G's second real batch and D's initialisation. */
@@ -45,16 +46,11 @@ export interface SemiSupervisedOptions {
   ema?: ModelEma;
   discriminatorEma?: ModelEma;
   updates?: UpdateKernels;
-  /**
-   * D trained on the labelled batches alone, with no unlabelled term and no G step: the same
-   * network and budget without the GAN, the baseline that tells what the unlabelled images add.
-   */
-  supervisedOnly?: boolean;
 }
 
 /** Images D's data-dependent initialisation looks at. */
 const INIT_BATCH = 500;
-/** D updates over which train.consistency ramps up to its full weight. */
+/** D updates over which ssgan.consistency ramps up to its full weight. */
 const CONSISTENCY_RAMP = 2000;
 
 export class SemiSupervisedTrainer implements Trainer {
@@ -65,14 +61,11 @@ export class SemiSupervisedTrainer implements Trainer {
   readonly gOptimizer: tf.AdamOptimizer;
   readonly dOptimizer: tf.AdamOptimizer;
   private readonly train: TrainConfig;
+  private readonly ssgan: SsganConfig;
   private readonly seed: number;
-  private readonly labelled: LabelledImages;
-  /** [N, H, W, C] in [-1, 1], and the labels one-hot. */
-  private readonly labelledImages: tf.Tensor4D;
-  private readonly labelledOneHot: tf.Tensor2D;
+  private readonly labelled: LabelledBatches;
   private readonly unlabelled: TrainingSet;
   private readonly totalIterations: number;
-  private readonly supervisedOnly: boolean;
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
   private readonly selfLabels: SelfLabels | undefined;
@@ -82,11 +75,12 @@ export class SemiSupervisedTrainer implements Trainer {
   constructor(opts: SemiSupervisedOptions) {
     this.models = opts.models;
     this.train = opts.train;
+    this.ssgan = opts.ssgan;
     this.seed = opts.seed;
-    this.labelled = opts.labelled;
+    const { labelled_shift: shift, labelled_rotate: degrees, labelled_scale: scale } = opts.ssgan;
+    this.labelled = new LabelledBatches(opts.labelled, { shift, degrees, scale }, opts.seed);
     this.unlabelled = opts.unlabelled;
     this.totalIterations = opts.totalIterations;
-    this.supervisedOnly = opts.supervisedOnly ?? false;
     this.ema = opts.ema;
     this.discriminatorEma = opts.discriminatorEma;
     const { createAdam, addNoise, scaleShift } = opts.updates ?? stockUpdateKernels;
@@ -96,29 +90,19 @@ export class SemiSupervisedTrainer implements Trainer {
     // Not D's hidden weight-norm scales (they keep their initialisation) nor G's batch-norm scales.
     this.gVars = trainedWeights(opts.models.generator);
     this.dVars = trainedWeights(opts.models.discriminator);
-    if (opts.train.self_label > 0 && !this.supervisedOnly) {
+    if (opts.ssgan.self_label > 0) {
       this.selfLabels = new SelfLabels(
         opts.unlabelled.images,
         opts.labelled.classes,
-        opts.train.self_label_confidence,
+        opts.ssgan.self_label_confidence,
         () => this.discriminatorEma?.model ?? this.models.discriminator,
-        opts.train.self_label_after,
+        opts.ssgan.self_label_after,
         opts.unlabelled.batchesPerEpoch(opts.train.batch_size * opts.train.d_steps),
       );
     }
-    const { images, count, height, width, channels } = opts.labelled;
-    this.labelledImages = tf.tidy(() =>
-      tf.sub(tf.div(tf.tensor4d(Float32Array.from(images), [count, height, width, channels]), 127.5), 1),
-    );
-    this.labelledOneHot = tf.tidy(
-      () =>
-        tf
-          .oneHot(tf.tensor1d(Int32Array.from(opts.labelled.labels), 'int32'), opts.labelled.classes)
-          .toFloat() as tf.Tensor2D,
-    );
   }
 
-  /** Images per class self-labelled at the last refresh (train.self_label; undefined before the first). */
+  /** Images per class self-labelled at the last refresh (ssgan.self_label; undefined before the first). */
   get selfLabelledPerClass(): number | undefined {
     return this.selfLabels?.active ? this.selfLabels.perClass : undefined;
   }
@@ -134,22 +118,6 @@ export class SemiSupervisedTrainer implements Trainer {
     this.discriminatorEma?.model.setWeights(this.models.discriminator.getWeights());
   }
 
-  /** Rows `count` positions into a stream that walks a new permutation of `n` rows per pass. */
-  private static streamRows(n: number, seed: number, first: number, count: number): Int32Array {
-    const rows = new Int32Array(count);
-    let pass = -1;
-    let order: Int32Array = new Int32Array(0);
-    for (let k = 0; k < count; k++) {
-      const position = first + k;
-      if (Math.floor(position / n) !== pass) {
-        pass = Math.floor(position / n);
-        order = permutation(n, deriveSeed(seed, pass));
-      }
-      rows[k] = order[position % n]!;
-    }
-    return rows;
-  }
-
   /** G's images for D update `dStep`. */
   private fakes(dStep: number, size: number): tf.Tensor4D {
     const z = latentNoise(size, this.models.latentDim, deriveSeed(this.seed, Stream.noiseD, dStep));
@@ -161,32 +129,9 @@ export class SemiSupervisedTrainer implements Trainer {
     return { seed, add: this.passKernels.addNoise, scaleShift: this.passKernels.scaleShift };
   }
 
-  /** The labelled batch of D update `dStep`, each image moved at random as train.labelled_* ask, and its labels. */
-  private labelledBatch(dStep: number, size: number): { images: tf.Tensor4D; oneHot: tf.Tensor2D } {
-    const rows = SemiSupervisedTrainer.streamRows(
-      this.labelled.count,
-      deriveSeed(this.seed, Stream.labelledOrder),
-      (dStep - 1) * size,
-      size,
-    );
-    const indices = tf.tensor1d(rows, 'int32');
-    const images = tf.gather(this.labelledImages, indices) as tf.Tensor4D;
-    const { labelled_shift: shift, labelled_rotate: degrees, labelled_scale: scale } = this.train;
-    const seed = deriveSeed(this.seed, Stream.labelledShift, dStep);
-    return {
-      images:
-        degrees > 0 || scale > 0
-          ? affine(images, { degrees, scale, shift }, seed)
-          : shift > 0
-            ? translate(images, randomShifts(size, shift, seed))
-            : images,
-      oneHot: tf.gather(this.labelledOneHot, indices) as tf.Tensor2D,
-    };
-  }
-
   /** G's real batch of G update `step`: the unlabelled images in an order of their own. */
   private unlabelledBatch(step: number, size: number): tf.Tensor4D {
-    const rows = SemiSupervisedTrainer.streamRows(
+    const rows = streamRows(
       this.unlabelled.count,
       deriveSeed(this.seed, Stream.unlabelledOrder),
       (step - 1) * size,
@@ -197,33 +142,28 @@ export class SemiSupervisedTrainer implements Trainer {
 
   /**
    * D step: labelled cross-entropy + the unlabelled real/fake term, one noisy pass over all three
-   * batches; with train.consistency a second noisy copy of the unlabelled batch in that pass
+   * batches; with ssgan.consistency a second noisy copy of the unlabelled batch in that pass
    * (its own rows of noise: the same as a second pass, in one), and with
-   * train.self_label a cross-entropy on the batch's self-labelled images (`rows` says which).
+   * ssgan.self_label a cross-entropy on the batch's self-labelled images (`rows` says which).
    */
   trainDiscriminatorOneStep(unlabelled: tf.Tensor4D, rows?: Int32Array): tf.Scalar[] {
     this.counters.dStep += 1;
     const dStep = this.counters.dStep;
     const size = unlabelled.shape[0];
-    const { consistency, self_label: selfLabelWeight } = this.train;
+    const { consistency, self_label: selfLabelWeight } = this.ssgan;
     // Ramped up over the first iterations (Laine & Aila 2017): early class probabilities are noise.
     const consistencyWeight = consistency * Math.exp(-5 * (1 - Math.min(1, dStep / CONSISTENCY_RAMP)) ** 2);
     return tf.tidy(() => {
       const selfLabelled = this.selfLabels?.active && rows ? this.selfLabels.targets(rows) : undefined;
-      const labelled = this.labelledBatch(dStep, size);
-      const withCopy = consistencyWeight > 0 && !this.supervisedOnly;
-      const images = this.supervisedOnly
-        ? labelled.images
-        : tf.concat([labelled.images, unlabelled, this.fakes(dStep, size), ...(withCopy ? [unlabelled] : [])]);
+      const labelled = this.labelled.batch(dStep, size);
+      const withCopy = consistencyWeight > 0;
+      const fakes = this.fakes(dStep, size);
+      const images = tf.concat([labelled.images, unlabelled, fakes, ...(withCopy ? [unlabelled] : [])]);
       const noiseSeed = deriveSeed(this.seed, Stream.discriminatorNoise, 1, dStep);
       let diagnostics!: tf.Scalar[];
       const loss = this.dOptimizer.minimize(
         () => {
           const { logits } = discriminate(this.models.discriminator, images, this.noise(noiseSeed));
-          if (this.supervisedOnly) {
-            diagnostics = [semiSupervised.probabilityReal(logits), tf.scalar(0)].map((t) => tf.keep(t));
-            return semiSupervised.labelledLoss(logits, labelled.oneHot);
-          }
           const [lab, real, fake, again] = tf.split(logits, withCopy ? 4 : 3) as tf.Tensor2D[] as [
             tf.Tensor2D,
             tf.Tensor2D,
@@ -294,7 +234,7 @@ export class SemiSupervisedTrainer implements Trainer {
       this.discriminatorEma?.update(this.counters.dStep);
       return result;
     });
-    const gLoss = this.supervisedOnly ? tf.scalar(0) : this.trainGeneratorOneStep(realBatches[0]!.images.shape[0]);
+    const gLoss = this.trainGeneratorOneStep(realBatches[0]!.images.shape[0]);
     const [dLoss, dReal, dFake] = dResults[dResults.length - 1]!;
     const packed = tf.stack([dLoss!, gLoss, dReal!, dFake!]);
     const values = await packed.data();
@@ -307,23 +247,22 @@ export class SemiSupervisedTrainer implements Trainer {
     this.dOptimizer.dispose();
     this.ema?.model.dispose();
     this.discriminatorEma?.model.dispose();
-    this.labelledImages.dispose();
-    this.labelledOneHot.dispose();
+    this.labelled.dispose();
   }
 }
 
 /**
- * A SemiSupervisedTrainer the way `gan train` builds one for a config with train.labels: both
+ * A SemiSupervisedTrainer the way `gan train` builds one for model.arch ssgan: both
  * networks' moving averages as configured, the engine's update kernels, D initialised on the data.
  */
 export function createSemiSupervisedTrainer(
   config: Config,
   models: GanModels,
-  data: { labelled: LabelledImages; unlabelled: TrainingSet; totalIterations: number; supervisedOnly?: boolean },
+  data: { labelled: LabelledImages; unlabelled: TrainingSet; totalIterations: number },
   faster?: Partial<UpdateKernels>,
 ): SemiSupervisedTrainer {
   const updates = withUpdates(faster);
-  const dDecay = config.train.d_ema;
+  const dDecay = config.ssgan.d_ema;
   const discriminatorEma =
     dDecay > 0
       ? ModelEma.startingAt(
@@ -336,6 +275,7 @@ export function createSemiSupervisedTrainer(
   const trainer = new SemiSupervisedTrainer({
     models,
     train: config.train,
+    ssgan: config.ssgan,
     seed: config.run.seed,
     ...data,
     ema: generatorAverage(config, models, updates),

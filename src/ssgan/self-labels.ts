@@ -4,7 +4,7 @@
 // cross-entropy on those of its unlabelled batch at a lower weight than the real labels'.
 // The labels come from D alone: no label of the training set is read.
 import * as tf from '@tensorflow/tfjs';
-import { predictClasses } from '../models/ssgan.js';
+import { predictClasses } from './model.js';
 
 /**
  * Per image, its class when it is among the `perClass` most confident predictions of that class

@@ -8,17 +8,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { before, test } from 'node:test';
-import { runGan, spawnGan } from './helpers.ts';
-import { treeSnapshot } from './helpers/snapshot.ts';
-import { tempDir } from './helpers/temp-dir.ts';
-import { TINY_CONFIG } from './helpers/tiny-config.ts';
-import type { BadInputCase, BadInputTable } from './bad-input/case.ts';
-import { table as commands } from './bad-input/commands.ts';
-import { table as core } from './bad-input/core.ts';
-import { table as sections } from './bad-input/sections.ts';
-import { table as folders } from './bad-input/folders.ts';
-import { table as environment } from './bad-input/environment.ts';
-import { table as evalTable } from './bad-input/eval.ts';
+import { runGan, spawnGan } from '../helpers.ts';
+import { treeSnapshot } from '../helpers/snapshot.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { TINY_CONFIG } from '../helpers/tiny-config.ts';
+import type { BadInputCase, BadInputTable } from '../bad-input/case.ts';
+import { table as commands } from '../bad-input/commands.ts';
+import { table as core } from '../bad-input/core.ts';
+import { table as sections } from '../bad-input/sections.ts';
+import { table as folders } from '../bad-input/folders.ts';
+import { table as environment } from '../bad-input/environment.ts';
+import { table as evalTable } from '../bad-input/eval.ts';
 
 let work: string;
 
@@ -28,7 +28,7 @@ const TABLES: BadInputTable[] = [core, sections, folders, commands, environment,
 
 before(async () => {
   work = tempDir('gan-bad-');
-  cpSync(join(import.meta.dirname, '..', 'configs'), join(work, 'configs'), { recursive: true });
+  cpSync(join(import.meta.dirname, '..', '..', 'configs'), join(work, 'configs'), { recursive: true });
   writeFileSync(join(work, 'tiny.yaml'), TINY_CONFIG);
   writeFileSync(join(work, 'bad-key.yaml'), `${TINY_CONFIG}\nextra: 1\n`);
   writeFileSync(join(work, 'bad-type.yaml'), TINY_CONFIG.replace('batch_size: 32', 'batch_size: lots'));

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { refuseOutputInsideRun } from '../src/checkpoint/output-path.ts';
-import { runGan } from './helpers.ts';
-import { tempDir } from './helpers/temp-dir.ts';
-import { TINY_CONFIG } from './helpers/tiny-config.ts';
+import { refuseOutputInsideRun } from '../../src/checkpoint/output-path.ts';
+import { runGan } from '../helpers.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { TINY_CONFIG } from '../helpers/tiny-config.ts';
 
 let work: string;
 let run: string;

@@ -8,10 +8,10 @@ import { existsSync, readdirSync, readFileSync, statfsSync, writeFileSync } from
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runGan, spawnGan, waitFor } from './helpers.ts';
-import { treeSnapshot } from './helpers/snapshot.ts';
-import { tempDir } from './helpers/temp-dir.ts';
-import { latestDir, TINY, TINY_SSGAN, tinyWorkspace } from './helpers/tiny-run.ts';
+import { runGan, spawnGan, waitFor } from '../helpers.ts';
+import { treeSnapshot } from '../helpers/snapshot.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { latestDir, TINY, TINY_SSGAN, tinyWorkspace } from '../helpers/tiny-run.ts';
 
 const epochsLogged = (runRoot: string) =>
   readFileSync(join(runRoot, 'metrics.jsonl'), 'utf8')
@@ -162,9 +162,9 @@ backend: cpu
     });
 
   const labelsChanged = treeSnapshot(run);
-  const other = resume('--set', 'train.labels=30');
+  const other = resume('--set', 'ssgan.labels=30');
   assert.equal(other.status, 2, other.stderr);
-  assert.match(other.stderr, /^gan: --resume: train\.labels changed since .*20 -> 30/m);
+  assert.match(other.stderr, /^gan: --resume: ssgan\.labels changed since .*20 -> 30/m);
   assert.deepEqual(treeSnapshot(run), labelsChanged, 'a resume refused for its labels changed nothing');
 
   // Labelled images that differ from the recorded ones are found only after the data is loaded.

@@ -6,15 +6,15 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { TrainingSet } from '../src/data/batches.ts';
-import { loadImageSet, type ImageSet } from '../src/data/index.ts';
-import { selectEngine } from '../src/engine/select.ts';
-import { UserError } from '../src/errors.ts';
-import { defaultRecipe, getClassifier, INFO_JSON, type ClassifierRequest } from '../src/classifier/cache.ts';
-import { createEvaluator, type EvalResult } from '../src/eval/evaluator.ts';
-import { classHistogram } from '../src/eval/scores.ts';
-import { labelsInProportion } from '../src/sampling.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { TrainingSet } from '../../src/data/batches.ts';
+import { loadImageSet, type ImageSet } from '../../src/data/index.ts';
+import { selectEngine } from '../../src/engine/select.ts';
+import { UserError } from '../../src/errors.ts';
+import { defaultRecipe, getClassifier, INFO_JSON, type ClassifierRequest } from '../../src/classifier/cache.ts';
+import { createEvaluator, type EvalResult } from '../../src/eval/evaluator.ts';
+import { classHistogram } from '../../src/eval/scores.ts';
+import { labelsInProportion } from '../../src/sampling.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const quiet = { log: () => {}, warn: () => {} };
 const bundled = (limit: number) => ({

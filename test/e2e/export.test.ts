@@ -8,16 +8,16 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'puppeteer-core';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { loadModel } from '../src/checkpoint/model-io.ts';
-import { WeightNormDense } from '../src/models/weight-norm.ts';
-import { selectEngine } from '../src/engine/select.ts';
-import { deriveSeed, Stream } from '../src/random.ts';
-import { generateImages, latentNoise } from '../src/sampling.ts';
-import { checkedPage, chromiumMissing, DESKTOP, PHONE, withBrowser, type CheckedPage } from './helpers/browser.ts';
-import { GAN_BIN, runGan } from './helpers.ts';
-import { serveFolder } from '../src/export/serve.ts';
-import { trainSmokeRun } from './helpers/smoke-run.ts';
-import { TINY_SSGAN, tinyWorkspace } from './helpers/tiny-run.ts';
+import { loadModel } from '../../src/checkpoint/model-io.ts';
+import { WeightNormDense } from '../../src/ssgan/weight-norm.ts';
+import { selectEngine } from '../../src/engine/select.ts';
+import { deriveSeed, Stream } from '../../src/random.ts';
+import { generateImages, latentNoise } from '../../src/sampling.ts';
+import { checkedPage, chromiumMissing, DESKTOP, PHONE, withBrowser, type CheckedPage } from '../helpers/browser.ts';
+import { GAN_BIN, runGan } from '../helpers.ts';
+import { serveFolder } from '../../src/export/serve.ts';
+import { trainSmokeRun } from '../helpers/smoke-run.ts';
+import { TINY_SSGAN, tinyWorkspace } from '../helpers/tiny-run.ts';
 
 /** What the page shows: its canvas's size, a checksum and gray levels, the status and the row labels. */
 const shown = (page: Page) =>

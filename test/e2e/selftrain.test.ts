@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { balancedSubset, holdOut, without } from '../src/data/subsets.ts';
-import { selectConfident } from '../src/selftrain/core.ts';
-import { meanStd } from '../src/stats.ts';
-import { parseRecipes } from '../src/commands/selftrain.ts';
-import { ROOT, runGan } from './helpers.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { balancedSubset, holdOut, without } from '../../src/data/subsets.ts';
+import { selectConfident } from '../../src/selftrain/core.ts';
+import { meanStd } from '../../src/stats.ts';
+import { parseRecipes } from '../../src/commands/selftrain.ts';
+import { ROOT, runGan } from '../helpers.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('balancedSubset', () => {
   // 300 labels, 10 classes, uneven counts: classes 1–4 have 25 images, 5–9 have 24, class 0 has 80.
@@ -144,7 +144,8 @@ describe('gan selftrain end to end', () => {
   test('semi-supervised runs: each repeat uses its run’s labels; ssgan, ssgan+pseudo-label, ssgan-net', () => {
     const config = `data: { source: bundled, limit: 256 }
 model: { arch: ssgan, g_widths: [32, 32], d_widths: [64, 32] }
-train: { labels: 20, epochs: 2, batch_size: 32, lr_g: 0.003, lr_d: 0.003, d_ema: 0.9, labelled_shift: 2 }
+train: { epochs: 2, batch_size: 32, lr_g: 0.003, lr_d: 0.003 }
+ssgan: { labels: 20, d_ema: 0.9, labelled_shift: 2 }
 sample: { grid: 4 }
 run: { out_dir: runs }
 `;

@@ -1,7 +1,7 @@
 // What a semi-supervised run's classifier scores after every epoch (D's average when it has one):
 //   test_accuracy — on the test split: a curve to watch, in metrics.jsonl and the report; it
 //     chooses nothing.
-//   val_accuracy — with train.validation > 0, on that many training images outside the labelled
+//   val_accuracy — with ssgan.validation > 0, on that many training images outside the labelled
 //     set, whose labels are read here and nowhere else (they still train without them): the
 //     number a recipe is chosen on, so the test split is never tuned on.
 import type * as tf from '@tensorflow/tfjs';
@@ -11,8 +11,8 @@ import { TrainingSet } from '../data/batches.js';
 import { loadImageSet, type ImageSet } from '../data/index.js';
 import { pct } from '../text.js';
 import type { Log } from '../log.js';
-import { classify } from '../models/ssgan.js';
-import type { SemiSupervisedTrainer } from './semi-supervised.js';
+import { classify } from './model.js';
+import type { SemiSupervisedTrainer } from './trainer.js';
 
 export async function heldOutAccuracy(config: Config, trainer: SemiSupervisedTrainer, io: Log, validation?: ImageSet) {
   const named = [

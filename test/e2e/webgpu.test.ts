@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
-import { describeEngine, selectEngine, type Engine } from '../src/engine/select.ts';
-import { releaseWebgpu } from '../src/engine/webgpu.ts';
-import { compareStates, dcganConfig, trainOn } from '../bench/engine-equivalence.ts';
-import { ROOT, runGan } from './helpers.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { describeEngine, selectEngine, type Engine } from '../../src/engine/select.ts';
+import { releaseWebgpu } from '../../src/engine/webgpu.ts';
+import { compareStates, dcganConfig, trainOn } from '../../bench/engine-equivalence.ts';
+import { ROOT, runGan } from '../helpers.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const ITERATIONS = 3;
 /** Measured on llvmpipe: losses and weights within 1.2e-7 of the cpu engine's. */
