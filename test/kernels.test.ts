@@ -30,6 +30,7 @@ import {
   seeded,
   size,
   withKernel,
+  assertPatchMatchesStock,
 } from './helpers/kernel-calls.ts';
 
 type Shape4 = [number, number, number, number];
@@ -209,6 +210,37 @@ describe('Conv2DBackpropFilter patches', () => {
   });
 });
 
+/** x and filter of a forward convolution, seeded from `seed` and `seed + 100`. */
+function convInputs(c: ConvCase, seed: number): Record<string, Tensor> {
+  return {
+    x: tf.tensor4d(seeded(size(c.x), seed), c.x),
+    filter: tf.tensor4d(seeded(size(c.filter), seed + 100), c.filter),
+  };
+}
+
+function convAttrs(c: ConvCase, extra: Record<string, unknown>): NamedAttrMap {
+  return {
+    strides: c.strides,
+    pad: c.pad,
+    dataFormat: 'NHWC',
+    dimRoundingMode: c.rounding,
+    ...extra,
+  } as unknown as NamedAttrMap;
+}
+
+/** dy and filter of Conv2DBackpropInput, seeded from `seed` and `seed + 100`. */
+function inputGradInputs(c: ConvCase, seed: number): Record<string, Tensor> {
+  const info = backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.rounding);
+  return {
+    dy: tf.tensor4d(seeded(size(info.outShape), seed), info.outShape),
+    filter: tf.tensor4d(seeded(size(c.filter), seed + 100), c.filter),
+  };
+}
+
+function inputGradAttrs(c: ConvCase): NamedAttrMap {
+  return convAttrs(c, { inputShape: c.x });
+}
+
 // ---------------------------------------------------------------- whole-model gradient and leaks
 
 /** A tiny conv discriminator: conv s2 → leakyRelu → conv s2 → flatten → dense. */
@@ -314,22 +346,14 @@ describe('wasm BatchMatMul patch', () => {
   });
 
   for (const [i, c] of matMulShapes.entries()) {
-    test(`a ${c.a.join('×')}${c.transposeA ? 'ᵀ' : ''} · b ${c.b.join('×')}${c.transposeB ? 'ᵀ' : ''}`, async () => {
-      await onBackend('wasm', () => {
-        const inputs = { a: tf.tensor(seeded(size(c.a), 300 + i), c.a), b: tf.tensor(seeded(size(c.b), 400 + i), c.b) };
-        const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
-        try {
-          assertClose(
-            runRegistered('BatchMatMul', inputs, attrs),
-            callKernel(stockWasmMatMul, inputs, attrs),
-            1e-5,
-            'patched vs stock wasm',
-          );
-        } finally {
-          tf.dispose(Object.values(inputs));
-        }
-      });
-    });
+    test(`a ${c.a.join('×')}${c.transposeA ? 'ᵀ' : ''} · b ${c.b.join('×')}${c.transposeB ? 'ᵀ' : ''}`, () =>
+      assertPatchMatchesStock(
+        'wasm',
+        stockWasmMatMul,
+        () => ({ a: tf.tensor(seeded(size(c.a), 300 + i), c.a), b: tf.tensor(seeded(size(c.b), 400 + i), c.b) }),
+        { transposeA: c.transposeA, transposeB: c.transposeB },
+        1e-5,
+      ));
   }
 });
 
@@ -348,41 +372,25 @@ describe('wasm Conv2DBackpropInput patch', () => {
   // directly, so both plans are checked on every shape.
   let phasePlanCases = 0;
   for (const [i, c] of convCases.entries()) {
-    test(describeCase(c), async () => {
-      const info = backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.rounding);
-      await onBackend('wasm', () => {
-        const inputs = {
-          dy: tf.tensor4d(seeded(size(info.outShape), 500 + i), info.outShape),
-          filter: tf.tensor4d(seeded(size(c.filter), 600 + i), c.filter),
-        };
-        const attrs = {
-          strides: c.strides,
-          pad: c.pad,
-          dataFormat: 'NHWC',
-          dimRoundingMode: c.rounding,
-          inputShape: c.x,
-        } as unknown as NamedAttrMap;
-        try {
-          const ref = callKernel(stockWasmInputGrad, inputs, attrs);
-          assertClose(runRegistered('Conv2DBackpropInput', inputs, attrs), ref, 1e-5, 'patched vs stock wasm');
+    test(describeCase(c), () =>
+      assertPatchMatchesStock(
+        'wasm',
+        stockWasmInputGrad,
+        () => inputGradInputs(c, 500 + i),
+        inputGradAttrs(c),
+        1e-5,
+        (inputs, reference) => {
+          const attrs = inputGradAttrs(c) as unknown as tf.Conv2DBackpropInputAttrs;
           const k = kernelInvoker(tf.backend(), 'wasm');
-          const byPhases = backpropInputByPhases(
-            k,
-            inputs.dy,
-            inputs.filter,
-            attrs as unknown as tf.Conv2DBackpropInputAttrs,
-          );
-          if (byPhases !== undefined) {
-            phasePlanCases += 1;
-            const out = tf.engine().makeTensorFromTensorInfo(byPhases);
-            assertClose(out.dataSync(), ref, 1e-5, 'per-phase plan vs stock wasm');
-            out.dispose();
-          }
-        } finally {
-          tf.dispose(Object.values(inputs));
-        }
-      });
-    });
+          const byPhases = backpropInputByPhases(k, inputs['dy']!, inputs['filter']!, attrs);
+          if (byPhases === undefined) return;
+          phasePlanCases += 1;
+          const out = tf.engine().makeTensorFromTensorInfo(byPhases);
+          assertClose(out.dataSync(), reference, 1e-5, 'per-phase plan vs stock wasm');
+          out.dispose();
+        },
+      ),
+    );
   }
 
   test('the per-phase plan handled all but the geometries it declines', () => {
@@ -426,98 +434,41 @@ describe('cpu Conv2D and Conv2DBackpropInput patches', () => {
     },
   ];
   for (const [i, c] of forwardCases.entries()) {
-    test(`Conv2D ${describeCase(c)} dilations ${String(c.dilations)}`, async () => {
-      await onBackend('cpu', () => {
-        const inputs = {
-          x: tf.tensor4d(seeded(size(c.x), 1000 + i), c.x),
-          filter: tf.tensor4d(seeded(size(c.filter), 1100 + i), c.filter),
-        };
-        const attrs = {
-          strides: c.strides,
-          pad: c.pad,
-          dataFormat: 'NHWC',
-          dilations: c.dilations,
-          dimRoundingMode: c.rounding,
-        } as unknown as NamedAttrMap;
-        try {
-          assertClose(
-            runRegistered('Conv2D', inputs, attrs),
-            callKernel(stockCpuConv2d, inputs, attrs),
-            1e-5,
-            'patched vs stock cpu',
-          );
-        } finally {
-          tf.dispose(Object.values(inputs));
-        }
-      });
-    });
+    test(`Conv2D ${describeCase(c)} dilations ${String(c.dilations)}`, () =>
+      assertPatchMatchesStock(
+        'cpu',
+        stockCpuConv2d,
+        () => convInputs(c, 1000 + i),
+        convAttrs(c, { dilations: c.dilations }),
+        1e-5,
+      ));
   }
 
   const fusedCases = [convCases[1]!, convCases[5]!, convCases[19]!];
   for (const [i, c] of fusedCases.entries()) {
     for (const activation of ['linear', 'relu', 'leakyrelu', 'elu'] as const) {
       for (const biasKind of ['none', 'vector', 'scalar'] as const) {
-        test(`FusedConv2D ${describeCase(c)} ${activation} bias ${biasKind}`, async () => {
-          await onBackend('cpu', () => {
-            const inputs: Record<string, Tensor> = {
-              x: tf.tensor4d(seeded(size(c.x), 1400 + i), c.x),
-              filter: tf.tensor4d(seeded(size(c.filter), 1500 + i), c.filter),
-            };
-            if (biasKind === 'vector') inputs['bias'] = tf.tensor1d(seeded(c.filter[3], 1600 + i));
-            if (biasKind === 'scalar') inputs['bias'] = tf.scalar(0.25);
-            const attrs = {
-              strides: c.strides,
-              pad: c.pad,
-              dataFormat: 'NHWC',
-              dilations: 1,
-              dimRoundingMode: c.rounding,
-              activation,
-              leakyreluAlpha: 0.2,
-            } as unknown as NamedAttrMap;
-            try {
-              // elu is not handled by the patch: it must fall back to the stock kernel.
-              assertClose(
-                runRegistered('FusedConv2D', inputs, attrs),
-                callKernel(stockCpuFusedConv2d, inputs, attrs),
-                1e-5,
-                'patched vs stock cpu',
-              );
-            } finally {
-              tf.dispose(Object.values(inputs));
-            }
-          });
-        });
+        // elu is not handled by the patch: it must fall back to the stock kernel.
+        test(`FusedConv2D ${describeCase(c)} ${activation} bias ${biasKind}`, () =>
+          assertPatchMatchesStock(
+            'cpu',
+            stockCpuFusedConv2d,
+            () => {
+              const inputs: Record<string, Tensor> = convInputs(c, 1400 + i);
+              if (biasKind === 'vector') inputs['bias'] = tf.tensor1d(seeded(c.filter[3], 1600 + i));
+              if (biasKind === 'scalar') inputs['bias'] = tf.scalar(0.25);
+              return inputs;
+            },
+            convAttrs(c, { dilations: 1, activation, leakyreluAlpha: 0.2 }),
+            1e-5,
+          ));
       }
     }
   }
 
   for (const [i, c] of convCases.entries()) {
-    test(`Conv2DBackpropInput ${describeCase(c)}`, async () => {
-      const info = backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.rounding);
-      await onBackend('cpu', () => {
-        const inputs = {
-          dy: tf.tensor4d(seeded(size(info.outShape), 1200 + i), info.outShape),
-          filter: tf.tensor4d(seeded(size(c.filter), 1300 + i), c.filter),
-        };
-        const attrs = {
-          strides: c.strides,
-          pad: c.pad,
-          dataFormat: 'NHWC',
-          dimRoundingMode: c.rounding,
-          inputShape: c.x,
-        } as unknown as NamedAttrMap;
-        try {
-          assertClose(
-            runRegistered('Conv2DBackpropInput', inputs, attrs),
-            callKernel(stockCpuInputGrad, inputs, attrs),
-            1e-5,
-            'patched vs stock cpu',
-          );
-        } finally {
-          tf.dispose(Object.values(inputs));
-        }
-      });
-    });
+    test(`Conv2DBackpropInput ${describeCase(c)}`, () =>
+      assertPatchMatchesStock('cpu', stockCpuInputGrad, () => inputGradInputs(c, 1200 + i), inputGradAttrs(c), 1e-5));
   }
 });
 
@@ -550,23 +501,20 @@ describe('wasm Tile patch', () => {
 
   for (const [i, c] of tileCases.entries()) {
     for (const dtype of ['float32', 'int32', 'bool'] as const) {
-      test(`${dtype} [${c.shape.join(',')}] reps [${c.reps.join(',')}]`, async () => {
-        await onBackend('wasm', () => {
-          const values = Array.from(seeded(size(c.shape), 700 + i), (v) =>
-            dtype === 'float32' ? v : Math.round(v * 50),
-          );
-          const x = tf.tensor(dtype === 'bool' ? values.map((v) => (v > 0 ? 1 : 0)) : values, c.shape, dtype);
-          const attrs = { reps: c.reps } as unknown as NamedAttrMap;
-          try {
-            const patched = runRegistered('Tile', { x }, attrs);
-            const stock = callKernel(stockWasmTile, { x }, attrs);
-            assert.equal(patched.length, size(c.shape.map((d, k) => d * c.reps[k]!)));
-            assert.deepEqual(Array.from(patched), Array.from(stock), 'patched vs stock wasm: must be identical');
-          } finally {
-            x.dispose();
-          }
-        });
-      });
+      test(`${dtype} [${c.shape.join(',')}] reps [${c.reps.join(',')}]`, () =>
+        assertPatchMatchesStock(
+          'wasm',
+          stockWasmTile,
+          () => {
+            const values = Array.from(seeded(size(c.shape), 700 + i), (v) =>
+              dtype === 'float32' ? v : Math.round(v * 50),
+            );
+            return { x: tf.tensor(dtype === 'bool' ? values.map((v) => (v > 0 ? 1 : 0)) : values, c.shape, dtype) };
+          },
+          { reps: c.reps } as unknown as NamedAttrMap,
+          0,
+          (_, reference) => assert.equal(reference.length, size(c.shape.map((d, k) => d * c.reps[k]!))),
+        ));
     }
   }
 });
@@ -600,19 +548,14 @@ describe('wasm LeakyRelu patch', () => {
   });
 
   for (const [i, c] of leakyCases.entries()) {
-    test(`[${c.shape.join(',')}] alpha ${c.alpha}: identical to the stock kernel`, async () => {
-      await onBackend('wasm', () => {
-        const x = leakyInput(c.shape, 800 + i);
-        const attrs = { alpha: c.alpha } as unknown as NamedAttrMap;
-        try {
-          const patched = runRegistered('LeakyRelu', { x }, attrs);
-          const stock = callKernel(stockWasmLeakyRelu, { x }, attrs);
-          assert.deepEqual(Array.from(patched), Array.from(stock));
-        } finally {
-          x.dispose();
-        }
-      });
-    });
+    test(`[${c.shape.join(',')}] alpha ${c.alpha}: identical to the stock kernel`, () =>
+      assertPatchMatchesStock(
+        'wasm',
+        stockWasmLeakyRelu,
+        () => ({ x: leakyInput(c.shape, 800 + i) }),
+        { alpha: c.alpha } as unknown as NamedAttrMap,
+        0,
+      ));
   }
 });
 

@@ -4,11 +4,10 @@ import { existsSync } from 'node:fs';
 import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import { loadConfig, parseConfig, resolveConfigPath, type Config } from '../config.js';
 import { createEvaluator } from '../eval/evaluator.js';
-import type { Log } from '../log.js';
+import { terminal, type Log } from '../log.js';
 import { startEngine } from './setup.js';
-import { type Command } from 'commander';
+import type { Command } from 'commander';
 import { backendOption, collect, parseIntOption, parsePathOption } from './options.js';
-import { terminal } from '../log.js';
 
 export interface ClassifierTrainOptions {
   config?: string;

@@ -21,14 +21,13 @@ import { UserError } from '../errors.js';
 import { pct } from '../text.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { decodeNpy } from '../image.js';
-import type { Log } from '../log.js';
+import { terminal, type Log } from '../log.js';
 import { classify, isClassifier } from '../ssgan/model.js';
 import { startEngine } from './setup.js';
 import { type Command, Option } from 'commander';
 import { backendOption, ckptOption, noEmaOption, outDirOption, parsePathOption } from './options.js';
-import { terminal } from '../log.js';
 
-export const SPLITS = ['test', 'train'] as const;
+const SPLITS = ['test', 'train'] as const;
 
 export interface ClassifyOptions {
   ckpt: string;

@@ -6,10 +6,9 @@ import os from 'node:os';
 import { DATASETS } from '../config.js';
 import { datasetDir } from '../data/index.js';
 import { engineDetails, machineReport, requestedEngine, selectEngine, wasmThreadsWanted } from '../engine/index.js';
-import type { Log } from '../log.js';
-import { type Command } from 'commander';
+import { terminal, type Log } from '../log.js';
+import type { Command } from 'commander';
 import { backendOption } from './options.js';
-import { terminal } from '../log.js';
 
 export async function doctorCommand(backend: string | undefined, io: Log): Promise<void> {
   const engine = await selectEngine(requestedEngine(backend, undefined));

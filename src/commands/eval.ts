@@ -10,10 +10,10 @@ import { createEvaluator, type EvalResult } from '../eval/evaluator.js';
 import { evalMetrics, formatEvalTable } from '../eval/presentation.js';
 import { pct, plural } from '../text.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import type { Log } from '../log.js';
+import { terminal, type Log } from '../log.js';
 import { isConditional } from '../sampling.js';
 import { openGenerator, type GeneratorOptions } from './setup.js';
-import { type Command } from 'commander';
+import type { Command } from 'commander';
 import {
   backendOption,
   ckptOption,
@@ -24,7 +24,6 @@ import {
   truncationOption,
 } from './options.js';
 import { MIN_EVAL_N } from '../eval/sample-size.js';
-import { terminal } from '../log.js';
 
 /** Below this test accuracy the classifier's verdicts are too noisy to trust, and we say so. */
 const WEAK_CLASSIFIER = 0.9;

@@ -5,11 +5,10 @@ import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import { UserError } from '../errors.js';
 import { serveExport } from '../export/serve.js';
 import { exportForBrowser } from '../export/web.js';
-import type { Log } from '../log.js';
+import { terminal, type Log } from '../log.js';
 import { openGenerator, type GeneratorOptions } from './setup.js';
-import { type Command } from 'commander';
+import type { Command } from 'commander';
 import { backendOption, ckptOption, noEmaOption, outDirOption, parsePathOption } from './options.js';
-import { terminal } from '../log.js';
 
 export interface ExportOptions extends GeneratorOptions {
   out: string;

@@ -12,11 +12,11 @@ import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { encodeGrid, type ImageBatch } from '../image.js';
 import { classMixRows, fixedRows, latentPaths } from '../interpolation.js';
-import type { Log } from '../log.js';
+import { terminal, type Log } from '../log.js';
 import { deriveSeed, Stream } from '../random.js';
 import { generateFrom, generateImages, sampleLabels, type GeneratorInfo } from '../sampling.js';
 import { openGenerator, type GeneratorOptions } from './setup.js';
-import { type Command } from 'commander';
+import type { Command } from 'commander';
 import {
   backendOption,
   ckptOption,
@@ -26,7 +26,6 @@ import {
   parsePathOption,
   seedOption,
 } from './options.js';
-import { terminal } from '../log.js';
 
 /** Tells interpolation draws apart from `gan sample` draws with the same --seed. */
 const INTERPOLATION_DRAW = 1;

@@ -3,10 +3,9 @@
 import { resolveCheckpoint } from '../checkpoint/run-dir.js';
 import { writeProgressGif } from '../report/gif.js';
 import { writeReport } from '../report/write.js';
-import type { Log } from '../log.js';
-import { type Command } from 'commander';
+import { terminal, type Log } from '../log.js';
+import type { Command } from 'commander';
 import { outDirOption } from './options.js';
-import { terminal } from '../log.js';
 
 export interface ReportOptions {
   gif: boolean;

@@ -5,7 +5,7 @@ import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import { encodeGrid, encodeNpy, encodeSingle, type ImageBatch } from '../image.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import type { Log } from '../log.js';
+import { terminal, type Log } from '../log.js';
 import { deriveSeed, Stream } from '../random.js';
 import { generateImages, latentNoise, sampleLabels } from '../sampling.js';
 import { openGenerator, type GeneratorOptions } from './setup.js';
@@ -20,9 +20,8 @@ import {
   seedOption,
   truncationOption,
 } from './options.js';
-import { terminal } from '../log.js';
 
-export const SAMPLE_FORMATS = ['grid', 'png', 'npy'] as const;
+const SAMPLE_FORMATS = ['grid', 'png', 'npy'] as const;
 export type SampleFormat = (typeof SAMPLE_FORMATS)[number];
 
 export interface SampleOptions extends GeneratorOptions {

@@ -23,7 +23,7 @@ import { loadImageSet } from '../data/index.js';
 import { UserError } from '../errors.js';
 import { pct, plural } from '../text.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import type { Log } from '../log.js';
+import { terminal, type Log } from '../log.js';
 import { isConditional } from '../sampling.js';
 import {
   RECIPES,
@@ -35,7 +35,7 @@ import {
 } from '../selftrain/experiment.js';
 import { meanStd } from '../stats.js';
 import { startEngine } from './setup.js';
-import { type Command } from 'commander';
+import type { Command } from 'commander';
 import {
   backendOption,
   noEmaOption,
@@ -45,7 +45,6 @@ import {
   parsePathOption,
   seedOption,
 } from './options.js';
-import { terminal } from '../log.js';
 
 export interface SelftrainOptions extends Omit<SelftrainSettings, 'recipes' | 'labels' | 'repeats'> {
   labels?: number;

@@ -19,7 +19,7 @@ import { prepareTraining } from '../train/modes.js';
 import type { EpochMeasurement } from '../train/prepared.js';
 import { loadTrainingImages } from '../train/training-images.js';
 import { startEngine } from './setup.js';
-import { type Command } from 'commander';
+import type { Command } from 'commander';
 import { backendOption, collect, parseIntOption } from './options.js';
 import { terminal } from '../log.js';
 

@@ -115,3 +115,31 @@ export function matMulCases(
   }
   return out;
 }
+
+/**
+ * The body every patched-kernel case shares: on `backend`, make the inputs, run the registered
+ * kernel and the stock one on them, compare (within `tolerance`; 0: identical), dispose the
+ * inputs. `also` sees the inputs and the stock output for checks of its own. Returns nothing:
+ * a mismatch fails the test.
+ */
+export async function assertPatchMatchesStock(
+  backend: string,
+  stock: KernelConfig,
+  makeInputs: () => Record<string, Tensor>,
+  attrs: NamedAttrMap,
+  tolerance: number,
+  also?: (inputs: Record<string, Tensor>, reference: Float32Array) => void,
+): Promise<void> {
+  await onBackend(backend, () => {
+    const inputs = makeInputs();
+    try {
+      const reference = callKernel(stock, inputs, attrs);
+      const patched = runRegistered(stock.kernelName, inputs, attrs);
+      if (tolerance === 0) assert.deepEqual(Array.from(patched), Array.from(reference), `patched vs stock ${backend}`);
+      else assertClose(patched, reference, tolerance, `patched vs stock ${backend}`);
+      also?.(inputs, reference);
+    } finally {
+      tf.dispose(Object.values(inputs));
+    }
+  });
+}
