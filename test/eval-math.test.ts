@@ -296,7 +296,7 @@ test('KID says which side its subsets resample; with both sets whole there is on
 });
 
 test('precision/recall: 1/1 for identical sets, 0/0 for disjoint; a dropped class lowers recall only', async () => {
-  await selectEngine('cpu');
+  await selectEngine('wasm');
   const real = blobs(1000, 16, ALL, 1);
   const identical = await precisionRecall(real, real, 16, 3);
   assert.deepEqual([identical.precision, identical.recall], [1, 1]);

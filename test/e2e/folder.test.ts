@@ -232,7 +232,7 @@ async function colourFolder(): Promise<string> {
 /** The shape tuple in a .npy header. */
 const npyShape = (bytes: Buffer) => /'shape': \(([^)]*)\)/.exec(bytes.toString('latin1', 0, 128))?.[1];
 
-test('colour 32×32 folder: RGB images train, grid, sample, evaluate and export through the CLI', async (t) => {
+test('colour 32×32 folder: decoded to RGB, channels last', async () => {
   const dir = await colourFolder();
   const rgb = parseConfig('', 'c.yaml', ['data.source=folder', `data.dir=${dir}`, 'data.size=32', 'data.channels=3']);
   const train = await loadImageSet(rgb.data, 'train', { ...quiet, cacheDir: tempDir('gan-folder-cache-') });
@@ -244,11 +244,24 @@ test('colour 32×32 folder: RGB images train, grid, sample, evaluate and export 
   assert.deepEqual([...red.subarray(3069, 3072)], [0, 0, 0]);
   const blue = train.images.subarray(0, 3072);
   assert.deepEqual([...blue.subarray((16 * 32 + 16) * 3, (16 * 32 + 16) * 3 + 3)], [0, 0, 255]);
+});
 
-  const work = tempDir('gan-colour-run-');
-  const run = runGan(trainOnFolder(dir, 'data.size=32', 'data.channels=3', 'run.name=rgb'), { cwd: work });
-  assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /converted 16 images of .*train to 32×32 RGB/);
+/** One colour run the next tests share: `gan train` on the colour folder, in its own directory. */
+let colourRun: Promise<{ work: string; stdout: string }> | undefined;
+function trainedColourRun(): Promise<{ work: string; stdout: string }> {
+  colourRun ??= (async () => {
+    const dir = await colourFolder();
+    const work = tempDir('gan-colour-run-');
+    const run = runGan(trainOnFolder(dir, 'data.size=32', 'data.channels=3', 'run.name=rgb'), { cwd: work });
+    assert.equal(run.status, 0, run.stderr);
+    return { work, stdout: run.stdout };
+  })();
+  return colourRun;
+}
+
+test('colour run: trains with an RGB grid, samples an (n, 32, 32, 3) npy, evaluates', async () => {
+  const { work, stdout } = await trainedColourRun();
+  assert.match(stdout, /converted 16 images of .*train to 32×32 RGB/);
   const grid = readFileSync(join(work, 'checkpoints', 'rgb', 'samples', 'epoch-0001.png'));
   assert.equal(grid[25], 2, 'the grid is an RGB PNG (colour type 2)');
   const png = PNG.sync.read(grid);
@@ -266,39 +279,43 @@ test('colour 32×32 folder: RGB images train, grid, sample, evaluate and export 
   assert.equal(evaluated.status, 0, evaluated.stderr);
   const result = JSON.parse(readFileSync(evalJson, 'utf8')) as { fid: number };
   assert.ok(Number.isFinite(result.fid) && result.fid > 0, `FID ${result.fid}`);
+});
 
-  // The browser page draws the colour generator in colour.
+test('colour run: the exported generator draws in colour in a browser', async (t) => {
+  const { work } = await trainedColourRun();
   const exported = runGan(['export', '--ckpt', 'rgb', '--out', 'web/'], { cwd: work });
   assert.equal(exported.status, 0, exported.stderr);
   assert.match(exported.stdout, /\(z 32, 32×32\)/);
   const missing = chromiumMissing();
-  if (missing) t.diagnostic(`browser check skipped: ${missing}`);
-  else {
-    const server = await serveFolder(join(work, 'web'));
-    try {
-      await withBrowser(async (browser) => {
-        const { page, problems } = await checkedPage(browser, DESKTOP);
-        await page.goto(server.url);
-        await page.waitForFunction(() => document.body.dataset.draws === '1', { timeout: 30_000 });
-        const drawn = await page.evaluate(() => {
-          const c = document.getElementById('grid') as HTMLCanvasElement;
-          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-          let coloured = 0;
-          for (let p = 0; p < d.length; p += 4) if (d[p] !== d[p + 1] || d[p] !== d[p + 2]) coloured++;
-          return { width: c.width, coloured };
-        });
-        assert.equal(drawn.width, 8 * 32 + 9 * 2);
-        assert.ok(drawn.coloured > 100, `${drawn.coloured} pixels whose channels differ`);
-        assert.deepEqual(problems, []);
-      });
-    } finally {
-      await server.close();
-    }
+  if (missing) {
+    t.skip(`no browser: ${missing}`);
+    return;
   }
+  const server = await serveFolder(join(work, 'web'));
+  try {
+    await withBrowser(async (browser) => {
+      const { page, problems } = await checkedPage(browser, DESKTOP);
+      await page.goto(server.url);
+      await page.waitForFunction(() => document.body.dataset.draws === '1', { timeout: 30_000 });
+      const drawn = await page.evaluate(() => {
+        const c = document.getElementById('grid') as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let coloured = 0;
+        for (let p = 0; p < d.length; p += 4) if (d[p] !== d[p + 1] || d[p] !== d[p + 2]) coloured++;
+        return { width: c.width, coloured };
+      });
+      assert.equal(drawn.width, 8 * 32 + 9 * 2);
+      assert.ok(drawn.coloured > 100, `${drawn.coloured} pixels whose channels differ`);
+      assert.deepEqual(problems, []);
+    });
+  } finally {
+    await server.close();
+  }
+});
 
-  // The published datasets are 28×28 greyscale: asking them for colour is a one-line error.
+test('the published datasets are 28×28 greyscale: asking them for colour is a one-line error', () => {
   const bad = runGan(['train', '--config', join(ROOT, 'configs', 'smoke.yaml'), '--set', 'data.channels=3'], {
-    cwd: work,
+    cwd: tempDir('gan-colour-bad-'),
   });
   assert.equal(bad.status, 2, bad.stderr);
   assert.match(
