@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Matrix } from 'ml-matrix';
 import { frechetDistance, gaussianStats, sqrtPsd, type GaussianStats } from '../src/eval/frechet.ts';
-import { accuracy, predictedClasses } from '../src/classifier/features.ts';
+import { accuracy, predictedClasses } from '../src/lenet/features.ts';
 import { classCoverage, classifierScore } from '../src/eval/scores.ts';
 import { kernelDistance, type KidResult } from '../src/eval/kid.ts';
 import type { EvalResult } from '../src/eval/evaluator.ts';

@@ -1,5 +1,5 @@
 // The layering rules of docs/design.md, checked on the import statements of every file in src/:
-// cli → commands → train / eval / selftrain / report / export → classifier → models, data,
+// cli → commands → train / ssgan / eval / selftrain / report / export → lenet → models, data,
 // losses, penalties, sampling, checkpoint, image, interpolation → engine. A module imports only
 // its own layer or the ones below (and the leaf utilities anyone may use); only cli and
 // commands reach the engine, through its public surface; commands do not import each other.
@@ -35,7 +35,7 @@ const LAYERS: [string, number][] = [
   ['selftrain/', 3],
   ['report/', 3],
   ['export/', 3],
-  ['classifier/', 2],
+  ['lenet/', 2],
   ['models/', 1],
   ['data/', 1],
   ['losses.ts', 1],

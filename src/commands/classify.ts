@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { accuracy } from '../classifier/features.js';
+import { accuracy } from '../lenet/features.js';
 import { loadModel } from '../checkpoint/model-io.js';
 import { refuseOutputInsideRun } from '../checkpoint/output-path.js';
 import {

@@ -4,8 +4,8 @@
 // the generator's run; they must agree.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultRecipe } from '../classifier/cache.js';
-import { createClassifierProgress } from '../classifier/train.js';
+import { defaultRecipe } from '../lenet/cache.js';
+import { createClassifierProgress } from '../lenet/train.js';
 import { loadGenerator } from '../checkpoint/generator.js';
 import { loadModel } from '../checkpoint/model-io.js';
 import { refuseOutputInsideRun } from '../checkpoint/output-path.js';

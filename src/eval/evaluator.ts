@@ -19,7 +19,7 @@ import {
   latentNoise,
   oneHotLabels,
 } from '../sampling.js';
-import { defaultRecipe, getClassifier, type ClassifierInfo } from '../classifier/cache.js';
+import { defaultRecipe, getClassifier, type ClassifierInfo } from '../lenet/cache.js';
 import {
   accuracy,
   extractFeatures,
@@ -27,9 +27,9 @@ import {
   tensorSource,
   type FeatureSet,
   type ImageSource,
-} from '../classifier/features.js';
-import { classifierShape } from '../classifier/model.js';
-import { createClassifierProgress, type ClassifierRecipe } from '../classifier/train.js';
+} from '../lenet/features.js';
+import { classifierShape } from '../lenet/model.js';
+import { createClassifierProgress, type ClassifierRecipe } from '../lenet/train.js';
 import { frechetDistance, gaussianStats, type GaussianStats } from './frechet.js';
 import { kernelDistance, type KidResult } from './kid.js';
 import { precisionRecall, type PrecisionRecall } from './manifold.js';

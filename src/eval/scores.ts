@@ -1,5 +1,5 @@
 // Scores computed from the evaluation classifier's class probabilities p(y|x), one row per image.
-import { checkTable, type ProbabilityTable } from '../classifier/features.js';
+import { checkTable, type ProbabilityTable } from '../lenet/features.js';
 
 /**
  * The classifier score (the MNIST analogue of the Inception Score; TF-GAN's mnist_score):

@@ -1,5 +1,5 @@
 // Pure pieces of `gan selftrain`: pseudo-label selection. No tensors here, so it is unit-tested.
-import type { ProbabilityTable } from '../classifier/features.js';
+import type { ProbabilityTable } from '../lenet/features.js';
 
 export interface PseudoLabels {
   /** Rows whose top probability is ≥ the threshold, in row order. */

@@ -14,10 +14,10 @@
 // default every recipe has a fixed budget and nothing is chosen at all; with a validation set
 // (at most 10 labelled images per class, beyond the N, and said so) the pseudo-label round is.
 import * as tf from '@tensorflow/tfjs';
-import { defaultRecipe } from '../classifier/cache.js';
-import { accuracy, extractFeatures, tensorSource } from '../classifier/features.js';
-import { buildClassifier } from '../classifier/model.js';
-import { classifierAccuracy, trainClassifier, type ClassifierProgress } from '../classifier/train.js';
+import { defaultRecipe } from '../lenet/cache.js';
+import { accuracy, extractFeatures, tensorSource } from '../lenet/features.js';
+import { buildClassifier } from '../lenet/model.js';
+import { classifierAccuracy, trainClassifier, type ClassifierProgress } from '../lenet/train.js';
 import type { Config } from '../config.js';
 import { TrainingSet } from '../data/batches.js';
 import type { ImageSet } from '../data/index.js';

@@ -5,7 +5,7 @@
 //     set, whose labels are read here and nowhere else (they still train without them): the
 //     number a recipe is chosen on, so the test split is never tuned on.
 import type * as tf from '@tensorflow/tfjs';
-import { accuracy } from '../classifier/features.js';
+import { accuracy } from '../lenet/features.js';
 import type { Config } from '../config.js';
 import { TrainingSet } from '../data/batches.js';
 import { loadImageSet, type ImageSet } from '../data/index.js';

@@ -10,7 +10,7 @@ import { TrainingSet } from '../../src/data/batches.ts';
 import { loadImageSet, type ImageSet } from '../../src/data/index.ts';
 import { selectEngine } from '../../src/engine/select.ts';
 import { UserError } from '../../src/errors.ts';
-import { defaultRecipe, getClassifier, INFO_JSON, type ClassifierRequest } from '../../src/classifier/cache.ts';
+import { defaultRecipe, getClassifier, INFO_JSON, type ClassifierRequest } from '../../src/lenet/cache.ts';
 import { createEvaluator, type EvalResult } from '../../src/eval/evaluator.ts';
 import { classHistogram } from '../../src/eval/scores.ts';
 import { labelsInProportion } from '../../src/sampling.ts';
