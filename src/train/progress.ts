@@ -15,7 +15,8 @@ export interface EpochSummary extends StepStats {
 
 /** 95 -> "2 min", 5400 -> "1 h 30 min". */
 export function duration(seconds: number): string {
-  const minutes = Math.max(1, Math.round(seconds / 60));
+  if (Math.round(seconds) < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const minutes = Math.round(seconds / 60);
   return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 

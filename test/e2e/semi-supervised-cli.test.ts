@@ -23,7 +23,7 @@ sample: { grid: 16 }
     /^labelled: 20 training images \(2 per class, chosen with run\.seed\); the other 492 train/m,
   );
   assert.match(train.stdout, /semi-supervised with 20 labels, 3 epochs of 16 iterations \(48 in all, batch 32\)/);
-  assert.match(train.stdout, /^epoch 1\/3 .*\(run ETA \d+ min\)/m);
+  assert.match(train.stdout, /^epoch 1\/3 .*\(run ETA \d+ (s|min)\)/m);
   assert.doesNotMatch(train.stdout, /^epoch 3\/3 .*ETA/m);
   assert.match(train.stdout, /held-out accuracy [\d.]+% \(raw D [\d.]+%\); validation [\d.]+% \(raw D [\d.]+%\)/);
   assert.match(train.stdout, /^validation: 50 of those \(chosen with run\.seed\) are scored/m);
