@@ -8,15 +8,12 @@ import type { Config } from '../config.js';
 import type { TrainingSet } from '../data/batches.js';
 import type { LabelledImages } from '../data/subsets.js';
 import { semiSupervised } from '../losses.js';
-import { buildDiscriminator, buildModels } from '../models/index.js';
-import { deriveSeed, permutation, Stream } from '../random.js';
-import { LabelledBatches } from '../ssgan/labelled-batches.js';
-import { discriminate, initializeFromData, trainedWeights } from '../ssgan/model.js';
-import { ModelEma } from '../train/ema.js';
+import { buildModels } from '../models/index.js';
+import { deriveSeed, Stream } from '../random.js';
+import { LabelledBatches, labelledMoves } from '../ssgan/labelled-batches.js';
+import { discriminate, initializeOnImages, trainedWeights } from '../ssgan/model.js';
+import { discriminatorAverage } from '../ssgan/trainer.js';
 import { withUpdates, type UpdateKernels } from '../train/update-kernels.js';
-
-/** Images D's data-dependent initialisation looks at (as the GAN's). */
-const INIT_BATCH = 500;
 
 /**
  * Trains the network for `iterations` D updates on `labelled` (`own` is the same images as a
@@ -30,20 +27,14 @@ export function trainLabelledOnly(
   iterations: number,
   faster?: Partial<UpdateKernels>,
 ): tf.LayersModel {
-  const { train, ssgan, run } = config;
+  const { train, run } = config;
   const updates = withUpdates(faster);
   const shape = { height: labelled.height, width: labelled.width, channels: labelled.channels };
   const { generator, discriminator: d } = buildModels(config.model, shape, run.seed, labelled.classes);
   generator.dispose();
-  tf.tidy(() => {
-    const rows = permutation(own.count, deriveSeed(run.seed, Stream.dataInit));
-    const images = tf.gather(own.images, tf.tensor1d(rows.subarray(0, Math.min(INIT_BATCH, own.count)), 'int32'));
-    initializeFromData(d, images, deriveSeed(run.seed, Stream.dataInit, 1));
-  });
-  const copy = () => buildDiscriminator(config.model, shape, run.seed, labelled.classes);
-  const average = ssgan.d_ema > 0 ? ModelEma.startingAt(copy(), d, ssgan.d_ema, updates.emaStep) : undefined;
-  const moves = { shift: ssgan.labelled_shift, degrees: ssgan.labelled_rotate, scale: ssgan.labelled_scale };
-  const batches = new LabelledBatches(labelled, moves, run.seed);
+  initializeOnImages(d, own.images, run.seed);
+  const average = discriminatorAverage(config, d, shape, labelled.classes, updates);
+  const batches = new LabelledBatches(labelled, labelledMoves(config.ssgan), run.seed);
   const optimizer = updates.createAdam(train.lr_d, train.beta1, train.beta2);
   const weights = trainedWeights(d);
   try {

@@ -2,6 +2,7 @@
 // of the N on every pass, each image moved at random as ssgan.labelled_* ask. The rows and the
 // moves are functions of the run seed and the D update, so a resumed run sees the same batches.
 import * as tf from '@tensorflow/tfjs';
+import type { SsganConfig } from '../config.js';
 import { affine, randomShifts, translate } from '../data/augment.js';
 import type { LabelledImages } from '../data/subsets.js';
 import { deriveSeed, permutation, Stream } from '../random.js';
@@ -13,6 +14,11 @@ export interface LabelledMoves {
   degrees: number;
   /** A random scale in [1 − scale, 1 + scale]. */
   scale: number;
+}
+
+/** The moves ssgan.labelled_* ask for. */
+export function labelledMoves(ssgan: SsganConfig): LabelledMoves {
+  return { shift: ssgan.labelled_shift, degrees: ssgan.labelled_rotate, scale: ssgan.labelled_scale };
 }
 
 /** Rows `count` positions into a stream that walks a new permutation of `n` rows per pass. */

@@ -12,7 +12,7 @@
 // iterations here and the unlabelled term stopped teaching
 // (docs/experiments/2026-11-30-ssgan-recipe.md).
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed, normalArray, Stream } from '../random.js';
+import { deriveSeed, normalArray, permutation, Stream } from '../random.js';
 import type { BuildOptions, GanModels } from '../models/types.js';
 import { WeightNormDense, type ScaleShift } from './weight-norm.js';
 
@@ -192,6 +192,22 @@ export function initializeFromData(d: tf.LayersModel, images: tf.Tensor, noiseSe
       if (isNoise(layer)) h = addNormalNoise(h, noiseStddev(layer), deriveSeed(noiseSeed, i));
       else h = layer instanceof WeightNormDense ? layer.initFromBatch(h) : (layer.apply(h) as tf.Tensor);
     });
+  });
+}
+
+/** Images D's data-dependent initialisation looks at. */
+const INIT_BATCH = 500;
+
+/**
+ * initializeFromData on up to INIT_BATCH of `images` ([N, H, W, C] in [-1, 1]), drawn with the
+ * run seed: what a fresh semi-supervised D (and the labelled-only baseline) starts from.
+ */
+export function initializeOnImages(d: tf.LayersModel, images: tf.Tensor4D, seed: number): void {
+  const count = images.shape[0];
+  const rows = permutation(count, deriveSeed(seed, Stream.dataInit));
+  tf.tidy(() => {
+    const batch = tf.gather(images, tf.tensor1d(rows.subarray(0, Math.min(INIT_BATCH, count)), 'int32'));
+    initializeFromData(d, batch, deriveSeed(seed, Stream.dataInit, 1));
   });
 }
 

@@ -15,19 +15,19 @@ import type { Config, SsganConfig, TrainConfig } from '../config.js';
 import type { Batch, TrainingSet } from '../data/batches.js';
 import type { LabelledImages } from '../data/subsets.js';
 import { semiSupervised } from '../losses.js';
-import { buildDiscriminator, type GanModels } from '../models/index.js';
+import { buildDiscriminator, type GanModels, type ImageShape } from '../models/index.js';
 import {
   discriminate,
   type TrainingPass,
   discriminatorFeatures,
-  initializeFromData,
+  initializeOnImages,
   trainedWeights,
   weightScales,
 } from './model.js';
-import { deriveSeed, permutation, Stream } from '../random.js';
+import { deriveSeed, Stream } from '../random.js';
 import { latentNoise } from '../sampling.js';
 import { ModelEma } from '../train/ema.js';
-import { LabelledBatches, streamRows } from './labelled-batches.js';
+import { LabelledBatches, labelledMoves, streamRows } from './labelled-batches.js';
 import { SelfLabels } from './self-labels.js';
 import { generatorAverage, type Counters, type StepStats, type Trainer } from '../train/trainer.js';
 import { scheduleLearningRates } from '../train/lr-schedule.js';
@@ -48,8 +48,6 @@ export interface SemiSupervisedOptions {
   updates?: UpdateKernels;
 }
 
-/** Images D's data-dependent initialisation looks at. */
-const INIT_BATCH = 500;
 /** D updates over which ssgan.consistency ramps up to its full weight. */
 const CONSISTENCY_RAMP = 2000;
 
@@ -77,8 +75,7 @@ export class SemiSupervisedTrainer implements Trainer {
     this.train = opts.train;
     this.ssgan = opts.ssgan;
     this.seed = opts.seed;
-    const { labelled_shift: shift, labelled_rotate: degrees, labelled_scale: scale } = opts.ssgan;
-    this.labelled = new LabelledBatches(opts.labelled, { shift, degrees, scale }, opts.seed);
+    this.labelled = new LabelledBatches(opts.labelled, labelledMoves(opts.ssgan), opts.seed);
     this.unlabelled = opts.unlabelled;
     this.totalIterations = opts.totalIterations;
     this.ema = opts.ema;
@@ -109,12 +106,7 @@ export class SemiSupervisedTrainer implements Trainer {
 
   /** Data-dependent initialisation of D on unlabelled images (a fresh run; a restored one overwrites it). */
   initialize(): void {
-    const rows = permutation(this.unlabelled.count, deriveSeed(this.seed, Stream.dataInit));
-    const size = Math.min(INIT_BATCH, this.unlabelled.count);
-    tf.tidy(() => {
-      const images = tf.gather(this.unlabelled.images, tf.tensor1d(rows.subarray(0, size), 'int32'));
-      initializeFromData(this.models.discriminator, images, deriveSeed(this.seed, Stream.dataInit, 1));
-    });
+    initializeOnImages(this.models.discriminator, this.unlabelled.images, this.seed);
     this.discriminatorEma?.model.setWeights(this.models.discriminator.getWeights());
   }
 
@@ -262,16 +254,13 @@ export function createSemiSupervisedTrainer(
   faster?: Partial<UpdateKernels>,
 ): SemiSupervisedTrainer {
   const updates = withUpdates(faster);
-  const dDecay = config.ssgan.d_ema;
-  const discriminatorEma =
-    dDecay > 0
-      ? ModelEma.startingAt(
-          buildDiscriminator(config.model, models.imageShape, config.run.seed, data.labelled.classes),
-          models.discriminator,
-          dDecay,
-          updates.emaStep,
-        )
-      : undefined;
+  const discriminatorEma = discriminatorAverage(
+    config,
+    models.discriminator,
+    models.imageShape,
+    data.labelled.classes,
+    updates,
+  );
   const trainer = new SemiSupervisedTrainer({
     models,
     train: config.train,
@@ -284,4 +273,21 @@ export function createSemiSupervisedTrainer(
   });
   trainer.initialize();
   return trainer;
+}
+
+/** D's moving average (ssgan.d_ema), the classifier that is kept; undefined when it is off. */
+export function discriminatorAverage(
+  config: Config,
+  d: tf.LayersModel,
+  imageShape: ImageShape,
+  classes: number,
+  updates: Pick<UpdateKernels, 'emaStep'>,
+): ModelEma | undefined {
+  if (config.ssgan.d_ema <= 0) return undefined;
+  return ModelEma.startingAt(
+    buildDiscriminator(config.model, imageShape, config.run.seed, classes),
+    d,
+    config.ssgan.d_ema,
+    updates.emaStep,
+  );
 }
