@@ -49,7 +49,7 @@ async function equivalence(): Promise<void> {
 }
 
 /** Our webgpu kernels and the stock ones they replace (none for our own Gan… kernels). */
-const PATCHES = ['Conv2DBackpropFilter', 'GanAdamUpdate', 'GanEmaUpdate'];
+const PATCHES = ['Conv2DBackpropFilter', 'GanAdamUpdatePacked', 'GanEmaUpdatePacked'];
 let stock: StockSwitch | undefined;
 
 async function speed(model: ModelName, batch: number, reps: number, warmup: number, kernels: string): Promise<void> {

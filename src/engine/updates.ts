@@ -9,6 +9,7 @@ import { FusedAdamOptimizer } from './fused-adam.js';
 import { normalArray, normalStreamState } from '../random.js';
 import { ADD_NORMAL_NOISE, type AddNormalNoiseAttrs } from './kernels/add-normal-noise.js';
 import { EMA_UPDATE, type EmaUpdateAttrs } from './kernels/ema-update.js';
+import { EMA_UPDATE_PACKED, numbered, type EmaUpdatePackedAttrs } from './kernels/packed-updates.js';
 import { SCALE_SHIFT, type ScaleShiftAttrs } from './kernels/scale-shift.js';
 
 /** The shape of the trainer's UpdateKernels (structural: the engine imports nothing above it). */
@@ -20,7 +21,12 @@ export interface EngineUpdates {
 }
 
 function emaStep(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep: number): void {
-  const fused = tf.getKernel(EMA_UPDATE, tf.getBackend()) !== undefined;
+  const backend = tf.getBackend();
+  if (tf.getKernel(EMA_UPDATE_PACKED, backend) !== undefined) {
+    emaStepPacked(averages, weights, keep);
+    return;
+  }
+  const fused = tf.getKernel(EMA_UPDATE, backend) !== undefined;
   const attrs = { keep, take: 1 - keep } satisfies EmaUpdateAttrs as unknown as tf.NamedAttrMap;
   tf.tidy(() => {
     const [k, t] = fused ? [] : [tf.scalar(keep), tf.scalar(1 - keep)];
@@ -31,6 +37,17 @@ function emaStep(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep
         : tf.add(tf.mul(avg.read(), k!), tf.mul(w.read(), t!));
       avg.write(next);
     });
+  });
+}
+
+/** Every weight's average as one kernel. */
+function emaStepPacked(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep: number): void {
+  const count = weights.length;
+  const attrs = { keep, take: 1 - keep, count } satisfies EmaUpdatePackedAttrs as unknown as tf.NamedAttrMap;
+  tf.tidy(() => {
+    const inputs = numbered({ avg: averages.map((a) => a.read()), w: weights.map((w) => w.read()) });
+    const next = tf.engine().runKernel(EMA_UPDATE_PACKED, inputs as tf.NamedTensorMap, attrs) as tf.Tensor[];
+    averages.forEach((avg, i) => avg.write(next[i]!));
   });
 }
 

@@ -71,3 +71,15 @@ function buildOptions(model: ModelConfig, imageShape: ImageShape, seed: number, 
     gOutput: model.g_output,
   };
 }
+
+/** Layers whose output for one image depends on the other images of its batch. */
+const BATCH_STATISTICS = new Set(['BatchNormalization', 'MinibatchStd']);
+
+/**
+ * Whether a network's output for one image depends on the rest of its batch (batch norm in
+ * training, minibatch standard deviation). A D without them scores real and fake images the
+ * same in one batch as in two.
+ */
+export function usesBatchStatistics(model: tf.LayersModel): boolean {
+  return model.layers.some((layer) => BATCH_STATISTICS.has(layer.getClassName()));
+}

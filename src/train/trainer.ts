@@ -9,7 +9,7 @@ import type { Config, TrainConfig } from '../config.js';
 import { autoAugmentProbability, diffAugment, type AugmentPolicy } from '../data/augment.js';
 import type { Batch } from '../data/batches.js';
 import { objectiveFor, type Objective } from '../losses.js';
-import { buildGenerator, type GanModels } from '../models/index.js';
+import { buildGenerator, usesBatchStatistics, type GanModels } from '../models/index.js';
 import { gradientPenalty, r1Penalty, type Critic } from '../penalties.js';
 import { deriveSeed, Stream } from '../random.js';
 import { latentNoise, oneHotLabels } from '../sampling.js';
@@ -48,6 +48,12 @@ export interface Trainer {
   dispose(): void;
 }
 
+/** What D says of a batch: the adversarial logit and, for an ACGAN D, class logits. */
+interface DOutput {
+  logit: tf.Tensor;
+  classLogits?: tf.Tensor;
+}
+
 /** The three batches D sees per iteration, each augmented with draws of its own. */
 const AUGMENTED = { real: 1, fakeD: 2, fakeG: 3 } as const;
 
@@ -78,6 +84,8 @@ export class GanTrainer implements Trainer {
   private readonly totalIterations: number;
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
+  /** D scores the real and the fake batch in one pass (it has no batch statistics). */
+  private readonly oneDPass: boolean;
 
   constructor(opts: TrainerOptions) {
     this.models = opts.models;
@@ -97,6 +105,7 @@ export class GanTrainer implements Trainer {
     // order after a reload lets saved optimizer state line up with the right weights.
     this.gVars = opts.models.generator.trainableWeights.map((w) => w.read() as tf.Variable);
     this.dVars = opts.models.discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.oneDPass = !usesBatchStatistics(opts.models.discriminator);
   }
 
   private get conditional(): boolean {
@@ -127,16 +136,40 @@ export class GanTrainer implements Trainer {
    * D on images: the adversarial logit and, for an ACGAN D, class logits. A projection D
    * takes the images' labels as its second input; an ACGAN D takes images only.
    */
-  private discriminate(
-    images: tf.Tensor,
-    labels: tf.Tensor2D | undefined,
-  ): { logit: tf.Tensor; classLogits?: tf.Tensor } {
+  private discriminate(images: tf.Tensor, labels: tf.Tensor2D | undefined): DOutput {
     const d = this.models.discriminator;
     if (this.models.auxClassifier) {
       const [logit, classLogits] = d.apply(images, { training: true }) as tf.Tensor[];
       return { logit: logit!, classLogits };
     }
     return { logit: d.apply(labels ? [images, labels] : images, { training: true }) as tf.Tensor };
+  }
+
+  /**
+   * D on the real and the fake batch. One pass over both, split after, where D has no batch
+   * statistics (each image's score is then the same as in a pass of its own): half the kernels
+   * of two passes. Batch norm or minibatch std in D keep the passes apart, or the statistics
+   * would tell D which batch is real.
+   */
+  private discriminateBoth(
+    real: { images: tf.Tensor; labels?: tf.Tensor2D },
+    fake: { images: tf.Tensor; labels?: tf.Tensor2D },
+  ): { realOut: DOutput; fakeOut: DOutput } {
+    if (!this.oneDPass) {
+      return {
+        realOut: this.discriminate(real.images, real.labels),
+        fakeOut: this.discriminate(fake.images, fake.labels),
+      };
+    }
+    const sizes = [real.images.shape[0]!, fake.images.shape[0]!];
+    const labels = real.labels && fake.labels ? tf.concat([real.labels, fake.labels]) : undefined;
+    const both = this.discriminate(tf.concat([real.images, fake.images]), labels);
+    const [realLogit, fakeLogit] = tf.split(both.logit, sizes);
+    const [realClass, fakeClass] = both.classLogits ? tf.split(both.classLogits, sizes) : [];
+    return {
+      realOut: { logit: realLogit!, classLogits: realClass },
+      fakeOut: { logit: fakeLogit!, classLogits: fakeClass },
+    };
   }
 
   /** D's logit as a function of images, with the labels (if any) bound. */
@@ -169,8 +202,10 @@ export class GanTrainer implements Trainer {
       let dFake!: tf.Scalar;
       const loss = this.dOptimizer.minimize(
         () => {
-          const realOut = this.discriminate(realImages, realLabels);
-          const fakeOut = this.discriminate(fakeImages, fakeLabels);
+          const { realOut, fakeOut } = this.discriminateBoth(
+            { images: realImages, labels: realLabels },
+            { images: fakeImages, labels: fakeLabels },
+          );
           dReal = tf.keep(tf.mean(tf.sigmoid(realOut.logit)));
           dFake = tf.keep(tf.mean(tf.sigmoid(fakeOut.logit)));
           let total = this.objective.discriminatorLoss(realOut.logit, fakeOut.logit);

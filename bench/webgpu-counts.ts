@@ -1,0 +1,145 @@
+/**
+ * What one training iteration asks of the webgpu engine, counted on whatever adapter Dawn found:
+ * kernels (tfjs kernel calls, our composite kernels as one), GPU dispatches (compute passes'
+ * dispatchWorkgroups, through tfjs-backend-webgpu's recordAndSubmit), GPU buffers and bind groups
+ * created, queue writes and submits, and the main thread's busy time (JavaScript, tfjs and Dawn's
+ * encoding; the event loop's active time, which excludes waiting for the GPU).
+ *
+ * On a GPU the iteration's time is mostly this issuing work (docs/benchmarks.md), and it is the
+ * same work on a software adapter, so these counts are measured here and checked in CI.
+ */
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs';
+import { profileKernels } from './profile.js';
+import type { Rig } from './harness.js';
+
+export interface IterationCounts {
+  /** Kernel calls per iteration (tf.profile, wrappers left out). */
+  kernels: number;
+  /** GPU dispatches per iteration (tfjs's programs and ours). */
+  dispatches: number;
+  /** Buffer-to-buffer copies recorded per iteration (uploads and our packed kernels' gathers). */
+  copies: number;
+  /** GPU buffers created per iteration (new allocations; pooled reuse is not counted). */
+  buffersCreated: number;
+  bindGroupsCreated: number;
+  /** queue.writeBuffer calls per iteration (uniforms and uploads). */
+  queueWrites: number;
+  submits: number;
+  /** Main thread busy time per iteration, ms (event-loop active time: JavaScript and Dawn's encoding). */
+  busyMs: number;
+  /** Wall time per iteration, ms. */
+  wallMs: number;
+  /** Kernel calls by name, most first (from the profiled iteration). */
+  byName: { name: string; calls: number }[];
+}
+
+interface Counted {
+  dispatches: number;
+  copies: number;
+  buffersCreated: number;
+  bindGroupsCreated: number;
+  queueWrites: number;
+  submits: number;
+}
+
+type Method = (...args: unknown[]) => unknown;
+
+/** Wraps `obj[name]` to count its calls in `counts[key]`; returns the undo. */
+function countCalls(obj: Record<string, unknown>, name: string, counts: Counted, key: keyof Counted): () => void {
+  const original = obj[name] as Method;
+  const own = Object.prototype.hasOwnProperty.call(obj, name);
+  obj[name] = function (this: unknown, ...args: unknown[]) {
+    counts[key] += 1;
+    return original.apply(this, args);
+  };
+  return () => {
+    if (own) obj[name] = original;
+    else delete obj[name];
+  };
+}
+
+/**
+ * Counts dispatches and copies in every command encoder the device creates from now on: whoever
+ * records them (tfjs's programs, our own passes). Returns the undo.
+ */
+function countEncoded(device: Record<string, unknown>, counts: Counted): () => void {
+  const undoEncoders = wrapResult(device, 'createCommandEncoder', (encoder) => {
+    countCalls(encoder, 'copyBufferToBuffer', counts, 'copies');
+    wrapResult(encoder, 'beginComputePass', (pass) => countCalls(pass, 'dispatchWorkgroups', counts, 'dispatches'));
+  });
+  return undoEncoders;
+}
+
+/** Wraps `obj[name]` to hand each result to `visit` first; returns the undo. */
+function wrapResult(
+  obj: Record<string, unknown>,
+  name: string,
+  visit: (result: Record<string, unknown>) => void,
+): () => void {
+  const original = obj[name] as Method;
+  const own = Object.prototype.hasOwnProperty.call(obj, name);
+  obj[name] = function (this: unknown, ...args: unknown[]) {
+    const result = original.apply(this, args) as Record<string, unknown>;
+    visit(result);
+    return result;
+  };
+  return () => {
+    if (own) obj[name] = original;
+    else delete obj[name];
+  };
+}
+
+/** The counts over `iterations` steady-state iterations of `rig` (after `warmup` more), per iteration. */
+export async function countIterations(rig: Rig, iterations = 5, warmup = 3): Promise<IterationCounts> {
+  if (tf.getBackend() !== 'webgpu') throw new Error(`webgpu counts: the active backend is ${tf.getBackend()}`);
+  const backend = tf.backend() as unknown as Record<string, unknown> & {
+    device: Record<string, unknown>;
+    queue: Record<string, unknown>;
+  };
+  for (let i = 0; i < warmup; i++) await rig.trainer.trainIteration(rig.real);
+  const profile = await profileKernels(() => rig.trainer.trainIteration(rig.real));
+  // One more unprofiled iteration: profiling submits and queries per kernel, and pools differ after it.
+  await rig.trainer.trainIteration(rig.real);
+
+  const counts: Counted = {
+    dispatches: 0,
+    copies: 0,
+    buffersCreated: 0,
+    bindGroupsCreated: 0,
+    queueWrites: 0,
+    submits: 0,
+  };
+  const undo = [
+    countEncoded(backend.device, counts),
+    countCalls(backend, 'submitQueue', counts, 'submits'),
+    countCalls(backend.device, 'createBuffer', counts, 'buffersCreated'),
+    countCalls(backend.device, 'createBindGroup', counts, 'bindGroupsCreated'),
+    countCalls(backend.queue, 'writeBuffer', counts, 'queueWrites'),
+  ];
+  let busyMs = 0;
+  const started = performance.now();
+  try {
+    for (let i = 0; i < iterations; i++) {
+      const before = performance.eventLoopUtilization();
+      await rig.trainer.trainIteration(rig.real);
+      busyMs += performance.eventLoopUtilization(before).active;
+    }
+  } finally {
+    for (const u of undo) u();
+  }
+  const wallMs = performance.now() - started;
+  const per = (n: number) => n / iterations;
+  return {
+    kernels: profile.kernelCalls,
+    dispatches: per(counts.dispatches),
+    copies: per(counts.copies),
+    buffersCreated: per(counts.buffersCreated),
+    bindGroupsCreated: per(counts.bindGroupsCreated),
+    queueWrites: per(counts.queueWrites),
+    submits: per(counts.submits),
+    busyMs: per(busyMs),
+    wallMs: per(wallMs),
+    byName: profile.kernels.map(({ name, calls }) => ({ name, calls })).sort((a, b) => b.calls - a.calls),
+  };
+}
