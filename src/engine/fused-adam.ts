@@ -1,11 +1,13 @@
 /**
  * tfjs's Adam with each variable's update as one kernel (GanAdamUpdate, src/engine/kernels/
  * adam-update.ts) where the engine registers it (cpu; wasm when our SIMD module reaches its
- * heap), or all of a network's weights as one kernel (GanAdamUpdatePacked, webgpu): the stock optimizer runs about 14 element-wise kernels per variable, each a pass over the
- * weights with its own engine bookkeeping — a large share of an MLP iteration on both engines
- * (docs/benchmarks.md#kernel-design-measurements).
- * Bit-identical results; the state (moments, β powers, iteration count) lives in the same
- * fields as tfjs's, so getWeights/setWeights and our checkpoint code see no difference.
+ * heap), or all of a network's weights as one kernel (GanAdamUpdatePacked, webgpu, where each
+ * kernel is a GPU dispatch): the stock optimizer runs about 14 element-wise kernels per variable,
+ * each a pass over the weights with its own engine bookkeeping — a large share of an MLP
+ * iteration on cpu and wasm (docs/benchmarks.md#kernel-design-measurements).
+ * The same float32 operations in the same order (bit-identical on cpu and wasm); the state
+ * (moments, β powers, iteration count) lives in the same fields as tfjs's, so
+ * getWeights/setWeights and our checkpoint code see no difference.
  * Engines without the kernel (native, wasm without that heap) run the stock update.
  */
 import * as tf from '@tensorflow/tfjs';
