@@ -6,14 +6,21 @@
  *    runs on webgpu's matrix-product convolution instead of its direct filter-gradient shader;
  *  - GanAdamUpdatePacked, GanEmaUpdatePacked: Adam over all of a network's weights, and the
  *    generator average over all of G's, as one dispatch each (webgpu-updates.ts) instead of
- *    about fourteen and three element-wise kernels per weight.
+ *    about fourteen and three element-wise kernels per weight;
+ *  - Sum and Mean over leading axes as one dispatch instead of a transpose and a reduction
+ *    (webgpu-column-sums.ts);
+ *  - uploads through queue.writeBuffer into pooled buffers, not a staging buffer each
+ *    (webgpu-uploads.ts).
  */
+import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelFunc } from '@tensorflow/tfjs';
 import { conv2dFilterGrad } from './conv2d-filter-grad.js';
 import { kernelInvoker } from './invoke.js';
 import { ADAM_UPDATE_PACKED, EMA_UPDATE_PACKED } from './packed-updates.js';
 import { addKernel, replaceKernel } from './register.js';
 import { webgpuAdamUpdatePacked, webgpuEmaUpdatePacked } from './webgpu-updates.js';
+import { columnReduce } from './webgpu-column-sums.js';
+import { writeUploadsDirectly } from './webgpu-uploads.js';
 
 const BACKEND = 'webgpu';
 
@@ -32,7 +39,17 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
 export function registerWebgpuKernels(): string[] {
   const names: string[] = [];
   if (replaceKernel('Conv2DBackpropFilter', BACKEND, () => conv2dBackpropFilter)) names.push('Conv2DBackpropFilter');
+  for (const [name, mean] of [
+    ['Sum', false],
+    ['Mean', true],
+  ] as const) {
+    if (replaceKernel(name, BACKEND, (stock) => columnReduce(stock, mean))) names.push(name);
+  }
   if (addKernel(ADAM_UPDATE_PACKED, BACKEND, webgpuAdamUpdatePacked)) names.push(ADAM_UPDATE_PACKED);
   if (addKernel(EMA_UPDATE_PACKED, BACKEND, webgpuEmaUpdatePacked)) names.push(EMA_UPDATE_PACKED);
+  const backend = tf.findBackend(BACKEND);
+  if (backend) {
+    writeUploadsDirectly(backend);
+  }
   return names;
 }
