@@ -2,8 +2,8 @@
  * Kernel patches for the webgpu engine (tfjs-backend-webgpu). On a GPU an iteration's time is
  * mostly the cost of issuing kernels, not of running them (docs/engines.md), so these cut
  * dispatches and replace the one slow shader:
- *  - Conv2DBackpropFilter as one ordinary dilated convolution (conv2d-filter-grad.ts), which
- *    runs on webgpu's matrix-product convolution instead of its direct filter-gradient shader;
+ *  - Conv2DBackpropFilter as im2col and one matrix product (webgpu-filter-grad.ts) instead of
+ *    webgpu's slow direct filter-gradient shader;
  *  - GanAdamUpdatePacked, GanEmaUpdatePacked: Adam over all of a network's weights, and the
  *    generator average over all of G's, as one dispatch each (webgpu-updates.ts) instead of
  *    about fourteen and three element-wise kernels per weight;
@@ -14,12 +14,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelFunc } from '@tensorflow/tfjs';
-import { conv2dFilterGrad } from './conv2d-filter-grad.js';
 import { kernelInvoker } from './invoke.js';
 import { ADAM_UPDATE_PACKED, EMA_UPDATE_PACKED } from './packed-updates.js';
 import { addKernel, replaceKernel } from './register.js';
 import { webgpuAdamUpdatePacked, webgpuEmaUpdatePacked } from './webgpu-updates.js';
 import { columnReduce } from './webgpu-column-sums.js';
+import { webgpuFilterGrad } from './webgpu-filter-grad.js';
 import { writeUploadsDirectly } from './webgpu-uploads.js';
 
 const BACKEND = 'webgpu';
@@ -27,7 +27,7 @@ const BACKEND = 'webgpu';
 const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs;
   if (!x || !dy) throw new Error('Conv2DBackpropFilter: inputs x and dy are required');
-  return conv2dFilterGrad(
+  return webgpuFilterGrad(
     kernelInvoker(backend as KernelBackend, BACKEND),
     x,
     dy,
