@@ -14,6 +14,7 @@ import {
   registerBroadcastReductionGradients,
   registerFastLeakyReluGradient,
 } from './gradients.js';
+import { useFusedBatchNorm } from './fused-batch-norm.js';
 import { registerKernelPatches } from './kernels/index.js';
 import { usePrunableFusedOps } from './prunable-fused-ops.js';
 import { engineUpdates, type EngineUpdates } from './updates.js';
@@ -233,6 +234,7 @@ export async function selectEngine(request: EngineRequest, workload: Workload = 
     registerScaleShiftGradient();
     registerComparisonGradients();
     usePrunableFusedOps();
+    useFusedBatchNorm();
     silenceCpuBanner();
     const { gpu, blas } = loaded;
     const patchedKernels = registerKernelPatches(candidate.engine, blas?.blas);

@@ -1,13 +1,15 @@
 /**
- * Sum and Mean over leading axes (bias and batch-norm gradients, the batch means of the losses)
- * as one dispatch. tfjs-backend-webgpu reduces over inner axes only, so it transposes first: two
- * dispatches per reduction. Here each workgroup sums a block of columns of the input seen as
- * [rows, columns], its threads striding down the rows, and adds the partial sums in workgroup
- * memory. Other reductions (inner axes, other dtypes) run the stock kernels.
+ * Sums down the columns of a tensor seen as [rows, columns], one dispatch: each workgroup owns a
+ * block of columns, its threads stride down the rows of their column (lanes), and the lanes'
+ * partial sums are added in workgroup memory. Used for Sum and Mean over leading axes (bias and
+ * batch-norm gradients, the batch means of the losses): tfjs-backend-webgpu reduces over inner
+ * axes only, so it transposes first, two dispatches per reduction. Other reductions (inner axes,
+ * other dtypes) run the stock kernels. The batch-norm kernels (webgpu-batch-norm.ts) build on the
+ * same layout.
  */
 import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
 
-interface ProgramBackend {
+export interface ProgramBackend {
   runWebGPUProgram(
     program: object,
     inputs: TensorInfo[],
@@ -18,47 +20,74 @@ interface ProgramBackend {
 
 const THREADS = 256;
 
-/** Columns per workgroup: up to 64, fewer for narrow inputs, so more threads share the rows. */
+/** A workgroup's columns: up to 64, fewer for narrow inputs, so more lanes share the rows. */
 function columnsPerGroup(columns: number): number {
   let c = 1;
   while (c < columns && c < 64) c *= 2;
   return c;
 }
 
-function columnSumProgram(outputShape: number[], columns: number) {
+/**
+ * The parts of a column program: its workgroup layout and WGSL that declares `lane`, `column`
+ * (this thread's) and `columnTotal(v)`, the sum of v over the lanes of this thread's column,
+ * returned to every lane. columnTotal must be called from uniform control flow (it has barriers).
+ */
+export function columnLayout(key: string, columns: number) {
   const cols = columnsPerGroup(columns);
   const lanes = THREADS / cols;
   const halvings: string[] = [];
   for (let s = lanes / 2; s >= 1; s /= 2) {
-    halvings.push(`if (lane < ${s}u) { partial[here] = partial[here] + partial[here + ${s * cols}u]; }
-      workgroupBarrier();`);
+    halvings.push(`if (lane < ${s}u) { partial[localIndex] = partial[localIndex] + partial[localIndex + ${s * cols}u]; }
+        workgroupBarrier();`);
   }
   return {
-    outputShape,
-    shaderKey: `gan_column_sum_${cols}`,
+    shaderKey: `gan_${key}_${cols}`,
     dispatchLayout: { x: [0] },
     dispatch: [Math.ceil(columns / cols), 1, 1],
-    variableNames: ['x'],
     workgroupSize: [THREADS, 1, 1],
+    lanes,
+    /** Module-scope WGSL; then `let lane = …; let column = …;` come from `threadPosition`. */
+    helpers: `
+      var<workgroup> partial : array<f32, ${THREADS}>;
+      var<workgroup> totals : array<f32, ${cols}>;
+      fn columnTotal(v : f32) -> f32 {
+        let lane = localIndex / ${cols}u;
+        partial[localIndex] = v;
+        workgroupBarrier();
+        ${halvings.join('\n        ')}
+        // The total leaves partial before any lane writes partial again (the next call).
+        if (lane == 0u) { totals[localIndex] = partial[localIndex]; }
+        workgroupBarrier();
+        let total = totals[localIndex % ${cols}u];
+        workgroupBarrier();
+        return total;
+      }`,
+    threadPosition: `
+        let lane = i32(localIndex / ${cols}u);
+        let column = i32((workgroupId.y * numWorkgroups.x + workgroupId.x) * ${cols}u + localIndex % ${cols}u);`,
+  };
+}
+
+function columnSumProgram(outputShape: number[], columns: number) {
+  const layout = columnLayout('column_sum', columns);
+  return {
+    ...layout,
+    outputShape,
+    variableNames: ['x'],
     uniforms: 'rows : i32, columns : i32, divisor : f32,',
     getUserCode: () => `
-      var<workgroup> partial : array<f32, ${THREADS}>;
+      ${layout.helpers}
       fn main(index : i32) {
-        // Thread = lane · ${cols} + column within the block: lanes share the rows of a column.
-        let lane = localIndex / ${cols}u;
-        let column = i32((workgroupId.y * numWorkgroups.x + workgroupId.x) * ${cols}u + localIndex % ${cols}u);
-        let here = localIndex;
+        ${layout.threadPosition}
         var sum = 0.0;
         if (column < uniforms.columns) {
-          for (var r = i32(lane); r < uniforms.rows; r = r + ${lanes}) {
+          for (var r = lane; r < uniforms.rows; r = r + ${layout.lanes}) {
             sum = sum + x[r * uniforms.columns + column];
           }
         }
-        partial[here] = sum;
-        workgroupBarrier();
-        ${halvings.join('\n        ')}
-        if (lane == 0u && column < uniforms.columns) {
-          setOutputAtIndex(column, partial[here] / uniforms.divisor);
+        let total = columnTotal(sum);
+        if (lane == 0 && column < uniforms.columns) {
+          setOutputAtIndex(column, total / uniforms.divisor);
         }
       }`,
   };
@@ -84,12 +113,12 @@ export function columnReduce(stock: KernelConfig, mean: boolean): KernelFunc {
     const columns = inner.reduce((a, b) => a * b, 1);
     if (rows === 0 || columns === 0) return stock.kernelFunc(args);
     const outputShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...inner] : inner;
-    const program = columnSumProgram(outputShape.length ? outputShape : [], columns);
     const uniforms = [
       { type: 'int32' as const, data: [rows] },
       { type: 'int32' as const, data: [columns] },
       { type: 'float32' as const, data: [mean ? rows : 1] },
     ];
+    const program = columnSumProgram(outputShape, columns);
     return (args.backend as unknown as ProgramBackend).runWebGPUProgram(program, [x], 'float32', uniforms);
   };
 }

@@ -173,3 +173,27 @@ export class PackedRun {
 export function totalSize(tensors: TensorInfo[]): number {
   return tensors.reduce((n, t) => n + sizeOf(t), 0);
 }
+
+/** The rows of a [k, …] tensor as k new tensors of the row's shape, by buffer copies. */
+export function splitRows(gpu: WebgpuBackendInternals, source: TensorInfo): TensorInfo[] {
+  const [k, ...row] = source.shape;
+  const floats = row.reduce((a, b) => a * b, 1);
+  gpu.ensureCommandEncoderReady();
+  gpu.endComputePassEncoder();
+  gpu.uploadToGPU(source.dataId);
+  gpu.commandQueueOwnedIds.add(source.dataId);
+  const from = gpu.tensorMap.get(source.dataId).resource!;
+  return Array.from({ length: k! }, (_, r) => {
+    const out = gpu.makeTensorInfo([...row], 'float32');
+    gpu.uploadToGPU(out.dataId);
+    gpu.commandQueueOwnedIds.add(out.dataId);
+    gpu.commandEncoder!.copyBufferToBuffer(
+      from,
+      r * floats * 4,
+      gpu.tensorMap.get(out.dataId).resource!,
+      0,
+      floats * 4,
+    );
+    return out;
+  });
+}

@@ -9,6 +9,8 @@
  *    about fourteen and three element-wise kernels per weight;
  *  - Sum and Mean over leading axes as one dispatch instead of a transpose and a reduction
  *    (webgpu-column-sums.ts);
+ *  - batch norm in training as two kernels (webgpu-batch-norm.ts; src/engine/fused-batch-norm.ts
+ *    routes the layer to them);
  *  - uploads through queue.writeBuffer into pooled buffers, not a staging buffer each
  *    (webgpu-uploads.ts).
  */
@@ -18,6 +20,8 @@ import { kernelInvoker } from './invoke.js';
 import { ADAM_UPDATE_PACKED, EMA_UPDATE_PACKED } from './packed-updates.js';
 import { addKernel, replaceKernel } from './register.js';
 import { webgpuAdamUpdatePacked, webgpuEmaUpdatePacked } from './webgpu-updates.js';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './batch-norm-train.js';
+import { webgpuBatchNormTrain, webgpuBatchNormTrainGrad } from './webgpu-batch-norm.js';
 import { columnReduce } from './webgpu-column-sums.js';
 import { webgpuFilterGrad } from './webgpu-filter-grad.js';
 import { writeUploadsDirectly } from './webgpu-uploads.js';
@@ -45,6 +49,8 @@ export function registerWebgpuKernels(): string[] {
   ] as const) {
     if (replaceKernel(name, BACKEND, (stock) => columnReduce(stock, mean))) names.push(name);
   }
+  if (addKernel(BATCH_NORM_TRAIN, BACKEND, webgpuBatchNormTrain)) names.push(BATCH_NORM_TRAIN);
+  if (addKernel(BATCH_NORM_TRAIN_GRAD, BACKEND, webgpuBatchNormTrainGrad)) names.push(BATCH_NORM_TRAIN_GRAD);
   if (addKernel(ADAM_UPDATE_PACKED, BACKEND, webgpuAdamUpdatePacked)) names.push(ADAM_UPDATE_PACKED);
   if (addKernel(EMA_UPDATE_PACKED, BACKEND, webgpuEmaUpdatePacked)) names.push(EMA_UPDATE_PACKED);
   const backend = tf.findBackend(BACKEND);
