@@ -26,8 +26,10 @@ export interface IterationCounts {
   /** queue.writeBuffer calls per iteration (uniforms and uploads). */
   queueWrites: number;
   submits: number;
-  /** Main thread busy time per iteration, ms (event-loop active time: JavaScript and Dawn's encoding). */
+  /** Main thread busy time per iteration, ms (event-loop active time: JavaScript and Dawn). */
   busyMs: number;
+  /** Of busyMs, the time inside queue.submit: on a software adapter, where the GPU's work runs. */
+  submitMs: number;
   /** Wall time per iteration, ms. */
   wallMs: number;
   /** Kernel calls by name, most first (from the profiled iteration). */
@@ -45,49 +47,57 @@ interface Counted {
 
 type Method = (...args: unknown[]) => unknown;
 
-/** Wraps `obj[name]` to count its calls in `counts[key]`; returns the undo. */
-function countCalls(obj: Record<string, unknown>, name: string, counts: Counted, key: keyof Counted): () => void {
+/** Replaces `obj[name]` by `around(call)`, where call runs the original; returns the undo. */
+function wrap(obj: Record<string, unknown>, name: string, around: (call: () => unknown) => unknown): () => void {
   const original = obj[name] as Method;
   const own = Object.prototype.hasOwnProperty.call(obj, name);
   obj[name] = function (this: unknown, ...args: unknown[]) {
-    counts[key] += 1;
-    return original.apply(this, args);
+    return around(() => original.apply(this, args));
   };
   return () => {
     if (own) obj[name] = original;
     else delete obj[name];
   };
+}
+
+/** Counts the calls of `obj[name]` in `counts[key]`. */
+function countCalls(obj: Record<string, unknown>, name: string, counts: Counted, key: keyof Counted): () => void {
+  return wrap(obj, name, (call) => {
+    counts[key] += 1;
+    return call();
+  });
+}
+
+/** Adds the time spent in `obj[name]` to `time.ms`. */
+function timeCalls(obj: Record<string, unknown>, name: string, time: { ms: number }): () => void {
+  return wrap(obj, name, (call) => {
+    const t0 = performance.now();
+    try {
+      return call();
+    } finally {
+      time.ms += performance.now() - t0;
+    }
+  });
+}
+
+/** Hands each result of `obj[name]` to `visit` first. */
+function visitResults(obj: Record<string, unknown>, name: string, visit: (result: Record<string, unknown>) => void) {
+  return wrap(obj, name, (call) => {
+    const result = call() as Record<string, unknown>;
+    visit(result);
+    return result;
+  });
 }
 
 /**
- * Counts dispatches and copies in every command encoder the device creates from now on: whoever
+ * Counts dispatches and copies in every command encoder the device creates from now on, whoever
  * records them (tfjs's programs, our own passes). Returns the undo.
  */
 function countEncoded(device: Record<string, unknown>, counts: Counted): () => void {
-  const undoEncoders = wrapResult(device, 'createCommandEncoder', (encoder) => {
+  return visitResults(device, 'createCommandEncoder', (encoder) => {
     countCalls(encoder, 'copyBufferToBuffer', counts, 'copies');
-    wrapResult(encoder, 'beginComputePass', (pass) => countCalls(pass, 'dispatchWorkgroups', counts, 'dispatches'));
+    visitResults(encoder, 'beginComputePass', (pass) => countCalls(pass, 'dispatchWorkgroups', counts, 'dispatches'));
   });
-  return undoEncoders;
-}
-
-/** Wraps `obj[name]` to hand each result to `visit` first; returns the undo. */
-function wrapResult(
-  obj: Record<string, unknown>,
-  name: string,
-  visit: (result: Record<string, unknown>) => void,
-): () => void {
-  const original = obj[name] as Method;
-  const own = Object.prototype.hasOwnProperty.call(obj, name);
-  obj[name] = function (this: unknown, ...args: unknown[]) {
-    const result = original.apply(this, args) as Record<string, unknown>;
-    visit(result);
-    return result;
-  };
-  return () => {
-    if (own) obj[name] = original;
-    else delete obj[name];
-  };
 }
 
 /** The counts over `iterations` steady-state iterations of `rig` (after `warmup` more), per iteration. */
@@ -102,6 +112,7 @@ export async function countIterations(rig: Rig, iterations = 5, warmup = 3): Pro
   // One more unprofiled iteration: profiling submits and queries per kernel, and pools differ after it.
   await rig.trainer.trainIteration(rig.real);
 
+  const submitTime = { ms: 0 };
   const counts: Counted = {
     dispatches: 0,
     copies: 0,
@@ -116,6 +127,7 @@ export async function countIterations(rig: Rig, iterations = 5, warmup = 3): Pro
     countCalls(backend.device, 'createBuffer', counts, 'buffersCreated'),
     countCalls(backend.device, 'createBindGroup', counts, 'bindGroupsCreated'),
     countCalls(backend.queue, 'writeBuffer', counts, 'queueWrites'),
+    timeCalls(backend.queue, 'submit', submitTime),
   ];
   let busyMs = 0;
   const started = performance.now();
@@ -139,6 +151,7 @@ export async function countIterations(rig: Rig, iterations = 5, warmup = 3): Pro
     queueWrites: per(counts.queueWrites),
     submits: per(counts.submits),
     busyMs: per(busyMs),
+    submitMs: per(submitTime.ms),
     wallMs: per(wallMs),
     byName: profile.kernels.map(({ name, calls }) => ({ name, calls })).sort((a, b) => b.calls - a.calls),
   };
