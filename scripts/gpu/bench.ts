@@ -3,10 +3,12 @@
  * (scripts/gpu/build-kit.sh): on the webgpu engine's adapter,
  *   1. the equivalence check of test/e2e/webgpu.test.ts (narrow DCGAN and conditional DCGAN, 3
  *      iterations, batch 8) and the DCGAN at its real widths (2 iterations, batch 16), against cpu;
- *   2. training speed of the DCGAN (and the conditional DCGAN) at batch 64 and 256;
- *   3. one profiled iteration at batch 64: kernel dispatches and, when the adapter allows
+ *   2. what an iteration at batch 64 issues: kernels, dispatches, buffers and bind groups created
+ *      (bench/webgpu-counts.ts; --no-counts skips it);
+ *   3. training speed of the DCGAN (and the conditional DCGAN) at batch 64 and 256;
+ *   4. one profiled iteration at batch 64: kernel dispatches and, when the adapter allows
  *      timestamp queries (GAN_WEBGPU_FLAGS=enable-dawn-features=allow_unsafe_apis), GPU time per kernel;
- *   4. with --ab, the same speed with our webgpu kernel patches switched back to stock tfjs, and with
+ *   5. with --ab, the same speed with our webgpu kernel patches switched back to stock tfjs, and with
  *      --tfjs-flags NAME=VALUE,... tfjs flags (e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE) set first.
  * Stops after the engine line when the adapter is a software one (unless --allow-software).
  * Prints readable lines and one `RESULT {json}` line per measurement.
@@ -15,6 +17,7 @@ import { compareStates, dcganConfig, trainOn } from '../../bench/engine-equivale
 import { benchConfig, buildRig, median, type ModelName } from '../../bench/harness.js';
 import { iterationFlops } from '../../bench/flops.js';
 import { profileKernels } from '../../bench/profile.js';
+import { countIterations } from '../../bench/webgpu-counts.js';
 import { captureStock, stockSwitch, type StockSwitch } from '../../bench/stock-kernels.js';
 import * as tf from '@tensorflow/tfjs';
 import { describeEngine, engineDetails, selectEngine } from '../../src/engine/select.js';
@@ -49,13 +52,22 @@ async function equivalence(): Promise<void> {
 }
 
 /** Our webgpu kernels and the stock ones they replace (none for our own Gan… kernels). */
-const PATCHES = ['Conv2DBackpropFilter', 'GanAdamUpdatePacked', 'GanEmaUpdatePacked'];
+const PATCHES = [
+  'Conv2DBackpropFilter',
+  'Sum',
+  'Mean',
+  'GanAdamUpdatePacked',
+  'GanEmaUpdatePacked',
+  'GanBatchNormTrain',
+  'GanBatchNormTrainGrad',
+];
 let stock: StockSwitch | undefined;
 
 async function speed(model: ModelName, batch: number, reps: number, warmup: number, kernels: string): Promise<void> {
   const engine = await selectEngine('webgpu');
   if (kernels === 'stock') stock!.stock();
-  const rig = buildRig(benchConfig(model, batch), engine.updates);
+  // Stock: tfjs's kernels, and D's two passes (uploads stay on queue.writeBuffer either way).
+  const rig = buildRig(benchConfig(model, batch), { ...engine.updates, oneDPass: kernels !== 'stock' });
   const started = performance.now();
   await rig.trainer.trainIteration(rig.real);
   const firstMs = performance.now() - started;
@@ -99,6 +111,21 @@ async function speed(model: ModelName, batch: number, reps: number, warmup: numb
   if (kernels === 'stock') stock!.patched();
 }
 
+/** What an iteration at batch 64 issues (bench/webgpu-counts.ts), as `npm run bench:webgpu` prints it. */
+async function counts(updates: Parameters<typeof buildRig>[1]): Promise<void> {
+  for (const model of ['dcgan', 'cdcgan'] as const) {
+    const rig = buildRig(benchConfig(model, 64), updates);
+    const { byName, ...c } = await countIterations(rig, 5, 3);
+    rig.dispose();
+    console.log(
+      `counts ${model} batch 64 per iteration: ${c.kernels} kernels, ${c.dispatches} dispatches, ${c.copies} copies, ` +
+        `${c.buffersCreated} buffers and ${c.bindGroupsCreated} bind groups created, ${c.submits} submits, ` +
+        `main thread busy ${c.busyMs.toFixed(1)} ms (${c.submitMs.toFixed(1)} in submit) of ${c.wallMs.toFixed(1)} ms`,
+    );
+    result({ kind: 'counts', model, batch: 64, ...c, byName });
+  }
+}
+
 async function main(): Promise<void> {
   // The stock kernels (and the backend's flags) are registered when tfjs-backend-webgpu is
   // imported: capture the kernels before our patches replace them.
@@ -121,6 +148,7 @@ async function main(): Promise<void> {
   if (!flag('no-equivalence')) await equivalence();
   const reps = Number(value('reps', '10'));
   const warmup = Number(value('warmup', '3'));
+  if (!flag('no-counts')) await counts(engine.updates);
   for (const batch of value('batches', '64,256').split(',').map(Number)) {
     for (const model of value('models', 'dcgan,cdcgan').split(',') as ModelName[]) {
       await speed(model, batch, reps, warmup, 'patched');

@@ -18,6 +18,7 @@ export interface EngineUpdates {
   emaStep: (averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep: number) => void;
   addNoise: (x: tf.Tensor, sigma: number, seed: number) => tf.Tensor;
   scaleShift: (p: tf.Tensor, scale: tf.Tensor1D, bias: tf.Tensor1D, relu: boolean) => tf.Tensor;
+  oneDPass: boolean;
 }
 
 function emaStep(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep: number): void {
@@ -74,4 +75,5 @@ export const engineUpdates: EngineUpdates = {
   emaStep,
   addNoise,
   scaleShift,
+  oneDPass: false,
 };

@@ -84,7 +84,7 @@ export class GanTrainer implements Trainer {
   private readonly totalIterations: number;
   private readonly gVars: tf.Variable[];
   private readonly dVars: tf.Variable[];
-  /** D scores the real and the fake batch in one pass (it has no batch statistics). */
+  /** D scores the real and the fake batch in one pass (the engine asks; D has no batch statistics). */
   private readonly oneDPass: boolean;
 
   constructor(opts: TrainerOptions) {
@@ -105,7 +105,7 @@ export class GanTrainer implements Trainer {
     // order after a reload lets saved optimizer state line up with the right weights.
     this.gVars = opts.models.generator.trainableWeights.map((w) => w.read() as tf.Variable);
     this.dVars = opts.models.discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
-    this.oneDPass = !usesBatchStatistics(opts.models.discriminator);
+    this.oneDPass = (opts.updates?.oneDPass ?? false) && !usesBatchStatistics(opts.models.discriminator);
   }
 
   private get conditional(): boolean {
@@ -146,10 +146,10 @@ export class GanTrainer implements Trainer {
   }
 
   /**
-   * D on the real and the fake batch. One pass over both, split after, where D has no batch
-   * statistics (each image's score is then the same as in a pass of its own): half the kernels
-   * of two passes. Batch norm or minibatch std in D keep the passes apart, or the statistics
-   * would tell D which batch is real.
+   * D on the real and the fake batch. One pass over both, split after, where the engine asks for
+   * it (half the kernels of two passes) and D has no batch statistics (each image's score is then
+   * the same as in a pass of its own). Batch norm or minibatch std in D keep the passes apart, or
+   * the statistics would tell D which batch is real.
    */
   private discriminateBoth(
     real: { images: tf.Tensor; labels?: tf.Tensor2D },

@@ -15,6 +15,11 @@ export interface UpdateKernels {
   addNoise: AddNoise;
   /** A weight-normalised layer's act(p ⊙ scale + bias) from its product p. */
   scaleShift: ScaleShift;
+  /**
+   * Whether D scores the real and the fake batch in one pass where it can (no batch statistics):
+   * fewer, larger kernels, which pays where each kernel is a GPU dispatch and not on the CPU.
+   */
+  oneDPass: boolean;
 }
 
 export const stockUpdateKernels: UpdateKernels = {
@@ -28,6 +33,7 @@ export const stockUpdateKernels: UpdateKernels = {
   },
   addNoise: addNormalNoise,
   scaleShift: stockScaleShift,
+  oneDPass: false,
 };
 
 /** The stock updates with whichever faster ones an engine provides. */

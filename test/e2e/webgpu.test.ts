@@ -1,6 +1,7 @@
 // The webgpu engine (tfjs-backend-webgpu on Dawn) on whatever adapter this machine has — on CPU-only
-// CI Mesa's llvmpipe through Dawn's OpenGL ES backend: the DCGAN and the conditional DCGAN train
-// to the cpu engine's losses and weights, tensors stay flat, `gan train` / `gan sample` work
+// CI Mesa's llvmpipe through Dawn's OpenGL ES backend: the DCGAN and the conditional DCGAN, with
+// every objective and penalty, train to the cpu engine's losses and weights, tensors stay flat, an
+// iteration issues few kernels and creates no GPU buffer, `gan train` / `gan sample` work
 // through the real CLI, checkpoints move between engines, and failures are one line. Skipped with
 // the reason printed when no adapter appears (GAN_REQUIRE_WEBGPU=1 makes that a failure).
 import assert from 'node:assert/strict';
@@ -12,6 +13,8 @@ import { PNG } from 'pngjs';
 import { describeEngine, selectEngine, type Engine } from '../../src/engine/select.ts';
 import { releaseWebgpu } from '../../src/engine/webgpu.ts';
 import { compareStates, dcganConfig, trainOn } from '../../bench/engine-equivalence.ts';
+import { benchConfig, buildRig } from '../../bench/harness.ts';
+import { countIterations } from '../../bench/webgpu-counts.ts';
 import { ROOT, runGan } from '../helpers.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -51,6 +54,11 @@ describe('webgpu engine', () => {
   for (const [name, extra] of [
     ['DCGAN', []],
     ['conditional DCGAN', ['model.conditional=true']],
+    ['hinge', ['train.loss=hinge']],
+    ['lsgan', ['train.loss=lsgan']],
+    ['wgan-gp (with its gradient penalty)', ['train.loss=wgan-gp', 'train.gp_weight=10']],
+    ['R1 on every D update', ['train.r1=1', 'train.r1_every=1']],
+    ['minibatch std (two D passes)', ['model.minibatch_std=true']],
   ] as const) {
     it(`${name}: ${ITERATIONS} iterations give the cpu engine's losses and every weight`, async (t) => {
       if (!needsEngine(t)) return;
@@ -64,6 +72,24 @@ describe('webgpu engine', () => {
       assert.equal(new Set(gpu.tensors.slice(1)).size, 1, `tensor count flat: ${gpu.tensors.join(', ')}`);
     });
   }
+
+  it('a DCGAN iteration at batch 64: at most 220 kernels and 120 dispatches, no buffer created', async (t) => {
+    if (!needsEngine(t)) return;
+    // The narrow widths issue the same kernels as the real ones (bench:webgpu), in a fraction of the time.
+    const rig = buildRig(benchConfig('dcgan-narrow', 64), engine!.updates);
+    const counts = await countIterations(rig, 2, 1);
+    rig.dispose();
+    const { byName, ...perIteration } = counts;
+    t.diagnostic(JSON.stringify(perIteration));
+    assert.ok(counts.kernels <= 220, `${counts.kernels} kernels`);
+    assert.ok(counts.dispatches <= 120, `${counts.dispatches} dispatches`);
+    assert.equal(counts.buffersCreated, 0, 'GPU buffers created per iteration');
+    for (const kernel of ['GanBatchNormTrain', 'GanBatchNormTrainGrad', 'GanAdamUpdatePacked', 'GanEmaUpdatePacked'])
+      assert.ok(
+        byName.some((k) => k.name === kernel),
+        `${kernel} runs`,
+      );
+  });
 
   it('gan train and gan sample run on webgpu through the CLI, and checkpoints move between engines', (t) => {
     if (!needsEngine(t)) return;
