@@ -13,19 +13,23 @@ import * as tf from '@tensorflow/tfjs';
 import { profileKernels } from './profile.js';
 import type { Rig } from './harness.js';
 
-export interface IterationCounts {
-  /** Kernel calls per iteration (tf.profile, wrappers left out). */
-  kernels: number;
-  /** GPU dispatches per iteration (tfjs's programs and ours). */
+/** What the device was asked for, per iteration. */
+interface Counted {
+  /** GPU dispatches (tfjs's programs and ours). */
   dispatches: number;
-  /** Buffer-to-buffer copies recorded per iteration (uploads and our packed kernels' gathers). */
+  /** Buffer-to-buffer copies recorded (our packed kernels' gathers and scatters). */
   copies: number;
-  /** GPU buffers created per iteration (new allocations; pooled reuse is not counted). */
+  /** GPU buffers created (new allocations; buffers reused from tfjs's pool are not counted). */
   buffersCreated: number;
   bindGroupsCreated: number;
-  /** queue.writeBuffer calls per iteration (uniforms and uploads). */
+  /** queue.writeBuffer calls (uniforms and uploads). */
   queueWrites: number;
   submits: number;
+}
+
+export interface IterationCounts extends Counted {
+  /** Kernel calls per iteration (tf.profile, wrappers left out). */
+  kernels: number;
   /** Main thread busy time per iteration, ms (event-loop active time: JavaScript and Dawn). */
   busyMs: number;
   /** Of busyMs, the time inside queue.submit: on a software adapter, where the GPU's work runs. */
@@ -34,15 +38,6 @@ export interface IterationCounts {
   wallMs: number;
   /** Kernel calls by name, most first (from the profiled iteration). */
   byName: { name: string; calls: number }[];
-}
-
-interface Counted {
-  dispatches: number;
-  copies: number;
-  buffersCreated: number;
-  bindGroupsCreated: number;
-  queueWrites: number;
-  submits: number;
 }
 
 type Method = (...args: unknown[]) => unknown;

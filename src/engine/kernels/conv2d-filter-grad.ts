@@ -52,6 +52,26 @@ function axisWindow(
 }
 
 /** Rejects what neither Conv2DBackpropFilter patch implements (NCHW, dilation, non-float32). */
+/** The forward convolution's geometry (NHWC, dilation 1) of a filter gradient our patches support. */
+export function filterGradGeometry(
+  x: TensorInfo,
+  dy: TensorInfo,
+  attrs: Conv2DBackpropFilterAttrs,
+): backend_util.Conv2DInfo {
+  assertSupported(x, dy, attrs);
+  const { strides, pad, dimRoundingMode, filterShape } = attrs;
+  return backend_util.computeConv2DInfo(
+    x.shape as Shape4,
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}
+
 export function assertSupported(x: TensorInfo, dy: TensorInfo, attrs: Conv2DBackpropFilterAttrs): void {
   if (attrs.dataFormat !== 'NHWC') {
     throw new Error(`Conv2DBackpropFilter patch supports dataFormat 'NHWC' only, got '${attrs.dataFormat}'`);
@@ -76,18 +96,8 @@ export function conv2dFilterGrad(
   dy: TensorInfo,
   attrs: Conv2DBackpropFilterAttrs,
 ): TensorInfo {
-  assertSupported(x, dy, attrs);
-  const { strides, pad, dimRoundingMode, filterShape } = attrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as Shape4,
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const { filterShape } = attrs;
+  const info = filterGradGeometry(x, dy, attrs);
   const rows = axisWindow(info.inHeight, info.outHeight, info.strideHeight, info.filterHeight, info.padInfo.top);
   const cols = axisWindow(info.inWidth, info.outWidth, info.strideWidth, info.filterWidth, info.padInfo.left);
 

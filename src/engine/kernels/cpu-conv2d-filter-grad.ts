@@ -16,9 +16,8 @@
  * Sums are kept in float64 (products of two float32 are exact in float64) and
  * rounded once, like the stock kernel.
  */
-import { backend_util } from '@tensorflow/tfjs';
 import type { BackendValues, Conv2DBackpropFilterAttrs, DataId, DataType, TensorInfo } from '@tensorflow/tfjs';
-import { assertSupported } from './conv2d-filter-grad.js';
+import { filterGradGeometry } from './conv2d-filter-grad.js';
 
 /** The parts of tfjs's MathBackendCPU this kernel uses. */
 export interface CpuStorage {
@@ -74,18 +73,8 @@ export function cpuConv2dFilterGrad(
   dy: TensorInfo,
   attrs: Conv2DBackpropFilterAttrs,
 ): TensorInfo {
-  assertSupported(x, dy, attrs);
-  const { strides, pad, dimRoundingMode, filterShape } = attrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const { filterShape } = attrs;
+  const info = filterGradGeometry(x, dy, attrs);
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;

@@ -53,14 +53,13 @@
  * use them check at each call and otherwise take their other plans.
  */
 import * as tf from '@tensorflow/tfjs';
-import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { simdKernelsFor } from '../simd/simd-kernels.js';
 import { ADAM_UPDATE } from './adam-update.js';
 import { ADD_NORMAL_NOISE, wasmAddNormalNoise } from './add-normal-noise.js';
 import { EMA_UPDATE, wasmEmaUpdate } from './ema-update.js';
 import { SCALE_SHIFT, SCALE_SHIFT_GRAD, wasmScaleShift, wasmScaleShiftGrad } from './scale-shift.js';
-import { conv2dFilterGrad } from './conv2d-filter-grad.js';
+import { conv2dFilterGrad, filterGradGeometry } from './conv2d-filter-grad.js';
 import type { Blas } from '../blas.js';
 import { kernelInvoker } from './invoke.js';
 import { addKernel, replaceKernel } from './register.js';
@@ -88,17 +87,7 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const k = kernelInvoker(backend as KernelBackend, BACKEND);
   const simd = simdKernelsFor(k.backend);
   if (simd && filterAttrs.dataFormat === 'NHWC' && x.dtype === 'float32' && dy.dtype === 'float32') {
-    const { strides, pad, dimRoundingMode, filterShape } = filterAttrs;
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      'channelsLast',
-    );
+    const info = filterGradGeometry(x, dy, filterAttrs);
     if (usesSmallChannelPlan(info)) return filterGradByIm2col(k, simd, x, dy, info);
   }
   return conv2dFilterGrad(k, x, dy, filterAttrs);

@@ -5,9 +5,8 @@
  * which tfjs's matrix-product kernels run well. (tfjs's own direct filter-gradient shader is slow
  * on GPUs; as a dilated convolution, conv2d-filter-grad.ts, it takes three transposes more.)
  */
-import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, TensorInfo } from '@tensorflow/tfjs';
-import { assertSupported } from './conv2d-filter-grad.js';
+import { filterGradGeometry } from './conv2d-filter-grad.js';
 import type { KernelInvoker } from './invoke.js';
 
 interface ProgramBackend {
@@ -64,18 +63,8 @@ export function webgpuFilterGrad(
   dy: TensorInfo,
   attrs: Conv2DBackpropFilterAttrs,
 ): TensorInfo {
-  assertSupported(x, dy, attrs);
-  const { strides, pad, dimRoundingMode, filterShape } = attrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const { filterShape } = attrs;
+  const info = filterGradGeometry(x, dy, attrs);
   const positions = info.batchSize * info.outHeight * info.outWidth;
   const patch = info.filterHeight * info.filterWidth * info.inChannels;
   const uniforms = [
