@@ -1,22 +1,36 @@
 // Gradients tfjs registers in a slow form (the same values, from cheaper kernels), and those of our own kernels.
 import * as tf from '@tensorflow/tfjs';
 import { ADD_NORMAL_NOISE } from './kernels/add-normal-noise.js';
+import { LEAKY_RELU_GRAD } from './kernels/leaky-relu-grad.js';
 import { SCALE_SHIFT, SCALE_SHIFT_GRAD } from './kernels/scale-shift.js';
 
 /**
  * LeakyReLU's gradient as dy · step(x, α) instead of tfjs's where(greater(x, 0), dy, α·dy):
  * the same values (dy where x > 0, α·dy elsewhere) from two fast kernels instead of three,
- * two of them slow on wasm (docs/engines.md). Its own gradient (needed by gradient penalties)
+ * two of them slow on wasm (docs/engines.md), or one of ours on webgpu. Its own gradient (needed by gradient penalties)
  * is dy'·step(x, α) with respect to dy, and zero through Step, exactly as before.
  */
 export function registerFastLeakyReluGradient(): void {
+  /** dy · step(x, α): one kernel where the engine has ours (webgpu), else Step and Multiply. */
+  const leakyGrad = (dy: tf.Tensor, x: tf.Tensor, attrs: tf.NamedAttrMap): tf.Tensor => {
+    if (tf.getKernel(LEAKY_RELU_GRAD, tf.getBackend()))
+      return tf.engine().runKernel(LEAKY_RELU_GRAD, { dy, x }, attrs) as tf.Tensor;
+    return tf.mul(dy, tf.step(x, (attrs as unknown as { alpha: number }).alpha));
+  };
   tf.registerGradient({
     kernelName: 'LeakyRelu',
     inputsToSave: ['x'],
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved as tf.Tensor[];
-      const { alpha } = attrs as unknown as { alpha: number };
-      return { x: () => tf.mul(dy as tf.Tensor, tf.step(x!, alpha)) };
+      return { x: () => leakyGrad(dy as tf.Tensor, x!, attrs) };
+    },
+  });
+  tf.registerGradient({
+    kernelName: LEAKY_RELU_GRAD,
+    inputsToSave: ['x'],
+    gradFunc: (dz, saved, attrs) => {
+      const [x] = saved as tf.Tensor[];
+      return { dy: () => leakyGrad(dz as tf.Tensor, x!, attrs), x: () => tf.zerosLike(x!) };
     },
   });
 }

@@ -142,6 +142,19 @@ describe('webgpu kernels against the cpu engine', () => {
     }
   });
 
+  it("LeakyReLU's gradient, and the gradient of that gradient (gradient penalties)", async (t) => {
+    if (!needsEngine(t)) return;
+    await assertSameOnBoth('leaky relu gradients', () => {
+      const x = input([5, 7, 3], 11);
+      const w = input([5, 7, 3], 12);
+      const grad = (xx: tf.Tensor) => tf.grad((v) => tf.sum(tf.mul(tf.leakyRelu(v, 0.2), w)))(xx);
+      const dy = input([5, 7, 3], 13);
+      // d/d(dy) of Σ leakyRelu′(x)·dy·w2: the gradient of the gradient function with respect to dy.
+      const second = tf.grad((d) => tf.sum(tf.mul(tf.grad((v) => tf.sum(tf.mul(tf.leakyRelu(v, 0.2), d)))(x), w)))(dy);
+      return [grad(x), second];
+    });
+  });
+
   it("Adam over several weights as one dispatch gives tfjs's Adam", async (t) => {
     if (!needsEngine(t)) return;
     const shapes = [[3, 5], [7], [1], [4, 4, 3, 2]];

@@ -6,42 +6,16 @@
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from './batch-norm-train.js';
-import { columnLayout, type ProgramBackend } from './webgpu-column-sums.js';
+import { columnLayout } from './webgpu-column-sums.js';
 import { splitRows, type WebgpuBackendInternals } from './webgpu-packed.js';
+import { elementwiseProgram, float, int, type ProgramBackend } from './webgpu-program.js';
 
 type Backend = WebgpuBackendInternals & ProgramBackend;
-
-const WORKGROUP = 64;
-const int = (v: number) => ({ type: 'int32' as const, data: [v] });
-const float = (v: number) => ({ type: 'float32' as const, data: [v] });
 
 /** Rows and columns of x seen as [N, C] (C the last axis). */
 function rowsAndColumns(x: TensorInfo): [number, number] {
   const columns = x.shape[x.shape.length - 1]!;
   return [x.shape.reduce((a, b) => a * b, 1) / columns, columns];
-}
-
-/** An element-wise program over `shape`, `body` setting `value` at `index` (column c). */
-function elementwise(key: string, shape: number[], variableNames: string[], uniforms: string, body: string) {
-  const size = shape.reduce((a, b) => a * b, 1);
-  return {
-    outputShape: shape,
-    shaderKey: `gan_${key}`,
-    dispatchLayout: { x: shape.map((_, i) => i) },
-    dispatch: [Math.ceil(size / WORKGROUP), 1, 1],
-    variableNames,
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
-    uniforms,
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let c = index % uniforms.columns;
-          ${body}
-          setOutputAtIndex(index, value);
-        }
-      }`,
-  };
 }
 
 /** stats [2, C]: the mean of each column, then its biased variance (two passes over the rows). */
@@ -123,12 +97,13 @@ export const webgpuBatchNormTrain: KernelFunc = ({ inputs, backend, attrs }) => 
   const [rows, columns] = rowsAndColumns(x);
   const stats = gpu.runWebGPUProgram(statsProgram(columns), [x], 'float32', [int(rows), int(columns)]);
   const y = gpu.runWebGPUProgram(
-    elementwise(
+    elementwiseProgram(
       'bn_normalize',
       [...x.shape],
       ['x', 'stats', 'scale', 'offset'],
       'columns : i32, epsilon : f32,',
-      `let inv = scale[c] * inverseSqrt(stats[uniforms.columns + c] + uniforms.epsilon);
+      `let c = index % uniforms.columns;
+          let inv = scale[c] * inverseSqrt(stats[uniforms.columns + c] + uniforms.epsilon);
           let value = (x[index] - stats[c]) * inv + offset[c];`,
     ),
     [x, stats, scale, offset],
@@ -137,12 +112,13 @@ export const webgpuBatchNormTrain: KernelFunc = ({ inputs, backend, attrs }) => 
   );
   // Row 0: the moving mean, row 1: the moving variance; each m − (m − batch value)·decay.
   const moved = gpu.runWebGPUProgram(
-    elementwise(
+    elementwiseProgram(
       'bn_moving',
       [2, columns],
       ['stats', 'movingMean', 'movingVariance'],
       'columns : i32, decay : f32,',
-      `var m = movingMean[c];
+      `let c = index % uniforms.columns;
+          var m = movingMean[c];
           if (index >= uniforms.columns) { m = movingVariance[c]; }
           let value = m - (m - stats[index]) * uniforms.decay;`,
     ),
@@ -168,12 +144,13 @@ export const webgpuBatchNormTrainGrad: KernelFunc = ({ inputs, backend, attrs })
     float(epsilon),
   ]);
   const dx = gpu.runWebGPUProgram(
-    elementwise(
+    elementwiseProgram(
       'bn_grad_x',
       [...x.shape],
       ['dy', 'x', 'scale', 'stats', 'sums'],
       'columns : i32, epsilon : f32, rows : f32,',
-      `let invStd = inverseSqrt(stats[uniforms.columns + c] + uniforms.epsilon);
+      `let c = index % uniforms.columns;
+          let invStd = inverseSqrt(stats[uniforms.columns + c] + uniforms.epsilon);
           let xHat = (x[index] - stats[c]) * invStd;
           let value = scale[c] * invStd * (dy[index] - (sums[c] + xHat * sums[uniforms.columns + c]) / uniforms.rows);`,
     ),

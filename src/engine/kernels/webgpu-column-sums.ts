@@ -8,15 +8,7 @@
  * same layout.
  */
 import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
-
-export interface ProgramBackend {
-  runWebGPUProgram(
-    program: object,
-    inputs: TensorInfo[],
-    dtype: 'float32',
-    uniforms: { type: 'int32' | 'float32'; data: number[] }[],
-  ): TensorInfo;
-}
+import { float, int, type ProgramBackend } from './webgpu-program.js';
 
 const THREADS = 256;
 
@@ -113,11 +105,7 @@ export function columnReduce(stock: KernelConfig, mean: boolean): KernelFunc {
     const columns = inner.reduce((a, b) => a * b, 1);
     if (rows === 0 || columns === 0) return stock.kernelFunc(args);
     const outputShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...inner] : inner;
-    const uniforms = [
-      { type: 'int32' as const, data: [rows] },
-      { type: 'int32' as const, data: [columns] },
-      { type: 'float32' as const, data: [mean ? rows : 1] },
-    ];
+    const uniforms = [int(rows), int(columns), float(mean ? rows : 1)];
     const program = columnSumProgram(outputShape, columns);
     return (args.backend as unknown as ProgramBackend).runWebGPUProgram(program, [x], 'float32', uniforms);
   };

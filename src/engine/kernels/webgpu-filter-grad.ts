@@ -8,36 +8,17 @@
 import type { Conv2DBackpropFilterAttrs, TensorInfo } from '@tensorflow/tfjs';
 import { filterGradGeometry } from './conv2d-filter-grad.js';
 import type { KernelInvoker } from './invoke.js';
-
-interface ProgramBackend {
-  runWebGPUProgram(
-    program: object,
-    inputs: TensorInfo[],
-    dtype: 'float32',
-    uniforms: { type: 'int32'; data: number[] }[],
-  ): TensorInfo;
-}
-
-const WORKGROUP = 64;
+import { elementwiseProgram, int, type ProgramBackend } from './webgpu-program.js';
 
 /** patches[n, k]: n = (b, oh, ow), k = (fh, fw, c); zero where the window reads padding. */
 function im2colProgram(positions: number, patch: number) {
-  const outputShape = [positions, patch];
-  return {
-    outputShape,
-    shaderKey: 'gan_im2col',
-    dispatchLayout: { x: [0, 1] },
-    dispatch: [Math.ceil((positions * patch) / WORKGROUP), 1, 1],
-    variableNames: ['x'],
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
-    uniforms:
-      'inHeight : i32, inWidth : i32, channels : i32, outHeight : i32, outWidth : i32, ' +
+  return elementwiseProgram(
+    'im2col',
+    [positions, patch],
+    ['x'],
+    'inHeight : i32, inWidth : i32, channels : i32, outHeight : i32, outWidth : i32, ' +
       'strideHeight : i32, strideWidth : i32, padTop : i32, padLeft : i32, filterWidth : i32, patchSize : i32,',
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let k = index % uniforms.patchSize;
+    `let k = index % uniforms.patchSize;
           let n = index / uniforms.patchSize;
           let c = k % uniforms.channels;
           let fw = (k / uniforms.channels) % uniforms.filterWidth;
@@ -50,11 +31,8 @@ function im2colProgram(positions: number, patch: number) {
           var value = 0.0;
           if (ih >= 0 && ih < uniforms.inHeight && iw >= 0 && iw < uniforms.inWidth) {
             value = x[((b * uniforms.inHeight + ih) * uniforms.inWidth + iw) * uniforms.channels + c];
-          }
-          setOutputAtIndex(index, value);
-        }
-      }`,
-  };
+          }`,
+  );
 }
 
 export function webgpuFilterGrad(
@@ -79,7 +57,7 @@ export function webgpuFilterGrad(
     info.padInfo.left,
     info.filterWidth,
     patch,
-  ].map((v) => ({ type: 'int32' as const, data: [v] }));
+  ].map(int);
   const patches = (k.backend as unknown as ProgramBackend).runWebGPUProgram(
     im2colProgram(positions, patch),
     [x],

@@ -11,6 +11,7 @@
  *    (webgpu-column-sums.ts);
  *  - batch norm in training as two kernels (webgpu-batch-norm.ts; src/engine/fused-batch-norm.ts
  *    routes the layer to them);
+ *  - LeakyReLU's gradient as one dispatch instead of Step and Multiply (leaky-relu-grad.ts);
  *  - uploads through queue.writeBuffer into pooled buffers, not a staging buffer each
  *    (webgpu-uploads.ts).
  */
@@ -21,6 +22,7 @@ import { ADAM_UPDATE_PACKED, EMA_UPDATE_PACKED } from './packed-updates.js';
 import { addKernel, replaceKernel } from './register.js';
 import { webgpuAdamUpdatePacked, webgpuEmaUpdatePacked } from './webgpu-updates.js';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './batch-norm-train.js';
+import { LEAKY_RELU_GRAD, webgpuLeakyReluGrad } from './leaky-relu-grad.js';
 import { webgpuBatchNormTrain, webgpuBatchNormTrainGrad } from './webgpu-batch-norm.js';
 import { columnReduce } from './webgpu-column-sums.js';
 import { webgpuFilterGrad } from './webgpu-filter-grad.js';
@@ -49,6 +51,7 @@ export function registerWebgpuKernels(): string[] {
   ] as const) {
     if (replaceKernel(name, BACKEND, (stock) => columnReduce(stock, mean))) names.push(name);
   }
+  if (addKernel(LEAKY_RELU_GRAD, BACKEND, webgpuLeakyReluGrad)) names.push(LEAKY_RELU_GRAD);
   if (addKernel(BATCH_NORM_TRAIN, BACKEND, webgpuBatchNormTrain)) names.push(BATCH_NORM_TRAIN);
   if (addKernel(BATCH_NORM_TRAIN_GRAD, BACKEND, webgpuBatchNormTrainGrad)) names.push(BATCH_NORM_TRAIN_GRAD);
   if (addKernel(ADAM_UPDATE_PACKED, BACKEND, webgpuAdamUpdatePacked)) names.push(ADAM_UPDATE_PACKED);
