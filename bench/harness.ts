@@ -12,22 +12,22 @@ import type { UpdateKernels } from '../src/train/update-kernels.js';
 import type { GanTrainer } from '../src/train/trainer.js';
 import type { Batch } from '../src/data/batches.js';
 
-export type ModelName = 'mlp' | 'dcgan' | 'cdcgan' | 'dcgan-narrow';
+export type ModelName = 'mlp' | 'dcgan' | 'cdcgan' | 'dcgan-narrow' | 'cdcgan-narrow';
 export const MODELS: readonly ModelName[] = ['mlp', 'dcgan', 'cdcgan'];
 
 export const IMAGE_SHAPE = { height: 28, width: 28, channels: 1 };
 export const CLASSES = 10;
 
-/** A validated config for a benchmark model (defaults otherwise). */
+/** A validated config for a benchmark model (defaults otherwise); "-narrow": a few channels per layer. */
 export function benchConfig(model: ModelName, batchSize: number, seed = 42): Config {
   const arch = model === 'mlp' ? 'mlp' : 'dcgan';
-  const extra =
-    model === 'dcgan-narrow'
-      ? { g_widths: [16, 8], d_widths: [8, 16] }
-      : model === 'cdcgan'
-        ? { conditional: true }
-        : {};
-  return configSchema.parse({ run: { seed }, model: { arch, ...extra }, train: { batch_size: batchSize } });
+  const narrow = model.endsWith('-narrow') ? { g_widths: [16, 8], d_widths: [8, 16] } : {};
+  const conditional = model.startsWith('cdcgan') ? { conditional: true } : {};
+  return configSchema.parse({
+    run: { seed },
+    model: { arch, ...narrow, ...conditional },
+    train: { batch_size: batchSize },
+  });
 }
 
 export interface Rig {

@@ -8,8 +8,8 @@
  * busy ms: the main thread's busy time per iteration; submit ms: of it, inside queue.submit (on
  * a software adapter the GPU's work runs there); issue ms: the rest, JavaScript and Dawn issuing
  * the work, which is what a real GPU waits on.
- * The counts do not depend on the widths (dcgan-narrow gives the DCGAN's): on a software adapter
- * an iteration of the real widths at batch 64 takes seconds to tens of seconds.
+ * The counts do not depend on the widths (dcgan-narrow and cdcgan-narrow give the same): on a
+ * software adapter an iteration of the real widths at batch 64 takes tens of seconds.
  */
 import { describeEngine, selectEngine } from '../src/engine/select.js';
 import { releaseWebgpu } from '../src/engine/webgpu.js';
