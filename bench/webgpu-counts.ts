@@ -22,6 +22,11 @@ interface Counted {
   /** GPU buffers created (new allocations; buffers reused from tfjs's pool are not counted). */
   buffersCreated: number;
   bindGroupsCreated: number;
+  /**
+   * Of those, bind groups whose entries (the same buffers, offsets and sizes) an earlier bind
+   * group of the counted iterations had: what a bind-group cache could have served.
+   */
+  bindGroupsRepeated: number;
   /** queue.writeBuffer calls (uniforms and uploads). */
   queueWrites: number;
   submits: number;
@@ -43,11 +48,15 @@ export interface IterationCounts extends Counted {
 type Method = (...args: unknown[]) => unknown;
 
 /** Replaces `obj[name]` by `around(call)`, where call runs the original; returns the undo. */
-function wrap(obj: Record<string, unknown>, name: string, around: (call: () => unknown) => unknown): () => void {
+function wrap(
+  obj: Record<string, unknown>,
+  name: string,
+  around: (call: () => unknown, args: unknown[]) => unknown,
+): () => void {
   const original = obj[name] as Method;
   const own = Object.prototype.hasOwnProperty.call(obj, name);
   obj[name] = function (this: unknown, ...args: unknown[]) {
-    return around(() => original.apply(this, args));
+    return around(() => original.apply(this, args), args);
   };
   return () => {
     if (own) obj[name] = original;
@@ -75,6 +84,14 @@ function timeCalls(obj: Record<string, unknown>, name: string, time: { ms: numbe
   });
 }
 
+/** Hands the arguments of each call of `obj[name]` to `visit` first. */
+function visitArguments(obj: Record<string, unknown>, name: string, visit: (args: unknown[]) => void): () => void {
+  return wrap(obj, name, (call, args) => {
+    visit(args);
+    return call();
+  });
+}
+
 /** Hands each result of `obj[name]` to `visit` first. */
 function visitResults(obj: Record<string, unknown>, name: string, visit: (result: Record<string, unknown>) => void) {
   return wrap(obj, name, (call) => {
@@ -92,6 +109,23 @@ function countEncoded(device: Record<string, unknown>, counts: Counted): () => v
   return visitResults(device, 'createCommandEncoder', (encoder) => {
     countCalls(encoder, 'copyBufferToBuffer', counts, 'copies');
     visitResults(encoder, 'beginComputePass', (pass) => countCalls(pass, 'dispatchWorkgroups', counts, 'dispatches'));
+  });
+}
+
+/** Counts bind groups created with entries seen before (objects told apart by an id of ours). */
+function countRepeatedBindGroups(device: Record<string, unknown>, counts: Counted): () => void {
+  const ids = new WeakMap<object, number>();
+  let next = 0;
+  const idOf = (o: object) => ids.get(o) ?? (ids.set(o, ++next), next);
+  const seen = new Set<string>();
+  type Entry = { resource: { buffer?: object; offset?: number; size?: number } };
+  return visitArguments(device, 'createBindGroup', ([descriptor]) => {
+    const entries = (descriptor as { entries: Entry[] }).entries;
+    const key = entries
+      .map(({ resource: r }) => (r.buffer ? `${idOf(r.buffer)}:${r.offset ?? 0}:${r.size ?? ''}` : '?'))
+      .join(',');
+    if (seen.has(key)) counts.bindGroupsRepeated += 1;
+    else seen.add(key);
   });
 }
 
@@ -113,6 +147,7 @@ export async function countIterations(rig: Rig, iterations = 5, warmup = 3): Pro
     copies: 0,
     buffersCreated: 0,
     bindGroupsCreated: 0,
+    bindGroupsRepeated: 0,
     queueWrites: 0,
     submits: 0,
   };
@@ -121,6 +156,7 @@ export async function countIterations(rig: Rig, iterations = 5, warmup = 3): Pro
     countCalls(backend, 'submitQueue', counts, 'submits'),
     countCalls(backend.device, 'createBuffer', counts, 'buffersCreated'),
     countCalls(backend.device, 'createBindGroup', counts, 'bindGroupsCreated'),
+    countRepeatedBindGroups(backend.device, counts),
     countCalls(backend.queue, 'writeBuffer', counts, 'queueWrites'),
     timeCalls(backend.queue, 'submit', submitTime),
   ];
@@ -143,6 +179,7 @@ export async function countIterations(rig: Rig, iterations = 5, warmup = 3): Pro
     copies: per(counts.copies),
     buffersCreated: per(counts.buffersCreated),
     bindGroupsCreated: per(counts.bindGroupsCreated),
+    bindGroupsRepeated: per(counts.bindGroupsRepeated),
     queueWrites: per(counts.queueWrites),
     submits: per(counts.submits),
     busyMs: per(busyMs),

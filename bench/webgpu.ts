@@ -30,6 +30,7 @@ try {
     ['copies', (c) => c.copies],
     ['buffers', (c) => c.buffersCreated],
     ['bind groups', (c) => c.bindGroupsCreated],
+    ['seen before', (c) => c.bindGroupsRepeated],
     ['writes', (c) => c.queueWrites],
     ['submits', (c) => c.submits],
     ['busy ms', (c) => c.busyMs],
