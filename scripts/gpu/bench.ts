@@ -60,6 +60,7 @@ const PATCHES = [
   'GanEmaUpdatePacked',
   'GanBatchNormTrain',
   'GanBatchNormTrainGrad',
+  'GanLeakyReluGrad',
 ];
 let stock: StockSwitch | undefined;
 

@@ -254,7 +254,7 @@ export async function selectEngine(request: EngineRequest, workload: Workload = 
               : { xnnpack: blas.reason ?? 'kernels registered earlier in this process' },
           }
         : {}),
-      // One D pass over real and fake images pays on webgpu (half the dispatches); on the CPU
+      // One D pass over real and fake images pays on webgpu (one pass's dispatches, not two); on the CPU
       // engines it measured 0.96–0.99× of two (docs/benchmarks.md).
       updates: { ...engineUpdates, oneDPass: candidate.engine === 'webgpu' },
       ...(gpu ? { gpu } : {}),

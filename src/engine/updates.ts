@@ -44,6 +44,7 @@ function emaStep(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep
 /** Every weight's average as one kernel. */
 function emaStepPacked(averages: tf.LayerVariable[], weights: tf.LayerVariable[], keep: number): void {
   const count = weights.length;
+  if (count === 0) return;
   const attrs = { keep, take: 1 - keep, count } satisfies EmaUpdatePackedAttrs as unknown as tf.NamedAttrMap;
   tf.tidy(() => {
     const inputs = numbered({ avg: averages.map((a) => a.read()), w: weights.map((w) => w.read()) });

@@ -147,7 +147,7 @@ export class GanTrainer implements Trainer {
 
   /**
    * D on the real and the fake batch. One pass over both, split after, where the engine asks for
-   * it (half the kernels of two passes) and D has no batch statistics (each image's score is then
+   * it (the kernels of one pass, not two) and D has no batch statistics (each image's score is then
    * the same as in a pass of its own). Batch norm or minibatch std in D keep the passes apart, or
    * the statistics would tell D which batch is real.
    */
@@ -162,7 +162,9 @@ export class GanTrainer implements Trainer {
       };
     }
     const sizes = [real.images.shape[0]!, fake.images.shape[0]!];
-    const labels = real.labels && fake.labels ? tf.concat([real.labels, fake.labels]) : undefined;
+    // An ACGAN D takes images only (discriminate ignores the labels): no labels to join for it.
+    const joinLabels = real.labels && fake.labels && !this.models.auxClassifier;
+    const labels = joinLabels ? tf.concat([real.labels!, fake.labels!]) : undefined;
     const both = this.discriminate(tf.concat([real.images, fake.images]), labels);
     const [realLogit, fakeLogit] = tf.split(both.logit, sizes);
     const [realClass, fakeClass] = both.classLogits ? tf.split(both.classLogits, sizes) : [];

@@ -51,7 +51,6 @@ function axisWindow(
   return { keep, padBefore, padAfter: end - keep };
 }
 
-/** Rejects what neither Conv2DBackpropFilter patch implements (NCHW, dilation, non-float32). */
 /** The forward convolution's geometry (NHWC, dilation 1) of a filter gradient our patches support. */
 export function filterGradGeometry(
   x: TensorInfo,
@@ -72,6 +71,7 @@ export function filterGradGeometry(
   );
 }
 
+/** Rejects what no Conv2DBackpropFilter patch implements (NCHW, dilation, non-float32). */
 export function assertSupported(x: TensorInfo, dy: TensorInfo, attrs: Conv2DBackpropFilterAttrs): void {
   if (attrs.dataFormat !== 'NHWC') {
     throw new Error(`Conv2DBackpropFilter patch supports dataFormat 'NHWC' only, got '${attrs.dataFormat}'`);

@@ -12,10 +12,17 @@ import { float, int, type ProgramBackend } from './webgpu-program.js';
 
 const THREADS = 256;
 
-/** A workgroup's columns: up to 64, fewer for narrow inputs, so more lanes share the rows. */
+/** Workgroups a column pass aims for: enough to keep a large GPU's compute units busy. */
+const TARGET_GROUPS = 128;
+
+/**
+ * A workgroup's columns: as few as keep about TARGET_GROUPS workgroups (at most 64 columns), so
+ * the rows are shared by many lanes in many workgroups (a bias gradient of 64 channels over
+ * 12,544 rows runs in 64 workgroups, not one).
+ */
 function columnsPerGroup(columns: number): number {
   let c = 1;
-  while (c < columns && c < 64) c *= 2;
+  while (c < 64 && c * 2 * TARGET_GROUPS <= columns) c *= 2;
   return c;
 }
 

@@ -6,7 +6,7 @@
  * on GPUs; as a dilated convolution, conv2d-filter-grad.ts, it takes three transposes more.)
  */
 import type { Conv2DBackpropFilterAttrs, TensorInfo } from '@tensorflow/tfjs';
-import { filterGradGeometry } from './conv2d-filter-grad.js';
+import { conv2dFilterGrad, filterGradGeometry } from './conv2d-filter-grad.js';
 import type { KernelInvoker } from './invoke.js';
 import { elementwiseProgram, int, type ProgramBackend } from './webgpu-program.js';
 
@@ -45,6 +45,11 @@ export function webgpuFilterGrad(
   const info = filterGradGeometry(x, dy, attrs);
   const positions = info.batchSize * info.outHeight * info.outWidth;
   const patch = info.filterHeight * info.filterWidth * info.inChannels;
+  // The patches are kh·kw times x's size: past the device's largest binding, the dilated
+  // convolution (three transposes more, no such buffer).
+  const limit = (k.backend as unknown as { device: { limits: { maxStorageBufferBindingSize: number } } }).device.limits
+    .maxStorageBufferBindingSize;
+  if (positions * patch * 4 > limit) return conv2dFilterGrad(k, x, dy, attrs);
   const uniforms = [
     info.inHeight,
     info.inWidth,

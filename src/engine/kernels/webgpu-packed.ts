@@ -26,6 +26,7 @@ interface GpuEncoder {
   beginComputePass(desc?: object): GpuPass;
 }
 interface GpuDevice {
+  limits: { maxStorageBufferBindingSize: number };
   createShaderModule(desc: { code: string }): unknown;
   createComputePipeline(desc: object): { getBindGroupLayout(i: number): unknown };
   createBindGroup(desc: object): unknown;
@@ -94,7 +95,7 @@ fn main(@builtin(global_invocation_id) id : vec3<u32>) {
 }`;
 }
 
-const sizeOf = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
+export const sizeOf = (t: TensorInfo): number => t.shape.reduce((a, b) => a * b, 1);
 
 /** A run of one packed shader: tensors copied in at float offsets, the dispatch, tensors copied out. */
 export class PackedRun {
