@@ -5,7 +5,9 @@
  * normalisation and the moving averages as eleven kernels, and the tape goes back through about
  * thirty. The layer's `call` is wrapped: training calls on the last axis with scale and offset
  * run the two kernels and write the moving averages as the layer does; everything else, and every
- * engine without the kernels, runs tfjs-layers' own code.
+ * engine without the kernels, runs tfjs-layers' own code. The gradient kernel has no gradient of
+ * its own: a second derivative through batch norm (a penalty on a D with batch norm, which no
+ * model here has) would stop with tfjs's "gradient not found" on webgpu.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from './kernels/batch-norm-train.js';
