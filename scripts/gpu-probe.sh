@@ -2,8 +2,8 @@
 # The webgpu engine on a headless NVIDIA machine, in one short run (< 2 minutes, no network):
 # what the machine offers (nvidia-smi, NVIDIA_DRIVER_CAPABILITIES, Vulkan ICD files, the
 # libvulkan / GLX_nvidia / EGL_nvidia libraries), Dawn's adapters on each backend, and — when a
-# hardware adapter appears — the cpu equivalence check and the DCGAN's speed at batch 64 and 256
-# with a per-kernel profile (scripts/gpu/bench.ts).
+# hardware adapter appears — the cpu equivalence check, what an iteration issues, and the DCGAN's
+# speed at batch 64 and 256 with a per-kernel profile (scripts/gpu/bench.ts).
 #
 # Needs the kit in .gpuprobe/ (scripts/gpu/build-kit.sh builds it here; it carries Node.js,
 # dawn.node, the bundled benchmark and the Vulkan/EGL loaders, ~31 MiB). On the machine:
@@ -103,16 +103,16 @@ cd "$KIT" || exit 1
 run 40 node list-adapters.mjs vulkan
 for platform in surfaceless device; do EGL_PLATFORM=$platform run 40 node list-adapters.mjs opengles; done
 
-step "equivalence with the cpu engine, DCGAN speed at batch 64 and 256, profile (hardware adapters only)"
+step "equivalence with the cpu engine, what an iteration issues, DCGAN speed at batch 64 and 256, profile (hardware adapters only)"
 # Timestamp queries let tfjs time each kernel on the GPU while profiling.
 export GAN_WEBGPU_FLAGS="enable-dawn-features=allow_unsafe_apis"
 run 150 node bench.mjs --ab
 step "tfjs's webgpu flags: a longer command batch before each submit; no small ops forwarded to the CPU"
-run 60 node bench.mjs --no-equivalence --batches 64 --models dcgan --tfjs-flags WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=128
-run 60 node bench.mjs --no-equivalence --batches 64 --models dcgan --tfjs-flags WEBGPU_CPU_FORWARD=false
+run 60 node bench.mjs --no-equivalence --no-counts --batches 64 --models dcgan --tfjs-flags WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=128
+run 60 node bench.mjs --no-equivalence --no-counts --batches 64 --models dcgan --tfjs-flags WEBGPU_CPU_FORWARD=false
 step "where the JavaScript time goes: a CPU profile of 40 iterations at batch 64"
 if [ -n "${OUT:-}" ]; then
-  run 60 node --cpu-prof --cpu-prof-dir="$OUT/cpuprofile" bench.mjs --no-equivalence --batches 64 --models dcgan --reps 40
+  run 60 node --cpu-prof --cpu-prof-dir="$OUT/cpuprofile" bench.mjs --no-equivalence --no-counts --batches 64 --models dcgan --reps 40
   ls -l "$OUT/cpuprofile"
 fi
 step "done in $(($(date +%s) - T0))s"
