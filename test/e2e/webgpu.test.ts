@@ -54,6 +54,7 @@ describe('webgpu engine', () => {
   for (const [name, extra] of [
     ['DCGAN', []],
     ['conditional DCGAN', ['model.conditional=true']],
+    ['ACGAN (class logits split after the one pass)', ['model.conditional=true', 'model.conditioning=acgan']],
     ['hinge', ['train.loss=hinge']],
     ['lsgan', ['train.loss=lsgan']],
     ['wgan-gp (with its gradient penalty)', ['train.loss=wgan-gp', 'train.gp_weight=10']],
