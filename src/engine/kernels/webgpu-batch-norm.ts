@@ -4,7 +4,7 @@
  * then dx). The statistics are computed as tfjs computes them: mean = Σx / N, then
  * variance = Σ(x − mean)² / N, and y = (x − mean)·(scale/√(var + ε)) + offset as its shader does.
  */
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from './batch-norm-train.js';
 import { columnLayout } from './webgpu-column-sums.js';
 import { splitRows, type WebgpuBackendInternals } from './webgpu-packed.js';
@@ -15,7 +15,7 @@ type Backend = WebgpuBackendInternals & ProgramBackend;
 /** Rows and columns of x seen as [N, C] (C the last axis). */
 function rowsAndColumns(x: TensorInfo): [number, number] {
   const columns = x.shape[x.shape.length - 1]!;
-  return [x.shape.reduce((a, b) => a * b, 1) / columns, columns];
+  return [util.sizeFromShape(x.shape) / columns, columns];
 }
 
 /** stats [2, C]: the mean of each column, then its biased variance (two passes over the rows). */

@@ -7,7 +7,7 @@
  * other dtypes) run the stock kernels. The batch-norm kernels (webgpu-batch-norm.ts) build on the
  * same layout.
  */
-import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
+import { util, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import { float, int, type ProgramBackend } from './webgpu-program.js';
 
 const THREADS = 256;
@@ -107,9 +107,9 @@ export function columnReduce(stock: KernelConfig, mean: boolean): KernelFunc {
     const { axis, keepDims } = args.attrs as unknown as SumAttrs;
     const k = x && x.dtype === 'float32' ? leadingAxes(axis, x.shape.length) : undefined;
     if (!x || k === undefined || k === 0) return stock.kernelFunc(args);
-    const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
+    const rows = util.sizeFromShape(x.shape.slice(0, k));
     const inner = x.shape.slice(k);
-    const columns = inner.reduce((a, b) => a * b, 1);
+    const columns = util.sizeFromShape(inner);
     if (rows === 0 || columns === 0) return stock.kernelFunc(args);
     const outputShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...inner] : inner;
     const uniforms = [int(rows), int(columns), float(mean ? rows : 1)];

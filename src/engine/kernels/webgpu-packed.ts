@@ -9,7 +9,8 @@
  * order: copies and dispatches run where tfjs would have run its kernels, and the scratch and
  * uniform buffers go back to the pool after the next submit, as tfjs's uniforms do.
  */
-import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs';
+import { util, type KernelBackend, type TensorInfo } from '@tensorflow/tfjs';
+import { storageUsage, type Uniform } from './webgpu-program.js';
 
 /** The WebGPU objects we touch (structural; no dependency on @webgpu/types). */
 interface GpuBuffer {
@@ -31,11 +32,6 @@ interface GpuDevice {
   createComputePipeline(desc: object): { getBindGroupLayout(i: number): unknown };
   createBindGroup(desc: object): unknown;
 }
-interface Uniform {
-  type: 'float32' | 'uint32';
-  data: number[];
-}
-
 /** What of tfjs-backend-webgpu's WebGPUBackend this file uses (its own fields and methods). */
 export interface WebgpuBackendInternals extends KernelBackend {
   device: GpuDevice;
@@ -52,8 +48,6 @@ export interface WebgpuBackendInternals extends KernelBackend {
   makeTensorInfo(shape: number[], dtype: 'float32'): TensorInfo;
   makeUniforms(uniforms: Uniform[]): { buffer: GpuBuffer; offset: number; size: number };
 }
-
-declare const GPUBufferUsage: { STORAGE: number; COPY_SRC: number; COPY_DST: number };
 
 const WORKGROUP = 256;
 /** WebGPU's guaranteed maximum workgroups per dimension. */
@@ -95,7 +89,32 @@ fn main(@builtin(global_invocation_id) id : vec3<u32>) {
 }`;
 }
 
-export const sizeOf = (t: TensorInfo): number => t.shape.reduce((a, b) => a * b, 1);
+export const sizeOf = (t: TensorInfo): number => util.sizeFromShape(t.shape);
+
+/**
+ * The buffer of a tensor a command about to be recorded uses: uploaded if its values are still on
+ * the CPU, and its release deferred to the next submit, as tfjs does for its own programs' tensors.
+ */
+function recordedBuffer(gpu: WebgpuBackendInternals, t: TensorInfo): GpuBuffer {
+  gpu.uploadToGPU(t.dataId);
+  gpu.commandQueueOwnedIds.add(t.dataId);
+  return gpu.tensorMap.get(t.dataId).resource!;
+}
+
+/** The backend's command encoder, outside any compute pass (copies cannot be recorded inside one). */
+function encoderForCopies(gpu: WebgpuBackendInternals): GpuEncoder {
+  gpu.ensureCommandEncoderReady();
+  gpu.endComputePassEncoder();
+  return gpu.commandEncoder!;
+}
+
+/** A new float32 tensor of `shape`, filled by a copy from `from` at float `offset`. */
+function copyIntoNew(gpu: WebgpuBackendInternals, from: GpuBuffer, offset: number, shape: number[]): TensorInfo {
+  const out = gpu.makeTensorInfo([...shape], 'float32');
+  const bytes = util.sizeFromShape(shape) * 4;
+  encoderForCopies(gpu).copyBufferToBuffer(from, offset * 4, recordedBuffer(gpu, out), 0, bytes);
+  return out;
+}
 
 /** A run of one packed shader: tensors copied in at float offsets, the dispatch, tensors copied out. */
 export class PackedRun {
@@ -106,27 +125,17 @@ export class PackedRun {
     private readonly gpu: WebgpuBackendInternals,
     floats: number,
   ) {
-    gpu.ensureCommandEncoderReady();
-    gpu.endComputePassEncoder();
-    this.encoder = gpu.commandEncoder!;
-    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    this.scratch = gpu.bufferManager.acquireBuffer(floats * 4, usage);
+    this.encoder = encoderForCopies(gpu);
+    this.scratch = gpu.bufferManager.acquireBuffer(floats * 4, storageUsage());
     // Back to the pool after the next submit, when the commands that use it have run.
     gpu.uniformPendingDisposal.push(this.scratch);
-  }
-
-  private bufferOf(t: TensorInfo): GpuBuffer {
-    this.gpu.uploadToGPU(t.dataId);
-    // Its release waits for the submit, as for any tensor a recorded command uses.
-    this.gpu.commandQueueOwnedIds.add(t.dataId);
-    return this.gpu.tensorMap.get(t.dataId).resource!;
   }
 
   /** Copies each tensor's values into P from `offset` on, one after another; returns the end. */
   copyIn(tensors: TensorInfo[], offset: number): number {
     for (const t of tensors) {
       const bytes = sizeOf(t) * 4;
-      this.encoder.copyBufferToBuffer(this.bufferOf(t), 0, this.scratch, offset * 4, bytes);
+      this.encoder.copyBufferToBuffer(recordedBuffer(this.gpu, t), 0, this.scratch, offset * 4, bytes);
       offset += bytes / 4;
     }
     return offset;
@@ -161,10 +170,8 @@ export class PackedRun {
   /** New tensors shaped like `like`, filled from P at `offset` on, one after another. */
   copyOut(like: TensorInfo[], offset: number): TensorInfo[] {
     return like.map((t) => {
-      const out = this.gpu.makeTensorInfo([...t.shape], 'float32');
-      const bytes = sizeOf(t) * 4;
-      this.encoder.copyBufferToBuffer(this.scratch, offset * 4, this.bufferOf(out), 0, bytes);
-      offset += bytes / 4;
+      const out = copyIntoNew(this.gpu, this.scratch, offset, t.shape);
+      offset += sizeOf(t);
       return out;
     });
   }
@@ -178,23 +185,6 @@ export function totalSize(tensors: TensorInfo[]): number {
 /** The rows of a [k, …] tensor as k new tensors of the row's shape, by buffer copies. */
 export function splitRows(gpu: WebgpuBackendInternals, source: TensorInfo): TensorInfo[] {
   const [k, ...row] = source.shape;
-  const floats = row.reduce((a, b) => a * b, 1);
-  gpu.ensureCommandEncoderReady();
-  gpu.endComputePassEncoder();
-  gpu.uploadToGPU(source.dataId);
-  gpu.commandQueueOwnedIds.add(source.dataId);
-  const from = gpu.tensorMap.get(source.dataId).resource!;
-  return Array.from({ length: k! }, (_, r) => {
-    const out = gpu.makeTensorInfo([...row], 'float32');
-    gpu.uploadToGPU(out.dataId);
-    gpu.commandQueueOwnedIds.add(out.dataId);
-    gpu.commandEncoder!.copyBufferToBuffer(
-      from,
-      r * floats * 4,
-      gpu.tensorMap.get(out.dataId).resource!,
-      0,
-      floats * 4,
-    );
-    return out;
-  });
+  const from = recordedBuffer(gpu, source);
+  return Array.from({ length: k! }, (_, r) => copyIntoNew(gpu, from, r * util.sizeFromShape(row), row));
 }

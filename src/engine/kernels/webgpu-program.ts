@@ -1,14 +1,20 @@
 /**
  * What our webgpu kernels need of tfjs-backend-webgpu's program model: `runWebGPUProgram` (the
  * backend binds the inputs by their variable names, the output as `result`, and the uniforms
- * after its own shape uniforms) and an element-wise program over one output.
+ * after its own shape uniforms), an element-wise program over one output, and the usage flags of
+ * its storage buffers.
  */
-import type { TensorInfo } from '@tensorflow/tfjs';
+import { util, type TensorInfo } from '@tensorflow/tfjs';
 
 export interface Uniform {
-  type: 'int32' | 'float32';
+  type: 'int32' | 'uint32' | 'float32';
   data: number[];
 }
+
+declare const GPUBufferUsage: { STORAGE: number; COPY_SRC: number; COPY_DST: number };
+
+/** The usage of tfjs-backend-webgpu's tensor buffers (and of our scratch buffers). */
+export const storageUsage = (): number => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 export interface ProgramBackend {
   runWebGPUProgram(program: object, inputs: TensorInfo[], dtype: 'float32', uniforms: Uniform[]): TensorInfo;
@@ -30,7 +36,7 @@ export function elementwiseProgram(
   uniforms: string,
   body: string,
 ) {
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = util.sizeFromShape(shape);
   return {
     outputShape: shape,
     shaderKey: `gan_${key}`,

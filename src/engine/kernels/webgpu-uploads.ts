@@ -9,6 +9,7 @@
  * after it, the way tfjs's own uniform buffers are written.
  */
 import type { KernelBackend } from '@tensorflow/tfjs';
+import { storageUsage } from './webgpu-program.js';
 
 interface TensorData {
   values: ArrayLike<number> | null;
@@ -22,8 +23,6 @@ interface UploadingBackend {
   bufferManager: { acquireBuffer(size: number, usage: number): unknown };
   uploadToGPU(dataId: object): void;
 }
-
-declare const GPUBufferUsage: { STORAGE: number; COPY_SRC: number; COPY_DST: number };
 
 const patched = new WeakSet<object>();
 
@@ -46,8 +45,7 @@ export function writeUploadsDirectly(backend: KernelBackend): boolean {
     const data = gpu.tensorMap.get(dataId);
     const values = data.resource == null && data.values ? gpuValues(data) : undefined;
     if (!values || values.byteLength === 0) return stock(dataId);
-    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    const buffer = gpu.bufferManager.acquireBuffer(values.byteLength, usage);
+    const buffer = gpu.bufferManager.acquireBuffer(values.byteLength, storageUsage());
     gpu.queue.writeBuffer(buffer, 0, values);
     data.values = null; // once uploaded, tfjs keeps no copy on the CPU
     data.resource = buffer;
