@@ -169,7 +169,8 @@ export async function countIterations(rig: Rig, iterations = 5, warmup = 3): Pro
       busyMs += performance.eventLoopUtilization(before).active;
     }
   } finally {
-    for (const u of undo) u();
+    // Last wrapped, first unwrapped: createBindGroup carries two wrappers.
+    for (const u of undo.reverse()) u();
   }
   const wallMs = performance.now() - started;
   const per = (n: number) => n / iterations;

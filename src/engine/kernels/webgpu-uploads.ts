@@ -35,9 +35,9 @@ function gpuValues(data: TensorData): ArrayBufferView | undefined {
   return undefined; // complex64, string: tfjs's own path
 }
 
-/** Routes the backend's uploads through queue.writeBuffer. Returns false if it was already done. */
-export function writeUploadsDirectly(backend: KernelBackend): boolean {
-  if (patched.has(backend)) return false;
+/** Routes the backend's uploads through queue.writeBuffer (once per backend). */
+export function writeUploadsDirectly(backend: KernelBackend): void {
+  if (patched.has(backend)) return;
   patched.add(backend);
   const gpu = backend as unknown as UploadingBackend;
   const stock = gpu.uploadToGPU.bind(gpu);
@@ -50,5 +50,4 @@ export function writeUploadsDirectly(backend: KernelBackend): boolean {
     data.values = null; // once uploaded, tfjs keeps no copy on the CPU
     data.resource = buffer;
   };
-  return true;
 }
